@@ -1,0 +1,150 @@
+"""The JSON Schemas shipped with the package, and schema violations with positions.
+
+Valid documents take the compiled fast path (:mod:`registry_tool.fastschema`) and never
+import jsonschema. Invalid ones are re-checked by jsonschema, whose errors are turned into
+violations that name the field, its line, and a hint ("did you mean 'stage'?").
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any, Iterable
+
+from .fastschema import Check, compile_schema
+from .loader import Document
+from .violation import Violation
+
+MODEL_SCHEMA = "model.schema.json"
+POLICY_SCHEMA = "registry.schema.json"
+SCHEMA_VERSION = 1  # bump on any change that could reject a file that was valid before
+
+_JSON_TYPE = {dict: "a mapping", list: "a list", str: "a string", bool: "a boolean", int: "an integer",
+              float: "a number", type(None): "null"}
+_SCHEMA_TYPE = {"object": "a mapping", "array": "a list", "string": "a string", "boolean": "a boolean",
+                "integer": "an integer", "number": "a number", "null": "null"}
+_FORMS = {
+    "name": "lower-case letters and digits separated by single '.', '_' or '-'",
+    "task": "lower-case letters and digits separated by single '.', '_' or '-'",
+    "provider": "lower-case letters and digits separated by single '.', '_' or '-'",
+    "version": "letters, digits and '.', '_', '+', '-', starting with a letter or digit",
+    "sha256": "64 lower-case hexadecimal digits",
+    "uri": "a URI with a scheme and no spaces, such as s3://bucket/path/model.onnx",
+    "endpoint_url": "an http:// or https:// URL",
+    "run_id": "text without spaces",
+}
+
+
+@lru_cache(maxsize=None)
+def load_schema(name: str) -> dict[str, Any]:
+    """A schema as shipped inside the package (the same bytes as the repository's schemas/)."""
+    try:
+        text = resources.files("registry_tool.schemas").joinpath(name).read_text(encoding="utf-8")
+    except ModuleNotFoundError:  # running from a source checkout that was never installed
+        text = (Path(__file__).resolve().parents[1] / "schemas" / name).read_text(encoding="utf-8")
+    return json.loads(text)
+
+
+@lru_cache(maxsize=None)
+def fast_check(name: str) -> Check:
+    return compile_schema(load_schema(name))
+
+
+@lru_cache(maxsize=None)
+def _detailed_validator(name: str) -> Any:
+    from jsonschema import Draft202012Validator  # noqa: PLC0415 - only needed for failures
+
+    return Draft202012Validator(load_schema(name))
+
+
+def check(doc: Document, name: str = MODEL_SCHEMA) -> list[Violation]:
+    """Schema violations of a loaded document, sorted by position."""
+    if fast_check(name)(doc.data):
+        return []
+    found: set[Violation] = set()
+    for error in _detailed_validator(name).iter_errors(doc.data):
+        found.update(_to_violations(doc, error))
+    return sorted(found)
+
+
+def describe(path: Iterable[str | int]) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _type_name(value: Any) -> str:
+    return _JSON_TYPE.get(type(value), type(value).__name__)
+
+
+def _to_violations(doc: Document, error: Any) -> list[Violation]:
+    path = tuple(error.absolute_path)
+    where = describe(path)
+    prefix = f"{where}: " if where else ""
+    kind, instance, schema = error.validator, error.instance, error.schema
+
+    if kind == "additionalProperties" and isinstance(instance, dict):
+        allowed = sorted(schema.get("properties", {}))
+        return [
+            doc.violation("unknown-field", path + (key,), f"{prefix}unknown field '{key}'{_hint(key, allowed, listing=True)}", key=True)
+            for key in instance
+            if key not in schema.get("properties", {})
+        ]
+    if kind == "required":
+        missing = [k for k in error.validator_value if k not in instance]
+        return [doc.violation("schema", path, f"{prefix}missing required field '{k}'") for k in missing]
+    if kind == "enum":
+        options = [str(o) for o in error.validator_value]
+        return [doc.violation("schema", path, f"{prefix}{instance!r} is not one of {', '.join(options)}{_hint(instance, options)}")]
+    if kind == "type":
+        return [doc.violation("schema", path, _type_message(doc, path, prefix, error))]
+    if kind == "pattern":
+        field = path[-1] if path else ""
+        form = _FORMS.get(field) if isinstance(field, str) else None
+        text = f"is not {form}" if form else f"does not match the pattern {error.validator_value}"
+        return [doc.violation("schema", path, f"{prefix}{instance!r} {text}")]
+    if kind == "propertyNames":
+        return [doc.violation("schema", path + (instance,), f"{prefix}key {instance!r} is not allowed: {error.message}", key=True)]
+    if kind == "uniqueItems" and isinstance(instance, list):
+        seen: set[str] = set()
+        for index, item in enumerate(instance):
+            marker = json.dumps(item, sort_keys=True)
+            if marker in seen:
+                return [doc.violation("schema", path + (index,), f"{prefix}{item!r} appears more than once")]
+            seen.add(marker)
+    return [doc.violation("schema", path, f"{prefix}{error.message}")]
+
+
+def _type_message(doc: Document, path: tuple[Any, ...], prefix: str, error: Any) -> str:
+    expected = error.validator_value
+    names = expected if isinstance(expected, list) else [expected]
+    expected_text = " or ".join(_SCHEMA_TYPE.get(n, n) for n in names)
+    instance = error.instance
+    if not path:
+        if instance is None:
+            return "the document is empty; expected a mapping of fields"
+        return f"the document is {_type_name(instance)}; expected a mapping of fields"
+    if expected == "string" and isinstance(instance, (int, float)) and not isinstance(instance, bool):
+        written = doc.source_text(path) or str(instance)
+        field = path[-1]
+        return (f"{prefix}{written} is read as a number ({instance!r}), not a string; "
+                f"quote the {field}: {field}: \"{written}\"")
+    return f"{prefix}must be {expected_text}, not {_type_name(instance)}"
+
+
+def _hint(value: Any, options: list[str], *, listing: bool = False) -> str:
+    if not isinstance(value, str):
+        return ""
+    lowered = {o.lower(): o for o in options}
+    if value.lower() in lowered:
+        return f"; did you mean '{lowered[value.lower()]}'?"
+    close = difflib.get_close_matches(value, options, n=1, cutoff=0.6)
+    if close:
+        return f"; did you mean '{close[0]}'?"
+    if listing and options:
+        return f"; allowed: {', '.join(options)}"
+    return ""
