@@ -1,0 +1,198 @@
+"""Validation: a snapshot's state, a change against a base, or every commit of a range.
+
+Works on :class:`~registry_tool.source.Snapshot` objects only, so the same code judges the
+working tree, a commit read from the object database, or an edit not yet written.
+Each model file is loaded, checked and dropped in turn: memory stays flat as the
+registry grows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterable
+
+from . import loader, schema
+from .model import model_from_data
+from .policy import Policy, load_policy
+from .rules import CHANGE_RULES, FILE_RULES, TREE_RULES, ModelFile
+from .source import POLICY_FILE, POLICY_MAX_BYTES, Entry, EntryKind, Snapshot
+from .violation import Violation
+
+
+@dataclass
+class Report:
+    """The outcome of one validation; ``ok`` is derived, never stored."""
+
+    violations: list[Violation] = field(default_factory=list)
+    files_checked: int = 0
+    commits_checked: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.violations
+
+    def extend(self, other: "Report") -> None:
+        self.violations.extend(other.violations)
+        self.files_checked += other.files_checked
+        self.commits_checked.extend(other.commits_checked)
+
+
+def parse_model(raw: bytes, path: str, stem: str, policy: Policy) -> tuple[ModelFile | None, list[Violation]]:
+    """Load and schema-check one model file: the file, or why it is not one."""
+    doc = loader.load(raw, path, max_bytes=policy.max_file_bytes)
+    if doc.problems:
+        return None, doc.problems
+    problems = schema.check(doc, schema.MODEL_SCHEMA)
+    if problems:
+        return None, problems
+    return ModelFile(path, stem, doc, model_from_data(doc.data)), []
+
+
+def read_model(snapshot: Snapshot, entry: Entry, policy: Policy) -> tuple[ModelFile | None, list[Violation]]:
+    size = snapshot.size(entry)
+    if size > policy.max_file_bytes:  # refused unread
+        return None, [loader.too_large(entry.path, size, policy.max_file_bytes)]
+    return parse_model(snapshot.read(entry), entry.path, entry.stem, policy)
+
+
+def check_model(mf: ModelFile, policy: Policy) -> list[Violation]:
+    """The file-scope rules on a parsed model file."""
+    return [v for check in FILE_RULES for v in check(mf, policy)]
+
+
+def check_change(base: ModelFile | None, head: ModelFile | None, policy: Policy) -> list[Violation]:
+    """The change-scope rules on one model file against its base version."""
+    return [v for check in CHANGE_RULES for v in check(base, head, policy)]
+
+
+def _tree(entries: list[Entry], changed: set[str] | None, policy: Policy) -> list[Violation]:
+    return [v for check in TREE_RULES for v in check(entries, changed, policy)]
+
+
+def policy_of(snapshot: Snapshot) -> tuple[Policy, list[Violation]]:
+    """The snapshot's policy (registry.yaml, or the defaults) and what is wrong with it."""
+    entry = snapshot.policy_entry()
+    if entry is None:
+        return load_policy(None)
+    if entry.kind is not EntryKind.FILE:
+        return Policy(), [Violation(POLICY_FILE, 1, 1, "unexpected-file", f"{POLICY_FILE} is a {entry.kind.value}, not a regular file")]
+    size = snapshot.size(entry)
+    if size > POLICY_MAX_BYTES:
+        return Policy(), [loader.too_large(POLICY_FILE, size, POLICY_MAX_BYTES)]
+    return load_policy(snapshot.read(entry))
+
+
+def _policy_id(snapshot: Snapshot) -> str | None:
+    entry = snapshot.policy_entry()
+    return snapshot.blob_id(entry) if entry is not None and entry.kind is EntryKind.FILE else None
+
+
+def validate_snapshot(snapshot: Snapshot) -> Report:
+    """Every rule that needs no base, on every file of the snapshot."""
+    policy, problems = policy_of(snapshot)
+    report = Report(list(problems))
+    if problems:
+        return report
+    entries = snapshot.entries(policy.models_dir)
+    report.violations.extend(_tree(entries, None, policy))
+    for entry in entries:
+        if entry.is_model_file:
+            report.extend(_state_of(snapshot, entry, policy))
+    report.violations.sort()
+    return report
+
+
+def _state_of(snapshot: Snapshot, entry: Entry, policy: Policy) -> Report:
+    mf, problems = read_model(snapshot, entry, policy)
+    if mf is not None:
+        problems = check_model(mf, policy)
+    return Report(problems, files_checked=1)
+
+
+def validate_files(snapshot: Snapshot, entries: Iterable[Entry]) -> Report:
+    """Only the given files (as pre-commit passes them): the policy file or model files."""
+    policy, problems = policy_of(snapshot)
+    report = Report(list(problems))
+    if problems:
+        return report
+    for entry in entries:
+        if entry.path == POLICY_FILE:
+            continue  # already checked above
+        if not entry.is_model_file:
+            report.violations.extend(_tree([entry], None, policy))
+            continue
+        report.extend(_state_of(snapshot, entry, policy))
+    report.violations.sort()
+    return report
+
+
+def validate_change(base: Snapshot, head: Snapshot) -> Report:
+    """The head's changed files on their own, and against their base versions.
+
+    Files whose bytes are unchanged since the base are not read again (the cost follows
+    the change, not the registry), unless the policy itself changed. Stage moves and gates
+    are judged by the base's policy: a change cannot relax the rules it is judged by.
+    """
+    head_policy, problems = policy_of(head)
+    base_policy, base_problems = policy_of(base)
+    report = Report(list(problems))
+    if problems:
+        return report
+    if base_problems:
+        base_policy = head_policy  # a broken base policy cannot judge; fall back to the head's
+    policy_changed = _policy_id(base) != _policy_id(head)
+
+    base_files = {e.name: e for e in base.entries(base_policy.models_dir) if e.is_model_file}
+    head_entries = head.entries(head_policy.models_dir)
+    changed: set[str] = set()
+    for entry in head_entries:
+        old = base_files.get(entry.name)
+        if old is None or policy_changed or not entry.is_model_file or head.blob_id(entry) != base.blob_id(old):
+            changed.add(entry.name)
+    report.violations.extend(_tree(head_entries, changed, head_policy))
+
+    head_names = set()
+    for entry in head_entries:
+        if not entry.is_model_file:
+            continue
+        head_names.add(entry.name)
+        if entry.name not in changed:
+            continue
+        head_mf, problems = read_model(head, entry, head_policy)
+        report.files_checked += 1
+        if head_mf is None:
+            report.violations.extend(problems)
+            continue
+        report.violations.extend(check_model(head_mf, head_policy))
+        base_mf = _quiet_base(base, base_files.get(entry.name), base_policy)
+        if base_mf is not False:
+            report.violations.extend(check_change(base_mf, head_mf, base_policy))
+    for name, entry in base_files.items():
+        if name not in head_names:
+            base_mf = _quiet_base(base, entry, base_policy)
+            if base_mf:
+                report.violations.extend(check_change(base_mf, None, base_policy))
+    report.violations.sort()
+    return report
+
+
+def _quiet_base(base: Snapshot, entry: Entry | None, policy: Policy) -> ModelFile | None | bool:
+    """The base version of a file: None if it is new, False if the base copy is itself
+    invalid (then there is nothing sound to compare against)."""
+    if entry is None:
+        return None
+    mf, _ = read_model(base, entry, policy)
+    return mf if mf is not None else False
+
+
+def validate_commits(steps: Iterable[tuple[str, Snapshot, Snapshot]]) -> Report:
+    """Each (commit, parent snapshot, commit snapshot) judged as a change; violations
+    name the commit that introduced them, oldest commit first."""
+    report = Report()
+    for commit_id, parent, snapshot in steps:
+        step = validate_change(parent, snapshot)
+        report.violations.extend(v.at_commit(commit_id) for v in step.violations)
+        report.files_checked += step.files_checked
+        report.commits_checked.append(commit_id)
+    return report
+
