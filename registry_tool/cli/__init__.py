@@ -1,0 +1,67 @@
+"""The command line: parse, call the core, render. Nothing else lives here.
+
+Subcommands are imported only when invoked, so a deploy tool calling ``get`` does not
+pay for the validator's or the editor's imports.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+from typing import Any
+
+import click
+
+from ..errors import EXIT_USAGE, RegistryError
+
+EXIT_INTERNAL = 3
+
+# command name -> "module:function" under registry_tool.cli
+COMMANDS: dict[str, str] = {
+    "validate": "validate:validate",
+}
+
+
+class LazyGroup(click.Group):
+    """A group that imports a subcommand's module when it is used."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        target = COMMANDS.get(name)
+        if target is None:
+            return None
+        module, attr = target.split(":")
+        return getattr(importlib.import_module(f"{__name__}.{module}"), attr)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except RegistryError as exc:
+            click.echo(f"registry-tool: error: {exc}", err=True)
+            ctx.exit(exc.exit_code)
+        except BrokenPipeError:
+            sys.stderr.close()  # the reader went away (| head); not an error of ours
+            ctx.exit(0)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except Exception as exc:  # a bug: one line, unless asked for the traceback
+            if os.environ.get("REGISTRY_TOOL_DEBUG"):
+                raise
+            click.echo(f"registry-tool: internal error: {type(exc).__name__}: {exc} "
+                       "(set REGISTRY_TOOL_DEBUG=1 for a traceback, and please report it)", err=True)
+            ctx.exit(EXIT_INTERNAL)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="registry-tool", prog_name="registry-tool")
+def main() -> None:
+    """A GitOps model registry: model versions and stages as reviewed YAML in Git.
+
+    Exit codes: 0 ok, 1 violations (or nothing found), 2 usage errors and unreadable input.
+    """
+
+
+__all__ = ["main", "EXIT_USAGE"]

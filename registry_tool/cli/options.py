@@ -1,0 +1,45 @@
+"""Options and helpers shared by several commands."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any, Callable
+
+import click
+
+from ..errors import RegistryError
+
+
+def repo_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--repo", "repo", type=click.Path(file_okay=False, path_type=Path), default=None,
+        help="Repository to use (default: the one containing the current folder).",
+    )(func)
+
+
+def format_option(choices: list[str], default: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    return click.option("--format", "fmt", type=click.Choice(choices), default=default, show_default=True,
+                        help="Output format.")
+
+
+def color_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--color/--no-color", default=None, help="Colour the text output (default: on a terminal, unless NO_COLOR is set).")(func)
+
+
+def use_color(flag: bool | None) -> bool:
+    if flag is not None:
+        return flag
+    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+
+
+def emit(text: str) -> None:
+    click.echo(text, nl=False)
+
+
+def parse_range(spec: str) -> tuple[str, str]:
+    base, sep, head = spec.partition("..")
+    if not sep or not base or head.startswith("."):
+        raise RegistryError(f"--range takes BASE..HEAD (two dots), not '{spec}'")
+    return base, head or "HEAD"

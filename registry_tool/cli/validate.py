@@ -1,0 +1,99 @@
+"""``registry-tool validate``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..errors import EXIT_OK, EXIT_VIOLATIONS, RegistryError
+from .options import color_option, emit, format_option, parse_range, repo_option, use_color
+
+
+@click.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@repo_option
+@click.option("--ref", help="Validate the registry as committed at this revision (default: the working tree).")
+@click.option("--base", help="Also judge the change since this revision: stage moves, immutable facts, removals, gates.")
+@click.option("--range", "range_", metavar="BASE..HEAD", help="Judge every first-parent commit after BASE up to HEAD against its parent.")
+@format_option(["text", "json", "github", "markdown"], "text")
+@click.option("--summary", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also append a Markdown summary to this file (e.g. \"$GITHUB_STEP_SUMMARY\").")
+@color_option
+def validate(paths: tuple[Path, ...], repo: Path | None, ref: str | None, base: str | None, range_: str | None,
+             fmt: str, summary: Path | None, color: bool | None) -> None:
+    """Check the registry: the schema, the loader's safety rules and the state rules.
+
+    With PATH arguments (as pre-commit passes them) only those files are checked.
+    Exit 0 when valid, 1 when there are violations, 2 for usage errors and unreadable input.
+    """
+    from ..reporters import REPORTERS, render_markdown  # noqa: PLC0415
+    from .. import validator  # noqa: PLC0415
+
+    if range_ and (ref or base or paths):
+        raise click.UsageError("--range cannot be combined with --ref, --base or paths")
+    if paths and (ref or base):
+        raise click.UsageError("paths are checked in the working tree; they cannot be combined with --ref or --base")
+
+    report = _run(validator, paths, repo, ref, base, range_)
+    emit(REPORTERS[fmt](report, use_color(color) and fmt == "text"))
+    if summary is not None:
+        try:
+            with open(summary, "a", encoding="utf-8") as handle:
+                handle.write(render_markdown(report) + "\n")
+        except OSError as exc:
+            raise RegistryError(f"{summary}: cannot write the summary: {exc.strerror}") from None
+    raise SystemExit(EXIT_OK if report.ok else EXIT_VIOLATIONS)
+
+
+def _run(validator, paths, repo, ref, base, range_):  # type: ignore[no-untyped-def]
+    from ..gitstore import GitStore  # noqa: PLC0415
+    from ..worktree import WorktreeSnapshot  # noqa: PLC0415
+
+    if range_:
+        store = GitStore.discover(repo or ".")
+        start, end = parse_range(range_)
+        return validator.validate_commits(store.range_steps(store.resolve(start), store.resolve(end)))
+    if ref or base:
+        store = GitStore.discover(repo or ".")
+        head = store.snapshot(store.resolve(ref)) if ref else WorktreeSnapshot(_worktree_root(store))
+        if base:
+            return validator.validate_change(store.snapshot(store.resolve(base)), head)
+        return validator.validate_snapshot(head)
+    root = _root_of(repo)
+    snapshot = WorktreeSnapshot(root)
+    if paths:
+        return validator.validate_files(snapshot, [_entry_for(root, p) for p in paths])
+    return validator.validate_snapshot(snapshot)
+
+
+def _worktree_root(store) -> Path:  # type: ignore[no-untyped-def]
+    if store.workdir is None:
+        raise RegistryError("this is a bare repository with no working tree; pass --ref")
+    return store.workdir
+
+
+def _root_of(repo: Path | None) -> Path:
+    """The working tree's root: the Git work tree around us, or the folder itself."""
+    from ..gitstore import GitStore  # noqa: PLC0415
+
+    start = repo or Path(".")
+    try:
+        return _worktree_root(GitStore.discover(start))
+    except RegistryError:
+        if repo is not None and not repo.is_dir():
+            raise
+        return start.resolve()
+
+
+def _entry_for(root: Path, path: Path):  # type: ignore[no-untyped-def]
+    from ..worktree import entry_of  # noqa: PLC0415
+
+    full = path.resolve() if not path.is_symlink() else path.parent.resolve() / path.name
+    try:
+        relative = full.relative_to(root.resolve()).as_posix()
+    except ValueError:
+        raise RegistryError(f"{path}: outside the repository at {root}") from None
+    if not full.exists() and not full.is_symlink():
+        raise RegistryError(f"{path}: no such file")
+    return entry_of(full, relative)
