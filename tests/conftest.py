@@ -1,0 +1,105 @@
+"""Shared fixtures: real Git repositories in temp dirs, isolated from the user's Git config,
+and a CLI runner that shows what the command printed when an assertion fails."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+import pygit2
+import pytest
+from click.testing import CliRunner, Result
+
+from registry_tool.cli import main
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+AUTHOR = ("Ada Lovelace", "ada@example.com")
+COMMITTER = ("Grace Hopper", "grace@example.com")
+
+
+@pytest.fixture(autouse=True)
+def isolate_git(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No global or system Git config leaks into a test (name, signing, hooks, ...)."""
+    home = tmp_path_factory.mktemp("home")
+    (home / ".gitconfig").write_text("[user]\n\tname = Test User\n\temail = test@example.com\n[init]\n\tdefaultBranch = main\n")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(home / ".gitconfig"))
+    for var in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "NO_COLOR", "GITHUB_ACTIONS"):
+        monkeypatch.delenv(var, raising=False)
+    for level in (pygit2.enums.ConfigLevel.GLOBAL, pygit2.enums.ConfigLevel.XDG, pygit2.enums.ConfigLevel.SYSTEM):
+        pygit2.settings.search_path[level] = str(home)
+
+
+@dataclass
+class GitRepo:
+    """A real repository on disk, driven with the git CLI."""
+
+    path: Path
+    _tick: int = 0
+
+    def git(self, *args: str, env: dict[str, str] | None = None) -> str:
+        full_env = {**os.environ, **(env or {})}
+        done = subprocess.run(["git", *args], cwd=self.path, env=full_env, capture_output=True, text=True)
+        if done.returncode != 0:
+            raise AssertionError(f"git {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
+        return done.stdout.strip()
+
+    def write(self, relpath: str, text: str) -> Path:
+        target = self.path / relpath
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text)
+        return target
+
+    def commit(self, message: str, *, author: tuple[str, str] = AUTHOR, committer: tuple[str, str] = COMMITTER) -> str:
+        """Stage everything and commit with fixed identities and increasing dates."""
+        self._tick += 1
+        date = f"2024-11-{self._tick:02d}T10:00:00+00:00" if self._tick < 29 else f"2024-12-01T{self._tick % 24:02d}:00:00+00:00"
+        self.git("add", "-A")
+        self.git("commit", "-q", "--allow-empty", "-m", message, env={
+            "GIT_AUTHOR_NAME": author[0], "GIT_AUTHOR_EMAIL": author[1], "GIT_AUTHOR_DATE": date,
+            "GIT_COMMITTER_NAME": committer[0], "GIT_COMMITTER_EMAIL": committer[1], "GIT_COMMITTER_DATE": date,
+        })
+        return self.git("rev-parse", "HEAD")
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> GitRepo:
+    path = tmp_path / "registry"
+    path.mkdir()
+    r = GitRepo(path)
+    r.git("init", "-q", "-b", "main")
+    return r
+
+
+@dataclass
+class Run:
+    result: Result
+
+    @property
+    def code(self) -> int:
+        return self.result.exit_code
+
+    @property
+    def out(self) -> str:
+        return self.result.stdout
+
+    @property
+    def err(self) -> str:
+        return self.result.stderr
+
+
+@pytest.fixture
+def cli(monkeypatch: pytest.MonkeyPatch) -> Iterator:
+    """``cli(cwd, *args)`` runs registry-tool in-process, as a user would from ``cwd``."""
+
+    def run(cwd: Path, *args: str, input: str | None = None) -> Run:
+        monkeypatch.chdir(cwd)
+        result = CliRunner().invoke(main, list(args), input=input, catch_exceptions=False)
+        print(f"$ registry-tool {' '.join(args)}  (exit {result.exit_code})\n--- stdout\n{result.stdout}--- stderr\n{result.stderr}")
+        return Run(result)
+
+    yield run
