@@ -103,3 +103,27 @@ def cli(monkeypatch: pytest.MonkeyPatch) -> Iterator:
         return Run(result)
 
     yield run
+
+
+@dataclass
+class Proc:
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture
+def run_process() -> Iterator:
+    """``run_process(cwd, *args)`` runs ``python -m registry_tool`` in a real subprocess
+    (this checkout's code), for what CliRunner cannot show: exit codes of the real
+    interpreter, tracebacks on stderr, signals, concurrency."""
+    import sys
+
+    def run(cwd: Path, *args: str, env: dict[str, str] | None = None, timeout: float = 120) -> Proc:
+        full_env = {**os.environ, "PYTHONPATH": str(REPO_ROOT), **(env or {})}
+        done = subprocess.run([sys.executable, "-m", "registry_tool", *args], cwd=cwd, env=full_env,
+                              capture_output=True, text=True, timeout=timeout)
+        print(f"$ registry-tool {' '.join(args)}  (exit {done.returncode})\n--- stdout\n{done.stdout}--- stderr\n{done.stderr}")
+        return Proc(done.returncode, done.stdout, done.stderr)
+
+    yield run
