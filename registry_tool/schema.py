@@ -101,6 +101,8 @@ def _to_violations(doc: Document, error: Any) -> list[Violation]:
         options = [str(o) for o in error.validator_value]
         return [doc.violation("schema", path, f"{prefix}{instance!r} is not one of {', '.join(options)}{_hint(instance, options)}")]
     if kind == "type":
+        if not path and instance is None:  # an empty document: its null node may sit past the last line
+            return [Violation(doc.path, 1, 1, "schema", _type_message(doc, path, prefix, error))]
         return [doc.violation("schema", path, _type_message(doc, path, prefix, error))]
     if kind == "pattern":
         field = path[-1] if path else ""
