@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import unicodedata
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -108,7 +109,7 @@ def _to_violations(doc: Document, error: Any) -> list[Violation]:
         field = path[-1] if path else ""
         form = _FORMS.get(field) if isinstance(field, str) else None
         text = f"is not {form}" if form else f"does not match the pattern {error.validator_value}"
-        return [doc.violation("schema", path, f"{prefix}{instance!r} {text}")]
+        return [doc.violation("schema", path, f"{prefix}{instance!r} {text}{_non_ascii(instance)}")]
     if kind == "propertyNames":
         return [doc.violation("schema", path + (instance,), f"{prefix}key {instance!r} is not allowed: {error.message}", key=True)]
     if kind == "uniqueItems" and isinstance(instance, list):
@@ -136,6 +137,16 @@ def _type_message(doc: Document, path: tuple[Any, ...], prefix: str, error: Any)
         return (f"{prefix}{written} is read as a number ({instance!r}), not a string; "
                 f"quote the {field}: {field}: \"{written}\"")
     return f"{prefix}must be {expected_text}, not {_type_name(instance)}"
+
+
+def _non_ascii(value: Any) -> str:
+    """Name the first non-ASCII character: a Cyrillic 'а' looks exactly like a Latin 'a'."""
+    if not isinstance(value, str):
+        return ""
+    for char in value:
+        if ord(char) > 127:
+            return f" (it contains {char!r}, U+{ord(char):04X} {unicodedata.name(char, 'unnamed character')})"
+    return ""
 
 
 def _hint(value: Any, options: list[str], *, listing: bool = False) -> str:
