@@ -57,6 +57,8 @@ _YAML11_ONLY_BOOL = frozenset(["y", "Y", "n", "N"])  # booleans to some YAML 1.1
 _NUMBER_START = frozenset("0123456789+-.")
 _BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
 
+_KEY_KIND = {int: "an integer", float: "a number", bool: "a boolean", type(None): "null"}
+
 _CONSTRUCTOR = yaml.SafeLoader("")  # only to construct the rare ambiguous scalar
 
 
@@ -282,7 +284,8 @@ class _Builder:
         before = len(self.problems)
         value = self.scalar(node)
         if not isinstance(value, str) and len(self.problems) == before:
-            self.problem(node, "yaml-key-type", f"key {node.value!r} is read as {type(value).__name__}; keys must be strings (quote it)")
+            kind = _KEY_KIND.get(type(value), type(value).__name__)
+            self.problem(node, "yaml-key-type", f"key {node.value!r} is read as {kind}; keys must be strings (quote it)")
         return node.value if not isinstance(value, str) else value
 
     def scalar(self, node: ScalarNode) -> Any:
