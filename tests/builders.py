@@ -94,3 +94,18 @@ def where(violations: list[dict[str, Any]]) -> list[tuple[str, int, str]]:
 
 def rules(violations: list[dict[str, Any]]) -> list[str]:
     return [v["rule"] for v in violations]
+
+
+def check_model_file(cli: Callable[..., Any], root: Path, content: bytes | str, *args: str,
+                     name: str = "faq-bot.yaml") -> list[dict[str, Any]]:
+    """Write ``models/<name>`` under ``root``, validate the working tree, return the violations."""
+    path = root / "models" / name
+    path.parent.mkdir(exist_ok=True)
+    path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+    _, violations, _ = validate_json(cli, root, *args)
+    return violations
+
+
+def at(violations: list[dict[str, Any]]) -> list[tuple[int, int, str]]:
+    """(line, column, rule) of each violation, in report order."""
+    return [(v["line"], v["column"], v["rule"]) for v in violations]

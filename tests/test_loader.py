@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from builders import validate_json
+from builders import at, check_model_file, rules
 
 # A valid model: line 1 name, 2 versions, 3 version, 4 stage, 5 artifact, 6 uri.
 VALID = 'name: faq-bot\nversions:\n  - version: "1.0.0"\n    stage: staging\n    artifact:\n      uri: s3://b/m.onnx\n'
@@ -20,19 +20,12 @@ def check(repo, cli):
     """``check(content, *args)``: write models/faq-bot.yaml, validate, return the violations."""
 
     def run(content: bytes | str, *args: str, name: str = "faq-bot.yaml") -> list[dict]:
-        path = repo.path / "models" / name
-        path.parent.mkdir(exist_ok=True)
-        path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
-        _, violations, _ = validate_json(cli, repo.path, *args)
+        violations = check_model_file(cli, repo.path, content, *args, name=name)
         for v in violations:
             assert v["file"] == f"models/{name}"
         return violations
 
     return run
-
-
-def at(violations: list[dict]) -> list[tuple[int, int, str]]:
-    return [(v["line"], v["column"], v["rule"]) for v in violations]
 
 
 def test_valid_file_passes(check):
@@ -58,10 +51,6 @@ def test_unclosed_quote(check):
     found = check("name: 'faq-bot\nversions: []\n")
     assert rules(found) == ["yaml-syntax"]
     assert "line 1" in found[0]["message"]
-
-
-def rules(violations: list[dict]) -> list[str]:
-    return [v["rule"] for v in violations]
 
 
 # --- yaml-duplicate-key -------------------------------------------------------------------
