@@ -36,7 +36,8 @@ def validate(paths: tuple[Path, ...], repo: Path | None, ref: str | None, base: 
         raise click.UsageError("paths are checked in the working tree; they cannot be combined with --ref or --base")
 
     report = _run(validator, paths, repo, ref, base, range_)
-    emit(REPORTERS[fmt](report, use_color(color) and fmt == "text"))
+    painted = use_color(color) and fmt == "text"
+    emit(REPORTERS[fmt](report, painted), color=painted)
     if summary is not None:
         try:
             with open(summary, "a", encoding="utf-8") as handle:
