@@ -262,20 +262,28 @@ def test_plain_folder_without_git_is_validated_as_it_is(tmp_path, cli):
 
 
 @pytest.mark.parametrize("args", [["--ref", "HEAD"], ["--base", "main"], ["--range", "a..b"]])
-def test_not_a_git_repository(tmp_path, run_process, args):
-    proc = run_process(tmp_path, "validate", *args)
-    assert proc.code == 2
-    assert proc.out == ""
-    assert proc.err == f"registry-tool: error: not a Git repository: {tmp_path.resolve()} (or any parent folder)\n"
+def test_not_a_git_repository(tmp_path, cli, args):
+    run = cli(tmp_path, "validate", *args)
+    assert (run.code, run.out) == (2, "")
+    assert run.err == f"registry-tool: error: not a Git repository: {tmp_path.resolve()} (or any parent folder)\n"
 
 
 @pytest.mark.parametrize("args, rev", [(["--ref", "nope"], "nope"), (["--base", "v9"], "v9"),
                                        (["--range", "main..nope"], "nope"), (["--ref", "-x"], "-x")])
-def test_unknown_revision(good, run_process, args, rev):
-    proc = run_process(good.path, "validate", *args)
-    assert proc.code == 2
-    assert proc.out == ""
-    assert proc.err == f"registry-tool: error: unknown revision '{rev}'\n"
+def test_unknown_revision(good, cli, args, rev):
+    run = cli(good.path, "validate", *args)
+    assert (run.code, run.out) == (2, "")
+    assert run.err == f"registry-tool: error: unknown revision '{rev}'\n"
+
+
+def test_errors_are_one_line_from_the_real_interpreter(good, tmp_path, run_process):
+    """The same errors from a real process: exit 2, one line on stderr, no traceback."""
+    for cwd, args, expected in (
+        (tmp_path, ["--ref", "HEAD"], f"not a Git repository: {tmp_path.resolve()} (or any parent folder)"),
+        (good.path, ["--base", "nope"], "unknown revision 'nope'"),
+    ):
+        proc = run_process(cwd, "validate", *args)
+        assert (proc.code, proc.out, proc.err) == (2, "", f"registry-tool: error: {expected}\n")
 
 
 def test_revision_that_is_not_a_commit(good, cli):

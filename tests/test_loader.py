@@ -1,7 +1,9 @@
 """The strict loader, rule by rule, on real files validated from the CLI.
 
-Each test writes bytes to models/faq-bot.yaml in a real repository, runs
+Each test writes bytes to models/faq-bot.yaml in a real folder, runs
 ``registry-tool validate --format json`` and asserts the exact (line, column, rule).
+The folder is not a Git repository (validate then checks the folder as it is), which
+keeps this table of cases fast; commits are read in the tests that say so.
 """
 
 from __future__ import annotations
@@ -16,11 +18,18 @@ LIMIT = 1024 * 1024
 
 
 @pytest.fixture
-def check(repo, cli):
+def folder(tmp_path):
+    path = tmp_path / "registry"
+    path.mkdir()
+    return path
+
+
+@pytest.fixture
+def check(folder, cli):
     """``check(content, *args)``: write models/faq-bot.yaml, validate, return the violations."""
 
     def run(content: bytes | str, *args: str, name: str = "faq-bot.yaml") -> list[dict]:
-        violations = check_model_file(cli, repo.path, content, *args, name=name)
+        violations = check_model_file(cli, folder, content, *args, name=name)
         for v in violations:
             assert v["file"] == f"models/{name}"
         return violations
@@ -169,23 +178,24 @@ def test_file_one_byte_over_the_limit(check):
     assert f"{LIMIT + 1} bytes" in found[0]["message"] and f"{LIMIT} bytes" in found[0]["message"]
 
 
-def test_file_too_large_in_a_commit(check, repo):
-    repo.write("models/faq-bot.yaml", "")
-    (repo.path / "models/faq-bot.yaml").write_bytes(padded(LIMIT + 1))
+def test_file_too_large_in_a_commit(repo, cli):
+    check_model_file(cli, repo.path, padded(LIMIT + 1))
     repo.commit("big")
-    assert at(check(padded(LIMIT + 1), "--ref", "HEAD")) == [(1, 1, "file-too-large")]
+    (repo.path / "models/faq-bot.yaml").write_bytes(VALID.encode())  # the commit is read, not the file
+    assert at(check_model_file(cli, repo.path, VALID, "--ref", "HEAD")) == [(1, 1, "file-too-large")]
+    assert check_model_file(cli, repo.path, VALID) == []
 
 
-def test_custom_max_file_bytes(check, repo):
-    repo.write("registry.yaml", "max_file_bytes: 2048\n")
+def test_custom_max_file_bytes(check, folder):
+    (folder / "registry.yaml").write_text("max_file_bytes: 2048\n")
     assert check(padded(2048)) == []
     found = check(padded(2049))
     assert at(found) == [(1, 1, "file-too-large")]
     assert "limit is 2048 bytes" in found[0]["message"]
 
 
-def test_custom_max_file_bytes_raises_the_limit(check, repo):
-    repo.write("registry.yaml", f"max_file_bytes: {2 * LIMIT}\n")
+def test_custom_max_file_bytes_raises_the_limit(check, folder):
+    (folder / "registry.yaml").write_text(f"max_file_bytes: {2 * LIMIT}\n")
     assert check(padded(LIMIT + 1)) == []
 
 

@@ -11,9 +11,11 @@ VALID = 'name: faq-bot\nversions:\n  - version: "1.0.0"\n    stage: staging\n   
 
 
 @pytest.fixture
-def check(repo, cli):
+def check(tmp_path, cli):
+    """Validate one model file in a plain folder (no Git needed to judge a file's schema)."""
+
     def run(content: str, name: str = "faq-bot.yaml") -> list[dict]:
-        found = check_model_file(cli, repo.path, content, name=name)
+        found = check_model_file(cli, tmp_path, content, name=name)
         assert all(v["file"] == f"models/{name}" for v in found)
         return found
 
