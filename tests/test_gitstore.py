@@ -37,11 +37,11 @@ def git(cwd, *args):
     return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True).stdout.strip()
 
 
-@pytest.mark.parametrize("rev, index", [("main", 3), ("HEAD", 3), ("HEAD~1", 2), ("HEAD~3", 0), ("main^", 2),
-                                        ("v1", 0), ("v2", 1)])
-def test_resolve_revisions(history, rev, index):
+def test_resolve_revisions(history):
     store = GitStore.discover(history.path)
-    assert str(store.resolve(rev).id) == history.shas[index]
+    revisions = {"main": 3, "HEAD": 3, "HEAD~1": 2, "HEAD~3": 0, "main^": 2, "v1": 0, "v2": 1}  # v2 is annotated
+    assert {rev: str(store.resolve(rev).id) for rev in revisions} == {
+        rev: history.shas[index] for rev, index in revisions.items()}
 
 
 def test_resolve_full_and_short_sha(history):
@@ -67,9 +67,9 @@ def test_discover_from_a_subfolder(history):
     assert str(store.resolve("HEAD").id) == history.shas[3]
 
 
-@pytest.mark.parametrize("rev", ["v1", "v2", "HEAD~1"])
-def test_validate_ref_takes_any_revision(history, cli, rev):
-    assert validate_json(cli, history.path, "--ref", rev)[:2] == (0, [])
+def test_validate_ref_takes_any_revision(history, cli):
+    for rev in ("v1", "v2", "HEAD~1", history.shas[2][:8]):
+        assert validate_json(cli, history.path, "--ref", rev)[:2] == (0, [])
 
 
 def test_ref_reads_the_commit_not_the_working_tree(history, cli):
