@@ -118,6 +118,11 @@ def validate_files(snapshot: Snapshot, entries: Iterable[Entry]) -> Report:
     for entry in entries:
         if entry.path == POLICY_FILE:
             continue  # already checked above
+        if entry.path.startswith(policy.models_dir + "/") and entry.path.rpartition("/")[0] != policy.models_dir:
+            report.violations.append(Violation(entry.path, 1, 1, "unexpected-file",
+                                               f"{entry.path} is in a folder inside {policy.models_dir}/; "
+                                               "model files sit directly in the models directory"))
+            continue
         if not entry.is_model_file:
             report.violations.extend(_tree([entry], None, policy))
             continue
