@@ -383,3 +383,14 @@ def test_colour_on_a_terminal_unless_no_color(bad):
     assert code == 1 and "\x1b[" not in out
     code, out = _on_a_terminal(bad.path, "--no-color")
     assert "\x1b[" not in out
+
+
+def test_path_in_a_folder_inside_models_is_unexpected_as_in_a_full_run(good, cli):
+    """pre-commit passes models/sub/x.yaml; it must not pass there and fail in CI."""
+    good.write("models/sub/x.yaml", model("x", version("1", "none", name="x")))
+    _, found, _ = validate_json(cli, good.path, "models/sub/x.yaml")
+    assert [(v["file"], v["line"], v["column"], v["rule"]) for v in found] == [("models/sub/x.yaml", 1, 1, "unexpected-file")]
+    assert found[0]["message"] == ("models/sub/x.yaml is in a folder inside models/; "
+                                   "model files sit directly in the models directory")
+    _, found, _ = validate_json(cli, good.path)
+    assert [(v["file"], v["rule"]) for v in found] == [("models/sub", "unexpected-file")]
