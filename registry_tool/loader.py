@@ -57,6 +57,8 @@ _YAML11_ONLY_BOOL = frozenset(["y", "Y", "n", "N"])  # booleans to some YAML 1.1
 _NUMBER_START = frozenset("0123456789+-.")
 _BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
 
+_KEY_KIND = {int: "an integer", float: "a number", bool: "a boolean", type(None): "null"}
+
 _CONSTRUCTOR = yaml.SafeLoader("")  # only to construct the rare ambiguous scalar
 
 
@@ -135,10 +137,10 @@ def load(raw: bytes, path: str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Docume
             doc.problems.append(_at_mark(path, exc.problem_mark, "yaml-multi-document",
                                          "a model file holds exactly one YAML document; remove the '---' separator"))
         else:
-            doc.problems.append(_yaml_error(path, exc))
+            doc.problems.append(_yaml_error(path, exc, text))
         return doc
     except yaml.YAMLError as exc:
-        doc.problems.append(_yaml_error(path, exc))
+        doc.problems.append(_yaml_error(path, exc, text))
         return doc
     if doc.root is not None:
         builder = _Builder(path)
@@ -206,7 +208,7 @@ def _scan_events(text: str, path: str) -> list[Violation]:
                 depth -= 1
     except yaml.YAMLError as exc:
         if not found:
-            found.append(_yaml_error(path, exc))
+            found.append(_yaml_error(path, exc, text))
     return found
 
 
@@ -221,12 +223,22 @@ def _at_mark(path: str, mark: Any, rule: str, message: str) -> Violation:
     return Violation(path, mark.line + 1, mark.column + 1, rule, message)
 
 
-def _yaml_error(path: str, exc: yaml.YAMLError) -> Violation:
+def _yaml_error(path: str, exc: yaml.YAMLError, text: str) -> Violation:
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
     context = getattr(exc, "context", None)
+    context_mark = getattr(exc, "context_mark", None)
+    if context and context_mark is not None and mark is not None and context_mark.line != mark.line:
+        context += f" started at line {context_mark.line + 1}"  # where the unclosed '[' or quote is
     message = f"{problem} ({context})" if context else problem
+    if mark is not None and _char_at(text, mark.line, mark.column) == "\t":
+        message += "; YAML indents with spaces, never tabs"
     return _at_mark(path, mark, "yaml-syntax", f"malformed YAML: {message}")
+
+
+def _char_at(text: str, line: int, column: int) -> str:
+    lines = text.split("\n")
+    return lines[line][column] if line < len(lines) and column < len(lines[line]) else ""
 
 
 class _Builder:
@@ -272,7 +284,8 @@ class _Builder:
         before = len(self.problems)
         value = self.scalar(node)
         if not isinstance(value, str) and len(self.problems) == before:
-            self.problem(node, "yaml-key-type", f"key {node.value!r} is read as {type(value).__name__}; keys must be strings (quote it)")
+            kind = _KEY_KIND.get(type(value), type(value).__name__)
+            self.problem(node, "yaml-key-type", f"key {node.value!r} is read as {kind}; keys must be strings (quote it)")
         return node.value if not isinstance(value, str) else value
 
     def scalar(self, node: ScalarNode) -> Any:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import unicodedata
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -35,7 +36,15 @@ _FORMS = {
     "uri": "a URI with a scheme and no spaces, such as s3://bucket/path/model.onnx",
     "endpoint_url": "an http:// or https:// URL",
     "run_id": "text without spaces",
+    "models_dir": "a relative folder path of letters, digits, '.', '_' and '-' (no '..', no leading '/')",
+    "models": "a model name: lower-case letters and digits separated by single '.', '_' or '-'",
+    "metrics": "a metric name: a letter or '_', then letters, digits, '_', '@', '%' or '-'",
+    "suites": "a suite name: letters, digits, '.', '_' and '-', starting with a letter or digit",
+    "required_suites": "a suite name: letters, digits, '.', '_' and '-', starting with a letter or digit",
+    "tags": "a tag: letters, digits and '.', '_', ':', '/', '=', '+', '-', starting with a letter or digit",
 }
+_METRIC_REF = "a metric name (accuracy) or a suite-scoped one (core-v1/score)"
+_FORMS.update(dict.fromkeys(["required_metrics", "min_metrics", "max_metrics", "no_regression"], _METRIC_REF))
 
 
 @lru_cache(maxsize=None)
@@ -101,12 +110,17 @@ def _to_violations(doc: Document, error: Any) -> list[Violation]:
         options = [str(o) for o in error.validator_value]
         return [doc.violation("schema", path, f"{prefix}{instance!r} is not one of {', '.join(options)}{_hint(instance, options)}")]
     if kind == "type":
+        if not path and instance is None:  # an empty document: its null node may sit past the last line
+            return [Violation(doc.path, 1, 1, "schema", _type_message(doc, path, prefix, error))]
         return [doc.violation("schema", path, _type_message(doc, path, prefix, error))]
     if kind == "pattern":
-        field = path[-1] if path else ""
-        form = _FORMS.get(field) if isinstance(field, str) else None
+        field = next((p for p in reversed(path) if isinstance(p, str)), "")  # tags[2] -> tags
+        form = _FORMS.get(field)
         text = f"is not {form}" if form else f"does not match the pattern {error.validator_value}"
-        return [doc.violation("schema", path, f"{prefix}{instance!r} {text}")]
+        message = f"{prefix}{instance!r} {text}{_non_ascii(instance)}"
+        if "propertyNames" in error.schema_path:  # the instance is a key of the mapping at path: point at it
+            return [doc.violation("schema", path + (instance,), message, key=True)]
+        return [doc.violation("schema", path, message)]
     if kind == "propertyNames":
         return [doc.violation("schema", path + (instance,), f"{prefix}key {instance!r} is not allowed: {error.message}", key=True)]
     if kind == "uniqueItems" and isinstance(instance, list):
@@ -134,6 +148,16 @@ def _type_message(doc: Document, path: tuple[Any, ...], prefix: str, error: Any)
         return (f"{prefix}{written} is read as a number ({instance!r}), not a string; "
                 f"quote the {field}: {field}: \"{written}\"")
     return f"{prefix}must be {expected_text}, not {_type_name(instance)}"
+
+
+def _non_ascii(value: Any) -> str:
+    """Name the first non-ASCII character: a Cyrillic 'а' looks exactly like a Latin 'a'."""
+    if not isinstance(value, str):
+        return ""
+    for char in value:
+        if ord(char) > 127:
+            return f" (it contains {char!r}, U+{ord(char):04X} {unicodedata.name(char, 'unnamed character')})"
+    return ""
 
 
 def _hint(value: Any, options: list[str], *, listing: bool = False) -> str:

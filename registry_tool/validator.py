@@ -118,6 +118,11 @@ def validate_files(snapshot: Snapshot, entries: Iterable[Entry]) -> Report:
     for entry in entries:
         if entry.path == POLICY_FILE:
             continue  # already checked above
+        if entry.path.startswith(policy.models_dir + "/") and entry.path.rpartition("/")[0] != policy.models_dir:
+            report.violations.append(Violation(entry.path, 1, 1, "unexpected-file",
+                                               f"{entry.path} is in a folder inside {policy.models_dir}/; "
+                                               "model files sit directly in the models directory"))
+            continue
         if not entry.is_model_file:
             report.violations.extend(_tree([entry], None, policy))
             continue
@@ -142,12 +147,12 @@ def validate_change(base: Snapshot, head: Snapshot) -> Report:
         base_policy = head_policy  # a broken base policy cannot judge; fall back to the head's
     policy_changed = _policy_id(base) != _policy_id(head)
 
-    base_files = {e.name: e for e in base.entries(base_policy.models_dir) if e.is_model_file}
+    base_entries = {e.name: e for e in base.entries(base_policy.models_dir)}
+    base_files = {name: e for name, e in base_entries.items() if e.is_model_file}
     head_entries = head.entries(head_policy.models_dir)
     changed: set[str] = set()
     for entry in head_entries:
-        old = base_files.get(entry.name)
-        if old is None or policy_changed or not entry.is_model_file or head.blob_id(entry) != base.blob_id(old):
+        if policy_changed or not _unchanged(base, base_entries.get(entry.name), head, entry):
             changed.add(entry.name)
     report.violations.extend(_tree(head_entries, changed, head_policy))
 
@@ -174,6 +179,14 @@ def validate_change(base: Snapshot, head: Snapshot) -> Report:
                 report.violations.extend(check_change(base_mf, None, base_policy))
     report.violations.sort()
     return report
+
+
+def _unchanged(base: Snapshot, old: Entry | None, head: Snapshot, new: Entry) -> bool:
+    """The entry is in the base too, as the same kind and (for a file) the same bytes. A
+    folder, symlink or submodule already there was judged by the change that added it."""
+    if old is None or old.kind is not new.kind:
+        return False
+    return new.kind is not EntryKind.FILE or head.blob_id(new) == base.blob_id(old)
 
 
 def _quiet_base(base: Snapshot, entry: Entry | None, policy: Policy) -> ModelFile | None | bool:

@@ -34,8 +34,9 @@ def use_color(flag: bool | None) -> bool:
     return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
 
 
-def emit(text: str) -> None:
-    click.echo(text, nl=False)
+def emit(text: str, color: bool | None = None) -> None:
+    """Print as is; ``color=True`` keeps ANSI styles even when stdout is not a terminal."""
+    click.echo(text, nl=False, color=color)
 
 
 def parse_range(spec: str) -> tuple[str, str]:

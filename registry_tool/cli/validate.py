@@ -36,7 +36,8 @@ def validate(paths: tuple[Path, ...], repo: Path | None, ref: str | None, base: 
         raise click.UsageError("paths are checked in the working tree; they cannot be combined with --ref or --base")
 
     report = _run(validator, paths, repo, ref, base, range_)
-    emit(REPORTERS[fmt](report, use_color(color) and fmt == "text"))
+    painted = use_color(color) and fmt == "text"
+    emit(REPORTERS[fmt](report, painted), color=painted)
     if summary is not None:
         try:
             with open(summary, "a", encoding="utf-8") as handle:
@@ -79,11 +80,12 @@ def _root_of(repo: Path | None) -> Path:
 
     start = repo or Path(".")
     try:
-        return _worktree_root(GitStore.discover(start))
+        store = GitStore.discover(start)
     except RegistryError:
         if repo is not None and not repo.is_dir():
             raise
-        return start.resolve()
+        return start.resolve()  # not in a Git repository: validate the folder as it is
+    return _worktree_root(store)  # a bare repository has no files to check: say so
 
 
 def _entry_for(root: Path, path: Path):  # type: ignore[no-untyped-def]

@@ -25,7 +25,7 @@ def check_gates(mf: ModelFile, gates: Gates, version: ModelVersion, current: Mod
     label = f"{mf.model.name} {version.version}"
     vpath = ("versions", version.index)
     if gates.require_sha256 and version.artifact.sha256 is None:
-        yield mf.violation("gate-sha256", vpath + ("artifact",), f"{label}: production needs artifact.sha256")
+        yield mf.violation("gate-sha256", vpath + ("artifact",), f"{label}: production needs artifact.sha256", key=True)
     for ref in gates.required_metrics:
         if version.metric(ref) is None:
             yield mf.violation("gate-required-metric", metric_path(version, ref), f"{label}: production needs metric {ref}")

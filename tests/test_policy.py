@@ -1,0 +1,154 @@
+"""registry.yaml: checked against its own schema, and obeyed (models_dir, limits, defaults)."""
+
+from __future__ import annotations
+
+import pytest
+
+from builders import model, validate_json, version
+
+FAQ = model("faq-bot", version("1.0.0", "staging"))
+
+
+def found_in(cli, repo, *args):
+    code, found, data = validate_json(cli, repo.path, *args)
+    return code, [(v["file"], v["line"], v["column"], v["rule"]) for v in found], [v["message"] for v in found], data
+
+
+@pytest.mark.parametrize("text, where, message", [
+    ("modles_dir: models\n", (1, 1, "unknown-field"), "unknown field 'modles_dir'; did you mean 'models_dir'?"),
+    ("gates:\n  production:\n    require_sha: true\n", (3, 5, "unknown-field"),
+     "gates.production: unknown field 'require_sha'; did you mean 'require_sha256'?"),
+    ("transitions:\n  archived: [staging]\n", (2, 3, "unknown-field"),
+     "transitions: unknown field 'archived'; allowed: none, production, staging"),
+    ("transitions:\n  none: [prod]\n", (2, 10, "schema"),
+     "transitions.none[0]: 'prod' is not one of none, staging, production, archived"),
+    ("transitions:\n  staging: [Production]\n", (2, 13, "schema"),
+     "transitions.staging[0]: 'Production' is not one of none, staging, production, archived; did you mean 'production'?"),
+    ("on_promote: reject\n", (1, 13, "schema"), "on_promote: 'reject' is not one of demote, refuse"),
+    ("demote_to: production\n", (1, 12, "schema"), "demote_to: 'production' is not one of none, staging, archived"),
+    ("max_file_bytes: 10\n", (1, 17, "schema"), "max_file_bytes: 10 is less than the minimum of 1024"),
+    ("models_dir: ../elsewhere\n", (1, 13, "schema"),
+     "models_dir: '../elsewhere' is not a relative folder path of letters, digits, '.', '_' and '-' (no '..', no leading '/')"),
+    ("models_dir: /abs\n", (1, 13, "schema"),
+     "models_dir: '/abs' is not a relative folder path of letters, digits, '.', '_' and '-' (no '..', no leading '/')"),
+    ("models:\n  Faq-Bot:\n    gates: {}\n", (2, 3, "schema"),
+     "models: 'Faq-Bot' is not a model name: lower-case letters and digits separated by single '.', '_' or '-'"),
+    ("gates:\n  production:\n    min_metrics: {accuracy: high}\n", (3, 29, "schema"),
+     "gates.production.min_metrics.accuracy: must be a number, not a string"),
+    ("gates:\n  production:\n    no_regression: {accuracy: up}\n", (3, 31, "schema"),
+     "gates.production.no_regression.accuracy: 'up' is not one of higher_is_better, lower_is_better"),
+    ("- models\n", (1, 1, "schema"), "the document is a list; expected a mapping of fields"),
+])
+def test_invalid_policy(repo, cli, text, where, message):
+    repo.write("models/faq-bot.yaml", FAQ)
+    repo.write("registry.yaml", text)
+    code, found, messages, _ = found_in(cli, repo)
+    assert code == 1
+    assert found == [("registry.yaml", *where)]
+    assert messages == [message]
+
+
+def test_policy_loader_rules_apply(repo, cli):
+    repo.write("registry.yaml", "on_promote: demote\non_promote: refuse\n")
+    _, found, _, _ = found_in(cli, repo)
+    assert found == [("registry.yaml", 2, 1, "yaml-duplicate-key")]
+
+
+def test_policy_too_large(repo, cli):
+    repo.write("registry.yaml", "# " + "x" * (64 * 1024) + "\n")
+    _, found, messages, _ = found_in(cli, repo)
+    assert found == [("registry.yaml", 1, 1, "file-too-large")]
+    assert "limit is 65536 bytes" in messages[0]
+
+
+def test_an_invalid_policy_stops_the_run(repo, cli):
+    """With no sound policy, nothing else is judged (not even where the models are)."""
+    repo.write("models/faq-bot.yaml", FAQ.replace("staging", "live"))
+    repo.write("registry.yaml", "on_promote: reject\n")
+    _, found, _, data = found_in(cli, repo)
+    assert [f[3] for f in found] == ["schema"] and found[0][0] == "registry.yaml"
+    assert data["files_checked"] == 0
+
+
+@pytest.mark.parametrize("text", ["", "\n", "# all defaults\n", "---\n"])
+def test_empty_policy_means_defaults(repo, cli, text):
+    repo.write("models/faq-bot.yaml", model("faq-bot", version("1.0.0", "none")))
+    repo.write("registry.yaml", text)
+    base = repo.commit("base")
+    assert found_in(cli, repo)[:2] == (0, [])
+    repo.write("models/faq-bot.yaml", model("faq-bot", version("1.0.0", "production")))
+    _, found, _, _ = found_in(cli, repo, "--base", base)
+    assert [f[3] for f in found] == ["skipped-stage"]  # the default transitions judge
+
+
+def test_the_example_policy_is_valid(cli):
+    from conftest import REPO_ROOT
+
+    code, found, data = validate_json(cli, REPO_ROOT, "--ref", "HEAD")
+    assert (code, found) == (0, [])
+
+
+# --- models_dir ---------------------------------------------------------------------------
+
+def test_custom_models_dir(repo, cli):
+    repo.write("registry.yaml", "models_dir: registry/models\n")
+    repo.write("registry/models/faq-bot.yaml", FAQ.replace("staging", "live"))
+    repo.write("models/ignored.yaml", "not: [a model")  # not the models directory any more
+    code, found, _, data = found_in(cli, repo)
+    assert found == [("registry/models/faq-bot.yaml", 4, 12, "schema")]
+    assert data["files_checked"] == 1
+
+
+def test_custom_models_dir_at_a_commit(repo, cli):
+    repo.write("registry.yaml", "models_dir: registry/models\n")
+    repo.write("registry/models/faq-bot.yaml", FAQ)
+    repo.write("registry/models/README.md", "x")
+    repo.commit("custom layout")
+    _, found, _, data = found_in(cli, repo, "--ref", "HEAD")
+    assert found == [("registry/models/README.md", 1, 1, "unexpected-file")]
+    assert data["files_checked"] == 1
+
+
+def test_custom_models_dir_with_paths(repo, cli):
+    repo.write("registry.yaml", "models_dir: ml\n")
+    repo.write("ml/faq-bot.yaml", FAQ.replace("staging", "live"))
+    _, found, _, _ = found_in(cli, repo, "ml/faq-bot.yaml")
+    assert found == [("ml/faq-bot.yaml", 4, 12, "schema")]
+
+
+def test_moving_the_models_directory_is_not_a_removal(repo, cli):
+    repo.write("models/faq-bot.yaml", FAQ)
+    base = repo.commit("base")
+    repo.git("mv", "models", "ml")
+    repo.write("registry.yaml", "models_dir: ml\n")
+    assert found_in(cli, repo, "--base", base)[:2] == (0, [])
+
+
+def test_models_dir_pointing_nowhere_checks_nothing(repo, cli):
+    repo.write("models/faq-bot.yaml", FAQ.replace("staging", "live"))
+    repo.write("registry.yaml", "models_dir: typo\n")
+    code, found, _, data = found_in(cli, repo)
+    assert (code, found, data["files_checked"]) == (0, [], 0)
+
+
+# --- a broken base policy -----------------------------------------------------------------
+
+def test_a_broken_base_policy_falls_back_to_the_head_policy(repo, cli):
+    repo.write("registry.yaml", "on_promote: maybe\n")
+    repo.write("models/faq-bot.yaml", model("faq-bot", version("1.0.0", "none")))
+    base = repo.commit("broken policy")
+    repo.write("registry.yaml", "on_promote: refuse\n")
+    repo.write("models/faq-bot.yaml", model("faq-bot", version("1.0.0", "production")))
+    _, found, _, _ = found_in(cli, repo, "--base", base)
+    assert [f[3] for f in found] == ["skipped-stage"]
+
+
+def test_pointing_models_dir_away_in_a_change_removes_every_model(repo, cli):
+    """A pull request cannot hide the registry from the validator by renaming models_dir."""
+    repo.write("models/faq-bot.yaml", FAQ)
+    repo.write("models/image-classifier.yaml", model("image-classifier", version("v1", "none", name="image-classifier")))
+    base = repo.commit("base")
+    repo.write("registry.yaml", "models_dir: elsewhere\n")
+    _, found, _, _ = found_in(cli, repo, "--base", base)
+    assert found == [("models/faq-bot.yaml", 1, 1, "model-removed"),
+                     ("models/image-classifier.yaml", 1, 1, "model-removed")]
