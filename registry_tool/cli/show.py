@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from ..model import Model, ModelVersion, Stage
 from .options import emit, format_option, repo_option
 from .table import Column, render_table, table_records
+
+if TYPE_CHECKING:
+    from ..api import RegistrySnapshot
 
 
 @dataclass(frozen=True)
@@ -20,14 +24,20 @@ class VersionRow:
     version: ModelVersion
 
 
-# The columns of ``show``, in order. A column is added by appending here (or by the
-# command, for columns that need more than the row, such as provenance from history).
+# The columns every ``show`` prints, in order; the JSON output uses the same keys.
 VERSION_COLUMNS: list[Column[VersionRow]] = [
     Column("MODEL", "model", lambda r: r.model.name),
     Column("VERSION", "version", lambda r: r.version.version),
     Column("STAGE", "stage", lambda r: r.version.stage.value),
     Column("ARTIFACT", "artifact", lambda r: r.version.artifact.uri),
 ]
+
+
+def show_columns(snap: "RegistrySnapshot", rows: list[VersionRow]) -> list[Column[VersionRow]]:
+    """The columns for these rows. Columns that need more than the row itself (such as
+    provenance from history: since / by / commit) are built here, from the snapshot, and
+    appended: one Column each, the table and the JSON follow."""
+    return list(VERSION_COLUMNS)
 
 
 def version_rows(models: list[Model], stage: Stage | None) -> list[VersionRow]:
@@ -55,7 +65,7 @@ def show(model: str | None, ref: str, stage: str | None, fmt: str, repo: Path | 
     snap = open_registry(repo or ".").at(ref)
     models = [snap.model(model)] if model else snap.all_models()
     rows = version_rows(models, Stage(stage) if stage else None)
-    columns = VERSION_COLUMNS
+    columns = show_columns(snap, rows)
     if fmt == "json":
         from .get import dump  # noqa: PLC0415
 
