@@ -13,8 +13,6 @@ stays cheap and the CLI loads only what a command needs.
 
 from __future__ import annotations
 
-from typing import Any
-
 from .errors import RegistryError
 
 __all__ = ["RegistryError", "open_registry", "Registry", "RegistrySnapshot", "NotFound",
@@ -26,7 +24,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> object:
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'registry_tool' has no attribute '{name}'")
