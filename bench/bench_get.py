@@ -78,14 +78,15 @@ def build_repo(root: Path, models: int, versions: int) -> str:
     return git("rev-parse", "HEAD")
 
 
-def commands(rev: str) -> dict[str, tuple[list[str], dict[str, str]]]:
+def commands(rev: str, cwd: Path) -> dict[str, tuple[list[str], dict[str, str]]]:
     args = ["get", "faq-bot", "--stage", "production", "--field", "artifact.uri", "--ref", rev]
     # Let Python write .pyc files (the warm-up run does), as an installed package has them:
     # otherwise a checkout recompiles every module on every run.
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     found: dict[str, tuple[list[str], dict[str, str]]] = {}
     script = Path(sys.executable).parent / "registry-tool"
-    installed = subprocess.run([sys.executable, "-c", "import registry_tool.api"], capture_output=True).returncode == 0
+    installed = subprocess.run([sys.executable, "-c", "import registry_tool.api"], cwd=cwd, env=env,
+                               capture_output=True).returncode == 0
     if script.exists() and installed:
         found["get (console script)"] = ([str(script), *args], env)
     module_env = env if installed else {**env, "PYTHONPATH": str(CHECKOUT)}
@@ -131,7 +132,7 @@ def main() -> None:
     root = Path(tempfile.mkdtemp(prefix="bench-get-"))
     try:
         rev = build_repo(root, opts.models, opts.versions)
-        cmds = commands(rev)
+        cmds = commands(rev, root)
         times = measure(cmds, root, opts.runs)
     finally:
         shutil.rmtree(root, ignore_errors=True)
