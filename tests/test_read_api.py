@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -165,6 +166,6 @@ def test_import_registry_tool_is_cheap_and_get_never_imports_jsonschema(history)
         print(sorted(m for m in ("jsonschema", "difflib", "importlib.resources", "hashlib") if m in sys.modules))
     """)
     done = subprocess.run([sys.executable, "-c", probe], cwd=repo.path, capture_output=True, text=True,
-                          env={"PYTHONPATH": str(REPO_ROOT), "PATH": "/usr/bin:/bin"})
+                          env={**os.environ, "PYTHONPATH": str(REPO_ROOT)})
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == [uri("faq-bot", "1.1.0"), "[]"]
