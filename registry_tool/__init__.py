@@ -6,10 +6,34 @@ The Python API for deploy tools and scripts::
     reg = open_registry(".")
     snap = reg.at("main")
     snap.model("faq-bot").production.artifact.uri
+
+The API is imported on first use (module ``__getattr__``), so ``import registry_tool``
+stays cheap and the CLI loads only what a command needs.
 """
 
 from __future__ import annotations
 
 from .errors import RegistryError
 
-__all__ = ["RegistryError"]
+__all__ = ["RegistryError", "open_registry", "Registry", "RegistrySnapshot", "NotFound",
+           "Model", "ModelVersion", "Artifact", "Binding", "Stage"]
+
+_LAZY = {
+    "open_registry": "api", "Registry": "api", "RegistrySnapshot": "api", "NotFound": "api",
+    "Model": "model", "ModelVersion": "model", "Artifact": "model", "Binding": "model", "Stage": "model",
+}
+
+
+def __getattr__(name: str) -> object:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'registry_tool' has no attribute '{name}'")
+    from importlib import import_module  # noqa: PLC0415
+
+    value = getattr(import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -7,11 +7,9 @@ violations that name the field, its line, and a hint ("did you mean 'stage'?").
 
 from __future__ import annotations
 
-import difflib
 import json
 import unicodedata
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -50,11 +48,16 @@ _FORMS.update(dict.fromkeys(["required_metrics", "min_metrics", "max_metrics", "
 @lru_cache(maxsize=None)
 def load_schema(name: str) -> dict[str, Any]:
     """A schema as shipped inside the package (the same bytes as the repository's schemas/)."""
-    try:
-        text = resources.files("registry_tool.schemas").joinpath(name).read_text(encoding="utf-8")
-    except ModuleNotFoundError:  # running from a source checkout that was never installed
-        text = (Path(__file__).resolve().parents[1] / "schemas" / name).read_text(encoding="utf-8")
-    return json.loads(text)
+    # Plain files first: importlib.resources costs a few ms of imports on every start,
+    # which `registry-tool get` cannot afford (see bench/bench_get.py).
+    here = Path(__file__).parent
+    for candidate in (here / "schemas" / name,  # installed: the package's copy
+                      here.parent / "schemas" / name):  # a source checkout that was never installed
+        if candidate.is_file():
+            return json.loads(candidate.read_text(encoding="utf-8"))
+    from importlib import resources  # noqa: PLC0415 - a zipped install
+
+    return json.loads(resources.files("registry_tool.schemas").joinpath(name).read_text(encoding="utf-8"))
 
 
 @lru_cache(maxsize=None)
@@ -166,6 +169,8 @@ def _hint(value: Any, options: list[str], *, listing: bool = False) -> str:
     lowered = {o.lower(): o for o in options}
     if value.lower() in lowered:
         return f"; did you mean '{lowered[value.lower()]}'?"
+    import difflib  # noqa: PLC0415 - only for messages about invalid files
+
     close = difflib.get_close_matches(value, options, n=1, cutoff=0.6)
     if close:
         return f"; did you mean '{close[0]}'?"

@@ -7,7 +7,6 @@ implement it.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from enum import Enum
 from typing import Protocol
@@ -70,6 +69,8 @@ class Snapshot(Protocol):
 
 def git_blob_id(data: bytes) -> str:
     """The id Git gives a blob with these bytes (what ``git hash-object`` prints)."""
+    import hashlib  # noqa: PLC0415 - only the working tree needs it; keeps `get` fast to start
+
     return hashlib.sha1(b"blob %d\x00" % len(data) + data).hexdigest()
 
 

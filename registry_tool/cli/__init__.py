@@ -20,6 +20,9 @@ EXIT_INTERNAL = 3
 # command name -> "module:function" under registry_tool.cli
 COMMANDS: dict[str, str] = {
     "validate": "validate:validate",
+    "get": "get:get",
+    "show": "show:show",
+    "export": "show:export",
 }
 
 

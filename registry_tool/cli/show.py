@@ -1,0 +1,92 @@
+"""``registry-tool show`` (the registry at a glance) and ``registry-tool export`` (all of it, as JSON)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from ..model import Model, ModelVersion, Stage
+from .options import emit, format_option, repo_option
+from .table import Column, render_table, table_records
+
+if TYPE_CHECKING:
+    from ..api import RegistrySnapshot
+
+
+@dataclass(frozen=True)
+class VersionRow:
+    """One line of ``show``: a version of a model."""
+
+    model: Model
+    version: ModelVersion
+
+
+# The columns every ``show`` prints, in order; the JSON output uses the same keys.
+VERSION_COLUMNS: list[Column[VersionRow]] = [
+    Column("MODEL", "model", lambda r: r.model.name),
+    Column("VERSION", "version", lambda r: r.version.version),
+    Column("STAGE", "stage", lambda r: r.version.stage.value),
+    Column("ARTIFACT", "artifact", lambda r: r.version.artifact.uri),
+]
+
+
+def show_columns(snap: "RegistrySnapshot", rows: list[VersionRow]) -> list[Column[VersionRow]]:
+    """The columns for these rows. Columns that need more than the row itself (such as
+    provenance from history: since / by / commit) are built here, from the snapshot, and
+    appended: one Column each, the table and the JSON follow."""
+    return list(VERSION_COLUMNS)
+
+
+def version_rows(models: list[Model], stage: Stage | None) -> list[VersionRow]:
+    """Every version of the models (sorted by name), oldest first, optionally of one stage."""
+    return [VersionRow(m, v) for m in sorted(models, key=lambda m: m.name)
+            for v in m.versions if stage is None or v.stage is stage]
+
+
+@click.command()
+@click.argument("model", required=False)
+@click.option("--ref", default="HEAD", show_default=True, help="Read the registry as committed at this revision.")
+@click.option("--stage", type=click.Choice([s.value for s in Stage]), help="Only versions at this stage.")
+@format_option(["table", "json"], "table")
+@repo_option
+def show(model: str | None, ref: str, stage: str | None, fmt: str, repo: Path | None) -> None:
+    """The registry (or one MODEL) at a revision: every version with its stage and artifact.
+
+    \b
+      registry-tool show
+      registry-tool show --stage production
+      registry-tool show faq-bot --ref v2.3 --format json
+    """
+    from ..api import open_registry  # noqa: PLC0415
+
+    snap = open_registry(repo or ".").at(ref)
+    models = [snap.model(model)] if model else snap.all_models()
+    rows = version_rows(models, Stage(stage) if stage else None)
+    columns = show_columns(snap, rows)
+    if fmt == "json":
+        from .get import dump  # noqa: PLC0415
+
+        emit(dump({"commit": snap.commit, "versions": table_records(rows, columns)}))
+        return
+    what = f"{len(rows)} version{'s' if len(rows) != 1 else ''}" + (f" in {stage}" if stage else "")
+    summary = f"{what} of {len(models)} model{'s' if len(models) != 1 else ''} at {ref} ({snap.commit[:12]})\n"
+    emit((render_table(rows, columns) if rows else "") + summary)
+
+
+@click.command()
+@click.option("--ref", default="HEAD", show_default=True, help="Export the registry as committed at this revision.")
+@repo_option
+def export(ref: str, repo: Path | None) -> None:
+    """The whole registry at a revision as one JSON document (keys sorted).
+
+    {"commit": sha, "schema_version": n, "models": {name: {..., "versions": [...]}}}.
+    Every model file is checked first: one that breaks a rule fails the export (exit 2).
+    """
+    from ..api import open_registry  # noqa: PLC0415
+    from ..documents import export_document  # noqa: PLC0415
+    from .get import dump  # noqa: PLC0415
+
+    emit(dump(export_document(open_registry(repo or ".").at(ref))))

@@ -1,0 +1,36 @@
+"""Aligned text tables built from a list of columns.
+
+A column is a header, a JSON key and a function from a row to its text, so a command
+adds a column by appending one :class:`Column` (and the JSON output follows).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Generic, Sequence, TypeVar
+
+Row = TypeVar("Row")
+
+
+@dataclass(frozen=True)
+class Column(Generic[Row]):
+    header: str
+    key: str
+    value: Callable[[Row], str]
+
+
+def render_table(rows: Sequence[Row], columns: Sequence[Column[Row]]) -> str:
+    """Left-aligned columns separated by two spaces; the last column is not padded."""
+    cells = [[c.header for c in columns]] + [[_one_line(c.value(row)) for c in columns] for row in rows]
+    widths = [max(len(line[i]) for line in cells) for i in range(len(columns))]
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(line, widths)).rstrip() for line in cells]
+    return "\n".join(lines) + "\n"
+
+
+def table_records(rows: Sequence[Row], columns: Sequence[Column[Row]]) -> list[dict[str, str]]:
+    """The same cells as JSON objects, keyed by each column's key."""
+    return [{c.key: c.value(row) for c in columns} for row in rows]
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split()) if ("\n" in text or "\t" in text) else text
