@@ -20,6 +20,13 @@ EXIT_INTERNAL = 3
 # command name -> "module:function" under registry_tool.cli
 COMMANDS: dict[str, str] = {
     "validate": "validate:validate",
+    "register": "edit:register",
+    "promote": "edit:promote",
+    "archive": "edit:archive",
+    "rollback": "edit:rollback",
+    "retention": "edit:retention",
+    "metrics": "edit:metrics",
+    "init": "init:init",
 }
 
 
