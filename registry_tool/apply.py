@@ -82,7 +82,7 @@ def run(repo: Path | None, build: Build, mode: Mode, what: str) -> Outcome:
         return outcome
     if mode.commit:
         store = GitStore.discover(repo or ".")
-        with head_transaction(store) as tx:
+        with head_transaction(store, lock=not mode.dry_run) as tx:
             base = tx.base()
             outcome = _prepare(Workspace(base, _policy(base), store, tx.head), build, mode, what)
             if not (mode.dry_run or outcome.proposal.empty):

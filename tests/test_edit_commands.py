@@ -315,3 +315,30 @@ def test_an_invalid_file_is_not_edited(reg, cli):
     assert run.err.splitlines()[0].startswith("models/faq-bot.yaml:27:12: schema: versions[2].stage: 'None' is not one of")
     assert run.err.splitlines()[-1] == ("registry-tool: error: models/faq-bot.yaml is not valid as it is; the edit was "
                                         "refused: 1 violation; nothing was written")
+
+
+def test_json_output(reg, cli):
+    import json
+
+    run = cli(reg.path, "promote", "faq-bot", "1.1.0", "--to", "production", "--commit", "--json")
+    assert run.code == 0
+    data = json.loads(run.out)
+    assert data == {
+        "ok": True, "changed": True, "dry_run": False, "files": ["models/faq-bot.yaml"], "diff": None,
+        "message": "promote faq-bot 1.1.0 to production\n\nfaq-bot 1.0.0 demoted from production to staging\n",
+        "notes": ["faq-bot 1.0.0 demoted from production to staging"],
+        "commit": reg.git("rev-parse", "HEAD"), "branch": "main", "warnings": [],
+    }
+    assert list(json.loads(run.out)) == sorted(data)
+    run = cli(reg.path, "promote", "faq-bot", "1.2.0", "--to", "production", "--json")
+    assert run.code == 1
+    assert json.loads(run.out) == {"ok": False, "violations": [{
+        "file": "models/faq-bot.yaml", "line": 27, "column": 12, "rule": "skipped-stage",
+        "message": "faq-bot 1.2.0: none -> production skips staging; promote it to staging first"}]}
+
+
+def test_dry_run_commit_reads_without_taking_the_index_lock(reg, cli):
+    (reg.path / ".git/index.lock").write_text("")
+    run = cli(reg.path, "archive", "faq-bot", "1.2.0", "--commit", "--dry-run")
+    assert run.code == 0
+    assert changed_lines(run.out) == ["-    stage: none", "+    stage: archived"]

@@ -7,12 +7,15 @@ from __future__ import annotations
 import math
 import re
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 import click
 
 from ..errors import RegistryError
 from .options import repo_option
+
+if TYPE_CHECKING:
+    from ..apply import Mode, Outcome
 
 FORMATS = ["onnx", "pytorch", "torchscript", "safetensors", "tensorflow_saved_model", "keras", "tflite", "gguf",
            "coreml", "openvino", "tensorrt", "xgboost", "lightgbm", "sklearn", "mlflow", "other"]
@@ -20,33 +23,65 @@ _INT = re.compile(r"[-+]?[0-9]+")
 
 
 def edit_options(func: Callable[..., Any]) -> Callable[..., Any]:
-    """--dry-run, --commit, -m, --branch and --repo, shared by every editing command."""
+    """--dry-run, --commit, -m, --branch, --repo and --json, shared by every editing command."""
     for option in reversed([
         click.option("--dry-run", is_flag=True, help="Print the change as a unified diff; write nothing."),
         click.option("--commit", "commit", is_flag=True, help="Commit the change on the current branch (with pygit2)."),
         click.option("-m", "--message", help="Commit message (default: says what changed, e.g. 'promote faq-bot 1.1.0 to production')."),
         click.option("--branch", metavar="NAME", help="Commit on a new branch NAME off HEAD; the current branch, index and files stay as they are."),
         repo_option,
+        click.option("--json", "as_json", is_flag=True, help="Print the outcome (or the violations) as JSON, keys sorted."),
     ]):
         func = option(func)
     return func
 
 
-def _run(what: str, build: Callable[..., Any], repo: Path | None, dry_run: bool, commit: bool,
-         message: str | None, branch: str | None) -> None:
+def _run(what: str, build: Callable[..., Any], opts: dict[str, Any]) -> None:
     from ..apply import Mode, run  # noqa: PLC0415
     from ..proposal import EditRefused  # noqa: PLC0415
 
+    repo, dry_run, commit, message, branch = (opts[k] for k in ("repo", "dry_run", "commit", "message", "branch"))
     if message is not None and not (commit or branch):
         raise click.UsageError("-m/--message needs --commit or --branch")
     mode = Mode(dry_run=dry_run, commit=commit or branch is not None, branch=branch, message=message)
     try:
         outcome = run(repo, build, mode, what)
     except EditRefused as exc:
+        if opts["as_json"]:
+            _json({"ok": False, "violations": [v.to_dict() for v in exc.violations]})
         for v in exc.violations:
             click.echo(f"{v.file}:{v.line}:{v.column}: {v.rule}: {v.message}", err=True)
         raise
-    proposal = outcome.proposal
+    if opts["as_json"]:
+        _render_json(outcome)
+        return
+    _render_text(outcome, mode)
+
+
+def _json(data: dict[str, Any]) -> None:
+    import json  # noqa: PLC0415
+
+    click.echo(json.dumps(data, indent=2, sort_keys=True))
+
+
+def _render_json(outcome: Outcome) -> None:
+    proposal, done = outcome.proposal, outcome.committed
+    _json({
+        "ok": True,
+        "changed": not proposal.empty,
+        "dry_run": outcome.mode.dry_run,
+        "message": (outcome.mode.message or proposal.message) if not proposal.empty else None,
+        "notes": proposal.notes,
+        "files": [e.path for e in proposal.edits if e.before != e.after],
+        "diff": outcome.diff if outcome.mode.dry_run else None,
+        "commit": done.commit if done is not None else None,
+        "branch": done.branch if done is not None else None,
+        "warnings": done.warnings if done is not None else [],
+    })
+
+
+def _render_text(outcome: Outcome, mode: Mode) -> None:
+    proposal, dry_run, commit, branch, message = outcome.proposal, mode.dry_run, mode.commit, mode.branch, mode.message
     for note in proposal.notes if proposal.empty else ():
         click.echo(note, err=True)
     if proposal.empty:
@@ -118,7 +153,7 @@ def metric_tree(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 @edit_options
 def register(model: str, version: str, artifact_uri: str, file_: Path | None, sha256: str | None, size_bytes: int | None,
              fmt: str | None, run_id: str | None, metrics: tuple[str, ...], tags: tuple[str, ...], description: str | None,
-             stage: str, repo: Path | None, dry_run: bool, commit: bool, message: str | None, branch: str | None) -> None:
+             stage: str, **opts: Any) -> None:
     """Register VERSION of MODEL (creates models/MODEL.yaml for a new model)."""
     from .. import operations  # noqa: PLC0415
 
@@ -147,7 +182,7 @@ def register(model: str, version: str, artifact_uri: str, file_: Path | None, sh
         fields["metrics"] = metric_tree([parse_metric(m) for m in metrics])
     if tags:
         fields["tags"] = list(dict.fromkeys(tags))
-    _run("register", lambda ws: operations.register(ws.base, ws.policy, model, fields), repo, dry_run, commit, message, branch)
+    _run("register", lambda ws: operations.register(ws.base, ws.policy, model, fields), opts)
 
 
 @click.command()
@@ -155,50 +190,47 @@ def register(model: str, version: str, artifact_uri: str, file_: Path | None, sh
 @click.argument("version")
 @click.option("--to", "to", required=True, type=click.Choice(["none", "staging", "production"]), help="The stage to move it to.")
 @edit_options
-def promote(model: str, version: str, to: str, repo: Path | None, dry_run: bool, commit: bool, message: str | None,
-            branch: str | None) -> None:
+def promote(model: str, version: str, to: str, **opts: Any) -> None:
     """Move VERSION of MODEL to a stage. Entering production demotes the current production
     version as registry.yaml says (on_promote, demote_to); stage rules and gates apply."""
     from .. import operations  # noqa: PLC0415
     from ..model import Stage  # noqa: PLC0415
 
-    _run("promote", lambda ws: operations.promote(ws.base, ws.policy, model, version, Stage(to)), repo, dry_run, commit, message, branch)
+    _run("promote", lambda ws: operations.promote(ws.base, ws.policy, model, version, Stage(to)), opts)
 
 
 @click.command()
 @click.argument("model")
 @click.argument("version")
 @edit_options
-def archive(model: str, version: str, repo: Path | None, dry_run: bool, commit: bool, message: str | None, branch: str | None) -> None:
+def archive(model: str, version: str, **opts: Any) -> None:
     """Archive VERSION of MODEL (final: an archived version is never promoted again)."""
     from .. import operations  # noqa: PLC0415
 
-    _run("archive", lambda ws: operations.archive(ws.base, ws.policy, model, version), repo, dry_run, commit, message, branch)
+    _run("archive", lambda ws: operations.archive(ws.base, ws.policy, model, version), opts)
 
 
 @click.command()
 @click.argument("model")
 @edit_options
-def rollback(model: str, repo: Path | None, dry_run: bool, commit: bool, message: str | None, branch: str | None) -> None:
+def rollback(model: str, **opts: Any) -> None:
     """Make the version that was in production before the current one production again
     (found in the Git history of the model file), demoting the current one."""
     from .. import operations  # noqa: PLC0415
 
-    _run("rollback", lambda ws: operations.rollback(ws.base, ws.policy, model, ws.previous_production),
-         repo, dry_run, commit, message, branch)
+    _run("rollback", lambda ws: operations.rollback(ws.base, ws.policy, model, ws.previous_production), opts)
 
 
 @click.command()
 @click.argument("model", required=False)
 @click.option("--keep", required=True, type=click.IntRange(min=1), help="How many of the newest versions to keep whatever their stage.")
 @edit_options
-def retention(model: str | None, keep: int, repo: Path | None, dry_run: bool, commit: bool, message: str | None,
-              branch: str | None) -> None:
+def retention(model: str | None, keep: int, **opts: Any) -> None:
     """Archive the versions of MODEL (default: every model) older than the newest KEEP that
     are in stage none; production and staging versions are never archived by retention."""
     from .. import operations  # noqa: PLC0415
 
-    _run("retention", lambda ws: operations.retention(ws.base, ws.policy, model, keep), repo, dry_run, commit, message, branch)
+    _run("retention", lambda ws: operations.retention(ws.base, ws.policy, model, keep), opts)
 
 
 @click.command()
@@ -207,11 +239,9 @@ def retention(model: str | None, keep: int, repo: Path | None, dry_run: bool, co
 @click.argument("values", nargs=-1, required=True, metavar="NAME=VALUE...")
 @click.option("--suite", help="Record the values as results of this evaluation suite (metrics.suites.SUITE).")
 @edit_options
-def metrics(model: str, version: str, values: tuple[str, ...], suite: str | None, repo: Path | None, dry_run: bool,
-            commit: bool, message: str | None, branch: str | None) -> None:
+def metrics(model: str, version: str, values: tuple[str, ...], suite: str | None, **opts: Any) -> None:
     """Record evaluation results of VERSION of MODEL, merging them into its metrics."""
     from .. import operations  # noqa: PLC0415
 
     parsed = dict(parse_metric(v, suite) for v in values)
-    _run("metrics", lambda ws: operations.record_metrics(ws.base, ws.policy, model, version, parsed),
-         repo, dry_run, commit, message, branch)
+    _run("metrics", lambda ws: operations.record_metrics(ws.base, ws.policy, model, version, parsed), opts)
