@@ -24,6 +24,7 @@ import pygit2
 
 from . import proposal as proposals
 from .atomic import atomic_write
+from .diffs import unified_diff
 from .errors import RegistryError
 from .gitcommit import Committed, commit_on_new_branch, head_commit, head_transaction
 from .gitstore import GitStore
@@ -103,7 +104,8 @@ def _prepare(ws: Workspace, build: Build, mode: Mode, what: str) -> Outcome:
     proposal = build(ws)
     proposals.check(proposal, ws.base, ws.policy, what)
     outcome = Outcome(proposal, mode)
-    outcome.diff = "".join(proposals.unified_diff(e) for e in _changed(outcome))
+    if mode.dry_run:
+        outcome.diff = "".join(unified_diff(e) for e in _changed(outcome))
     return outcome
 
 

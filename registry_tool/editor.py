@@ -36,23 +36,31 @@ class EditError(RegistryError):
 class YamlEditor:
     """A YAML text and its node tree; each edit splices the text and reads it again."""
 
-    def __init__(self, text: str, path: str = "<text>") -> None:
+    def __init__(self, text: str, path: str = "<text>", *, doc: loader.Document | None = None) -> None:
+        """``doc``: the loader's document of exactly this text, when the caller has it."""
         self.path = path
         self.text = text
         self.spans: list[tuple[int, int, str]] = []  # (start, end, new text) of each splice, in order
-        self._read()
+        self._doc = doc if doc is not None and doc.text == text and doc.ok else None
+        self._flow_ids: set[int] | None = None  # nodes inside flow collections, for the current reading
+        self._flow_doc: loader.Document | None = None
         self.style = Style(yamltext.newline_of(text), self._indent_step())
 
     # -- reading ---------------------------------------------------------------------
 
-    def _read(self) -> None:
-        doc = loader.load(self.text.encode("utf-8"), self.path, max_bytes=len(self.text.encode("utf-8")) + 1)
-        if doc.problems:
-            first = doc.problems[0]
-            raise EditError(f"{self.path}:{first.line}:{first.column}: cannot edit: {first.rule}: {first.message}")
-        if not isinstance(doc.root, MappingNode):
-            raise EditError(f"{self.path}: cannot edit: the file is not a mapping")
-        self.doc = doc
+    @property
+    def doc(self) -> loader.Document:
+        """The node tree of the current text, read again after a splice when needed."""
+        if self._doc is None:
+            raw = self.text.encode("utf-8")
+            doc = loader.load(raw, self.path, max_bytes=len(raw) + 1)
+            if doc.problems:
+                first = doc.problems[0]
+                raise EditError(f"{self.path}:{first.line}:{first.column}: cannot edit: {first.rule}: {first.message}")
+            if not isinstance(doc.root, MappingNode):
+                raise EditError(f"{self.path}: cannot edit: the file is not a mapping")
+            self._doc = doc
+        return self._doc
 
     @property
     def data(self) -> Any:
@@ -142,34 +150,49 @@ class YamlEditor:
     def splice(self, start: int, end: int, new: str) -> None:
         self.text = self.text[:start] + new + self.text[end:]
         self.spans.append((start, end, new))
-        self._read()
+        self._doc = None
 
     def replace_scalar(self, path: Path, value: Any) -> None:
         """Write a new value in place of a scalar, keeping its quoting."""
-        node = self.node(path)
-        if not isinstance(node, ScalarNode):
-            raise EditError(f"{self.path}: no scalar at {_dotted(path)}")
-        if node.style in ("|", ">"):
-            line = node.start_mark.line + 1
-            raise EditError(f"{self.path}:{line}: cannot rewrite the block scalar at {_dotted(path)}; write it on one line")
-        quote = node.style if node.style in ('"', "'") and isinstance(value, str) else None
-        flow = self._in_flow(node)
-        self.splice(node.start_mark.index, node.end_mark.index, yamltext.scalar(value, flow=flow, quote=quote))
+        self.replace_scalars([(path, value)])
+
+    def replace_scalars(self, changes: Sequence[tuple[Path, Any]]) -> None:
+        """Several scalars at once, from one reading of the text: spliced from the last to
+        the first, so each position is still right when its turn comes."""
+        found = []
+        for path, value in changes:
+            node = self.node(path)
+            if not isinstance(node, ScalarNode):
+                raise EditError(f"{self.path}: no scalar at {_dotted(path)}")
+            if node.style in ("|", ">"):
+                line = node.start_mark.line + 1
+                raise EditError(f"{self.path}:{line}: cannot rewrite the block scalar at {_dotted(path)}; write it on one line")
+            quote = node.style if node.style in ('"', "'") and isinstance(value, str) else None
+            found.append((node.start_mark.index, node.end_mark.index, yamltext.scalar(value, flow=self._in_flow(node), quote=quote)))
+        pieces, at = [], 0
+        for start, end, new in sorted(found):
+            pieces += [self.text[at:start], new]
+            at = end
+        self.text = "".join(pieces) + self.text[at:]
+        self.spans.extend(sorted(found, reverse=True))  # each valid in the text before this call
+        self._doc = None
 
     def _in_flow(self, target: Node) -> bool:
         """Whether a node sits inside a flow collection (plain scalars may not hold ,[]{})."""
-        def walk(node: Node, flow: bool) -> bool | None:
-            if node is target:
-                return flow
-            children = [n for kv in node.value for n in kv] if isinstance(node, MappingNode) else (
-                node.value if isinstance(node, SequenceNode) else [])
-            inner = flow or bool(getattr(node, "flow_style", False))
-            for child in children:
-                found = walk(child, inner)
-                if found is not None:
-                    return found
-            return None
-        return bool(walk(self.doc.root, False)) if self.doc.root is not None else False
+        if self._flow_ids is None or self._flow_doc is not self._doc:
+            inside: set[int] = set()
+            stack: list[tuple[Node, bool]] = [(self.doc.root, False)] if self.doc.root is not None else []
+            while stack:
+                node, flow = stack.pop()
+                if flow:
+                    inside.add(id(node))
+                flow = flow or bool(getattr(node, "flow_style", False))
+                if isinstance(node, MappingNode):
+                    stack.extend((n, flow) for kv in node.value for n in kv)
+                elif isinstance(node, SequenceNode):
+                    stack.extend((n, flow) for n in node.value)
+            self._flow_ids, self._flow_doc = inside, self._doc
+        return id(target) in self._flow_ids
 
     def set_value(self, path: Path, value: Any, *, order: Sequence[str] = ()) -> None:
         """Set ``path`` to ``value``: replace a scalar, or insert the missing key (with any
@@ -319,16 +342,26 @@ class ModelEditor(YamlEditor):
     """Edits of a model file in the registry's terms: stages, versions, metrics."""
 
     def version_index(self, label: str) -> int:
+        return self._version_indexes([label])[label]
+
+    def _version_indexes(self, labels: Sequence[str]) -> dict[str, int]:
         versions = (self.data or {}).get("versions")
-        if isinstance(versions, list):
-            for index, version in enumerate(versions):
-                if isinstance(version, dict) and version.get("version") == label:
-                    return index
-        name = (self.data or {}).get("name", self.path)
-        raise EditError(f"{name} has no version {label}", exit_code=2)
+        found: dict[str, int] = {}
+        for index, version in enumerate(versions if isinstance(versions, list) else ()):
+            if isinstance(version, dict) and version.get("version") in labels:
+                found.setdefault(version["version"], index)
+        for label in labels:
+            if label not in found:
+                raise EditError(f"{(self.data or {}).get('name', self.path)} has no version {label}")
+        return found
 
     def set_stage(self, label: str, stage: str) -> None:
-        self.replace_scalar(("versions", self.version_index(label), "stage"), stage)
+        self.set_stages({label: stage})
+
+    def set_stages(self, stages: Mapping[str, str]) -> None:
+        """Several versions' stages in one pass (label -> stage)."""
+        where = self._version_indexes(list(stages))
+        self.replace_scalars([(("versions", where[label], "stage"), stage) for label, stage in stages.items()])
 
     def add_version(self, fields: Mapping[str, Any]) -> None:
         """Append a version after the last one, laid out like it (key order, label quoting)."""

@@ -56,7 +56,7 @@ class Opened:
         return self.file.model
 
     def edit(self) -> FileEdit:
-        return FileEdit(self.path, self.before, self.editor.text.encode("utf-8"))
+        return FileEdit(self.path, self.before, self.editor.text.encode("utf-8"), base=self.file)
 
 
 def open_model(base: Snapshot, policy: Policy, name: str, *, required: bool = True) -> Opened | None:
@@ -75,7 +75,7 @@ def open_model(base: Snapshot, policy: Policy, name: str, *, required: bool = Tr
     mf, problems = parse_model(raw, path, name, policy)
     if mf is None:
         raise EditRefused(problems, f"{path} is not valid as it is; the edit was")
-    return Opened(path, raw, mf, ModelEditor(raw.decode("utf-8"), path))
+    return Opened(path, raw, mf, ModelEditor(mf.doc.text, path, doc=mf.doc))
 
 
 def _version(opened: Opened, label: str) -> Any:
@@ -111,12 +111,13 @@ def promote(base: Snapshot, policy: Policy, name: str, label: str, to: Stage) ->
         return Proposal([], notes=[f"{name} {label} is already in {to}: nothing to change"])
     verb = "promote" if RANK[to] > RANK[version.stage] or version.stage is Stage.ARCHIVED else "demote"
     proposal = Proposal(message=f"{verb} {name} {label} to {to}")
-    opened.editor.set_stage(label, to.value)
+    stages = {label: to.value}
     current = opened.model.production
     if to is Stage.PRODUCTION and current is not None and current.version != label:
         # With on_promote: refuse the validator refuses this, saying to demote first.
-        opened.editor.set_stage(current.version, policy.demote_to.value)
+        stages[current.version] = policy.demote_to.value
         proposal.notes.append(f"{name} {current.version} demoted from production to {policy.demote_to}")
+    opened.editor.set_stages(stages)
     proposal.edits.append(opened.edit())
     return _with_body(proposal)
 
@@ -151,10 +152,11 @@ def rollback(base: Snapshot, policy: Policy, name: str, previous: PreviousProduc
         raise RegistryError(f"cannot roll back {name} to {label} ({until}): it is archived, and archived versions "
                             "are never promoted again", exit_code=EXIT_VIOLATIONS)
     proposal = Proposal(message=f"rollback {name} to {label}", notes=[f"{name} {label} was {until}"])
-    opened.editor.set_stage(label, Stage.PRODUCTION.value)
+    stages = {label: Stage.PRODUCTION.value}
     if current is not None:
-        opened.editor.set_stage(current.version, policy.demote_to.value)
+        stages[current.version] = policy.demote_to.value
         proposal.notes.append(f"{name} {current.version} demoted from production to {policy.demote_to}")
+    opened.editor.set_stages(stages)
     proposal.edits.append(opened.edit())
     return _with_body(proposal)
 
@@ -178,12 +180,10 @@ def retention(base: Snapshot, policy: Policy, name: str | None, keep: int) -> Pr
             refused.extend(exc.violations)
             continue
         assert opened is not None
-        older = opened.model.versions[:-keep]
-        for version in older:
-            if version.stage is Stage.NONE:
-                opened.editor.set_stage(version.version, Stage.ARCHIVED.value)
-                archived.append(f"{model_name} {version.version}")
-        if opened.editor.spans:
+        older = [v.version for v in opened.model.versions[:-keep] if v.stage is Stage.NONE]
+        if older:
+            opened.editor.set_stages({label: Stage.ARCHIVED.value for label in older})
+            archived.extend(f"{model_name} {label}" for label in older)
             proposal.edits.append(opened.edit())
     if refused:
         raise EditRefused(refused, "retention")
@@ -191,8 +191,12 @@ def retention(base: Snapshot, policy: Policy, name: str | None, keep: int) -> Pr
     if not archived:
         proposal.notes.append(f"nothing to archive: every version beyond {newest} is archived, in staging or in production")
         return proposal
-    proposal.message = f"retention: keep {newest}, archive {', '.join(archived)}"
-    return proposal
+    if len(archived) <= 3:
+        proposal.message = f"retention: keep {newest}, archive {', '.join(archived)}"
+        return proposal
+    proposal.message = f"retention: keep {newest}, archive {len(archived)} versions"
+    proposal.notes.extend(f"archive {label}" for label in archived)
+    return _with_body(proposal)
 
 
 def record_metrics(base: Snapshot, policy: Policy, name: str, label: str, values: Mapping[str, Any]) -> Proposal:

@@ -10,13 +10,12 @@ would report once it was written.
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 from .errors import EXIT_VIOLATIONS, RegistryError
 from .policy import Policy
-from .rules import TREE_RULES
+from .rules import TREE_RULES, ModelFile
 from .source import Entry, EntryKind, Snapshot
 from .validator import check_change, check_model, parse_model
 from .violation import Violation
@@ -29,6 +28,7 @@ class FileEdit:
     path: str  # repository-relative, POSIX separators
     before: bytes | None
     after: bytes
+    base: ModelFile | None = field(default=None, compare=False, repr=False)  # ``before`` parsed, when known
 
     @property
     def stem(self) -> str:
@@ -73,8 +73,8 @@ def judge(edit: FileEdit, base: Snapshot, policy: Policy) -> list[Violation]:
     if head is None:
         return problems
     found = check_model(head, policy)
-    before = None
-    if edit.before is not None:
+    before = edit.base
+    if edit.before is not None and before is None:
         before, _ = parse_model(edit.before, edit.path, edit.stem, policy)
     else:
         entries = [e for e in base.entries(policy.models_dir) if e.name != edit.name]
@@ -89,27 +89,3 @@ def check(proposal: Proposal, base: Snapshot, policy: Policy, what: str = "edit"
     found = [v for edit in proposal.edits for v in judge(edit, base, policy)]
     if found:
         raise EditRefused(found, what)
-
-
-def unified_diff(edit: FileEdit) -> str:
-    """The edit as ``git diff`` shows it (a/ and b/ paths, 3 lines of context)."""
-    old = edit.before.decode("utf-8") if edit.before is not None else ""
-    new = edit.after.decode("utf-8")
-    lines = difflib.unified_diff(
-        _lines(old), _lines(new),
-        fromfile=f"a/{edit.path}" if edit.before is not None else "/dev/null",
-        tofile=f"b/{edit.path}",
-    )
-    return "".join(lines)
-
-
-def _lines(text: str) -> list[str]:
-    """Lines split at LF only (a CR stays on its line, as Git shows it)."""
-    if not text:
-        return []
-    lines = [line + "\n" for line in text.split("\n")]
-    if text.endswith("\n"):
-        lines.pop()
-    else:
-        lines[-1] = lines[-1] + "\\ No newline at end of file\n"
-    return lines
