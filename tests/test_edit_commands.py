@@ -342,3 +342,14 @@ def test_dry_run_commit_reads_without_taking_the_index_lock(reg, cli):
     run = cli(reg.path, "archive", "faq-bot", "1.2.0", "--commit", "--dry-run")
     assert run.code == 0
     assert changed_lines(run.out) == ["-    stage: none", "+    stage: archived"]
+
+
+def test_dry_run_prints_a_git_style_diff(reg, cli):
+    run = cli(reg.path, "archive", "faq-bot", "1.2.0", "--dry-run")
+    assert run.out.splitlines()[0] == "diff --git a/models/faq-bot.yaml b/models/faq-bot.yaml"
+    assert "--- a/models/faq-bot.yaml\n+++ b/models/faq-bot.yaml\n@@ -24,7 +24,7 @@" in run.out
+    assert run.err == "dry run: archive faq-bot 1.2.0; would write; nothing written\n"
+    run = cli(reg.path, "register", "new-model", "1", "--artifact-uri", "s3://b/n", "--branch", "new-model", "--dry-run")
+    assert "new file mode 100644" in run.out and "--- /dev/null\n+++ b/models/new-model.yaml\n" in run.out
+    assert run.err == "dry run: register new-model 1; would write and commit on new branch new-model; nothing written\n"
+    assert "new-model" not in reg.git("branch", "--list")
