@@ -23,6 +23,13 @@ COMMANDS: dict[str, str] = {
     "get": "get:get",
     "show": "show:show",
     "export": "show:export",
+    "register": "edit:register",
+    "promote": "edit:promote",
+    "archive": "edit:archive",
+    "rollback": "edit:rollback",
+    "retention": "edit:retention",
+    "metrics": "edit:metrics",
+    "init": "init:init",
 }
 
 

@@ -1,0 +1,247 @@
+"""The editing commands: ``register``, ``promote``, ``archive``, ``rollback``, ``retention``,
+``metrics``. Each parses its arguments, hands an operation to :mod:`registry_tool.apply`,
+and renders the outcome; refused edits print the validator's violations."""
+
+from __future__ import annotations
+
+import math
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable
+
+import click
+
+from ..errors import RegistryError
+from .options import repo_option
+
+if TYPE_CHECKING:
+    from ..apply import Mode, Outcome
+
+FORMATS = ["onnx", "pytorch", "torchscript", "safetensors", "tensorflow_saved_model", "keras", "tflite", "gguf",
+           "coreml", "openvino", "tensorrt", "xgboost", "lightgbm", "sklearn", "mlflow", "other"]
+_INT = re.compile(r"[-+]?[0-9]+")
+
+
+def edit_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """--dry-run, --commit, -m, --branch, --repo and --json, shared by every editing command."""
+    for option in reversed([
+        click.option("--dry-run", is_flag=True, help="Print the change as a unified diff; write nothing."),
+        click.option("--commit", "commit", is_flag=True, help="Commit the change on the current branch (with pygit2)."),
+        click.option("-m", "--message", help="Commit message (default: says what changed, e.g. 'promote faq-bot 1.1.0 to production')."),
+        click.option("--branch", metavar="NAME", help="Commit on a new branch NAME off HEAD; the current branch, index and files stay as they are."),
+        repo_option,
+        click.option("--json", "as_json", is_flag=True, help="Print the outcome (or the violations) as JSON, keys sorted."),
+    ]):
+        func = option(func)
+    return func
+
+
+def _run(what: str, build: Callable[..., Any], opts: dict[str, Any]) -> None:
+    from ..apply import Mode, run  # noqa: PLC0415
+    from ..proposal import EditRefused  # noqa: PLC0415
+
+    repo, dry_run, commit, message, branch = (opts[k] for k in ("repo", "dry_run", "commit", "message", "branch"))
+    if message is not None and not (commit or branch):
+        raise click.UsageError("-m/--message needs --commit or --branch")
+    mode = Mode(dry_run=dry_run, commit=commit or branch is not None, branch=branch, message=message)
+    try:
+        outcome = run(repo, build, mode, what)
+    except EditRefused as exc:
+        if opts["as_json"]:
+            _json({"ok": False, "violations": [v.to_dict() for v in exc.violations]})
+        for v in exc.violations:
+            click.echo(f"{v.file}:{v.line}:{v.column}: {v.rule}: {v.message}", err=True)
+        raise
+    if opts["as_json"]:
+        _render_json(outcome)
+        return
+    _render_text(outcome, mode)
+
+
+def _json(data: dict[str, Any]) -> None:
+    import json  # noqa: PLC0415
+
+    click.echo(json.dumps(data, indent=2, sort_keys=True))
+
+
+def _render_json(outcome: Outcome) -> None:
+    proposal, done = outcome.proposal, outcome.committed
+    _json({
+        "ok": True,
+        "changed": not proposal.empty,
+        "dry_run": outcome.mode.dry_run,
+        "message": (outcome.mode.message or proposal.message) if not proposal.empty else None,
+        "notes": proposal.notes,
+        "files": [e.path for e in proposal.edits if e.before != e.after],
+        "diff": outcome.diff if outcome.mode.dry_run else None,
+        "commit": done.commit if done is not None else None,
+        "branch": done.branch if done is not None else None,
+        "warnings": done.warnings if done is not None else [],
+    })
+
+
+def _render_text(outcome: Outcome, mode: Mode) -> None:
+    proposal, dry_run, commit, branch, message = outcome.proposal, mode.dry_run, mode.commit, mode.branch, mode.message
+    for note in proposal.notes if proposal.empty else ():
+        click.echo(note, err=True)
+    if proposal.empty:
+        return
+    if dry_run:
+        click.echo(outcome.diff, nl=False)
+        target = f" on new branch {branch}" if branch else (" on the current branch" if commit else "")
+        click.echo(f"dry run: {proposal.subject}; would write{' and commit' if mode.commit else ''}{target}; nothing written", err=True)
+        return
+    done = outcome.committed
+    if done is not None:
+        click.echo(f"[{done.branch} {done.short}] {(message or proposal.message).splitlines()[0]}")
+    else:
+        click.echo(f"{proposal.subject}: wrote {', '.join(outcome.written)}")
+    for note in proposal.notes:
+        click.echo(f"  {note}")
+    if done is not None and branch:
+        click.echo(f"  push it and open a pull request: git push -u origin {branch}")
+    for warning in done.warnings if done is not None else ():
+        click.echo(f"registry-tool: warning: {warning}", err=True)
+
+
+def parse_metric(text: str, suite: str | None = None) -> tuple[str, float | int | bool]:
+    """NAME=VALUE (NAME may be suite/name) -> (reference, number or boolean)."""
+    name, sep, raw = text.partition("=")
+    name, raw = name.strip(), raw.strip()
+    if not sep or not name or not raw:
+        raise RegistryError(f"'{text}' is not NAME=VALUE (e.g. accuracy=0.93, or core-v1/score=0.9)")
+    ref = f"{suite}/{name}" if suite else name
+    if raw in ("true", "false"):
+        return ref, raw == "true"
+    try:
+        value: float | int = int(raw) if _INT.fullmatch(raw) else float(raw)
+    except ValueError:
+        raise RegistryError(f"metric {ref}: '{raw}' is not a number (or true/false)") from None
+    if isinstance(value, float) and not math.isfinite(value):
+        raise RegistryError(f"metric {ref}: {raw} is not a finite number")
+    return ref, value
+
+
+def metric_tree(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """[(accuracy, 0.9), (core-v1/score, 0.8)] -> {accuracy: 0.9, suites: {core-v1: {score: 0.8}}}."""
+    out: dict[str, Any] = {}
+    for ref, value in pairs:
+        suite, sep, name = ref.rpartition("/")
+        if sep:
+            out.setdefault("suites", {}).setdefault(suite, {})[name] = value
+        else:
+            out[name] = value
+    if "suites" in out:
+        out["suites"] = out.pop("suites")  # suites last, as the README writes them
+    return out
+
+
+@click.command()
+@click.argument("model")
+@click.argument("version")
+@click.option("--artifact-uri", required=True, help="Where the artifact lives (s3://, gs://, https://, hf://, ...).")
+@click.option("--file", "file_", type=click.Path(dir_okay=False, path_type=Path),
+              help="A local copy of the artifact: its sha256 and size are computed by streaming it (never loaded).")
+@click.option("--sha256", help="The artifact's SHA-256 (64 hex digits).")
+@click.option("--size-bytes", type=click.IntRange(min=0), help="The artifact's size in bytes.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), help="The artifact's format.")
+@click.option("--run-id", help="The training run that produced it.")
+@click.option("--metric", "metrics", multiple=True, metavar="NAME=VALUE", help="A metric (repeatable); suite/name for a suite's.")
+@click.option("--tag", "tags", multiple=True, help="A tag (repeatable).")
+@click.option("--description", help="What is new in this version.")
+@click.option("--stage", type=click.Choice(["none", "staging"]), default="none", show_default=True, help="Stage to register it in.")
+@edit_options
+def register(model: str, version: str, artifact_uri: str, file_: Path | None, sha256: str | None, size_bytes: int | None,
+             fmt: str | None, run_id: str | None, metrics: tuple[str, ...], tags: tuple[str, ...], description: str | None,
+             stage: str, **opts: Any) -> None:
+    """Register VERSION of MODEL (creates models/MODEL.yaml for a new model)."""
+    from .. import operations  # noqa: PLC0415
+
+    if sha256 is not None:
+        sha256 = sha256.lower()
+    if file_ is not None:
+        from ..digest import file_digest  # noqa: PLC0415
+
+        digest, size = file_digest(file_)
+        if sha256 is not None and sha256 != digest:
+            raise RegistryError(f"--sha256 {sha256} does not match {file_} (sha256 {digest})")
+        if size_bytes is not None and size_bytes != size:
+            raise RegistryError(f"--size-bytes {size_bytes} does not match {file_} ({size} bytes)")
+        sha256, size_bytes = digest, size
+    artifact: dict[str, Any] = {"uri": artifact_uri}
+    for key, value in (("sha256", sha256), ("size_bytes", size_bytes), ("format", fmt)):
+        if value is not None:
+            artifact[key] = value
+    fields: dict[str, Any] = {"version": version, "stage": stage}
+    if description is not None:
+        fields["description"] = description
+    fields["artifact"] = artifact
+    if run_id is not None:
+        fields["run_id"] = run_id
+    if metrics:
+        fields["metrics"] = metric_tree([parse_metric(m) for m in metrics])
+    if tags:
+        fields["tags"] = list(dict.fromkeys(tags))
+    _run("register", lambda ws: operations.register(ws.base, ws.policy, model, fields), opts)
+
+
+@click.command()
+@click.argument("model")
+@click.argument("version")
+@click.option("--to", "to", required=True, type=click.Choice(["none", "staging", "production"]), help="The stage to move it to.")
+@edit_options
+def promote(model: str, version: str, to: str, **opts: Any) -> None:
+    """Move VERSION of MODEL to a stage. Entering production demotes the current production
+    version as registry.yaml says (on_promote, demote_to); stage rules and gates apply."""
+    from .. import operations  # noqa: PLC0415
+    from ..model import Stage  # noqa: PLC0415
+
+    _run("promote", lambda ws: operations.promote(ws.base, ws.policy, model, version, Stage(to)), opts)
+
+
+@click.command()
+@click.argument("model")
+@click.argument("version")
+@edit_options
+def archive(model: str, version: str, **opts: Any) -> None:
+    """Archive VERSION of MODEL (final: an archived version is never promoted again)."""
+    from .. import operations  # noqa: PLC0415
+
+    _run("archive", lambda ws: operations.archive(ws.base, ws.policy, model, version), opts)
+
+
+@click.command()
+@click.argument("model")
+@edit_options
+def rollback(model: str, **opts: Any) -> None:
+    """Make the version that was in production before the current one production again
+    (found in the Git history of the model file), demoting the current one."""
+    from .. import operations  # noqa: PLC0415
+
+    _run("rollback", lambda ws: operations.rollback(ws.base, ws.policy, model, ws.previous_production), opts)
+
+
+@click.command()
+@click.argument("model", required=False)
+@click.option("--keep", required=True, type=click.IntRange(min=1), help="How many of the newest versions to keep whatever their stage.")
+@edit_options
+def retention(model: str | None, keep: int, **opts: Any) -> None:
+    """Archive the versions of MODEL (default: every model) older than the newest KEEP that
+    are in stage none; production and staging versions are never archived by retention."""
+    from .. import operations  # noqa: PLC0415
+
+    _run("retention", lambda ws: operations.retention(ws.base, ws.policy, model, keep), opts)
+
+
+@click.command()
+@click.argument("model")
+@click.argument("version")
+@click.argument("values", nargs=-1, required=True, metavar="NAME=VALUE...")
+@click.option("--suite", help="Record the values as results of this evaluation suite (metrics.suites.SUITE).")
+@edit_options
+def metrics(model: str, version: str, values: tuple[str, ...], suite: str | None, **opts: Any) -> None:
+    """Record evaluation results of VERSION of MODEL, merging them into its metrics."""
+    from .. import operations  # noqa: PLC0415
+
+    parsed = dict(parse_metric(v, suite) for v in values)
+    _run("metrics", lambda ws: operations.record_metrics(ws.base, ws.policy, model, version, parsed), opts)

@@ -1,0 +1,57 @@
+"""``registry-tool init``: a new registry repository."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import click
+
+from ..errors import RegistryError
+
+_SAFE = re.compile(r"[^\s\"'\\]+(?: [^\s\"'\\]+)*")
+
+
+@click.command()
+@click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path), default=Path("."))
+@click.option("--requirement", metavar="SPEC",
+              help="The pip requirement CI and pre-commit install registry-tool from "
+                   "(default: registry-tool==0.1.0; e.g. git+https://github.com/<org>/registry-tool@v0.1.0).")
+@click.option("--owner", metavar="@TEAM", help="Code owners who must review changes to models/ (CODEOWNERS).")
+@click.option("--hooks-repo", metavar="URL", help="Take the pre-commit hook from registry-tool's Git repository at URL "
+                                                  "instead of a local hook installed from --requirement.")
+@click.option("--hooks-rev", metavar="REV", default="v0.1.0", show_default=True, help="The release of --hooks-repo to use.")
+def init(directory: Path, requirement: str | None, owner: str | None, hooks_repo: str | None, hooks_rev: str) -> None:
+    """Create a registry repository in DIRECTORY (default: here): models/, registry.yaml with
+    the defaults as comments, the JSON Schemas, the validate workflow, a pre-commit
+    configuration and CODEOWNERS. Existing files are left as they are."""
+    import pygit2  # noqa: PLC0415
+
+    from ..scaffold import DEFAULT_OWNER, DEFAULT_REQUIREMENT, registry_files  # noqa: PLC0415
+
+    for name, value in (("--requirement", requirement), ("--owner", owner), ("--hooks-repo", hooks_repo), ("--hooks-rev", hooks_rev)):
+        if value is not None and not _SAFE.fullmatch(value):
+            raise RegistryError(f"{name} '{value}' may not contain quotes, backslashes or line breaks")
+    if directory.exists() and not directory.is_dir():
+        raise RegistryError(f"{directory}: not a directory")
+    directory.mkdir(parents=True, exist_ok=True)
+    if pygit2.discover_repository(str(directory)) is None:
+        pygit2.init_repository(str(directory), initial_head="main")
+        click.echo(f"initialised a Git repository in {directory.resolve()}")
+    (directory / "models").mkdir(exist_ok=True)
+    files = registry_files(requirement=requirement or DEFAULT_REQUIREMENT, owner=owner or DEFAULT_OWNER,
+                           hooks_repo=hooks_repo, hooks_rev=hooks_rev)
+    for relpath, text in files.items():
+        target = directory / relpath
+        if target.exists():
+            click.echo(f"kept    {relpath} (exists)")
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(text.encode("utf-8"))
+        click.echo(f"created {relpath}")
+    click.echo("created models/ (model files go here: registry-tool register MODEL VERSION --artifact-uri URI)")
+    if requirement is None and hooks_repo is None:
+        click.echo(f"note: CI and pre-commit install registry-tool with 'pip install {DEFAULT_REQUIREMENT}'; "
+                   "if that is not where yours comes from, pass --requirement or edit the two files")
+    if owner is None:
+        click.echo(f"note: .github/CODEOWNERS names {DEFAULT_OWNER}; put your team there (or pass --owner)")
