@@ -124,7 +124,7 @@ def test_promote_refused_by_a_gate_names_rule_file_and_line(reg, cli):
     run = cli(reg.path, "promote", "faq-bot", "1.1.0", "--to", "production", "--commit")
     assert run.code == 1
     assert run.err.splitlines() == [
-        "models/faq-bot.yaml:19:15: gate-sha256: faq-bot 1.1.0: production needs artifact.sha256",
+        "models/faq-bot.yaml:19:5: gate-sha256: faq-bot 1.1.0: production needs artifact.sha256",
         "models/faq-bot.yaml:24:26: gate-min-metric: faq-bot 1.1.0: core-v1/score is 0.9; production needs at least 0.95",
         "registry-tool: error: promote refused: 2 violations; nothing was written",
     ]
