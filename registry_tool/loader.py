@@ -19,6 +19,7 @@ whether a streaming event pass, which stops at the first excess, runs first.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -37,6 +38,7 @@ DEFAULT_MAX_BYTES = 1024 * 1024
 MAX_DEPTH = 64
 _INDICATOR_BUDGET = 2000  # above this many nesting indicators, scan events first
 MAX_FINDINGS_PER_RULE = 20
+MAX_EXACT_INT = 2**53 - 1  # beyond this, readers that hold numbers as doubles (JSON, JavaScript) round
 
 _T = "tag:yaml.org,2002:"
 STR, INT, FLOAT, BOOL, NULL = _T + "str", _T + "int", _T + "float", _T + "bool", _T + "null"
@@ -258,7 +260,7 @@ class _Builder:
                 key = self.key(knode)
                 if key in out:
                     self.problem(knode, "yaml-duplicate-key",
-                                 f"duplicate key '{key}': a reviewer would see one value while readers take another")
+                                 f"duplicate key '{_short(key)}': a reviewer would see one value while readers take another")
                 out[key] = self.build(vnode, depth + 1)
             return out
         if node.tag != _T + "seq":
@@ -286,12 +288,16 @@ class _Builder:
             return value
         if tag == INT:
             if _SAFE_INT.fullmatch(value):
-                return int(value, 16) if value.startswith("0x") else int(value)
+                return self.integer(node, value)
             self.ambiguous(node, "read differently by YAML 1.1 and YAML 1.2 readers (octal, binary, sexagesimal or '_')")
             return value
         if tag == FLOAT:
             if _SAFE_FLOAT.fullmatch(value):
-                return float(value)
+                number = float(value)
+                if not math.isfinite(number):
+                    self.problem(node, "yaml-non-finite", f"{_short(value)} is too large for a number: readers take it as infinity")
+                    return value
+                return number
             if _NON_FINITE.fullmatch(value):
                 self.problem(node, "yaml-non-finite", f"{value} is not a finite number; JSON and most readers cannot carry it")
                 return value
@@ -313,5 +319,21 @@ class _Builder:
         self.problem(node, "yaml-tag", f"tag {tag} is not allowed")
         return value
 
+    def integer(self, node: ScalarNode, value: str) -> Any:
+        # Bound the text before converting: int() of thousands of digits is slow, then refused.
+        digits = value[2:] if value.startswith("0x") else value.lstrip("+-")
+        number = None
+        if len(digits) <= 20:
+            number = int(value, 16) if value.startswith("0x") else int(value)
+        if number is None or abs(number) > MAX_EXACT_INT:
+            self.problem(node, "yaml-ambiguous-scalar",
+                         f"integer {_short(value)} is larger in size than 2^53-1: readers that hold numbers as doubles (JSON, JavaScript) read another value")
+            return value
+        return number
+
     def ambiguous(self, node: ScalarNode, why: str) -> None:
-        self.problem(node, "yaml-ambiguous-scalar", f"plain value {node.value!r} is {why}; quote it: \"{node.value}\"")
+        self.problem(node, "yaml-ambiguous-scalar", f"plain value {_short(node.value)!r} is {why}; quote it: \"{_short(node.value)}\"")
+
+
+def _short(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text)} characters)"
