@@ -37,8 +37,10 @@ from .violation import Violation
 
 try:  # pragma: no cover - depends on how PyYAML was built
     from yaml import CSafeLoader as _Loader
+    _LIBYAML = True
 except ImportError:  # pragma: no cover
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+    _LIBYAML = False
 
 DEFAULT_MAX_BYTES = 1024 * 1024
 MAX_DEPTH = 64
@@ -270,6 +272,14 @@ def _yaml_error(path: str, exc: yaml.YAMLError, text: str) -> Violation:
     problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
     context = getattr(exc, "context", None)
     message = f"{problem} ({context})" if context else problem
+    if mark is None and isinstance(exc, yaml.reader.ReaderError):
+        # A character the reader refuses: the error has an offset (bytes for libyaml), no mark.
+        before = text.encode("utf-8")[: exc.position].decode("utf-8", "ignore") if _LIBYAML else text[: exc.position]
+        line, column = before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1
+        char = text[len(before)] if len(before) < len(text) else "?"
+        return Violation(path, line, column, "yaml-syntax", f"malformed YAML: {exc.reason}: {_describe(char)}")
+    if "cannot start any token" in message and mark is not None and text[mark.index: mark.index + 1] == "\t":
+        message = "a tab character; YAML indents with spaces only"
     return _at_mark(path, mark, "yaml-syntax", f"malformed YAML: {message}")
 
 
