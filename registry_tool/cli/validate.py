@@ -79,11 +79,12 @@ def _root_of(repo: Path | None) -> Path:
 
     start = repo or Path(".")
     try:
-        return _worktree_root(GitStore.discover(start))
+        store = GitStore.discover(start)
     except RegistryError:
         if repo is not None and not repo.is_dir():
             raise
         return start.resolve()
+    return _worktree_root(store)  # a bare repository has no files to check: say so
 
 
 def _entry_for(root: Path, path: Path):  # type: ignore[no-untyped-def]
