@@ -154,7 +154,7 @@ def load(raw: bytes, path: str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Docume
     except yaml.composer.ComposerError as exc:
         if "single document" in f"{exc.context} {exc.problem}":
             doc.problems.append(_at_mark(path, exc.problem_mark, "yaml-multi-document",
-                                         "a model file holds exactly one YAML document; remove the '---' separator"))
+                                         "a registry file holds exactly one YAML document; remove the '---' separator"))
         else:
             doc.problems.append(_yaml_error(path, exc, text))
         return doc

@@ -35,6 +35,7 @@ _FORMS = {
     "uri": "a URI with a scheme and no spaces, such as s3://bucket/path/model.onnx",
     "endpoint_url": "an http:// or https:// URL",
     "run_id": "text without spaces",
+    "models_dir": "a relative folder path inside the repository (no '..', no leading '/', no names starting with '.'), such as models",
 }
 
 
