@@ -147,7 +147,9 @@ def validate_change(base: Snapshot, head: Snapshot) -> Report:
     changed: set[str] = set()
     for entry in head_entries:
         old = base_files.get(entry.name)
-        if old is None or policy_changed or not entry.is_model_file or head.blob_id(entry) != base.blob_id(old):
+        if (old is None or policy_changed or not entry.is_model_file
+                or head.size(entry) > head_policy.max_file_bytes  # refused unread: never hashed either
+                or head.blob_id(entry) != base.blob_id(old)):
             changed.add(entry.name)
     report.violations.extend(_tree(head_entries, changed, head_policy))
 
