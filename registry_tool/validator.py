@@ -75,7 +75,8 @@ def policy_of(snapshot: Snapshot) -> tuple[Policy, list[Violation]]:
     if entry is None:
         return load_policy(None)
     if entry.kind is not EntryKind.FILE:
-        return Policy(), [Violation(POLICY_FILE, 1, 1, "unexpected-file", f"{POLICY_FILE} is a {entry.kind.value}, not a regular file")]
+        kind = "special file (FIFO, socket or device)" if entry.kind is EntryKind.OTHER else entry.kind.value
+        return Policy(), [Violation(POLICY_FILE, 1, 1, "unexpected-file", f"{POLICY_FILE} is a {kind}, not a regular file")]
     size = snapshot.size(entry)
     if size > POLICY_MAX_BYTES:
         return Policy(), [loader.too_large(POLICY_FILE, size, POLICY_MAX_BYTES)]
