@@ -33,6 +33,7 @@ class Capped:
     code: int
     out: str
     err: str
+    raw_out: bytes = b""
 
     def json(self) -> dict[str, Any]:
         return json.loads(self.out)
@@ -50,7 +51,7 @@ def run_capped(cwd: Path, *args: str) -> Capped:
     out = done.stdout.decode("utf-8", "backslashreplace")
     err = done.stderr.decode("utf-8", "backslashreplace")
     print(f"$ registry-tool {' '.join(args)}  (exit {done.returncode})\n--- stdout\n{out[:4000]}--- stderr\n{err[:4000]}")
-    return Capped(done.returncode, out, err)
+    return Capped(done.returncode, out, err, done.stdout)
 
 
 def assert_clean_violations(proc: Capped) -> list[dict[str, Any]]:
