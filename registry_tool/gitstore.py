@@ -24,8 +24,18 @@ _KIND_BY_MODE = {
     0o040000: EntryKind.DIRECTORY,
     0o160000: EntryKind.SUBMODULE,
 }
+_NOT_A_FOLDER = {
+    EntryKind.FILE: "is a file, not a directory",
+    EntryKind.SYMLINK: "is a symbolic link (Git stores the link, not the files it points to)",
+    EntryKind.SUBMODULE: "is a submodule (its files are not in this repository)",
+}
 SHALLOW_HINT = ("the repository is a shallow clone; fetch the full history "
                 "(actions/checkout with fetch-depth: 0, or git fetch --unshallow) or fetch the base commit")
+CORRUPT_HINT = "run git fsck, or fetch the repository again"
+
+
+def _missing(display: str, oid: object) -> RegistryError:
+    return RegistryError(f"{display}: Git object {str(oid)[:12]} is missing or corrupt; {CORRUPT_HINT}")
 
 
 class GitStore:
@@ -72,12 +82,24 @@ class GitStore:
         except (KeyError, ValueError, pygit2.GitError):
             if rev == "HEAD" and self.repo.head_is_unborn:
                 raise RegistryError("HEAD has no commits yet: commit something first, or pass --ref") from None
+            target = self._ref_target(rev)
+            if target is not None and target not in self.repo:
+                raise RegistryError(f"'{rev}' points to commit {str(target)[:12]}, which is missing from the "
+                                    f"repository (a corrupt or incomplete object database); {CORRUPT_HINT}") from None
             hint = f"; {SHALLOW_HINT}" if self.repo.is_shallow else ""
             raise RegistryError(f"unknown revision '{rev}'{hint}") from None
         try:
             return obj.peel(pygit2.Commit)
         except (pygit2.GitError, ValueError, TypeError):
             raise RegistryError(f"'{rev}' names a {obj.type_str}, not a commit") from None
+
+    def _ref_target(self, rev: str) -> pygit2.Oid | None:
+        """The commit id a branch, tag or HEAD names, even when that object is missing."""
+        try:
+            target = self.repo.lookup_reference_dwim(rev).resolve().target
+        except (KeyError, ValueError, pygit2.GitError):
+            return None
+        return target if isinstance(target, pygit2.Oid) else None
 
     def snapshot(self, commit: pygit2.Commit) -> "CommitSnapshot":
         return CommitSnapshot(self, commit)
@@ -99,7 +121,8 @@ class GitStore:
         try:
             yield from walker
         except pygit2.GitError as exc:
-            raise RegistryError(f"cannot walk history: {exc}; {SHALLOW_HINT}") from None
+            hint = SHALLOW_HINT if self.repo.is_shallow else CORRUPT_HINT
+            raise RegistryError(f"cannot walk history: {exc}; {hint}") from None
 
     def range_steps(self, base: pygit2.Commit, head: pygit2.Commit) -> list[tuple[str, Snapshot, Snapshot]]:
         """(commit, parent snapshot, commit snapshot) for each commit after base, oldest first."""
@@ -118,14 +141,14 @@ class GitStore:
         try:
             return self.repo[oid].peel(pygit2.Commit)
         except (KeyError, pygit2.GitError):
-            raise RegistryError(f"commit {str(oid)[:12]} is missing from the repository; {SHALLOW_HINT}") from None
+            hint = SHALLOW_HINT if self.repo.is_shallow else CORRUPT_HINT
+            raise RegistryError(f"commit {str(oid)[:12]} is missing from the repository; {hint}") from None
 
     def read_blob(self, oid: pygit2.Oid | str, display: str) -> bytes:
         try:
             obj = self.repo[oid]
         except (KeyError, ValueError, pygit2.GitError):
-            raise RegistryError(f"{display}: Git object {str(oid)[:12]} is missing or corrupt; "
-                                "run git fsck, or fetch the repository again") from None
+            raise _missing(display, oid) from None
         if not isinstance(obj, pygit2.Blob):
             raise RegistryError(f"{display}: is a {obj.type_str}, not a file")
         return obj.data
@@ -134,8 +157,7 @@ class GitStore:
         try:
             return self.repo.odb.read_header(oid)[1]
         except (KeyError, ValueError, pygit2.GitError):
-            raise RegistryError(f"{display}: Git object {str(oid)[:12]} is missing or corrupt; "
-                                "run git fsck, or fetch the repository again") from None
+            raise _missing(display, oid) from None
 
 
 class CommitSnapshot:
@@ -153,31 +175,54 @@ class CommitSnapshot:
     def commit_id(self) -> str:
         return str(self.commit.id)
 
-    def _tree_entry(self, path: str) -> pygit2.Object | None:
+    def _root(self) -> pygit2.Tree:
         try:
-            return self.commit.tree[path]
-        except KeyError:
-            return None
-        except pygit2.GitError as exc:
-            raise RegistryError(f"{path} at {self.label}: {exc}") from None
+            return self.commit.tree
+        except pygit2.GitError:
+            raise _missing(f"the tree of commit {self.label}", self.commit.tree_id) from None
 
     def policy_entry(self) -> Entry | None:
-        obj = self._tree_entry(POLICY_FILE)
-        if obj is None:
+        root = self._root()
+        try:
+            obj = root[POLICY_FILE]
+        except pygit2.GitError:  # NotFoundError is also a KeyError: a missing object, not a missing name
+            raise _missing(f"the tree of commit {self.label}", root.id) from None
+        except KeyError:
             return None
         return Entry(name=POLICY_FILE, path=POLICY_FILE, kind=_KIND_BY_MODE.get(obj.filemode, EntryKind.OTHER), blob_id=str(obj.id))
 
+    def _folder(self, models_dir: str) -> pygit2.Tree | None:
+        """The models directory's tree, walked one name at a time: None when it is absent;
+        an error when a symlink, submodule or file stands on the way, or an object is missing."""
+        tree, walked = self._root(), ""
+        for part in models_dir.split("/"):
+            walked = f"{walked}/{part}" if walked else part
+            try:
+                obj = tree[part]
+            except pygit2.GitError:  # this tree's own object could not be read (NotFoundError is also a KeyError)
+                parent = walked.rpartition("/")[0]
+                raise _missing(f"{parent} at {self.label}" if parent else f"the tree of commit {self.label}", tree.id) from None
+            except KeyError:
+                return None
+            kind = _KIND_BY_MODE.get(obj.filemode, EntryKind.OTHER)
+            if kind is not EntryKind.DIRECTORY:
+                raise RegistryError(f"{walked} at {self.label}: {_NOT_A_FOLDER.get(kind, 'is not a directory')}; "
+                                    f"the models directory ({models_dir}) must be a real folder")
+            tree = obj
+        return tree
+
     def entries(self, models_dir: str) -> list[Entry]:
-        tree = self._tree_entry(models_dir)
+        tree = self._folder(models_dir)
         if tree is None:
             return []
-        if not isinstance(tree, pygit2.Tree):
-            raise RegistryError(f"{models_dir} at {self.label}: the models directory is a file, not a directory")
-        return [
-            Entry(name=item.name, path=f"{models_dir}/{item.name}",
-                  kind=_KIND_BY_MODE.get(item.filemode, EntryKind.OTHER), blob_id=str(item.id))
-            for item in tree
-        ]
+        try:
+            return [
+                Entry(name=item.name, path=f"{models_dir}/{item.name}",
+                      kind=_KIND_BY_MODE.get(item.filemode, EntryKind.OTHER), blob_id=str(item.id))
+                for item in tree
+            ]
+        except pygit2.GitError:
+            raise _missing(f"{models_dir} at {self.label}", tree.id) from None
 
     def size(self, entry: Entry) -> int:
         return self.store.blob_size(entry.blob_id or "", entry.path)

@@ -9,7 +9,12 @@ into loader violations, each with its own rule id and line:
 * ``yaml-duplicate-key`` at any depth, ``yaml-key-type`` (keys must be strings);
 * ``yaml-ambiguous-scalar``: plain scalars that YAML 1.1 readers (PyYAML) and YAML 1.2
   readers read differently (``yes``, ``on``, ``010``, ``1:20``, ``1e3``, dates, ...);
-* ``yaml-non-finite``: ``.inf`` and ``.nan``, which JSON cannot carry.
+* ``yaml-non-finite``: ``.inf`` and ``.nan``, which JSON cannot carry;
+* ``yaml-hidden-char``: what a reviewer cannot see in a diff: invisible and
+  direction-changing characters (Unicode format characters: zero-width, bidi controls, a
+  byte-order mark inside the file), line breaks other than LF and CRLF (a lone CR, NEL,
+  U+2028, U+2029, which YAML 1.1 readers break on and diffs do not), and control
+  characters written as escapes in double-quoted values.
 
 Parsing uses libyaml (``CSafeLoader``) when present. Two libyaml hazards are fenced off
 before composing: its composer recurses in C (a deep enough nesting crashes the process)
@@ -19,7 +24,9 @@ whether a streaming event pass, which stops at the first excess, runs first.
 
 from __future__ import annotations
 
+import math
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,13 +37,16 @@ from .violation import Violation
 
 try:  # pragma: no cover - depends on how PyYAML was built
     from yaml import CSafeLoader as _Loader
+    _LIBYAML = True
 except ImportError:  # pragma: no cover
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+    _LIBYAML = False
 
 DEFAULT_MAX_BYTES = 1024 * 1024
 MAX_DEPTH = 64
 _INDICATOR_BUDGET = 2000  # above this many nesting indicators, scan events first
 MAX_FINDINGS_PER_RULE = 20
+MAX_EXACT_INT = 2**53 - 1  # beyond this, readers that hold numbers as doubles (JSON, JavaScript) round
 
 _T = "tag:yaml.org,2002:"
 STR, INT, FLOAT, BOOL, NULL = _T + "str", _T + "int", _T + "float", _T + "bool", _T + "null"
@@ -56,6 +66,15 @@ _CORE12_BOOL = frozenset(["true", "True", "TRUE", "false", "False", "FALSE"])
 _YAML11_ONLY_BOOL = frozenset(["y", "Y", "n", "N"])  # booleans to some YAML 1.1 readers
 _NUMBER_START = frozenset("0123456789+-.")
 _BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
+# Unicode format characters (category Cf): invisible, or they reorder what is displayed.
+_FORMAT_CHARS = (
+    "\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f\u202a-\u202e"
+    "\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f"
+    "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f"
+)
+_ODD_BREAKS = "\u0085\u2028\u2029"  # line breaks to YAML 1.1 readers, ordinary characters to YAML 1.2 and diffs
+_HIDDEN_IN_TEXT = re.compile(f"[{_FORMAT_CHARS}{_ODD_BREAKS}]|\r(?!\n)")
+_HIDDEN_IN_VALUE = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{_FORMAT_CHARS}{_ODD_BREAKS}]")
 
 _KEY_KIND = {int: "an integer", float: "a number", bool: "a boolean", type(None): "null"}
 
@@ -123,6 +142,8 @@ def load(raw: bytes, path: str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Docume
         return Document(path, "", problems=[too_large(path, len(raw), max_bytes)])
     text, problem = _decode(raw, path)
     doc = Document(path, text)
+    if problem is None:
+        problem = _hidden_character(text, path)
     if problem is not None:
         doc.problems.append(problem)
         return doc
@@ -135,7 +156,7 @@ def load(raw: bytes, path: str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Docume
     except yaml.composer.ComposerError as exc:
         if "single document" in f"{exc.context} {exc.problem}":
             doc.problems.append(_at_mark(path, exc.problem_mark, "yaml-multi-document",
-                                         "a model file holds exactly one YAML document; remove the '---' separator"))
+                                         "a registry file holds exactly one YAML document; remove the '---' separator"))
         else:
             doc.problems.append(_yaml_error(path, exc, text))
         return doc
@@ -163,6 +184,31 @@ def _decode(raw: bytes, path: str) -> tuple[str, Violation | None]:
         line = raw.count(b"\n", 0, exc.start) + 1
         column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
         return "", Violation(path, line, column, "yaml-encoding", f"file is not valid UTF-8 (byte 0x{raw[exc.start]:02x})")
+
+
+def _hidden_character(text: str, path: str) -> Violation | None:
+    """The first character a reviewer cannot see in a diff, or that readers disagree on."""
+    if text.isascii() and "\r" not in text:
+        return None
+    found = _HIDDEN_IN_TEXT.search(text)
+    if found is None:
+        return None
+    at = found.start()
+    line = text.count("\n", 0, at) + 1
+    column = at - (text.rfind("\n", 0, at) + 1) + 1
+    char = text[at]
+    if char == "\r":
+        why = "a carriage return without a line feed: YAML readers start a new line here, diffs and Git do not; use LF or CRLF line endings"
+    elif char in _ODD_BREAKS:
+        why = f"{_describe(char)} is a line break to YAML 1.1 readers (PyYAML, libyaml) but not to YAML 1.2 readers or diffs; use LF"
+    else:
+        why = f"invisible character {_describe(char)}: a reviewer cannot see it, and it can reorder what a diff shows; remove it"
+    return Violation(path, line, column, "yaml-hidden-char", why)
+
+
+def _describe(char: str) -> str:
+    name = unicodedata.name(char, "") or ("NEXT LINE" if char == "\x85" else "a control character")
+    return f"U+{ord(char):04X} ({name})"
 
 
 def _needs_event_scan(text: str) -> bool:
@@ -231,14 +277,15 @@ def _yaml_error(path: str, exc: yaml.YAMLError, text: str) -> Violation:
     if context and context_mark is not None and mark is not None and context_mark.line != mark.line:
         context += f" started at line {context_mark.line + 1}"  # where the unclosed '[' or quote is
     message = f"{problem} ({context})" if context else problem
-    if mark is not None and _char_at(text, mark.line, mark.column) == "\t":
-        message += "; YAML indents with spaces, never tabs"
+    if mark is None and isinstance(exc, yaml.reader.ReaderError):
+        # A character the reader refuses: the error has an offset (bytes for libyaml), no mark.
+        before = text.encode("utf-8")[: exc.position].decode("utf-8", "ignore") if _LIBYAML else text[: exc.position]
+        line, column = before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1
+        char = text[len(before)] if len(before) < len(text) else "?"
+        return Violation(path, line, column, "yaml-syntax", f"malformed YAML: {exc.reason}: {_describe(char)}")
+    if "cannot start any token" in message and mark is not None and text[mark.index: mark.index + 1] == "\t":
+        message = "a tab character; YAML indents with spaces only"
     return _at_mark(path, mark, "yaml-syntax", f"malformed YAML: {message}")
-
-
-def _char_at(text: str, line: int, column: int) -> str:
-    lines = text.split("\n")
-    return lines[line][column] if line < len(lines) and column < len(lines[line]) else ""
 
 
 class _Builder:
@@ -266,11 +313,22 @@ class _Builder:
             if node.tag != _T + "map":
                 self.problem(node, "yaml-tag", f"tag {node.tag} is not allowed")
             out: dict[str, Any] = {}
+            normalized: set[str] | None = None  # NFC forms, once a non-ASCII key shows up
             for knode, vnode in node.value:
                 key = self.key(knode)
                 if key in out:
                     self.problem(knode, "yaml-duplicate-key",
-                                 f"duplicate key '{key}': a reviewer would see one value while readers take another")
+                                 f"duplicate key '{_short(key)}': a reviewer would see one value while readers take another")
+                else:
+                    if normalized is None and not key.isascii():
+                        normalized = {unicodedata.normalize("NFC", k) for k in out}
+                    if normalized is not None:
+                        nfc = unicodedata.normalize("NFC", key)
+                        if nfc in normalized:
+                            self.problem(knode, "yaml-duplicate-key",
+                                         f"duplicate key '{_short(key)}': the same text as an earlier key in another Unicode form; "
+                                         "a reviewer would see one key twice")
+                        normalized.add(nfc)
                 out[key] = self.build(vnode, depth + 1)
             return out
         if node.tag != _T + "seq":
@@ -291,7 +349,11 @@ class _Builder:
     def scalar(self, node: ScalarNode) -> Any:
         tag, value, plain = node.tag, node.value, not node.style  # libyaml: "", PyYAML: None
         if tag == STR:
-            if plain and value:
+            if node.style == '"' and _HIDDEN_IN_VALUE.search(value):
+                char = _HIDDEN_IN_VALUE.search(value).group()  # type: ignore[union-attr]
+                self.problem(node, "yaml-hidden-char", f"escaped control or invisible character {_describe(char)} in a value: "
+                                                       "readers, terminals and web pages show it differently or not at all; remove it")
+            elif plain and value:
                 if value[0] in _NUMBER_START and _CORE12_NUMBER.fullmatch(value):
                     self.ambiguous(node, "a string to YAML 1.1 readers (PyYAML) but a number to YAML 1.2 readers")
                 elif value in _YAML11_ONLY_BOOL:
@@ -299,12 +361,16 @@ class _Builder:
             return value
         if tag == INT:
             if _SAFE_INT.fullmatch(value):
-                return int(value, 16) if value.startswith("0x") else int(value)
+                return self.integer(node, value)
             self.ambiguous(node, "read differently by YAML 1.1 and YAML 1.2 readers (octal, binary, sexagesimal or '_')")
             return value
         if tag == FLOAT:
             if _SAFE_FLOAT.fullmatch(value):
-                return float(value)
+                number = float(value)
+                if not math.isfinite(number):
+                    self.problem(node, "yaml-non-finite", f"{_short(value)} is too large for a number: readers take it as infinity")
+                    return value
+                return number
             if _NON_FINITE.fullmatch(value):
                 self.problem(node, "yaml-non-finite", f"{value} is not a finite number; JSON and most readers cannot carry it")
                 return value
@@ -326,5 +392,21 @@ class _Builder:
         self.problem(node, "yaml-tag", f"tag {tag} is not allowed")
         return value
 
+    def integer(self, node: ScalarNode, value: str) -> Any:
+        # Bound the text before converting: int() of thousands of digits is slow, then refused.
+        digits = value[2:] if value.startswith("0x") else value.lstrip("+-")
+        number = None
+        if len(digits) <= 20:
+            number = int(value, 16) if value.startswith("0x") else int(value)
+        if number is None or abs(number) > MAX_EXACT_INT:
+            self.problem(node, "yaml-ambiguous-scalar",
+                         f"integer {_short(value)} is larger in size than 2^53-1: readers that hold numbers as doubles (JSON, JavaScript) read another value")
+            return value
+        return number
+
     def ambiguous(self, node: ScalarNode, why: str) -> None:
-        self.problem(node, "yaml-ambiguous-scalar", f"plain value {node.value!r} is {why}; quote it: \"{node.value}\"")
+        self.problem(node, "yaml-ambiguous-scalar", f"plain value {_short(node.value)!r} is {why}; quote it: \"{_short(node.value)}\"")
+
+
+def _short(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text)} characters)"

@@ -7,6 +7,7 @@ Each reporter is a small function in ``REPORTERS``; the same table feeds the CLI
 from __future__ import annotations
 
 import json
+import re
 from typing import Callable
 
 from .validator import Report
@@ -23,13 +24,36 @@ def _paint(text: str, color: bool, **style: object) -> str:
     return click.style(text, **style)  # type: ignore[arg-type]
 
 
+# What would break a line or steer a terminal: control characters, Unicode line breaks and
+# bidi controls, and undecodable bytes of a file name (lone surrogates).
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _escape_char(match: re.Match[str]) -> str:
+    char = match.group()
+    if char in _NAMED:
+        return _NAMED[char]
+    code = ord(char)
+    if 0xDC80 <= code <= 0xDCFF:  # a byte that was not UTF-8 (surrogateescape)
+        return f"\\x{code - 0xDC00:02x}"
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def _one_line(text: str) -> str:
+    """A file name or message as one printable line: a file named 'a\\nb.yaml' cannot forge a report line."""
+    return _UNPRINTABLE.sub(_escape_char, text)
+
+
 def _where(v: Violation) -> str:
     return f" (commit {v.commit[:12]})" if v.commit else ""
 
 
 def render_text(report: Report, color: bool = False) -> str:
     lines = [
-        f"{_paint(v.file, color, bold=True)}:{v.line}:{v.column}: {_paint(v.rule, color, fg='red')}: {v.message}{_where(v)}"
+        f"{_paint(_one_line(v.file), color, bold=True)}:{v.line}:{v.column}: {_paint(v.rule, color, fg='red')}: {_one_line(v.message)}{_where(v)}"
         for v in report.violations
     ]
     lines.append(_summary(report))
@@ -78,7 +102,7 @@ def render_github(report: Report, color: bool = False) -> str:
 
 
 def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    return _one_line(text).replace("|", "\\|")
 
 
 def render_markdown(report: Report, color: bool = False) -> str:

@@ -13,7 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable
 
-from .fastschema import Check, compile_schema
+from .fastschema import Check, compile_schema, json_key
 from .loader import Document
 from .violation import Violation
 
@@ -34,7 +34,7 @@ _FORMS = {
     "uri": "a URI with a scheme and no spaces, such as s3://bucket/path/model.onnx",
     "endpoint_url": "an http:// or https:// URL",
     "run_id": "text without spaces",
-    "models_dir": "a relative folder path of letters, digits, '.', '_' and '-' (no '..', no leading '/')",
+    "models_dir": "a relative folder path inside the repository (no '..', no leading '/', no names starting with '.'), such as models",
     "models": "a model name: lower-case letters and digits separated by single '.', '_' or '-'",
     "metrics": "a metric name: a letter or '_', then letters, digits, '_', '@', '%' or '-'",
     "suites": "a suite name: letters, digits, '.', '_' and '-', starting with a letter or digit",
@@ -67,9 +67,18 @@ def fast_check(name: str) -> Check:
 
 @lru_cache(maxsize=None)
 def _detailed_validator(name: str) -> Any:
-    from jsonschema import Draft202012Validator  # noqa: PLC0415 - only needed for failures
+    from jsonschema import Draft202012Validator, validators  # noqa: PLC0415 - only needed for failures
 
-    return Draft202012Validator(load_schema(name))
+    # jsonschema compares unsortable array items pairwise: quadratic in a hostile list.
+    linear = validators.extend(Draft202012Validator, {"uniqueItems": _unique_items})
+    return linear(load_schema(name))
+
+
+def _unique_items(validator: Any, unique: Any, instance: Any, schema: Any) -> Iterable[Any]:
+    from jsonschema.exceptions import ValidationError  # noqa: PLC0415
+
+    if unique and validator.is_type(instance, "array") and len({json_key(i) for i in instance}) != len(instance):
+        yield ValidationError(f"{_show(instance)} has non-unique elements")
 
 
 def check(doc: Document, name: str = MODEL_SCHEMA) -> list[Violation]:
@@ -111,29 +120,46 @@ def _to_violations(doc: Document, error: Any) -> list[Violation]:
         return [doc.violation("schema", path, f"{prefix}missing required field '{k}'") for k in missing]
     if kind == "enum":
         options = [str(o) for o in error.validator_value]
-        return [doc.violation("schema", path, f"{prefix}{instance!r} is not one of {', '.join(options)}{_hint(instance, options)}")]
+        return [doc.violation("schema", path, f"{prefix}{_show(instance)} is not one of {', '.join(options)}{_hint(instance, options)}")]
     if kind == "type":
-        if not path and instance is None:  # an empty document: its null node may sit past the last line
+        if not path and instance is None and not getattr(doc.root, "value", ""):
+            # an empty document ('' or '---'): its implicit null node may sit past the last line
             return [Violation(doc.path, 1, 1, "schema", _type_message(doc, path, prefix, error))]
         return [doc.violation("schema", path, _type_message(doc, path, prefix, error))]
     if kind == "pattern":
         field = next((p for p in reversed(path) if isinstance(p, str)), "")  # tags[2] -> tags
         form = _FORMS.get(field)
         text = f"is not {form}" if form else f"does not match the pattern {error.validator_value}"
-        message = f"{prefix}{instance!r} {text}{_non_ascii(instance)}"
+        message = f"{prefix}{_show(instance)} {text}{_non_ascii(instance)}"
         if "propertyNames" in error.schema_path:  # the instance is a key of the mapping at path: point at it
             return [doc.violation("schema", path + (instance,), message, key=True)]
         return [doc.violation("schema", path, message)]
     if kind == "propertyNames":
-        return [doc.violation("schema", path + (instance,), f"{prefix}key {instance!r} is not allowed: {error.message}", key=True)]
+        return [doc.violation("schema", path + (instance,), f"{prefix}key {_show(instance)} is not allowed: {_cut(error.message)}", key=True)]
     if kind == "uniqueItems" and isinstance(instance, list):
-        seen: set[str] = set()
+        seen: set[Any] = set()
         for index, item in enumerate(instance):
-            marker = json.dumps(item, sort_keys=True)
+            marker = json_key(item)
             if marker in seen:
-                return [doc.violation("schema", path + (index,), f"{prefix}{item!r} appears more than once")]
+                return [doc.violation("schema", path + (index,), f"{prefix}{_show(item)} appears more than once")]
             seen.add(marker)
-    return [doc.violation("schema", path, f"{prefix}{error.message}")]
+    if kind in ("maxLength", "minLength") and isinstance(instance, str):
+        bound = "at most" if kind == "maxLength" else "at least"
+        return [doc.violation("schema", path, f"{prefix}is {len(instance)} characters long; {bound} {error.validator_value} are allowed")]
+    if kind in ("maxItems", "minItems") and isinstance(instance, list):
+        bound = "at most" if kind == "maxItems" else "at least"
+        return [doc.violation("schema", path, f"{prefix}has {len(instance)} items; {bound} {error.validator_value} are allowed")]
+    return [doc.violation("schema", path, f"{prefix}{_cut(error.message)}")]
+
+
+def _show(value: Any, limit: int = 80) -> str:
+    """A value's repr, shortened: a violation stays one readable line whatever the file holds."""
+    text = repr(value) if len(str(value)) <= 4 * limit else repr(str(value)[: 4 * limit])
+    return text if len(text) <= limit else f"{text[:limit]}..."
+
+
+def _cut(message: str, limit: int = 300) -> str:
+    return message if len(message) <= limit else f"{message[:limit]}..."
 
 
 def _type_message(doc: Document, path: tuple[Any, ...], prefix: str, error: Any) -> str:
@@ -146,7 +172,7 @@ def _type_message(doc: Document, path: tuple[Any, ...], prefix: str, error: Any)
             return "the document is empty; expected a mapping of fields"
         return f"the document is {_type_name(instance)}; expected a mapping of fields"
     if expected == "string" and isinstance(instance, (int, float)) and not isinstance(instance, bool):
-        written = doc.source_text(path) or str(instance)
+        written = _cut(doc.source_text(path) or str(instance), 80)
         field = path[-1]
         return (f"{prefix}{written} is read as a number ({instance!r}), not a string; "
                 f"quote the {field}: {field}: \"{written}\"")

@@ -75,7 +75,8 @@ def policy_of(snapshot: Snapshot) -> tuple[Policy, list[Violation]]:
     if entry is None:
         return load_policy(None)
     if entry.kind is not EntryKind.FILE:
-        return Policy(), [Violation(POLICY_FILE, 1, 1, "unexpected-file", f"{POLICY_FILE} is a {entry.kind.value}, not a regular file")]
+        kind = "special file (FIFO, socket or device)" if entry.kind is EntryKind.OTHER else entry.kind.value
+        return Policy(), [Violation(POLICY_FILE, 1, 1, "unexpected-file", f"{POLICY_FILE} is a {kind}, not a regular file")]
     size = snapshot.size(entry)
     if size > POLICY_MAX_BYTES:
         return Policy(), [loader.too_large(POLICY_FILE, size, POLICY_MAX_BYTES)]
@@ -152,7 +153,7 @@ def validate_change(base: Snapshot, head: Snapshot) -> Report:
     head_entries = head.entries(head_policy.models_dir)
     changed: set[str] = set()
     for entry in head_entries:
-        if policy_changed or not _unchanged(base, base_entries.get(entry.name), head, entry):
+        if policy_changed or not _unchanged(base, base_entries.get(entry.name), head, entry, head_policy.max_file_bytes):
             changed.add(entry.name)
     report.violations.extend(_tree(head_entries, changed, head_policy))
 
@@ -181,12 +182,15 @@ def validate_change(base: Snapshot, head: Snapshot) -> Report:
     return report
 
 
-def _unchanged(base: Snapshot, old: Entry | None, head: Snapshot, new: Entry) -> bool:
+def _unchanged(base: Snapshot, old: Entry | None, head: Snapshot, new: Entry, limit: int) -> bool:
     """The entry is in the base too, as the same kind and (for a file) the same bytes. A
-    folder, symlink or submodule already there was judged by the change that added it."""
+    folder, symlink or submodule already there was judged by the change that added it.
+    A file over the size limit counts as changed: it is refused unread, never hashed."""
     if old is None or old.kind is not new.kind:
         return False
-    return new.kind is not EntryKind.FILE or head.blob_id(new) == base.blob_id(old)
+    if new.kind is not EntryKind.FILE:
+        return True
+    return head.size(new) <= limit and head.blob_id(new) == base.blob_id(old)
 
 
 def _quiet_base(base: Snapshot, entry: Entry | None, policy: Policy) -> ModelFile | None | bool:

@@ -32,6 +32,7 @@ class WorktreeSnapshot:
 
     def entries(self, models_dir: str) -> list[Entry]:
         folder = self.root / models_dir
+        _refuse_links(self.root, models_dir)
         try:
             scanned = list(os.scandir(folder))
         except FileNotFoundError:
@@ -50,6 +51,18 @@ class WorktreeSnapshot:
 
     def blob_id(self, entry: Entry) -> str:
         return entry.blob_id or git_blob_id(self.read(entry))
+
+
+def _refuse_links(root: Path, models_dir: str) -> None:
+    """A symlink on the way to the models directory would be followed here but committed
+    as a link: the working tree would pass while the commit holds no model files."""
+    walked = root
+    for part in models_dir.split("/"):
+        walked = walked / part
+        if walked.is_symlink():
+            shown = walked.relative_to(root).as_posix()
+            raise RegistryError(f"{shown}: is a symbolic link (Git stores the link, not the files it points to); "
+                                f"the models directory ({models_dir}) must be a real folder")
 
 
 def entry_of(path: Path, display: str) -> Entry:

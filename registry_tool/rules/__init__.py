@@ -89,8 +89,9 @@ for _id, _summary in [
     ("yaml-tag", "Explicit tags (!!str, !!python/object, !custom): values are plain or quoted."),
     ("yaml-duplicate-key", "The same key twice in one mapping, at any depth."),
     ("yaml-key-type", "A mapping key that is not a string (1:, null:, a list)."),
-    ("yaml-ambiguous-scalar", "A plain value that YAML 1.1 and YAML 1.2 readers read differently (yes, on, 010, 1:20, 1e3, 2024-01-01); quote it."),
-    ("yaml-non-finite", ".inf or .nan, which JSON cannot carry."),
+    ("yaml-ambiguous-scalar", "A plain value that YAML 1.1 and YAML 1.2 readers read differently (yes, on, 010, 1:20, 1e3, 2024-01-01; quote it), or an integer beyond 2^53-1 that JSON readers round."),
+    ("yaml-non-finite", ".inf, .nan, or a number too large for a double (1e+400), which JSON cannot carry."),
+    ("yaml-hidden-char", "What a reviewer cannot see in a diff: invisible or direction-changing characters (zero-width, bidi controls, a BOM inside the file), line breaks other than LF and CRLF (lone CR, NEL, U+2028/U+2029), control characters written as escapes."),
 ]:
     declare(_id, "loader", _summary)
 declare("unknown-field", "schema", "A field the schema does not define (a typo such as 'stgae'), with a 'did you mean' hint.")

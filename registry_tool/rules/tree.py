@@ -41,6 +41,9 @@ def no_case_collisions(entries: list[Entry], changed: set[str] | None, policy: P
         other = seen.get(key)
         if other is None:
             seen[key] = entry
+        elif entry.name == other.name:  # only a hand-made (malformed) Git tree lists a name twice
+            yield Violation(entry.path, 1, 1, "name-case-collision",
+                            f"{entry.name} is listed twice in the models directory (a malformed Git tree); readers would take either one")
         elif changed is None or entry.name in changed or other.name in changed:
             yield Violation(entry.path, 1, 1, "name-case-collision",
                             f"{entry.name} and {other.name} differ only by case; they are the same file on macOS and Windows")

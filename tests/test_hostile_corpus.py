@@ -1,0 +1,269 @@
+"""The hostile-input corpus: bad model files and registry.yaml files, each run through the
+real CLI in a subprocess capped at 1 GiB, each giving its exact rule, line, column and
+message, exit 1, and nothing on stderr.
+
+Readable cases live in tests/hostile/models/ and tests/hostile/registry/, each starting
+with its expectation (``# expect: RULE at LINE:COL`` and ``# message: ...``). Cases that
+cannot live in a reviewable file (encodings, control characters, megabytes, 10,000-deep
+nesting) are generated below.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+from typing import Callable, NamedTuple
+
+import pytest
+
+from hostile_support import HOSTILE, SHA, assert_clean_violations, expectation, run_capped, valid_model
+
+MODEL_CASES = sorted((HOSTILE / "models").glob("*.yaml"))
+REGISTRY_CASES = sorted((HOSTILE / "registry").glob("*.yaml"))
+
+
+def _put(root: Path, relpath: str, data: bytes) -> None:
+    target = root / relpath
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(data)
+
+
+def _first(violations: list[dict]) -> tuple:
+    v = violations[0]
+    return v["file"], v["line"], v["column"], v["rule"], v["message"]
+
+
+@pytest.mark.parametrize("case", MODEL_CASES, ids=lambda p: p.stem)
+def test_hostile_model_file(repo, case: Path) -> None:
+    expected = expectation(case)
+    _put(repo.path, f"models/{case.name}", case.read_bytes())
+    violations = assert_clean_violations(run_capped(repo.path, "validate", "--format", "json"))
+    assert {v["rule"] for v in violations} == {expected["rule"]}
+    assert _first(violations) == (f"models/{case.name}", expected["line"], expected["column"], expected["rule"], expected["message"])
+
+
+@pytest.mark.parametrize("case", REGISTRY_CASES, ids=lambda p: p.stem)
+def test_hostile_registry_file(repo, case: Path) -> None:
+    expected = expectation(case)
+    _put(repo.path, "registry.yaml", case.read_bytes())
+    _put(repo.path, "models/m.yaml", valid_model("m").encode())
+    violations = assert_clean_violations(run_capped(repo.path, "validate", "--format", "json"))
+    assert {v["rule"] for v in violations} == {expected["rule"]}
+    assert _first(violations) == ("registry.yaml", expected["line"], expected["column"], expected["rule"], expected["message"])
+
+
+@pytest.mark.parametrize("where", ["working tree", "--ref"])
+def test_whole_corpus_in_one_registry(repo, where: str) -> None:
+    """All bad files side by side, in the working tree and as committed: each file gets
+    exactly its own findings, and one bad file never stops the others being checked."""
+    for case in MODEL_CASES:
+        _put(repo.path, f"models/{case.name}", case.read_bytes())
+    repo.commit("the hostile corpus")
+    args = ["validate", "--format", "json"] + (["--ref", "HEAD"] if where == "--ref" else [])
+    violations = assert_clean_violations(run_capped(repo.path, *args))
+    by_file: dict[str, list[dict]] = defaultdict(list)
+    for v in violations:
+        by_file[v["file"]].append(v)
+    assert set(by_file) == {f"models/{case.name}" for case in MODEL_CASES}
+    for case in MODEL_CASES:
+        expected = expectation(case)
+        found = by_file[f"models/{case.name}"]
+        assert {v["rule"] for v in found} == {expected["rule"]}, case.name
+        assert _first(found)[1:] == (expected["line"], expected["column"], expected["rule"], expected["message"]), case.name
+
+
+# --- generated cases -----------------------------------------------------------------
+
+class Generated(NamedTuple):
+    data: Callable[[], bytes]
+    rule: str
+    line: int
+    column: int | None = None  # None: not pinned
+    message: str | None = None
+
+
+def _model(name: str = "m", *, version_extra: str = "", top_extra: str = "") -> str:
+    head, _, rest = valid_model(name).partition("versions:\n")
+    return head + top_extra + "versions:\n" + rest + version_extra
+
+
+def _versions(count: int, stage: str) -> bytes:
+    rows = "".join(f'  - {{version: "{i}", stage: {stage}, artifact: {{uri: "s3://bucket/m/{i}.onnx"}}}}\n' for i in range(count))
+    return f"name: m\nversions:\n{rows}".encode()
+
+
+NOT_UTF8 = "file contains a NUL byte: binary or UTF-16 data, not UTF-8 YAML"
+BOM16 = "file starts with a UTF-16/32 byte-order mark; save it as UTF-8 without BOM"
+TOO_DEEP = "nesting deeper than 64 levels"
+
+GENERATED_MODELS: dict[str, Generated] = {
+    "empty-file": Generated(lambda: b"", "schema", 1, 1, "the document is empty; expected a mapping of fields"),
+    "only-comments": Generated(lambda: b"# nothing here\n\n# at all\n", "schema", 1, 1, "the document is empty; expected a mapping of fields"),
+    "utf8-byte-order-mark": Generated(lambda: b"\xef\xbb\xbf" + _model().encode(), "yaml-encoding", 1, 1,
+                                      "file starts with a UTF-8 byte-order mark; save it as UTF-8 without BOM"),
+    "utf16-with-bom": Generated(lambda: _model().encode("utf-16"), "yaml-encoding", 1, 1, BOM16),
+    "utf16-without-bom": Generated(lambda: _model().encode("utf-16-le"), "yaml-encoding", 1, 1, NOT_UTF8),
+    "utf32": Generated(lambda: _model().encode("utf-32"), "yaml-encoding", 1, 1, BOM16),
+    "nul-byte": Generated(lambda: _model().encode().replace(b"stage: staging", b"stage: staging\x00production"), "yaml-encoding", 4, 1, NOT_UTF8),
+    "binary-file": Generated(lambda: b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 64, "yaml-encoding", 3, 1, NOT_UTF8),
+    "latin-1": Generated(lambda: _model(top_extra="owner: Ren\xe9e\n").encode("latin-1"), "yaml-encoding", 2, 11,
+                         "file is not valid UTF-8 (byte 0xe9)"),
+    "just-over-the-size-limit": Generated(lambda: (_model() + "#" * (1024 * 1024 + 1 - len(_model()))).encode(), "file-too-large", 1, 1,
+                                          "file is 1048577 bytes; the limit is 1048576 bytes"),
+    "nesting-10000-flow-sequences": Generated(lambda: ("name: m\nversions: []\nmetadata: {x: " + "[" * 10000 + "]" * 10000 + "}\n").encode(),
+                                              "yaml-too-deep", 3, None, TOO_DEEP),
+    "nesting-10000-flow-mappings": Generated(lambda: ("name: m\nversions: []\nmetadata: " + "{a: " * 10000 + "1" + "}" * 10000 + "\n").encode(),
+                                             "yaml-too-deep", 3, None, TOO_DEEP),
+    "nesting-10000-flow-mixed": Generated(lambda: ("name: m\nversions: " + "[{a: " * 5000 + "1" + "}]" * 5000 + "\n").encode(),
+                                          "yaml-too-deep", 2, None, TOO_DEEP),
+    "nesting-10000-block-sequences": Generated(lambda: ("name: m\nversions: []\nmetadata:\n  x:\n    " + "- " * 10000 + "leaf\n").encode(),
+                                               "yaml-too-deep", 5, None, TOO_DEEP),
+    "nesting-1400-block-mappings": Generated(lambda: ("name: m\nversions: []\nmetadata:\n" + "".join(" " * (i + 1) + "k:\n" for i in range(1400))).encode(),
+                                             "yaml-too-deep", 67, None, TOO_DEEP),
+    # 10,000 levels of block mappings need 50 MB of indentation: refused unread.
+    "nesting-10000-block-mappings": Generated(lambda: ("name: m\nmetadata:\n" + "".join(" " * (i + 1) + "k:\n" for i in range(10000))).encode(),
+                                              "file-too-large", 1, 1, "file is 50035018 bytes; the limit is 1048576 bytes"),
+    "ten-thousand-versions-in-production": Generated(lambda: _versions(10000, "production"), "multiple-production", 4, 27,
+                                                     "m 1 is in production, but so is 0 (line 3); at most one version is in production"),
+    "very-long-description": Generated(lambda: _model(top_extra='description: "' + "a" * 900_000 + '"\n').encode(), "schema", 2, 14,
+                                       "description: is 900000 characters long; at most 10000 are allowed"),
+    "very-long-plain-key": Generated(lambda: _model(top_extra="k" * 2000 + ": 1\n").encode(), "yaml-syntax", 2, None, None),
+    "very-long-integer": Generated(lambda: _model(version_extra="    metadata: {size: " + "9" * 5000 + "}\n").encode(), "yaml-ambiguous-scalar", 8, 22,
+                                   "integer 9999999999999999999999999999999999999999... (5000 characters) is larger in size than 2^53-1: "
+                                   "readers that hold numbers as doubles (JSON, JavaScript) read another value"),
+    # jsonschema compares unsortable items pairwise: 20,000 mappings would take minutes.
+    "twenty-thousand-mapping-tags": Generated(lambda: ("name: m\nversions: []\ntags: [" + ", ".join("{a: %d}" % i for i in range(20000)) + "]\n").encode(),
+                                             "schema", 3, 8, "tags[0]: must be a string, not a mapping"),
+    "hundred-thousand-aliases": Generated(lambda: ("name: m\nversions: []\nmetadata:\n  a: &a x\n  b: [" + ", ".join(["*a"] * 100_000) + "]\n").encode(),
+                                          "yaml-alias", 4, 6, "anchor &a: anchors and aliases are not allowed; write the value out"),
+    "carriage-returns-only": Generated(lambda: _model().replace("\n", "\r").encode(), "yaml-hidden-char", 1, 8,
+                                       "a carriage return without a line feed: YAML readers start a new line here, diffs and Git do not; "
+                                       "use LF or CRLF line endings"),
+    "tab-indentation": Generated(lambda: _model().replace("    stage:", "\tstage:").encode(), "yaml-syntax", 4, 1,
+                                 "malformed YAML: a tab character; YAML indents with spaces only"),
+    "bidi-override-in-comment": Generated(lambda: _model().replace("    stage: staging\n", "    stage: staging # \u202e } \u2066\n").encode(),
+                                          "yaml-hidden-char", 4, 22,
+                                          "invisible character U+202E (RIGHT-TO-LEFT OVERRIDE): a reviewer cannot see it, and it can "
+                                          "reorder what a diff shows; remove it"),
+    "zero-width-space-in-uri": Generated(lambda: _model().replace("s3://bucket/", "s3://bucket\u200b/").encode(), "yaml-hidden-char", 6, 23,
+                                         "invisible character U+200B (ZERO WIDTH SPACE): a reviewer cannot see it, and it can reorder "
+                                         "what a diff shows; remove it"),
+    "line-separator": Generated(lambda: _model().replace("stage: staging\n", "stage: staging\u2028    stage: production\n").encode(),
+                                "yaml-hidden-char", 4, 19,
+                                "U+2028 (LINE SEPARATOR) is a line break to YAML 1.1 readers (PyYAML, libyaml) but not to YAML 1.2 "
+                                "readers or diffs; use LF"),
+    "next-line-character": Generated(lambda: _model().replace("stage: staging\n", "stage: staging\x85").encode(), "yaml-hidden-char", 4, 19,
+                                     "U+0085 (NEXT LINE) is a line break to YAML 1.1 readers (PyYAML, libyaml) but not to YAML 1.2 "
+                                     "readers or diffs; use LF"),
+    "byte-order-mark-inside": Generated(lambda: _model(top_extra="owner: \ufeffhazel\n").encode(), "yaml-hidden-char", 2, 8, None),
+    "raw-escape-character": Generated(lambda: _model(top_extra='owner: "ha\x1b[2Jzel"\n').encode(), "yaml-syntax", 2, 11,
+                                      "malformed YAML: control characters are not allowed: U+001B (a control character)"),
+    "keys-equal-after-normalisation": Generated(lambda: _model(version_extra='    metadata: {"caf\u00e9": 1, "cafe\u0301": 2}\n').encode(),
+                                                "yaml-duplicate-key", 8, 27,
+                                                "duplicate key 'cafe\u0301': the same text as an earlier key in another Unicode form; a "
+                                                "reviewer would see one key twice"),
+    "look-alike-key": Generated(lambda: _model().replace("    stage: staging", "    \u0455tage: production\n    stage: staging").encode(),
+                                "unknown-field", 4, 5, "versions[0]: unknown field '\u0455tage'; did you mean 'stage'?"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(GENERATED_MODELS))
+def test_generated_hostile_model_file(repo, name: str) -> None:
+    case = GENERATED_MODELS[name]
+    _put(repo.path, "models/m.yaml", case.data())
+    violations = assert_clean_violations(run_capped(repo.path, "validate", "--format", "json"))
+    assert {v["rule"] for v in violations} == {case.rule}
+    file, line, column, rule, message = _first(violations)
+    assert (file, line, rule) == ("models/m.yaml", case.line, case.rule)
+    if case.column is not None:
+        assert column == case.column
+    if case.message is not None:
+        assert message == case.message
+    assert all(len(v["message"]) < 400 for v in violations)  # one readable line, whatever the input
+
+
+def test_findings_per_rule_are_capped(repo) -> None:
+    """100,000 aliases give a bounded report, not 100,000 lines."""
+    _put(repo.path, "models/m.yaml", GENERATED_MODELS["hundred-thousand-aliases"].data())
+    violations = assert_clean_violations(run_capped(repo.path, "validate", "--format", "json"))
+    assert 1 < len(violations) <= 20
+
+
+def test_ten_thousand_versions_with_a_bad_stage(repo) -> None:
+    """Every one of 10,000 bad versions is reported, each on its own line, in bounded time."""
+    _put(repo.path, "models/m.yaml", _versions(10000, "Production"))
+    violations = assert_clean_violations(run_capped(repo.path, "validate", "--format", "json"))
+    assert {v["rule"] for v in violations} == {"schema"}
+    assert len(violations) == 10000
+    assert _first(violations) == ("models/m.yaml", 3, 27, "schema", "versions[0].stage: 'Production' is not one of none, staging, "
+                                  "production, archived; did you mean 'production'?")
+    assert violations[-1]["line"] == 10002
+
+
+GENERATED_VALID: dict[str, Callable[[], bytes]] = {
+    "crlf-line-endings": lambda: _model(version_extra="    metrics: {accuracy: 0.9}\n").replace("\n", "\r\n").encode(),
+    "exactly-at-the-size-limit": lambda: (_model() + "#" * (1024 * 1024 - len(_model()))).encode(),
+    "ten-thousand-versions": lambda: _versions(10000, "none"),
+    "tab-after-colon": lambda: _model().replace("stage: staging", "stage:\tstaging").encode(),
+    "non-ascii-description": lambda: _model(top_extra="description: Modèle de réponses — 日本語 ✓\n").encode(),
+}
+
+
+@pytest.mark.parametrize("name", sorted(GENERATED_VALID))
+def test_generated_valid_model_file(repo, name: str) -> None:
+    data = GENERATED_VALID[name]()
+    _put(repo.path, "models/m.yaml", data)
+    if name == "exactly-at-the-size-limit":
+        assert len(data) == 1024 * 1024
+    proc = run_capped(repo.path, "validate", "--format", "json")
+    assert proc.err == ""
+    assert proc.code == 0
+    assert proc.json() == {"files_checked": 1, "ok": True, "violations": []}
+
+
+GENERATED_REGISTRY: dict[str, Generated] = {
+    "just-over-the-size-limit": Generated(lambda: b"models_dir: models\n#" + b"x" * (64 * 1024 - 20) + b"\n", "file-too-large", 1, 1,
+                                          "file is 65537 bytes; the limit is 65536 bytes"),
+    "utf8-byte-order-mark": Generated(lambda: b"\xef\xbb\xbfmodels_dir: models\n", "yaml-encoding", 1, 1,
+                                      "file starts with a UTF-8 byte-order mark; save it as UTF-8 without BOM"),
+    "utf16-with-bom": Generated(lambda: "models_dir: models\n".encode("utf-16"), "yaml-encoding", 1, 1, BOM16),
+    "nul-byte": Generated(lambda: b"models_dir: models\n\x00\n", "yaml-encoding", 2, 1, NOT_UTF8),
+    "binary-file": Generated(lambda: bytes(range(256)), "yaml-encoding", 1, 1, NOT_UTF8),
+    "tab-indentation": Generated(lambda: b"gates:\n\tproduction: {}\n", "yaml-syntax", 2, 1, "malformed YAML: a tab character; YAML indents with spaces only"),
+    "nesting-10000-flow": Generated(lambda: ("models: " + "{a: " * 10000 + "}" * 10000 + "\n").encode(), "yaml-too-deep", 1, None, TOO_DEEP),
+    "bidi-override": Generated(lambda: "models_dir: models # \u202e\n".encode(), "yaml-hidden-char", 1, 22, None),
+    "carriage-returns-only": Generated(lambda: b"models_dir: models\ron_promote: refuse\r", "yaml-hidden-char", 1, 19, None),
+    "top-level-string": Generated(lambda: b"models\n", "schema", 1, 1, "the document is a string; expected a mapping of fields"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(GENERATED_REGISTRY))
+def test_generated_hostile_registry_file(repo, name: str) -> None:
+    case = GENERATED_REGISTRY[name]
+    _put(repo.path, "registry.yaml", case.data())
+    _put(repo.path, "models/m.yaml", valid_model("m").encode())
+    violations = assert_clean_violations(run_capped(repo.path, "validate", "--format", "json"))
+    assert {v["rule"] for v in violations} == {case.rule}
+    file, line, column, rule, message = _first(violations)
+    assert (file, line, rule) == ("registry.yaml", case.line, case.rule)
+    if case.column is not None:
+        assert column == case.column
+    if case.message is not None:
+        assert message == case.message
+
+
+@pytest.mark.parametrize("data", [b"", b"~\n", b"# defaults\n", b"models_dir: models\r\non_promote: refuse\r\n"],
+                         ids=["empty", "null", "comment-only", "crlf"])
+def test_registry_files_that_mean_the_defaults_or_are_valid(repo, data: bytes) -> None:
+    _put(repo.path, "registry.yaml", data)
+    _put(repo.path, "models/m.yaml", valid_model("m").encode())
+    proc = run_capped(repo.path, "validate", "--format", "json")
+    assert (proc.code, proc.err) == (0, "")
+    assert proc.json()["ok"] is True
+
+
+def test_corpus_size() -> None:
+    """The issue asks for at least 40 hostile files and repository states."""
+    hostile = len(MODEL_CASES) + len(REGISTRY_CASES) + len(GENERATED_MODELS) + len(GENERATED_REGISTRY) + 1
+    assert hostile >= 40
+    assert SHA in valid_model("x")
