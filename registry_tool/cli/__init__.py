@@ -20,6 +20,7 @@ EXIT_INTERNAL = 3
 # command name -> "module:function" under registry_tool.cli
 COMMANDS: dict[str, str] = {
     "validate": "validate:validate",
+    "history": "history:history",
 }
 
 

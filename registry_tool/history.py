@@ -1,0 +1,271 @@
+"""Git history as the audit log: the first-parent history of a revision as events.
+
+Walks what the branch saw, merge by merge (first parents only), newest first. Each commit
+whose models changed is compared with its first parent, and each changed model file
+turned into :class:`~registry_tool.changes.Change` events attributed to that commit.
+
+Cost follows the changes, not the history: a commit whose models tree (or, for one
+model, whose file) has the same id as its parent's is skipped without reading anything
+else; only the changed entries of a changed tree are looked at; each distinct blob is
+parsed once. A shallow clone's boundary ends the walk with a
+:class:`~registry_tool.events.Truncated` marker, never with invented "creations".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Iterator
+
+import pygit2
+
+from .changes import model_changes
+from .errors import RegistryError
+from .events import CommitInfo, Event, Person, Truncated, iso_utc, pull_request_number, summary_line
+from .gitstore import GitStore
+from .model import Model
+from .policy import Policy, load_policy
+from .source import POLICY_FILE
+from .validator import parse_model
+
+SINCE_SLOP = 5  # like git log --since: stop after this many commits in a row older than the date
+PROGRESS_EVERY = 1000  # commits between progress reports
+_FILE_MODES = (pygit2.enums.FileMode.BLOB, pygit2.enums.FileMode.BLOB_EXECUTABLE)
+_UNKNOWN = object()  # no valid earlier version could be found (a shallow boundary in the way)
+
+Progress = Callable[[int], None]
+
+
+@dataclass
+class History:
+    """The events found, newest first, and where the walk stopped."""
+
+    events: list[Event] = field(default_factory=list)
+    truncated: Truncated | None = None  # the walk reached a shallow clone's boundary
+    commits_walked: int = 0
+
+    @property
+    def complete(self) -> bool:
+        return self.truncated is None
+
+
+def commit_info(commit: pygit2.Commit) -> CommitInfo:
+    message = commit.message or ""
+    signature, _ = commit.gpg_signature
+    return CommitInfo(
+        id=str(commit.id),
+        time=iso_utc(commit.commit_time),
+        author=Person(commit.author.name, commit.author.email),
+        committer=Person(commit.committer.name, commit.committer.email),
+        pull_request=pull_request_number(message),
+        comment=summary_line(message),
+        signed=signature is not None,
+    )
+
+
+class _Reader:
+    """Reads the registry at commits for the walk: policies and models, each blob parsed once."""
+
+    def __init__(self, store: GitStore) -> None:
+        self.store = store
+        self._policies: dict[str | None, Policy] = {}
+        self._models: dict[str, Model | None] = {}
+
+    def policy(self, tree: pygit2.Tree) -> Policy:
+        try:
+            oid: str | None = str(tree[POLICY_FILE].id)
+        except KeyError:
+            oid = None
+        found = self._policies.get(oid)
+        if found is None:
+            raw = self.store.read_blob(oid, POLICY_FILE) if oid is not None else None
+            policy, problems = load_policy(raw)
+            found = self._policies[oid] = Policy() if problems else policy
+        return found
+
+    def model(self, oid: str, path: str, policy: Policy) -> Model | None:
+        """The model in a blob, or None when the file is not a valid model file."""
+        if oid not in self._models:
+            stem = path.rsplit("/", 1)[-1][: -len(".yaml")]
+            if self.store.blob_size(oid, path) > policy.max_file_bytes:
+                self._models[oid] = None
+            else:
+                mf, _ = parse_model(self.store.read_blob(oid, path), path, stem, policy)
+                self._models[oid] = mf.model if mf is not None else None
+        return self._models[oid]
+
+
+@dataclass(frozen=True)
+class _State:
+    """What one commit's registry looks like, cheaply: ids only, nothing parsed."""
+
+    commit: pygit2.Commit
+    tree_id: pygit2.Oid
+    policy: Policy
+    key: pygit2.Oid | None  # the models tree (or the one model file): equal ids, nothing changed
+    files: dict[str, str]  # model file name -> blob id; filled only when needed
+
+
+class _Walk:
+    def __init__(self, store: GitStore, model: str | None) -> None:
+        self.store = store
+        self.model = model
+        self.reader = _Reader(store)
+
+    def state(self, commit: pygit2.Commit, newer: _State | None) -> _State:
+        tree_id = commit.tree_id
+        if newer is not None and newer.tree_id == tree_id:
+            return _State(commit, tree_id, newer.policy, newer.key, newer.files)
+        tree = commit.tree
+        policy = self.reader.policy(tree)
+        target = policy.models_dir if self.model is None else f"{policy.models_dir}/{self.model}.yaml"
+        try:
+            obj = tree[target]
+        except KeyError:
+            obj = None
+        if obj is not None and self.model is not None and obj.filemode not in _FILE_MODES:
+            obj = None  # a symlink or folder named like the model file is not the model
+        return _State(commit, tree_id, policy, obj.id if obj is not None else None, {})
+
+    def files(self, state: _State) -> dict[str, str]:
+        """Model file name -> blob id at a commit (only regular *.yaml files count)."""
+        if state.key is None:
+            return {}
+        if self.model is not None:
+            return {f"{self.model}.yaml": str(state.key)}
+        if not state.files:
+            tree = self.store.repo[state.key]
+            if isinstance(tree, pygit2.Tree):
+                state.files.update((e.name, str(e.id)) for e in tree
+                                   if e.name.endswith(".yaml") and e.filemode in _FILE_MODES)
+        return state.files
+
+    def changes(self, head: _State, base: _State | None) -> Iterator[Event]:
+        """The events of one commit against its first parent (None: a root commit)."""
+        after = self.files(head)
+        before = self.files(base) if base is not None else {}
+        info: CommitInfo | None = None
+        for name in sorted(n for n in before.keys() | after.keys() if before.get(n) != after.get(n)):
+            new = self._model_at(head, name, after.get(name))
+            if new is _UNKNOWN:
+                continue  # the head copy is not a valid model file: nothing sound to report
+            old = self._model_at(base, name, before.get(name)) if base is not None else None
+            if old is _UNKNOWN:
+                old = self._last_valid(base, name)  # type: ignore[arg-type]
+                if old is _UNKNOWN:
+                    continue
+            for change in model_changes(name[: -len(".yaml")], old, new):  # type: ignore[arg-type]
+                info = info or commit_info(head.commit)
+                yield Event(change, info)
+
+    def _model_at(self, state: _State, name: str, oid: str | None) -> Model | None | object:
+        if oid is None:
+            return None
+        found = self.reader.model(oid, f"{state.policy.models_dir}/{name}", state.policy)
+        return _UNKNOWN if found is None else found
+
+    def _last_valid(self, state: _State, name: str) -> Model | None | object:
+        """The newest valid copy of a file at or before a commit whose copy is invalid."""
+        older: _State | None = None
+        for commit in self.store.first_parent(state.commit):
+            older = self.state(commit, older)
+            found = self._model_at(older, name, self.files(older).get(name))
+            if found is not _UNKNOWN:
+                return found
+            if str(commit.id) in self.store.shallow_commits:
+                return _UNKNOWN  # what came before is not available
+        return None  # never valid since the root commit: as good as new
+
+
+def walk(store: GitStore, head: pygit2.Commit, *, model: str | None = None, since: int | None = None,
+         progress: Progress | None = None) -> Iterator[Event | Truncated]:
+    """Events on head's first-parent history, newest first; a :class:`Truncated` marker
+    last when a shallow clone's boundary was reached. ``since``: commit time in seconds
+    since the epoch; older commits are neither reported nor walked far."""
+    run = _Walk(store, model)
+    newer: _State | None = None
+    walked = old_streak = 0
+    try:
+        for commit in store.first_parent(head):
+            walked += 1
+            if progress is not None and walked % PROGRESS_EVERY == 0:
+                progress(walked)
+            if newer is not None and commit.id != newer.commit.parent_ids[0]:
+                raise RegistryError(f"cannot walk history: commit {str(commit.id)[:12]} is not the first parent "
+                                    f"of {str(newer.commit.id)[:12]}")
+            state = run.state(commit, newer)
+            if newer is not None and newer.key != state.key and _recent(newer.commit, since):
+                yield from run.changes(newer, state)
+            newer = state
+            old_streak = old_streak + 1 if not _recent(commit, since) else 0
+            if old_streak > SINCE_SLOP:
+                return
+        if newer is not None:
+            yield from _oldest(run, newer, since)
+    finally:
+        if progress is not None:
+            progress(walked)
+
+
+def _oldest(run: _Walk, newer: _State, since: int | None) -> Iterator[Event | Truncated]:
+    """The end of the walk: a root commit creates what it holds; a boundary says so."""
+    if str(newer.commit.id) in run.store.shallow_commits:
+        yield Truncated(commit_info(newer.commit))
+    elif not newer.commit.parent_ids and newer.key is not None and _recent(newer.commit, since):
+        yield from run.changes(newer, None)
+    elif newer.commit.parent_ids:
+        # the parent is missing although the clone does not say it is shallow
+        yield Truncated(commit_info(newer.commit))
+
+
+def _recent(commit: pygit2.Commit, since: int | None) -> bool:
+    return since is None or commit.commit_time >= since
+
+
+def read_history(store: GitStore, head: pygit2.Commit, *, model: str | None = None, since: int | None = None,
+                 limit: int | None = None, progress: Progress | None = None) -> History:
+    """The events of :func:`walk`, at most ``limit`` of them."""
+    history = History()
+
+    def counting(walked: int) -> None:
+        history.commits_walked = walked
+        if progress is not None:
+            progress(walked)
+
+    events = walk(store, head, model=model, since=since, progress=counting)
+    try:
+        for item in events:
+            if isinstance(item, Truncated):
+                history.truncated = item
+            elif limit is not None and len(history.events) >= limit:
+                break
+            else:
+                history.events.append(item)
+    finally:
+        events.close()  # ends the walk (and its progress) now, not when garbage-collected
+    return history
+
+
+def stage_provenance(store: GitStore, commit: pygit2.Commit, model_name: str) -> dict[str, Event]:
+    """For each version of a model at a commit, the event that put it in its current stage
+    (its registration, or its last stage move): when, by whom, in which commit and PR.
+
+    Versions whose event lies before a shallow clone's boundary are left out. Empty when
+    the model file is missing or invalid at the commit. In the model file's version order.
+    """
+    run = _Walk(store, model_name)
+    state = run.state(commit, None)
+    current = run._model_at(state, f"{model_name}.yaml", str(state.key) if state.key is not None else None)
+    if not isinstance(current, Model):
+        return {}
+    stages = {v.version: v.stage for v in current.versions}
+    found: dict[str, Event] = {}
+    for item in walk(store, commit, model=model_name):
+        if isinstance(item, Truncated):
+            break
+        change = item.change
+        if change.version in stages and change.version not in found and change.sets_stage \
+                and change.to_stage is stages[change.version]:
+            found[change.version] = item
+            if len(found) == len(stages):
+                break
+    return {label: found[label] for label in stages if label in found}
