@@ -21,6 +21,7 @@ EXIT_INTERNAL = 3
 COMMANDS: dict[str, str] = {
     "validate": "validate:validate",
     "history": "history:history",
+    "diff": "diff:diff",
 }
 
 
