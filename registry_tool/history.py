@@ -19,7 +19,6 @@ from typing import Callable, Iterator
 import pygit2
 
 from .changes import model_changes
-from .errors import RegistryError
 from .events import CommitInfo, Event, Person, Truncated, iso_utc, pull_request_number, summary_line
 from .gitstore import GitStore
 from .model import Model
@@ -166,7 +165,7 @@ class _Walk:
     def _last_valid(self, state: _State, name: str) -> Model | None | object:
         """The newest valid copy of a file at or before a commit whose copy is invalid."""
         older: _State | None = None
-        for commit in self.store.first_parent(state.commit):
+        for commit in first_parents(self.store, state.commit):
             older = self.state(commit, older)
             found = self._model_at(older, name, self.files(older).get(name))
             if found is not _UNKNOWN:
@@ -185,13 +184,10 @@ def walk(store: GitStore, head: pygit2.Commit, *, model: str | None = None, sinc
     newer: _State | None = None
     walked = old_streak = 0
     try:
-        for commit in store.first_parent(head):
+        for commit in first_parents(store, head):
             walked += 1
             if progress is not None and walked % PROGRESS_EVERY == 0:
                 progress(walked)
-            if newer is not None and commit.id != newer.commit.parent_ids[0]:
-                raise RegistryError(f"cannot walk history: commit {str(commit.id)[:12]} is not the first parent "
-                                    f"of {str(newer.commit.id)[:12]}")
             state = run.state(commit, newer)
             if newer is not None and newer.key != state.key and _recent(newer.commit, since):
                 yield from run.changes(newer, state)
@@ -206,15 +202,29 @@ def walk(store: GitStore, head: pygit2.Commit, *, model: str | None = None, sinc
             progress(walked)
 
 
+def first_parents(store: GitStore, head: pygit2.Commit) -> Iterator[pygit2.Commit]:
+    """head, its first parent, that one's first parent, ... down to a root commit or a
+    shallow clone's boundary (included). Plain parent lookups: no revision walker, whose
+    topological sort would read the whole graph before yielding the first commit."""
+    shallow = store.shallow_commits
+    commit = head
+    while True:
+        yield commit
+        if not commit.parent_ids or str(commit.id) in shallow:
+            return
+        try:
+            commit = store.repo[commit.parent_ids[0]]
+        except (KeyError, pygit2.GitError):
+            return  # the parent is missing: the caller reports where history stops
+
+
 def _oldest(run: _Walk, newer: _State, since: int | None) -> Iterator[Event | Truncated]:
-    """The end of the walk: a root commit creates what it holds; a boundary says so."""
-    if str(newer.commit.id) in run.store.shallow_commits:
+    """The end of the walk: a root commit creates what it holds; a boundary (a shallow
+    clone's, or a parent missing from the object database) says so."""
+    if newer.commit.parent_ids or str(newer.commit.id) in run.store.shallow_commits:
         yield Truncated(commit_info(newer.commit))
-    elif not newer.commit.parent_ids and newer.key is not None and _recent(newer.commit, since):
+    elif newer.key is not None and _recent(newer.commit, since):
         yield from run.changes(newer, None)
-    elif newer.commit.parent_ids:
-        # the parent is missing although the clone does not say it is shallow
-        yield Truncated(commit_info(newer.commit))
 
 
 def _recent(commit: pygit2.Commit, since: int | None) -> bool:
