@@ -113,6 +113,8 @@ def _changes(name: str, base: Model | None, head: Model | None) -> Iterator[Chan
     before = base.by_label if base is not None else {}
     for version in _unique(head.versions):
         old = before.get(version.version)
+        if old is version:
+            continue  # the very same value (history shares unchanged versions between files)
         if old is None:
             yield Change(ChangeKind.VERSION_REGISTERED, name, version.version, to_stage=version.stage)
             continue

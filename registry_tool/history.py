@@ -13,6 +13,7 @@ parsed once. A shallow clone's boundary ends the walk with a
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Callable, Iterator
 
@@ -21,6 +22,7 @@ import pygit2
 from .changes import model_changes
 from .events import CommitInfo, Event, Person, Truncated, iso_utc, pull_request_number, summary_line
 from .gitstore import GitStore
+from .incremental import Layout, derive, layout_of
 from .model import Model
 from .policy import Policy, load_policy
 from .source import POLICY_FILE
@@ -28,6 +30,7 @@ from .validator import parse_model
 
 SINCE_SLOP = 5  # like git log --since: stop after this many commits in a row older than the date
 PROGRESS_EVERY = 1000  # commits between progress reports
+MODEL_CACHE = 512  # parsed blobs kept (a rollback to a recent file is not parsed again)
 _FILE_MODES = (pygit2.enums.FileMode.BLOB, pygit2.enums.FileMode.BLOB_EXECUTABLE)
 _UNKNOWN = object()  # no valid earlier version could be found (a shallow boundary in the way)
 
@@ -62,12 +65,14 @@ def commit_info(commit: pygit2.Commit) -> CommitInfo:
 
 
 class _Reader:
-    """Reads the registry at commits for the walk: policies and models, each blob parsed once."""
+    """Reads the registry at commits for the walk: policies and models, each blob parsed
+    once (within a window of recent blobs), most of them as an edit of a neighbour."""
 
     def __init__(self, store: GitStore) -> None:
         self.store = store
         self._policies: dict[str | None, Policy] = {}
-        self._models: dict[str, Model | None] = {}
+        self._models: OrderedDict[str, Layout | Model | None] = OrderedDict()  # blob id -> parsed (None: invalid)
+        self._latest: dict[str, tuple[str, Layout | Model | None]] = {}  # path -> its newest blob read
 
     def policy(self, tree: pygit2.Tree) -> Policy:
         try:
@@ -81,16 +86,42 @@ class _Reader:
             found = self._policies[oid] = Policy() if problems else policy
         return found
 
-    def model(self, oid: str, path: str, policy: Policy) -> Model | None:
-        """The model in a blob, or None when the file is not a valid model file."""
-        if oid not in self._models:
-            stem = path.rsplit("/", 1)[-1][: -len(".yaml")]
-            if self.store.blob_size(oid, path) > policy.max_file_bytes:
-                self._models[oid] = None
-            else:
-                mf, _ = parse_model(self.store.read_blob(oid, path), path, stem, policy)
-                self._models[oid] = mf.model if mf is not None else None
-        return self._models[oid]
+    def model(self, oid: str, path: str, policy: Policy, near: str | None = None) -> Model | None:
+        """The model in a blob, or None when the file is not a valid model file. ``near``:
+        a blob of the same file just read (the other side of a change), to read this one
+        as an edit of it."""
+        if oid in self._models:
+            self._models.move_to_end(oid)
+            parsed = self._models[oid]
+        else:
+            parsed = self._parse(oid, path, policy, self._cached(near, path))
+            self._models[oid] = parsed
+            if len(self._models) > MODEL_CACHE:
+                self._models.popitem(last=False)
+        self._latest[path] = (oid, parsed)
+        return parsed.model if isinstance(parsed, Layout) else parsed
+
+    def _cached(self, oid: str | None, path: str) -> Layout | None:
+        if oid is None:
+            return None
+        found = self._models.get(oid)
+        if found is None and self._latest.get(path, ("", None))[0] == oid:
+            found = self._latest[path][1]
+        return found if isinstance(found, Layout) else None
+
+    def _parse(self, oid: str, path: str, policy: Policy, near: Layout | None) -> Layout | Model | None:
+        if self.store.blob_size(oid, path) > policy.max_file_bytes:
+            return None
+        raw = self.store.read_blob(oid, path)
+        stem = path.rsplit("/", 1)[-1][: -len(".yaml")]
+        if near is not None:
+            derived = derive(near, raw, path, stem, policy.max_file_bytes)
+            if derived is not None:
+                return derived
+        mf, _ = parse_model(raw, path, stem, policy)
+        if mf is None:
+            return None
+        return layout_of(mf) or mf.model
 
 
 @dataclass(frozen=True)
@@ -100,7 +131,8 @@ class _State:
     commit: pygit2.Commit
     tree_id: pygit2.Oid
     policy: Policy
-    key: pygit2.Oid | None  # the models tree (or the one model file): equal ids, nothing changed
+    folder: pygit2.Oid | None  # the models directory's tree
+    key: pygit2.Oid | None  # what is compared: the models tree, or the one model file's blob
     files: dict[str, str]  # model file name -> blob id; filled only when needed
 
 
@@ -113,17 +145,19 @@ class _Walk:
     def state(self, commit: pygit2.Commit, newer: _State | None) -> _State:
         tree_id = commit.tree_id
         if newer is not None and newer.tree_id == tree_id:
-            return _State(commit, tree_id, newer.policy, newer.key, newer.files)
+            return _State(commit, tree_id, newer.policy, newer.folder, newer.key, newer.files)
         tree = commit.tree
         policy = self.reader.policy(tree)
-        target = policy.models_dir if self.model is None else f"{policy.models_dir}/{self.model}.yaml"
-        try:
-            obj = tree[target]
-        except KeyError:
-            obj = None
-        if obj is not None and self.model is not None and obj.filemode not in _FILE_MODES:
-            obj = None  # a symlink or folder named like the model file is not the model
-        return _State(commit, tree_id, policy, obj.id if obj is not None else None, {})
+        folder = _lookup(tree, policy.models_dir)
+        folder_id = folder.id if isinstance(folder, pygit2.Tree) else None
+        if self.model is None:
+            return _State(commit, tree_id, policy, folder_id, folder_id, {})
+        if newer is not None and newer.folder == folder_id and newer.policy.models_dir == policy.models_dir:
+            return _State(commit, tree_id, policy, folder_id, newer.key, newer.files)  # the folder is unchanged
+        entry = _lookup(folder, f"{self.model}.yaml") if folder_id is not None else None
+        # a symlink or folder named like the model file is not the model
+        key = entry.id if entry is not None and entry.filemode in _FILE_MODES else None
+        return _State(commit, tree_id, policy, folder_id, key, {})
 
     def files(self, state: _State) -> dict[str, str]:
         """Model file name -> blob id at a commit (only regular *.yaml files count)."""
@@ -147,7 +181,7 @@ class _Walk:
             new = self._model_at(head, name, after.get(name))
             if new is _UNKNOWN:
                 continue  # the head copy is not a valid model file: nothing sound to report
-            old = self._model_at(base, name, before.get(name)) if base is not None else None
+            old = self._model_at(base, name, before.get(name), near=after.get(name)) if base is not None else None
             if old is _UNKNOWN:
                 old = self._last_valid(base, name)  # type: ignore[arg-type]
                 if old is _UNKNOWN:
@@ -156,10 +190,10 @@ class _Walk:
                 info = info or commit_info(head.commit)
                 yield Event(change, info)
 
-    def _model_at(self, state: _State, name: str, oid: str | None) -> Model | None | object:
+    def _model_at(self, state: _State, name: str, oid: str | None, near: str | None = None) -> Model | None | object:
         if oid is None:
             return None
-        found = self.reader.model(oid, f"{state.policy.models_dir}/{name}", state.policy)
+        found = self.reader.model(oid, f"{state.policy.models_dir}/{name}", state.policy, near)
         return _UNKNOWN if found is None else found
 
     def _last_valid(self, state: _State, name: str) -> Model | None | object:
@@ -200,6 +234,13 @@ def walk(store: GitStore, head: pygit2.Commit, *, model: str | None = None, sinc
     finally:
         if progress is not None:
             progress(walked)
+
+
+def _lookup(tree: pygit2.Tree, path: str) -> pygit2.Object | None:
+    try:
+        return tree[path]
+    except KeyError:
+        return None
 
 
 def first_parents(store: GitStore, head: pygit2.Commit) -> Iterator[pygit2.Commit]:

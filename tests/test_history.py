@@ -71,20 +71,27 @@ def test_text_output_one_line_per_event(cli, repo):
     assert run.err == ""
 
 
-def test_commits_that_do_not_touch_models_are_skipped_and_each_blob_parsed_once(cli, repo, monkeypatch):
+def test_commits_that_do_not_touch_models_are_skipped_and_each_blob_read_once(cli, repo, monkeypatch):
     shas = commit_seed_000(repo)
-    parsed = []
-    real = history_module.parse_model
+    reads, full_parses = [], []
+    real_read, real_parse = GitStore.read_blob, history_module.parse_model
 
-    def counting(raw, path, stem, policy):
-        parsed.append(pygit2.hash(raw))
-        return real(raw, path, stem, policy)
+    def counting_read(self, oid, display):
+        reads.append(str(oid))
+        return real_read(self, oid, display)
 
-    monkeypatch.setattr(history_module, "parse_model", counting)
+    def counting_parse(raw, path, stem, policy):
+        full_parses.append(path)
+        return real_parse(raw, path, stem, policy)
+
+    monkeypatch.setattr(GitStore, "read_blob", counting_read)
+    monkeypatch.setattr(history_module, "parse_model", counting_parse)
     got = events(cli, repo)
     assert {e["commit"] for e in got} == set(shas)  # no docs commit carries an event
-    # every distinct blob once, no more: the rollback restores an earlier file (7 distinct of 8)
-    assert len(parsed) == len(set(parsed)) == len({text for _, text in SEED_000}) == 7
+    # every distinct blob read once, no more: the rollback restores an earlier file (7 distinct of 8)
+    assert len(reads) == len(set(reads)) == len({text for _, text in SEED_000}) == 7
+    # only the newest is parsed in full; each older one is read as an edit of its successor
+    assert full_parses == ["models/faq-bot.yaml"]
 
 
 def test_model_filter_and_other_models(cli, repo):
