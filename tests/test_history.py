@@ -344,3 +344,12 @@ def test_read_history_api_counts_commits_and_stops_at_the_limit(repo):
     assert found.complete and len(found.events) == 11 and found.commits_walked == 16
     limited = read_history(store, store.resolve("HEAD"), limit=1)
     assert len(limited.events) == 1 and limited.commits_walked < 16
+
+
+def test_readme_documents_every_json_key():
+    from conftest import REPO_ROOT
+
+    readme = (REPO_ROOT / "README.md").read_text()
+    section = readme.split("## History: the audit log", 1)[1].split("\n## ", 1)[0]
+    documented = [line.split("`")[1] for line in section.splitlines() if line.startswith("| `")]
+    assert sorted(documented) == list(EVENT_KEYS)
