@@ -353,3 +353,28 @@ def test_readme_documents_every_json_key():
     section = readme.split("## History: the audit log", 1)[1].split("\n## ", 1)[0]
     documented = [line.split("`")[1] for line in section.splitlines() if line.startswith("| `")]
     assert sorted(documented) == list(EVENT_KEYS)
+
+
+def test_progress_only_on_a_terminal(tmp_path):
+    import os
+    import pty
+
+    from registry_tool.cli.history import _Progress
+
+    with open(tmp_path / "log", "w+") as plain:
+        quiet = _Progress(plain, after=0)
+        quiet(1000)
+        quiet.clear()
+        plain.seek(0)
+        assert plain.read() == ""
+    leader, follower = pty.openpty()
+    with open(follower, "w", closefd=True) as terminal:
+        slow_start = _Progress(terminal, after=3600)
+        slow_start(1000)  # a short walk shows nothing
+        shown = _Progress(terminal, after=0)
+        shown(1000)
+        shown(2000)
+        shown.clear()
+        written = os.read(leader, 1000).decode()
+    os.close(leader)
+    assert written == "\rreading history: 1000 commits\rreading history: 2000 commits\r\x1b[K"

@@ -8,6 +8,7 @@ import sys
 import time
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TextIO
 
 import click
 
@@ -89,16 +90,20 @@ def parse_since(text: str) -> int:
 class _Progress:
     """Commits walked so far, on stderr, only on a terminal and only when the walk runs long."""
 
-    def __init__(self) -> None:
+    def __init__(self, stream: TextIO | None = None, after: float = PROGRESS_AFTER) -> None:
+        self.stream = stream if stream is not None else sys.stderr
         self.start = time.monotonic()
-        self.enabled = sys.stderr.isatty()
+        self.after = after
+        self.enabled = self.stream.isatty()
         self.shown = False
 
     def __call__(self, walked: int) -> None:
-        if self.enabled and time.monotonic() - self.start >= PROGRESS_AFTER:
-            click.echo(f"\rreading history: {walked} commits", err=True, nl=False)
+        if self.enabled and time.monotonic() - self.start >= self.after:
+            click.echo(f"\rreading history: {walked} commits", file=self.stream, nl=False)
+            self.stream.flush()
             self.shown = True
 
     def clear(self) -> None:
         if self.shown:
-            click.echo("\r\033[K", err=True, nl=False)
+            click.echo("\r\033[K", file=self.stream, nl=False)
+            self.stream.flush()
