@@ -125,7 +125,7 @@ class _Reader:
         return layout_of(mf) or mf.model
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class _State:
     """What one commit's registry looks like, cheaply: ids only, nothing parsed."""
 
@@ -134,7 +134,6 @@ class _State:
     policy: Policy
     folder: pygit2.Oid | None  # the models directory's tree
     key: pygit2.Oid | None  # what is compared: the models tree, or the one model file's blob
-    files: dict[str, str]  # model file name -> blob id; filled only when needed
 
 
 class _Walk:
@@ -146,43 +145,55 @@ class _Walk:
     def state(self, commit: pygit2.Commit, newer: _State | None) -> _State:
         tree_id = commit.tree_id
         if newer is not None and newer.tree_id == tree_id:
-            return _State(commit, tree_id, newer.policy, newer.folder, newer.key, newer.files)
+            return _State(commit, tree_id, newer.policy, newer.folder, newer.key)
         tree = commit.tree
         policy = self.reader.policy(tree)
         folder = _lookup(tree, policy.models_dir)
         folder_id = folder.id if isinstance(folder, pygit2.Tree) else None
         if self.model is None:
-            return _State(commit, tree_id, policy, folder_id, folder_id, {})
+            return _State(commit, tree_id, policy, folder_id, folder_id)
         if newer is not None and newer.folder == folder_id and newer.policy.models_dir == policy.models_dir:
-            return _State(commit, tree_id, policy, folder_id, newer.key, newer.files)  # the folder is unchanged
-        entry = _lookup(folder, f"{self.model}.yaml") if folder_id is not None else None
-        # a symlink or folder named like the model file is not the model
-        key = entry.id if entry is not None and entry.filemode in _FILE_MODES else None
-        return _State(commit, tree_id, policy, folder_id, key, {})
+            return _State(commit, tree_id, policy, folder_id, newer.key)  # the folder is unchanged
+        return _State(commit, tree_id, policy, folder_id, self._blob(folder_id, f"{self.model}.yaml"))
 
-    def files(self, state: _State) -> dict[str, str]:
-        """Model file name -> blob id at a commit (only regular *.yaml files count)."""
-        if state.key is None:
-            return {}
+    def _blob(self, folder: pygit2.Oid | None, name: str) -> pygit2.Oid | None:
+        """A model file's blob id in a models folder (a symlink or folder by that name is not one)."""
+        if folder is None:
+            return None
+        entry = _lookup(self.store.repo[folder], name)
+        return entry.id if entry is not None and int(entry.filemode) in _FILE_MODES else None
+
+    def changed(self, head: _State, base: _State | None) -> list[tuple[str, str | None, str | None]]:
+        """(file name, base blob, head blob) of each model file that differs, by name."""
         if self.model is not None:
-            return {f"{self.model}.yaml": str(state.key)}
-        if not state.files:
-            tree = self.store.repo[state.key]
-            if isinstance(tree, pygit2.Tree):
-                state.files.update((e.name, str(e.id)) for e in tree
-                                   if e.name.endswith(".yaml") and e.filemode in _FILE_MODES)
-        return state.files
+            name = f"{self.model}.yaml"
+            return [(name, _hex(base.key) if base is not None else None, _hex(head.key))]
+        if head.key is None and (base is None or base.key is None):
+            return []
+        if base is None or base.key is None or head.key is None:  # the whole folder came or went
+            tree = self.store.repo[head.key if head.key is not None else base.key]  # type: ignore[union-attr]
+            files = {e.name: str(e.id) for e in tree if e.name.endswith(".yaml") and int(e.filemode) in _FILE_MODES}
+            return [(n, None, b) if head.key is not None else (n, b, None) for n, b in sorted(files.items())]
+        found = []
+        for delta in self.store.repo[base.key].diff_to_tree(self.store.repo[head.key]).deltas:
+            old, new = delta.old_file, delta.new_file
+            name = new.path if delta.status != pygit2.enums.DeltaStatus.DELETED else old.path
+            if "/" in name or not name.endswith(".yaml"):
+                continue  # inside a subfolder: not a model file
+            before = str(old.id) if old.mode in _FILE_MODES and delta.status != pygit2.enums.DeltaStatus.ADDED else None
+            after = str(new.id) if new.mode in _FILE_MODES and delta.status != pygit2.enums.DeltaStatus.DELETED else None
+            if before != after:
+                found.append((name, before, after))
+        return sorted(found)
 
     def changes(self, head: _State, base: _State | None) -> Iterator[Event]:
         """The events of one commit against its first parent (None: a root commit)."""
-        after = self.files(head)
-        before = self.files(base) if base is not None else {}
         info: CommitInfo | None = None
-        for name in sorted(n for n in before.keys() | after.keys() if before.get(n) != after.get(n)):
-            new = self._model_at(head, name, after.get(name))
+        for name, before, after in self.changed(head, base):
+            new = self._model_at(head, name, after)
             if new is _UNKNOWN:
                 continue  # the head copy is not a valid model file: nothing sound to report
-            old = self._model_at(base, name, before.get(name), near=after.get(name)) if base is not None else None
+            old = self._model_at(base, name, before, near=after) if base is not None else None
             if old is _UNKNOWN:
                 old = self._last_valid(base, name)  # type: ignore[arg-type]
                 if old is _UNKNOWN:
@@ -202,7 +213,8 @@ class _Walk:
         older: _State | None = None
         for commit in first_parents(self.store, state.commit):
             older = self.state(commit, older)
-            found = self._model_at(older, name, self.files(older).get(name))
+            blob = older.key if self.model is not None else self._blob(older.folder, name)
+            found = self._model_at(older, name, _hex(blob))
             if found is not _UNKNOWN:
                 return found
             if str(commit.id) in self.store.shallow_commits:
@@ -235,6 +247,10 @@ def walk(store: GitStore, head: pygit2.Commit, *, model: str | None = None, sinc
     finally:
         if progress is not None:
             progress(walked)
+
+
+def _hex(oid: pygit2.Oid | None) -> str | None:
+    return str(oid) if oid is not None else None
 
 
 def _lookup(tree: pygit2.Tree, path: str) -> pygit2.Object | None:

@@ -378,3 +378,34 @@ def test_progress_only_on_a_terminal(tmp_path):
         written = os.read(leader, 1000).decode()
     os.close(leader)
     assert written == "\rreading history: 1000 commits\rreading history: 2000 commits\r\x1b[K"
+
+
+def test_only_regular_yaml_files_in_the_models_folder_are_models(cli, repo):
+    repo.write("README.md", "a registry\n")
+    repo.commit("Start")  # no models folder yet
+    repo.write("models/faq-bot.yaml", faq(("1.0.0", "none")))
+    repo.write("models/notes.txt", "not a model\n")
+    repo.write("models/sub/ocr.yaml", model_yaml("ocr", [("v1", "none", {})]))
+    first = repo.commit("Register faq-bot, and some things that are not models")
+    (repo.path / "models/faq-bot.yaml").unlink()
+    (repo.path / "models/faq-bot.yaml").symlink_to("notes.txt")
+    repo.write("models/sub/ocr.yaml", model_yaml("ocr", [("v1", "staging", {})]))
+    turned = repo.commit("faq-bot becomes a symlink; ocr in a subfolder moves")
+    got = events(cli, repo)
+    assert [(e["commit"], e["event"], e["model"]) for e in got] == [
+        (turned, "model_removed", "faq-bot"),
+        (first, "model_created", "faq-bot"),
+        (first, "version_registered", "faq-bot"),
+    ]
+    assert brief(events(cli, repo, "faq-bot")) == brief(got)
+    import shutil as sh
+
+    sh.rmtree(repo.path / "models")
+    repo.write("models.txt", "gone\n")
+    gone = repo.commit("Remove the models folder")
+    assert events(cli, repo, "--limit", "1")[0]["commit"] == turned  # nothing left to remove
+    repo.write("models/faq-bot.yaml", faq(("1.0.0", "staging")))
+    back = repo.commit("Bring faq-bot back")
+    assert [(e["commit"], e["event"]) for e in events(cli, repo, "--limit", "2")] == [
+        (back, "model_created"), (back, "version_registered")]
+    assert gone not in {e["commit"] for e in events(cli, repo)}
