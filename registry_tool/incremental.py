@@ -129,8 +129,13 @@ def derive(ref: Layout, raw: bytes, path: str, stem: str, max_bytes: int) -> Lay
     if prefix < first or stop > ref.end:
         return None  # the header changed: parse in full
     bounds = ref.starts + (ref.end,)
-    k = bisect.bisect_right(ref.starts, max(prefix - 1, first)) - 1  # the item holding the last equal line
-    m = bisect.bisect_left(bounds, max(stop, bounds[k] + 1))  # the first item boundary at or after the change
+    n = len(ref.starts)
+    at = bisect.bisect_left(bounds, prefix)
+    if at <= n and bounds[at] == prefix and _item_line(lines, prefix, ref.column):
+        k = at  # the change starts a new item right after a whole one: that one is untouched
+    else:
+        k = bisect.bisect_right(ref.starts, max(prefix - 1, first)) - 1  # the item holding the last equal line
+    m = bisect.bisect_left(bounds, stop)  # the first item boundary at or after the change (k == m: an insertion)
     delta = n_new - n_old
     if delta == 0:  # same line count: each run of changed items on its own (a promotion and its demotion)
         changed = [r for r in range(k, m) if old[bounds[r]:bounds[r + 1]] != tuple(lines[bounds[r]:bounds[r + 1]])]
@@ -138,6 +143,14 @@ def derive(ref: Layout, raw: bytes, path: str, stem: str, max_bytes: int) -> Lay
     else:
         spans = [(k, m)]
     return _splice(ref, lines, bounds, spans, delta, path, stem, check)
+
+
+def _item_line(lines: list[str], i: int, column: int) -> bool:
+    """Whether line i starts a block sequence item at ``column``."""
+    if i >= len(lines):
+        return False
+    text = lines[i]
+    return len(text) > column and text[column] == "-" and not text[:column].strip() and text[column + 1:column + 2] in (" ", "")
 
 
 def _runs(indexes: list[int]) -> list[tuple[int, int]]:

@@ -209,6 +209,25 @@ def test_promotion_with_demotion_parses_only_the_two_items(monkeypatch):
     assert all(derived.model.versions[i] is ref.model.versions[i] for i in range(30) if i not in (3, 27))
 
 
+def test_registration_parses_only_the_new_item(monkeypatch):
+    from registry_tool import incremental
+
+    base = [{"label": f"1.{i}.0", "stage": "none", "accuracy": "0.9", "style": "block",
+             "description": "literal", "comment": False, "blank": False} for i in range(3)]
+    for after in (None, "owner: hazel"):
+        spec = {"versions": base, "indent": 2, "after": after, "final_newline": True}
+        ref = full(render(spec))
+        for versions in (base + [dict(base[0], label="2.0.0")], [dict(base[0], label="0.1")] + base):
+            new = render({**spec, "versions": versions})
+            chunks = []
+            real = incremental.loader.load
+            monkeypatch.setattr(incremental.loader, "load", lambda raw, path, **kw: chunks.append(raw) or real(raw, path, **kw))
+            derive(ref, new.encode(), PATH, STEM, 10**6)
+            monkeypatch.undo()
+            assert [c.count(b"- version:") for c in chunks] == [1]
+            assert check_against_full(ref, new) is not None
+
+
 def test_header_change_or_unknown_shape_falls_back():
     spec = {"versions": [{"label": "1.0.0", "stage": "none", "accuracy": "0.9", "style": "flow",
                           "description": None, "comment": False, "blank": False}],
