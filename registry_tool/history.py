@@ -6,33 +6,29 @@ turned into :class:`~registry_tool.changes.Change` events attributed to that com
 
 Cost follows the changes, not the history: a commit whose models tree (or, for one
 model, whose file) has the same id as its parent's is skipped without reading anything
-else; only the changed entries of a changed tree are looked at; each distinct blob is
-parsed once. A shallow clone's boundary ends the walk with a
+else; only the changed entries of a changed tree are looked at (libgit2's tree diff);
+each distinct blob is read once, and most are parsed as an edit of their successor
+(:mod:`registry_tool.blobreader`). A shallow clone's boundary ends the walk with a
 :class:`~registry_tool.events.Truncated` marker, never with invented "creations".
 """
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Callable, Iterator
 
 import pygit2
 
+from .blobreader import FILE_MODES, BlobReader
 from .changes import model_changes
 from .events import CommitInfo, Event, Person, Truncated, iso_utc, pull_request_number, summary_line
 from .errors import RegistryError
 from .gitstore import GitStore
-from .incremental import Layout, derive, layout_of
 from .model import Model
-from .policy import Policy, load_policy
-from .source import POLICY_FILE
-from .validator import parse_model
+from .policy import Policy
 
 SINCE_SLOP = 5  # like git log --since: stop after this many commits in a row older than the date
 PROGRESS_EVERY = 1000  # commits between progress reports
-MODEL_CACHE = 512  # parsed blobs kept (a rollback to a recent file is not parsed again)
-_FILE_MODES = (pygit2.enums.FileMode.BLOB, pygit2.enums.FileMode.BLOB_EXECUTABLE)
 _UNKNOWN = object()  # no valid earlier version could be found (a shallow boundary in the way)
 
 Progress = Callable[[int], None]
@@ -65,66 +61,6 @@ def commit_info(commit: pygit2.Commit) -> CommitInfo:
     )
 
 
-class _Reader:
-    """Reads the registry at commits for the walk: policies and models, each blob parsed
-    once (within a window of recent blobs), most of them as an edit of a neighbour."""
-
-    def __init__(self, store: GitStore) -> None:
-        self.store = store
-        self._policies: dict[str | None, Policy] = {}
-        self._models: OrderedDict[str, Layout | Model | None] = OrderedDict()  # blob id -> parsed (None: invalid)
-        self._latest: dict[str, tuple[str, Layout | Model | None]] = {}  # path -> its newest blob read
-
-    def policy(self, tree: pygit2.Tree) -> Policy:
-        try:
-            oid: str | None = str(tree[POLICY_FILE].id)
-        except KeyError:
-            oid = None
-        found = self._policies.get(oid)
-        if found is None:
-            raw = self.store.read_blob(oid, POLICY_FILE) if oid is not None else None
-            policy, problems = load_policy(raw)
-            found = self._policies[oid] = Policy() if problems else policy
-        return found
-
-    def model(self, oid: str, path: str, policy: Policy, near: str | None = None) -> Model | None:
-        """The model in a blob, or None when the file is not a valid model file. ``near``:
-        a blob of the same file just read (the other side of a change), to read this one
-        as an edit of it."""
-        if oid in self._models:
-            self._models.move_to_end(oid)
-            parsed = self._models[oid]
-        else:
-            parsed = self._parse(oid, path, policy, self._cached(near, path))
-            self._models[oid] = parsed
-            if len(self._models) > MODEL_CACHE:
-                self._models.popitem(last=False)
-        self._latest[path] = (oid, parsed)
-        return parsed.model if isinstance(parsed, Layout) else parsed
-
-    def _cached(self, oid: str | None, path: str) -> Layout | None:
-        if oid is None:
-            return None
-        found = self._models.get(oid)
-        if found is None and self._latest.get(path, ("", None))[0] == oid:
-            found = self._latest[path][1]
-        return found if isinstance(found, Layout) else None
-
-    def _parse(self, oid: str, path: str, policy: Policy, near: Layout | None) -> Layout | Model | None:
-        if self.store.blob_size(oid, path) > policy.max_file_bytes:
-            return None
-        raw = self.store.read_blob(oid, path)
-        stem = path.rsplit("/", 1)[-1][: -len(".yaml")]
-        if near is not None:
-            derived = derive(near, raw, path, stem, policy.max_file_bytes)
-            if derived is not None:
-                return derived
-        mf, _ = parse_model(raw, path, stem, policy)
-        if mf is None:
-            return None
-        return layout_of(mf) or mf.model
-
-
 @dataclass(slots=True)
 class _State:
     """What one commit's registry looks like, cheaply: ids only, nothing parsed."""
@@ -140,7 +76,7 @@ class _Walk:
     def __init__(self, store: GitStore, model: str | None) -> None:
         self.store = store
         self.model = model
-        self.reader = _Reader(store)
+        self.reader = BlobReader(store)
 
     def state(self, commit: pygit2.Commit, newer: _State | None) -> _State:
         tree_id = commit.tree_id
@@ -161,7 +97,7 @@ class _Walk:
         if folder is None:
             return None
         entry = _lookup(self.store.repo[folder], name)
-        return entry.id if entry is not None and int(entry.filemode) in _FILE_MODES else None
+        return entry.id if entry is not None and int(entry.filemode) in FILE_MODES else None
 
     def changed(self, head: _State, base: _State | None) -> list[tuple[str, str | None, str | None]]:
         """(file name, base blob, head blob) of each model file that differs, by name."""
@@ -172,7 +108,7 @@ class _Walk:
             return []
         if base is None or base.key is None or head.key is None:  # the whole folder came or went
             tree = self.store.repo[head.key if head.key is not None else base.key]  # type: ignore[union-attr]
-            files = {e.name: str(e.id) for e in tree if e.name.endswith(".yaml") and int(e.filemode) in _FILE_MODES}
+            files = {e.name: str(e.id) for e in tree if e.name.endswith(".yaml") and int(e.filemode) in FILE_MODES}
             return [(n, None, b) if head.key is not None else (n, b, None) for n, b in sorted(files.items())]
         found = []
         for delta in self.store.repo[base.key].diff_to_tree(self.store.repo[head.key]).deltas:
@@ -180,8 +116,8 @@ class _Walk:
             name = new.path if delta.status != pygit2.enums.DeltaStatus.DELETED else old.path
             if "/" in name or not name.endswith(".yaml"):
                 continue  # inside a subfolder: not a model file
-            before = str(old.id) if old.mode in _FILE_MODES and delta.status != pygit2.enums.DeltaStatus.ADDED else None
-            after = str(new.id) if new.mode in _FILE_MODES and delta.status != pygit2.enums.DeltaStatus.DELETED else None
+            before = str(old.id) if old.mode in FILE_MODES and delta.status != pygit2.enums.DeltaStatus.ADDED else None
+            after = str(new.id) if new.mode in FILE_MODES and delta.status != pygit2.enums.DeltaStatus.DELETED else None
             if before != after:
                 found.append((name, before, after))
         return sorted(found)
@@ -227,7 +163,11 @@ def walk(store: GitStore, head: pygit2.Commit, *, model: str | None = None, sinc
     """Events on head's first-parent history, newest first; a :class:`Truncated` marker
     last when a shallow clone's boundary was reached. ``since``: commit time in seconds
     since the epoch; older commits are neither reported nor walked far."""
-    run = _Walk(store, model)
+    return _walk(_Walk(store, model), head, since, progress)
+
+
+def _walk(run: _Walk, head: pygit2.Commit, since: int | None, progress: Progress | None) -> Iterator[Event | Truncated]:
+    store = run.store
     newer: _State | None = None
     walked = old_streak = 0
     try:
@@ -330,7 +270,7 @@ def stage_provenance(store: GitStore, commit: pygit2.Commit, model_name: str) ->
         return {}
     stages = {v.version: v.stage for v in current.versions}
     found: dict[str, Event] = {}
-    for item in walk(store, commit, model=model_name):
+    for item in _walk(run, commit, None, None):
         if isinstance(item, Truncated):
             break
         change = item.change

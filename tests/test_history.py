@@ -10,7 +10,7 @@ import pygit2
 import pytest
 from audit_scenarios import SEED_000, commit_seed_000, faq, model_yaml
 
-from registry_tool import history as history_module
+from registry_tool import blobreader
 from registry_tool.events import EVENT_KEYS
 from registry_tool.gitstore import GitStore
 from registry_tool.history import read_history, stage_provenance
@@ -74,7 +74,7 @@ def test_text_output_one_line_per_event(cli, repo):
 def test_commits_that_do_not_touch_models_are_skipped_and_each_blob_read_once(cli, repo, monkeypatch):
     shas = commit_seed_000(repo)
     reads, full_parses = [], []
-    real_read, real_parse = GitStore.read_blob, history_module.parse_model
+    real_read, real_parse = GitStore.read_blob, blobreader.parse_model
 
     def counting_read(self, oid, display):
         reads.append(str(oid))
@@ -85,7 +85,7 @@ def test_commits_that_do_not_touch_models_are_skipped_and_each_blob_read_once(cl
         return real_parse(raw, path, stem, policy)
 
     monkeypatch.setattr(GitStore, "read_blob", counting_read)
-    monkeypatch.setattr(history_module, "parse_model", counting_parse)
+    monkeypatch.setattr(blobreader, "parse_model", counting_parse)
     got = events(cli, repo)
     assert {e["commit"] for e in got} == set(shas)  # no docs commit carries an event
     # every distinct blob read once, no more: the rollback restores an earlier file (7 distinct of 8)
@@ -358,6 +358,7 @@ def test_readme_documents_every_json_key():
 def test_progress_only_on_a_terminal(tmp_path):
     import os
     import pty
+    import select
 
     from registry_tool.cli.history import _Progress
 
@@ -375,9 +376,12 @@ def test_progress_only_on_a_terminal(tmp_path):
         shown(1000)
         shown(2000)
         shown.clear()
-        written = os.read(leader, 1000).decode()
+    expected = "\rreading history: 1000 commits\rreading history: 2000 commits\r\x1b[K"
+    written = b""
+    while len(written) < len(expected) and select.select([leader], [], [], 5)[0]:
+        written += os.read(leader, 1000)
     os.close(leader)
-    assert written == "\rreading history: 1000 commits\rreading history: 2000 commits\r\x1b[K"
+    assert written.decode() == expected
 
 
 def test_only_regular_yaml_files_in_the_models_folder_are_models(cli, repo):
