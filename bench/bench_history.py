@@ -21,6 +21,7 @@ import hashlib
 import json
 import os
 import random
+import resource
 import statistics
 import subprocess
 import sys
@@ -142,13 +143,19 @@ def generate(path: Path, commits: int, models: int, seed: int = 7) -> dict[str, 
     return counts
 
 
-def timed(cmd: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, bytes]:
-    start = time.perf_counter()
+def _children_cpu() -> float:
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
+
+
+def timed(cmd: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, float, bytes]:
+    """Wall-clock and CPU seconds of one run (CPU time is steadier on a busy machine)."""
+    cpu, start = _children_cpu(), time.perf_counter()
     done = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True)
-    elapsed = time.perf_counter() - start
+    elapsed, cpu = time.perf_counter() - start, _children_cpu() - cpu
     if done.returncode not in (0, 1):
         raise SystemExit(f"{' '.join(cmd)} failed ({done.returncode}):\n{done.stderr.decode()}")
-    return elapsed, done.stdout
+    return elapsed, cpu, done.stdout
 
 
 def main() -> None:
@@ -170,23 +177,26 @@ def main() -> None:
         env = {**os.environ, "PYTHONPATH": str(ROOT), "NO_COLOR": "1"}
         floor = ["git", "log", "--format=%H", "--", f"models/{args.model}.yaml"]
         tool = [sys.executable, "-m", "registry_tool", "history", args.model, "--format", "json"]
-        floor_times, tool_times = [], []
+        times: dict[str, tuple[list[float], list[float]]] = {"floor": ([], []), "tool": ([], [])}
         for run in range(args.runs):
-            pair = [(floor, floor_times), (tool, tool_times)]
-            for cmd, times in (pair if run % 2 == 0 else pair[::-1]):  # interleaved, alternating order
-                elapsed, out = timed(cmd, repo, env)
-                times.append(elapsed)
-                if cmd is tool:
+            pair = [("floor", floor), ("tool", tool)]
+            for name, cmd in (pair if run % 2 == 0 else pair[::-1]):  # interleaved, alternating order
+                elapsed, cpu, out = timed(cmd, repo, env)
+                times[name][0].append(elapsed)
+                times[name][1].append(cpu)
+                if name == "tool":
                     events = json.loads(out)
                 else:
                     floor_commits = len(out.split())
-        tool_median, floor_median = statistics.median(tool_times), statistics.median(floor_times)
+        wall = {name: statistics.median(t[0]) for name, t in times.items()}
+        cpu = {name: statistics.median(t[1]) for name, t in times.items()}
         changed = len({e["commit"] for e in events})
-        print(f"floor  git log -- models/{args.model}.yaml: median {floor_median * 1000:.0f} ms ({floor_commits} commits)")
-        print(f"tool   registry-tool history {args.model}: median {tool_median * 1000:.0f} ms "
-              f"({len(events)} events in {changed} commits)")
-        print(f"ratio  {tool_median / floor_median:.2f}x  (medians of {args.runs} interleaved runs; target <= 2x)")
-
+        print(f"floor  git log -- models/{args.model}.yaml: median {wall['floor'] * 1000:.0f} ms wall, "
+              f"{cpu['floor'] * 1000:.0f} ms CPU ({floor_commits} commits)")
+        print(f"tool   registry-tool history {args.model}: median {wall['tool'] * 1000:.0f} ms wall, "
+              f"{cpu['tool'] * 1000:.0f} ms CPU ({len(events)} events in {changed} commits)")
+        print(f"ratio  {wall['tool'] / wall['floor']:.2f}x wall, {cpu['tool'] / cpu['floor']:.2f}x CPU "
+              f"(medians of {args.runs} interleaved runs; target <= 2x)")
 
 if __name__ == "__main__":
     main()
