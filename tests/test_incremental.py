@@ -241,3 +241,25 @@ def test_header_change_or_unknown_shape_falls_back():
     assert derive(ref, text.encode(), PATH, STEM, 10) is None  # over the size limit
     assert layout_of(parse_model(b'name: faq-bot\nversions:\n  -\n    version: "1"\n    stage: none\n'
                                  b"    artifact: {uri: 's3://x'}\n", PATH, STEM, Policy())[0]) is None
+
+
+def test_history_of_a_generated_registry_is_the_same_without_derived_reading(tmp_path, monkeypatch):
+    """End to end: bench/bench_history.py's generator (registrations, promotions with
+    demotions, re-measures, archives, merged PRs); every event equal with full parses only."""
+    import importlib.util
+
+    from conftest import REPO_ROOT
+
+    from registry_tool import blobreader
+    from registry_tool.gitstore import GitStore
+    from registry_tool.history import read_history
+
+    spec = importlib.util.spec_from_file_location("bench_history", REPO_ROOT / "bench" / "bench_history.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    bench.generate(tmp_path / "registry", 400, 5)
+    store = GitStore.discover(tmp_path / "registry")
+    derived = [e.to_dict() for e in read_history(store, store.resolve("HEAD")).events]
+    monkeypatch.setattr(blobreader, "derive", lambda *args, **kwargs: None)
+    full_only = [e.to_dict() for e in read_history(store, store.resolve("HEAD")).events]
+    assert len(derived) > 300 and derived == full_only
