@@ -45,7 +45,7 @@ def render_text(diff: SemanticDiff) -> str:
 
 
 def render_json(diff: SemanticDiff) -> str:
-    return json.dumps(diff.to_dict(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    return json.dumps(diff.to_dict(), indent=2, sort_keys=True) + "\n"
 
 
 def _cell(text: str) -> str:

@@ -60,7 +60,7 @@ def test_promotion_pr_json(cli, repo):
                                              {"metric": "wer", "from": None, "to": 0.2}]
     assert data["gates"] == [{"model": "faq-bot", "version": "1.1.0", "ok": True, "violations": [],
                               "checked": ["gate-sha256", "gate-min-metric", "gate-no-regression"]}]
-    assert run.out == json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"  # keys sorted
+    assert run.out == json.dumps(data, indent=2, sort_keys=True) + "\n"  # keys sorted, ASCII
 
 
 def test_promotion_pr_markdown(cli, repo):

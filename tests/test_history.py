@@ -413,3 +413,17 @@ def test_only_regular_yaml_files_in_the_models_folder_are_models(cli, repo):
     assert [(e["commit"], e["event"]) for e in events(cli, repo, "--limit", "2")] == [
         (back, "model_created"), (back, "version_registered")]
     assert gone not in {e["commit"] for e in events(cli, repo)}
+
+
+def test_an_output_encoding_without_arrows_gets_plain_text(run_process, repo):
+    repo.write("models/faq-bot.yaml", faq(("1.0.0", "staging")))
+    repo.commit("Register", author=("Zoë Żak", "zoe@example.com"))
+    repo.write("models/faq-bot.yaml", faq(("1.0.0", "production")))
+    repo.commit("Promote", author=("Zoë Żak", "zoe@example.com"))
+    proc = run_process(repo.path, "history", "--limit", "1", env={"PYTHONIOENCODING": "ascii"})
+    assert proc.code == 0 and proc.err == ""
+    assert "faq-bot 1.0.0: staging -> production  (by Zo? ?ak)  Promote" in proc.out
+    data = run_process(repo.path, "history", "--format", "json", env={"PYTHONIOENCODING": "ascii"})
+    assert json.loads(data.out)[0]["author"]["name"] == "Zoë Żak"  # JSON escapes, never loses
+    diff = run_process(repo.path, "diff", "HEAD~1", "HEAD", "--format", "markdown", env={"PYTHONIOENCODING": "ascii"})
+    assert diff.code == 0 and "| 1.0.0: staging -> production | no gates configured |" in diff.out

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from ..errors import RegistryError
-from .options import emit, format_option, repo_option
+from .options import emit_portable, format_option, repo_option
 
 FORMATS = ["text", "json", "markdown"]
 
@@ -38,4 +38,4 @@ def diff(base: str, head: str | None, repo: Path | None, fmt: str) -> None:
         raise RegistryError("this is a bare repository with no working tree; pass HEAD (a revision)")
     else:
         head_snapshot = WorktreeSnapshot(store.workdir)
-    emit(DIFF_REPORTERS[fmt](semantic_diff(base_snapshot, head_snapshot)))
+    emit_portable(DIFF_REPORTERS[fmt](semantic_diff(base_snapshot, head_snapshot)))

@@ -13,7 +13,7 @@ from typing import TextIO
 import click
 
 from ..errors import EXIT_OK, EXIT_VIOLATIONS, RegistryError
-from .options import emit, format_option, repo_option
+from .options import emit_portable, format_option, repo_option
 
 _MODEL_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 PROGRESS_AFTER = 1.0  # seconds before a terminal gets a progress line
@@ -52,9 +52,9 @@ def history(model: str | None, repo: Path | None, ref: str, since: str | None, l
         items = [e.to_dict() for e in found.events]
         if found.truncated is not None:
             items.append(found.truncated.to_dict())
-        emit(json.dumps(items, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
+        emit_portable(json.dumps(items, indent=2, sort_keys=True) + "\n")
     else:
-        emit("".join(text_line(e) + "\n" for e in found.events))
+        emit_portable("".join(text_line(e) + "\n" for e in found.events))
     if not found.events:
         click.echo(f"registry-tool: no changes{f' to model {model}' if model else ''} found on {ref}"
                    f"{f' since {since}' if since else ''}", err=True)
