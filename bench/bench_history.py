@@ -11,7 +11,7 @@ only docs; pull requests merged with ``--no-ff`` merge commits), then times, int
 and prints the ratio of their medians. Absolute seconds depend on the machine; the ratio is
 the number to watch (target: at most 2 over 20,000 commits).
 
-    python bench/bench_history.py [--commits 20000] [--models 50] [--runs 7] [--keep DIR]
+    python bench/bench_history.py [--commits 20000] [--models 50] [--runs 7] [--repack] [--keep DIR]
 """
 
 from __future__ import annotations
@@ -165,12 +165,16 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--model", default="model-007")
     parser.add_argument("--keep", type=Path, help="build the repository here and keep it")
+    parser.add_argument("--repack", action="store_true",
+                        help="git repack -adf after generating (packed as a fresh clone would be)")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
         repo = args.keep or Path(tmp) / "registry"
         started = time.perf_counter()
         counts = generate(repo, args.commits, args.models)
+        if args.repack:
+            subprocess.run(["git", "repack", "-adfq"], cwd=repo, check=True)
         print(f"generated {args.commits} first-parent commits ({counts['model_commits']} model changes, "
               f"{counts['docs_commits']} docs-only, {counts['merges']} merged pull requests), "
               f"{args.models} models, in {time.perf_counter() - started:.1f}s")
