@@ -15,7 +15,7 @@ each distinct blob is read once, and most are parsed as an edit of their success
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable, Iterator
+from typing import Callable, Generator, Iterator
 
 import pygit2
 
@@ -96,8 +96,13 @@ class _Walk:
         """A model file's blob id in a models folder (a symlink or folder by that name is not one)."""
         if folder is None:
             return None
-        entry = _lookup(self.store.repo[folder], name)
+        entry = _lookup(self._tree(folder), name)
         return entry.id if entry is not None and int(entry.filemode) in FILE_MODES else None
+
+    def _tree(self, oid: pygit2.Oid) -> pygit2.Tree:
+        tree = self.store.repo[oid]
+        assert isinstance(tree, pygit2.Tree)  # the ids come from tree entries of tree type
+        return tree
 
     def changed(self, head: _State, base: _State | None) -> list[tuple[str, str | None, str | None]]:
         """(file name, base blob, head blob) of each model file that differs, by name."""
@@ -107,11 +112,13 @@ class _Walk:
         if head.key is None and (base is None or base.key is None):
             return []
         if base is None or base.key is None or head.key is None:  # the whole folder came or went
-            tree = self.store.repo[head.key if head.key is not None else base.key]  # type: ignore[union-attr]
-            files = {e.name: str(e.id) for e in tree if e.name.endswith(".yaml") and int(e.filemode) in FILE_MODES}
+            present = head.key if head.key is not None else base.key  # type: ignore[union-attr]
+            assert present is not None
+            files = {e.name or "": str(e.id) for e in self._tree(present)
+                     if (e.name or "").endswith(".yaml") and int(e.filemode) in FILE_MODES}
             return [(n, None, b) if head.key is not None else (n, b, None) for n, b in sorted(files.items())]
         found = []
-        for delta in self.store.repo[base.key].diff_to_tree(self.store.repo[head.key]).deltas:
+        for delta in self._tree(base.key).diff_to_tree(self._tree(head.key)).deltas:
             old, new = delta.old_file, delta.new_file
             name = new.path if delta.status != pygit2.enums.DeltaStatus.DELETED else old.path
             if "/" in name or not name.endswith(".yaml"):
@@ -159,14 +166,15 @@ class _Walk:
 
 
 def walk(store: GitStore, head: pygit2.Commit, *, model: str | None = None, since: int | None = None,
-         progress: Progress | None = None) -> Iterator[Event | Truncated]:
+         progress: Progress | None = None) -> Generator[Event | Truncated, None, None]:
     """Events on head's first-parent history, newest first; a :class:`Truncated` marker
     last when a shallow clone's boundary was reached. ``since``: commit time in seconds
     since the epoch; older commits are neither reported nor walked far."""
     return _walk(_Walk(store, model), head, since, progress)
 
 
-def _walk(run: _Walk, head: pygit2.Commit, since: int | None, progress: Progress | None) -> Iterator[Event | Truncated]:
+def _walk(run: _Walk, head: pygit2.Commit, since: int | None,
+          progress: Progress | None) -> Generator[Event | Truncated, None, None]:
     store = run.store
     newer: _State | None = None
     walked = old_streak = 0
@@ -193,9 +201,9 @@ def _hex(oid: pygit2.Oid | None) -> str | None:
     return str(oid) if oid is not None else None
 
 
-def _lookup(tree: pygit2.Tree, path: str) -> pygit2.Object | None:
+def _lookup(tree: pygit2.Object, path: str) -> pygit2.Object | None:
     try:
-        return tree[path]
+        return tree[path]  # type: ignore[index]
     except KeyError:
         return None
 

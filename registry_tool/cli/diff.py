@@ -28,10 +28,12 @@ def diff(base: str, head: str | None, repo: Path | None, fmt: str) -> None:
     from ..diff import semantic_diff  # noqa: PLC0415
     from ..diffreport import DIFF_REPORTERS  # noqa: PLC0415
     from ..gitstore import GitStore  # noqa: PLC0415
+    from ..source import Snapshot  # noqa: PLC0415
     from ..worktree import WorktreeSnapshot  # noqa: PLC0415
 
     store = GitStore.discover(repo or ".")
     base_snapshot = store.snapshot(store.resolve(base))
+    head_snapshot: Snapshot
     if head is not None:
         head_snapshot = store.snapshot(store.resolve(head))
     elif store.workdir is None:
