@@ -24,7 +24,7 @@ from .changes import model_changes
 from .events import CommitInfo, Event, Person, Truncated, iso_utc, pull_request_number, summary_line
 from .errors import RegistryError
 from .gitstore import GitStore
-from .model import Model
+from .model import Model, Stage
 from .policy import Policy
 
 SINCE_SLOP = 5  # like git log --since: stop after this many commits in a row older than the date
@@ -271,20 +271,34 @@ def stage_provenance(store: GitStore, commit: pygit2.Commit, model_name: str) ->
     Versions whose event lies before a shallow clone's boundary are left out. Empty when
     the model file is missing or invalid at the commit. In the model file's version order.
     """
-    run = _Walk(store, model_name)
+    return _provenance(_Walk(store, model_name), commit).get(model_name, {})
+
+
+def registry_provenance(store: GitStore, commit: pygit2.Commit) -> dict[str, dict[str, Event]]:
+    """:func:`stage_provenance` for every model at a commit in one walk (for ``show``
+    without a model): model name -> version label -> event, models sorted by name."""
+    return _provenance(_Walk(store, None), commit)
+
+
+def _provenance(run: _Walk, commit: pygit2.Commit) -> dict[str, dict[str, Event]]:
     state = run.state(commit, None)
-    current = run._model_at(state, f"{model_name}.yaml", str(state.key) if state.key is not None else None)
-    if not isinstance(current, Model):
-        return {}
-    stages = {v.version: v.stage for v in current.versions}
-    found: dict[str, Event] = {}
-    for item in _walk(run, commit, None, None):
+    wanted: dict[str, dict[str, Stage]] = {}  # model -> version -> its stage at the commit
+    for name, _, blob in run.changed(state, None):
+        current = run._model_at(state, name, blob)
+        if isinstance(current, Model):
+            wanted[name[: -len(".yaml")]] = {v.version: v.stage for v in current.versions}
+    missing = sum(len(v) for v in wanted.values())
+    found: dict[str, dict[str, Event]] = {name: {} for name in wanted}
+    for item in _walk(run, commit, None, None) if missing else ():
         if isinstance(item, Truncated):
             break
         change = item.change
-        if change.version in stages and change.version not in found and change.sets_stage \
+        stages, seen = wanted.get(change.model, {}), found.get(change.model, {})
+        if change.version in stages and change.version not in seen and change.sets_stage \
                 and change.to_stage is stages[change.version]:
-            found[change.version] = item
-            if len(found) == len(stages):
+            seen[change.version] = item
+            missing -= 1
+            if not missing:
                 break
-    return {label: found[label] for label in stages if label in found}
+    return {name: {label: found[name][label] for label in wanted[name] if label in found[name]}
+            for name in sorted(wanted)}

@@ -427,3 +427,24 @@ def test_an_output_encoding_without_arrows_gets_plain_text(run_process, repo):
     assert json.loads(data.out)[0]["author"]["name"] == "Zoë Żak"  # JSON escapes, never loses
     diff = run_process(repo.path, "diff", "HEAD~1", "HEAD", "--format", "markdown", env={"PYTHONIOENCODING": "ascii"})
     assert diff.code == 0 and "| 1.0.0: staging -> production | no gates configured |" in diff.out
+
+
+def test_registry_provenance_every_model_in_one_walk(repo):
+    from registry_tool.history import registry_provenance
+
+    shas = commit_seed_000(repo, docs_between=False)
+    repo.write("models/ocr.yaml", model_yaml("ocr", [("v1", "staging", {}), ("v2", "none", {})]))
+    ocr = repo.commit("Register ocr")
+    repo.write("models/broken.yaml", "name: broken\nversions: [\n")
+    repo.commit("A broken file")
+    store = GitStore.discover(repo.path)
+    found = registry_provenance(store, store.resolve("HEAD"))
+    assert list(found) == ["faq-bot", "ocr"]  # the broken file has no versions to explain
+    assert {m: {v: e.commit.id for v, e in versions.items()} for m, versions in found.items()} == {
+        "faq-bot": {"1.0.0": shas[6], "1.1.0": shas[7]},
+        "ocr": {"v1": ocr, "v2": ocr},
+    }
+    assert found["faq-bot"] == stage_provenance(store, store.resolve("HEAD"), "faq-bot")
+    first = registry_provenance(store, store.resolve(shas[0]))
+    assert first == {"faq-bot": provenance(repo, shas[0])}
+    assert (first["faq-bot"]["1.0.0"].kind, first["faq-bot"]["1.0.0"].commit.id) == ("version_registered", shas[0])
