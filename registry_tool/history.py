@@ -224,7 +224,17 @@ def first_parents(store: GitStore, head: pygit2.Commit) -> Iterator[pygit2.Commi
                 return
             expected = commit.parent_ids[0]
     except pygit2.GitError:
-        return  # a parent is missing from the object database: the caller reports where history stops
+        pass  # the walker looks one commit ahead; go on by hand up to the commit whose parent is missing
+    while True:
+        try:
+            commit = store.repo[expected]
+        except (KeyError, ValueError, pygit2.GitError):
+            return  # missing from the object database: the caller reports where history stops
+        assert isinstance(commit, pygit2.Commit)
+        yield commit
+        if not commit.parent_ids or str(commit.id) in store.shallow_commits:
+            return
+        expected = commit.parent_ids[0]
 
 
 def _oldest(run: _Walk, newer: _State, since: int | None) -> Iterator[Event | Truncated]:

@@ -448,3 +448,16 @@ def test_registry_provenance_every_model_in_one_walk(repo):
     first = registry_provenance(store, store.resolve(shas[0]))
     assert first == {"faq-bot": provenance(repo, shas[0])}
     assert (first["faq-bot"]["1.0.0"].kind, first["faq-bot"]["1.0.0"].commit.id) == ("version_registered", shas[0])
+
+
+def test_a_missing_parent_ends_the_history_like_a_shallow_boundary(cli, repo):
+    shas = commit_seed_000(repo, docs_between=False)
+    loose = repo.path / ".git" / "objects" / shas[0][:2] / shas[0][2:]
+    loose.unlink()  # the first commit is gone from the object database (a damaged clone)
+    run = cli(repo.path, "history", "--format", "json")
+    assert run.code == 0
+    got = json.loads(run.out)
+    assert [shas.index(e["commit"]) for e in got] == [7, 6, 6, 5, 5, 4, 3, 2, 1]
+    assert got[-1]["event"] == "history_truncated"  # commit 1 is the boundary, not a creation
+    assert run.err == (f"registry-tool: note: the parent of commit {shas[1][:12]} (2024-11-02T10:00:00Z) is missing "
+                       "from the repository: history before it is not available\n")

@@ -46,8 +46,12 @@ def history(model: str | None, repo: Path | None, ref: str, since: str | None, l
     finally:
         progress.clear()
     if found.truncated is not None:
-        click.echo(f"registry-tool: note: shallow clone: history before commit {found.truncated.commit.id[:12]} "
-                   f"({found.truncated.commit.time}) is not available; fetch it with git fetch --unshallow", err=True)
+        boundary = f"{found.truncated.commit.id[:12]} ({found.truncated.commit.time})"
+        if store.repo.is_shallow:
+            note = f"shallow clone: history before commit {boundary} is not available; fetch it with git fetch --unshallow"
+        else:
+            note = f"the parent of commit {boundary} is missing from the repository: history before it is not available"
+        click.echo(f"registry-tool: note: {note}", err=True)
     if fmt == "json":
         items = [e.to_dict() for e in found.events]
         if found.truncated is not None:
