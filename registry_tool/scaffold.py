@@ -53,7 +53,8 @@ WORKFLOW = """\
 #                  that are each valid alone but together give two production versions fail
 #  - push to main: every first-parent commit of the push against its own parent (a direct
 #                  push that bypassed review shows up), then the whole state at the new head
-# Errors appear as annotations on the changed lines; a Markdown report goes to the job summary.
+# Errors appear as annotations on the changed lines; a Markdown report goes to the job summary,
+# and for pull requests and the merge queue `registry-tool diff` adds what the change does.
 name: validate registry
 on:
   pull_request:
@@ -99,6 +100,19 @@ jobs:
               fi
               registry-tool validate --ref "$AFTER" "${{report[@]}}" ;;
           esac
+      - name: registry changes to the job summary
+        # what the change does (promotions with the demotions they cause, registrations,
+        # archives, metric changes, production gates), even when validation failed
+        if: ${{{{ !cancelled() && (github.event_name == 'pull_request' || github.event_name == 'merge_group') }}}}
+        env:
+          EVENT: ${{{{ github.event_name }}}}
+          PR_BASE: ${{{{ github.event.pull_request.base.sha }}}}
+          QUEUE_BASE: ${{{{ github.event.merge_group.base_sha }}}}
+        run: |
+          set -u
+          base="$PR_BASE"
+          if [ "$EVENT" = merge_group ]; then base="$QUEUE_BASE"; fi
+          registry-tool diff "$base" HEAD --format markdown >> "$GITHUB_STEP_SUMMARY"
 """
 
 PRE_COMMIT = """\

@@ -30,6 +30,8 @@ COMMANDS: dict[str, str] = {
     "retention": "edit:retention",
     "metrics": "edit:metrics",
     "init": "init:init",
+    "history": "history:history",
+    "diff": "diff:diff",
 }
 
 

@@ -44,3 +44,19 @@ def parse_range(spec: str) -> tuple[str, str]:
     if not sep or not base or head.startswith("."):
         raise RegistryError(f"--range takes BASE..HEAD (two dots), not '{spec}'")
     return base, head or "HEAD"
+
+
+_PLAIN = {"→": "->", "✅": "ok:", "❌": "FAIL:"}
+
+
+def emit_portable(text: str) -> None:
+    """``emit``, with ASCII stand-ins for the symbols an output encoding cannot carry
+    (a legacy Windows console, PYTHONIOENCODING=ascii): never an encoding traceback."""
+    encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
+    try:
+        text.encode(encoding)
+    except (UnicodeEncodeError, LookupError):
+        for symbol, plain in _PLAIN.items():
+            text = text.replace(symbol, plain)
+        text = text.encode("ascii", "replace").decode("ascii")
+    emit(text)

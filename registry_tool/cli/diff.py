@@ -1,0 +1,43 @@
+"""``registry-tool diff``: what a change does to the registry, for pull requests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..errors import RegistryError
+from .options import emit_portable, format_option, repo_option
+
+FORMATS = ["text", "json", "markdown"]
+
+
+@click.command()
+@click.argument("base")
+@click.argument("head", required=False)
+@repo_option
+@format_option(FORMATS, "text")
+def diff(base: str, head: str | None, repo: Path | None, fmt: str) -> None:
+    """The semantic change from revision BASE to HEAD (default: the working tree):
+    registrations, stage moves (a promotion with the demotion it caused), archives,
+    metric changes, and the production gates of each version entering production
+    (judged by BASE's policy, as validate --base does).
+
+    Always exits 0 when both sides could be read; validate is the judge.
+    """
+    from ..diff import semantic_diff  # noqa: PLC0415
+    from ..diffreport import DIFF_REPORTERS  # noqa: PLC0415
+    from ..gitstore import GitStore  # noqa: PLC0415
+    from ..source import Snapshot  # noqa: PLC0415
+    from ..worktree import WorktreeSnapshot  # noqa: PLC0415
+
+    store = GitStore.discover(repo or ".")
+    base_snapshot = store.snapshot(store.resolve(base))
+    head_snapshot: Snapshot
+    if head is not None:
+        head_snapshot = store.snapshot(store.resolve(head))
+    elif store.workdir is None:
+        raise RegistryError("this is a bare repository with no working tree; pass HEAD (a revision)")
+    else:
+        head_snapshot = WorktreeSnapshot(store.workdir)
+    emit_portable(DIFF_REPORTERS[fmt](semantic_diff(base_snapshot, head_snapshot)))

@@ -1,0 +1,113 @@
+"""``registry-tool history``: the audit log, read from Git."""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TextIO
+
+import click
+
+from ..errors import EXIT_OK, EXIT_VIOLATIONS, RegistryError
+from .options import emit_portable, format_option, repo_option
+
+_MODEL_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+PROGRESS_AFTER = 1.0  # seconds before a terminal gets a progress line
+
+
+@click.command()
+@click.argument("model", required=False)
+@repo_option
+@click.option("--ref", default="HEAD", show_default=True, help="Walk the first-parent history of this revision.")
+@click.option("--since", metavar="DATE", help="Only changes committed at or after DATE (2024-11-01, 2024-11-01T10:00:00Z).")
+@click.option("--limit", type=click.IntRange(min=1), metavar="N", help="At most N events (the newest).")
+@format_option(["text", "json"], "text")
+def history(model: str | None, repo: Path | None, ref: str, since: str | None, limit: int | None, fmt: str) -> None:
+    """Who changed what, when, in which commit and pull request: the history of MODEL
+    (default: every model) on REF's first-parent chain, newest first.
+
+    Exit 0 when events were found, 1 when there were none.
+    """
+    from ..gitstore import GitStore  # noqa: PLC0415
+    from ..history import read_history  # noqa: PLC0415
+
+    if model is not None and not _MODEL_NAME.fullmatch(model):
+        raise RegistryError(f"'{model}' is not a model name (the file name of models/<name>.yaml, without .yaml)")
+    since_ts = parse_since(since) if since else None
+    store = GitStore.discover(repo or ".")
+    head = store.resolve(ref)
+    progress = _Progress()
+    try:
+        found = read_history(store, head, model=model, since=since_ts, limit=limit, progress=progress)
+    finally:
+        progress.clear()
+    if found.truncated is not None:
+        boundary = f"{found.truncated.commit.id[:12]} ({found.truncated.commit.time})"
+        if store.repo.is_shallow:
+            note = f"shallow clone: history before commit {boundary} is not available; fetch it with git fetch --unshallow"
+        else:
+            note = f"the parent of commit {boundary} is missing from the repository: history before it is not available"
+        click.echo(f"registry-tool: note: {note}", err=True)
+    if fmt == "json":
+        items = [e.to_dict() for e in found.events]
+        if found.truncated is not None:
+            items.append(found.truncated.to_dict())
+        emit_portable(json.dumps(items, indent=2, sort_keys=True) + "\n")
+    else:
+        emit_portable("".join(text_line(e) + "\n" for e in found.events))
+    if not found.events:
+        click.echo(f"registry-tool: no changes{f' to model {model}' if model else ''} found on {ref}"
+                   f"{f' since {since}' if since else ''}", err=True)
+    raise SystemExit(EXIT_OK if found.events else EXIT_VIOLATIONS)
+
+
+def text_line(event) -> str:  # type: ignore[no-untyped-def]
+    from ..describe import sentence  # noqa: PLC0415
+
+    c = event.commit
+    who = [f"by {c.author.name}"]
+    if c.pull_request is not None:
+        who.append(f"PR #{c.pull_request}")
+    if c.signed:
+        who.append("signed")
+    return f"{c.time}  {c.id[:12]}  {sentence(event.change)}  ({', '.join(who)})  {c.comment}"
+
+
+def parse_since(text: str) -> int:
+    """A date or date-time (ISO 8601; UTC unless it says otherwise) as epoch seconds."""
+    value = text.strip()
+    if value.endswith(("Z", "z")):
+        value = value[:-1] + "+00:00"
+    try:
+        when = datetime.fromisoformat(value)
+    except ValueError:
+        raise RegistryError(f"--since: '{text}' is not a date; use 2024-11-01 or 2024-11-01T10:00:00Z") from None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return int(when.timestamp())
+
+
+class _Progress:
+    """Commits walked so far, on stderr, only on a terminal and only when the walk runs long."""
+
+    def __init__(self, stream: TextIO | None = None, after: float = PROGRESS_AFTER) -> None:
+        self.stream = stream if stream is not None else sys.stderr
+        self.start = time.monotonic()
+        self.after = after
+        self.enabled = self.stream.isatty()
+        self.shown = False
+
+    def __call__(self, walked: int) -> None:
+        if self.enabled and time.monotonic() - self.start >= self.after:
+            click.echo(f"\rreading history: {walked} commits", file=self.stream, nl=False)
+            self.stream.flush()
+            self.shown = True
+
+    def clear(self) -> None:
+        if self.shown:
+            click.echo("\r\033[K", file=self.stream, nl=False)
+            self.stream.flush()
