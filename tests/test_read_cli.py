@@ -206,7 +206,7 @@ def test_show_prints_an_aligned_table(cli, history):
 
 def test_show_one_model_a_stage_and_json(cli, history):
     repo, (first, _, third) = history
-    run = cli(repo.path, "show", "faq-bot", "--ref", first)
+    run = cli(repo.path, "show", "faq-bot", "--ref", first, "--no-history")
     assert [line.split() for line in run.out.splitlines()[1:-1]] == [["faq-bot", "1.0.0", "production", uri("faq-bot", "1.0.0")]]
     run = cli(repo.path, "show", "--stage", "production", "--format", "json")
     data = json.loads(run.out)
@@ -253,3 +253,27 @@ def test_get_in_a_real_process(run_process, history):
     assert (proc.code, proc.out, proc.err) == (0, uri("faq-bot", "1.1.0") + "\n", "")
     proc = run_process(repo.path, "get", "faq-bot", "--stage", "archived")
     assert proc.code == 1 and proc.err.count("\n") == 1 and "Traceback" not in proc.err
+
+
+def test_show_model_says_when_by_whom_and_where_each_version_reached_its_stage(cli, history):
+    repo, (first, second, third) = history
+    repo.write("models/faq-bot.yaml", model_yaml("faq-bot", ("1.0.0", "production"), ("1.1.0", "staging")))
+    fourth = repo.commit("Roll back faq-bot to 1.0.0 (#7)")
+    run = cli(repo.path, "show", "faq-bot")
+    assert run.code == 0
+    lines = run.out.splitlines()
+    assert lines[0].split() == ["MODEL", "VERSION", "STAGE", "ARTIFACT", "SINCE", "BY", "COMMIT", "PR"]
+    assert [line.split()[:2] + line.split()[4:] for line in lines[1:-1]] == [
+        ["faq-bot", "1.0.0", "2024-11-04", "10:00", "Ada", "Lovelace", fourth[:12], "#7"],
+        ["faq-bot", "1.1.0", "2024-11-04", "10:00", "Ada", "Lovelace", fourth[:12], "#7"],
+    ]
+    data = json.loads(cli(repo.path, "show", "faq-bot", "--ref", third, "--format", "json").out)
+    assert [(v["version"], v["stage"], v["since"], v["stage_commit"], v["pull_request"], v["by"]) for v in data["versions"]] == [
+        ("1.0.0", "staging", "2024-11-03T10:00:00Z", third, None, {"name": "Ada Lovelace", "email": "ada@example.com"}),
+        ("1.1.0", "production", "2024-11-03T10:00:00Z", third, None, {"name": "Ada Lovelace", "email": "ada@example.com"}),
+    ]
+    run = cli(repo.path, "show", "--history", "--stage", "staging", "--format", "json")
+    assert [(v["model"], v["version"], v["stage_commit"]) for v in json.loads(run.out)["versions"]] == [
+        ("faq-bot", "1.1.0", fourth), ("tiny", "1", second),
+    ]
+    assert "SINCE" not in cli(repo.path, "show").out  # the whole registry: no history walk unless asked

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Callable
 
 import click
 
@@ -14,6 +14,7 @@ from .table import Column, render_table, table_records
 
 if TYPE_CHECKING:
     from ..api import RegistrySnapshot
+    from ..events import Event
 
 
 @dataclass(frozen=True)
@@ -33,11 +34,34 @@ VERSION_COLUMNS: list[Column[VersionRow]] = [
 ]
 
 
-def show_columns(snap: "RegistrySnapshot", rows: list[VersionRow]) -> list[Column[VersionRow]]:
-    """The columns for these rows. Columns that need more than the row itself (such as
-    provenance from history: since / by / commit) are built here, from the snapshot, and
-    appended: one Column each, the table and the JSON follow."""
-    return list(VERSION_COLUMNS)
+def show_columns(snap: "RegistrySnapshot", rows: list[VersionRow], *, provenance: bool) -> list[Column[VersionRow]]:
+    """The columns for these rows; with ``provenance``, also when, by whom and in which
+    commit and pull request each version reached its stage, read from history."""
+    if not provenance or not rows:
+        return list(VERSION_COLUMNS)
+    from ..history import registry_provenance, stage_provenance  # noqa: PLC0415
+
+    store, commit = snap.snapshot.store, snap.snapshot.commit
+    names = sorted({row.model.name for row in rows})
+    events = ({names[0]: stage_provenance(store, commit, names[0])} if len(names) == 1
+              else registry_provenance(store, commit))
+
+    def event(row: VersionRow) -> "Event | None":
+        return events.get(row.model.name, {}).get(row.version.version)
+
+    def cell(text: Callable[["Event"], str]) -> Callable[[VersionRow], str]:
+        return lambda row: text(e) if (e := event(row)) is not None else "?"  # before a shallow clone's boundary
+
+    def value(data: Callable[["Event"], Any]) -> Callable[[VersionRow], Any]:
+        return lambda row: data(e) if (e := event(row)) is not None else None
+
+    return list(VERSION_COLUMNS) + [
+        Column("SINCE", "since", cell(lambda e: e.commit.time[:16].replace("T", " ")), value(lambda e: e.commit.time)),
+        Column("BY", "by", cell(lambda e: e.commit.author.name), value(lambda e: e.commit.author.to_dict())),
+        Column("COMMIT", "stage_commit", cell(lambda e: e.commit.id[:12]), value(lambda e: e.commit.id)),
+        Column("PR", "pull_request", cell(lambda e: f"#{e.commit.pull_request}" if e.commit.pull_request else ""),
+               value(lambda e: e.commit.pull_request)),
+    ]
 
 
 def version_rows(models: list[Model], stage: Stage | None) -> list[VersionRow]:
@@ -50,14 +74,17 @@ def version_rows(models: list[Model], stage: Stage | None) -> list[VersionRow]:
 @click.argument("model", required=False)
 @click.option("--ref", default="HEAD", show_default=True, help="Read the registry as committed at this revision.")
 @click.option("--stage", type=click.Choice([s.value for s in Stage]), help="Only versions at this stage.")
+@click.option("--history/--no-history", "provenance", default=None,
+              help="Also show when, by whom and in which commit and PR each version reached its stage, "
+                   "read from Git history (default: on for one MODEL, off for the whole registry).")
 @format_option(["table", "json"], "table")
 @repo_option
-def show(model: str | None, ref: str, stage: str | None, fmt: str, repo: Path | None) -> None:
+def show(model: str | None, ref: str, stage: str | None, provenance: bool | None, fmt: str, repo: Path | None) -> None:
     """The registry (or one MODEL) at a revision: every version with its stage and artifact.
 
     \b
       registry-tool show
-      registry-tool show --stage production
+      registry-tool show --stage production --history
       registry-tool show faq-bot --ref v2.3 --format json
     """
     from ..api import open_registry  # noqa: PLC0415
@@ -65,7 +92,7 @@ def show(model: str | None, ref: str, stage: str | None, fmt: str, repo: Path | 
     snap = open_registry(repo or ".").at(ref)
     models = [snap.model(model)] if model else snap.all_models()
     rows = version_rows(models, Stage(stage) if stage else None)
-    columns = show_columns(snap, rows)
+    columns = show_columns(snap, rows, provenance=bool(model) if provenance is None else provenance)
     if fmt == "json":
         from .get import dump  # noqa: PLC0415
 

@@ -7,7 +7,7 @@ adds a column by appending one :class:`Column` (and the JSON output follows).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Generic, Sequence, TypeVar
+from typing import Any, Callable, Generic, Sequence, TypeVar
 
 Row = TypeVar("Row")
 
@@ -17,6 +17,7 @@ class Column(Generic[Row]):
     header: str
     key: str
     value: Callable[[Row], str]
+    json: Callable[[Row], Any] | None = None  # the JSON value, when it differs from the cell text
 
 
 def render_table(rows: Sequence[Row], columns: Sequence[Column[Row]]) -> str:
@@ -27,9 +28,9 @@ def render_table(rows: Sequence[Row], columns: Sequence[Column[Row]]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def table_records(rows: Sequence[Row], columns: Sequence[Column[Row]]) -> list[dict[str, str]]:
+def table_records(rows: Sequence[Row], columns: Sequence[Column[Row]]) -> list[dict[str, Any]]:
     """The same cells as JSON objects, keyed by each column's key."""
-    return [{c.key: c.value(row) for c in columns} for row in rows]
+    return [{c.key: (c.json or c.value)(row) for c in columns} for row in rows]
 
 
 def _one_line(text: str) -> str:
