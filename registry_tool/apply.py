@@ -48,7 +48,7 @@ class Workspace:
     def previous_production(self, path: str, current: str | None) -> tuple[str, str] | None:
         if self.store is None:
             raise RegistryError("rollback reads the Git history, and this folder is not in a Git repository")
-        return previous_production(self.store, self.head, path, current, self.policy)
+        return previous_production(self.store, self.head, path, current)
 
 
 @dataclass

@@ -143,7 +143,7 @@ def rollback(base: Snapshot, policy: Policy, name: str, previous: PreviousProduc
         raise RegistryError(f"cannot roll back {name}: no version other than {now} was ever in production "
                             f"in the history of {opened.path}", exit_code=EXIT_VIOLATIONS)
     label, commit = found
-    until = f"in production until commit {commit[:12]}"
+    until = f"put in production by commit {commit[:12]}"
     version = opened.model.version(label)
     if version is None:
         raise RegistryError(f"cannot roll back {name} to {label} ({until}): it is no longer listed in {opened.path}",

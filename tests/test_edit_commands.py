@@ -231,10 +231,11 @@ def test_rollback_needs_history(reg, cli):
     run = cli(reg.path, "rollback", "faq-bot", "--commit")
     assert run.code == 0
     assert text(reg) == FAQ  # back where it was, byte for byte
+    rolled_back = reg.git("rev-parse", "HEAD")
     assert cli(reg.path, "archive", "faq-bot", "1.0.0", "--commit").code == 0
     run = cli(reg.path, "rollback", "faq-bot")
     assert run.code == 1
-    assert "cannot roll back faq-bot to 1.0.0 (in production until commit " in run.err
+    assert f"cannot roll back faq-bot to 1.0.0 (put in production by commit {rolled_back[:12]}): " in run.err
     assert "it is archived, and archived versions are never promoted again" in run.err
 
 
