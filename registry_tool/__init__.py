@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from .errors import RegistryError
 
+__version__ = "0.1.0"
+
 __all__ = ["RegistryError", "open_registry", "Registry", "RegistrySnapshot", "NotFound",
            "Model", "ModelVersion", "Artifact", "Binding", "Stage"]
 

@@ -13,9 +13,11 @@ from importlib import resources
 from pathlib import Path
 
 from . import __name__ as _package
+from . import __version__
 from .schema import MODEL_SCHEMA, POLICY_SCHEMA
 
-DEFAULT_REQUIREMENT = "registry-tool==0.1.0"
+DEFAULT_REQUIREMENT = f"registry-tool=={__version__}"
+DEFAULT_HOOKS_REV = f"v{__version__}"
 DEFAULT_OWNER = "@your-org/model-owners"
 
 REGISTRY_YAML = """\
@@ -161,7 +163,7 @@ def schema_text(name: str) -> str:
 
 
 def registry_files(*, requirement: str = DEFAULT_REQUIREMENT, owner: str = DEFAULT_OWNER,
-                   hooks_repo: str | None = None, hooks_rev: str = "v0.1.0") -> dict[str, str]:
+                   hooks_repo: str | None = None, hooks_rev: str = DEFAULT_HOOKS_REV) -> dict[str, str]:
     """Repository-relative path -> text of every file ``init`` writes."""
     pre_commit = (PRE_COMMIT_REMOTE.format(hooks_repo=hooks_repo, hooks_rev=hooks_rev) if hooks_repo
                   else PRE_COMMIT.format(requirement=requirement))

@@ -13,6 +13,7 @@ from typing import Any
 
 import click
 
+from .. import __version__
 from ..errors import EXIT_USAGE, RegistryError
 
 EXIT_INTERNAL = 3
@@ -68,7 +69,7 @@ class LazyGroup(click.Group):
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="registry-tool", prog_name="registry-tool")
+@click.version_option(version=__version__, prog_name="registry-tool")
 def main() -> None:
     """A GitOps model registry: model versions and stages as reviewed YAML in Git.
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from .. import __version__
 from ..errors import RegistryError
 
 _SAFE = re.compile(r"[^\s\"'\\]+(?: [^\s\"'\\]+)*")
@@ -16,11 +17,11 @@ _SAFE = re.compile(r"[^\s\"'\\]+(?: [^\s\"'\\]+)*")
 @click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path), default=Path("."))
 @click.option("--requirement", metavar="SPEC",
               help="The pip requirement CI and pre-commit install registry-tool from "
-                   "(default: registry-tool==0.1.0; e.g. git+https://github.com/<org>/registry-tool@v0.1.0).")
+                   f"(default: registry-tool=={__version__}; e.g. git+https://github.com/<org>/registry-tool@v{__version__}).")
 @click.option("--owner", metavar="@TEAM", help="Code owners who must review changes to models/ (CODEOWNERS).")
 @click.option("--hooks-repo", metavar="URL", help="Take the pre-commit hook from registry-tool's Git repository at URL "
                                                   "instead of a local hook installed from --requirement.")
-@click.option("--hooks-rev", metavar="REV", default="v0.1.0", show_default=True, help="The release of --hooks-repo to use.")
+@click.option("--hooks-rev", metavar="REV", default=f"v{__version__}", show_default=True, help="The release of --hooks-repo to use.")
 def init(directory: Path, requirement: str | None, owner: str | None, hooks_repo: str | None, hooks_rev: str) -> None:
     """Create a registry repository in DIRECTORY (default: here): models/, registry.yaml with
     the defaults as comments, the JSON Schemas, the validate workflow, a pre-commit
