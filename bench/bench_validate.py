@@ -75,6 +75,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--memory-sizes", default="2000,5000,10000")
     parser.add_argument("--check-jsonschema", default=os.environ.get("CHECK_JSONSCHEMA", "/tmp/venv-cjs/bin/check-jsonschema"))
     parser.add_argument("--installed", help="run this registry-tool console script instead of this checkout")
+    parser.add_argument("--compare", action="append", default=[], metavar="LABEL=PATH",
+                        help="also run the full validate of another checkout (PYTHONPATH=PATH) in the floor row, "
+                             "e.g. before=/tmp/before to measure an optimisation")
     args = parser.parse_args(argv)
     rows = set(args.rows.split(","))
 
@@ -87,8 +90,13 @@ def main(argv: list[str] | None = None) -> int:
     full = Contender("registry-tool validate --ref HEAD", [*tool, "validate", "--ref", "HEAD"], repo, env)
 
     if "floor" in rows:
-        race([floor, full], args.runs)
-        report("full validate vs the floor", [floor, full], floor, "validate <= 1.5x floor (wall)")
+        others = []
+        for spec in args.compare:
+            label, _, path = spec.partition("=")
+            others.append(Contender(f"validate --ref HEAD ({label}: {path})", [sys.executable, "-m", "registry_tool", "validate",
+                                    "--ref", "HEAD"], repo, {"PYTHONPATH": path}))
+        race([floor, *others, full], args.runs)
+        report("full validate vs the floor", [floor, *others, full], floor, "validate <= 1.5x floor (wall)")
     if "cjs" in rows:
         cjs_path = shutil.which(args.check_jsonschema) or args.check_jsonschema
         if not Path(cjs_path).exists():
