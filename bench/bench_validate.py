@@ -3,7 +3,8 @@
 Rows (``--rows``, default all):
 
 * ``floor``  full ``validate --ref HEAD`` vs bench/floor.py (pygit2 + ``yaml.load`` with
-  ``CSafeLoader`` of every model blob, nothing else). Target: <= 1.5x the floor.
+  ``CSafeLoader`` of every model blob, nothing else). Target: <= 1.5x the floor. For
+  scale, bench/naive.py (the floor plus jsonschema) runs beside them.
 * ``cjs``    the same vs ``check-jsonschema --schemafile schemas/model.schema.json`` on the
   same files in the working tree (a peer that checks far less). Target: >= 10x faster.
 * ``pr``     a pull request changing 3 model files: ``validate --ref bench-pr --base
@@ -88,6 +89,8 @@ def main(argv: list[str] | None = None) -> int:
     repo = registry(args.models, args.versions, args.commits)
     floor = Contender("floor: pygit2 + yaml.load(CSafeLoader)", [sys.executable, str(BENCH / "floor.py"), str(repo)], repo)
     full = Contender("registry-tool validate --ref HEAD", [*tool, "validate", "--ref", "HEAD"], repo, env)
+    naive = Contender("for scale: floor + jsonschema iter_errors (bench/naive.py)",
+                      [sys.executable, str(BENCH / "naive.py"), str(repo)], repo)
 
     if "floor" in rows:
         others = []
@@ -95,8 +98,8 @@ def main(argv: list[str] | None = None) -> int:
             label, _, path = spec.partition("=")
             others.append(Contender(f"validate --ref HEAD ({label}: {path})", [sys.executable, "-m", "registry_tool", "validate",
                                     "--ref", "HEAD"], repo, {"PYTHONPATH": path}))
-        race([floor, *others, full], args.runs)
-        report("full validate vs the floor", [floor, *others, full], floor, "validate <= 1.5x floor (wall)")
+        race([floor, naive, *others, full], args.runs)
+        report("full validate vs the floor", [floor, naive, *others, full], floor, "validate <= 1.5x floor (wall)")
     if "cjs" in rows:
         cjs_path = shutil.which(args.check_jsonschema) or args.check_jsonschema
         if not Path(cjs_path).exists():
