@@ -3,8 +3,9 @@
 Every contender is a subprocess. For each run we take the wall time, the CPU time of the
 process and every child it waited for (``os.wait4``), its peak resident set (``ru_maxrss``,
 the largest single process; file pages of the mmapped pack count there) and, sampled
-every 5 ms over the whole process tree, the peak of the summed anonymous memory
-(``RssAnon``: the heap, what "memory" means for a validator that streams).
+every 10 ms over the whole process tree, the peaks of the summed anonymous memory
+(``RssAnon``: the heap, what grows if a validator holds documents) and of the summed
+proportional set size (``Pss``: the whole footprint, shared pages counted once).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ class Sample:
     cpu: float
     maxrss_mb: float
     anon_mb: float
+    pss_mb: float
 
 
 @dataclass
@@ -59,28 +61,38 @@ def _tree(pid: int) -> list[int]:
     return out
 
 
-def _anon_kb(pid: int) -> int:
+def _memory_kb(pid: int) -> tuple[int, int]:
+    """(anonymous resident, proportional set size) of one process, in KiB."""
+    anon = pss = 0
     try:
         with open(f"/proc/{pid}/status") as handle:
             for line in handle:
                 if line.startswith("RssAnon:"):
-                    return int(line.split()[1])
+                    anon = int(line.split()[1])
+                    break
+        with open(f"/proc/{pid}/smaps_rollup") as handle:
+            for line in handle:
+                if line.startswith("Pss:"):
+                    pss = int(line.split()[1])
+                    break
     except OSError:
         pass
-    return 0
+    return anon, pss
 
 
 def measure(c: Contender) -> Sample:
     env = {**os.environ, **c.env}
     start = time.perf_counter()
     proc = subprocess.Popen(list(c.cmd), cwd=c.cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    peak = [0]
+    peak = [0, 0]
     done = threading.Event()
 
     def sample() -> None:
         while not done.is_set():
-            peak[0] = max(peak[0], sum(_anon_kb(p) for p in _tree(proc.pid)))
-            done.wait(0.005)
+            found = [_memory_kb(p) for p in _tree(proc.pid)]
+            peak[0] = max(peak[0], sum(a for a, _ in found))
+            peak[1] = max(peak[1], sum(p for _, p in found))
+            done.wait(0.01)
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
@@ -93,7 +105,7 @@ def measure(c: Contender) -> Sample:
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
         raise SystemExit(f"{c.name}: exit {proc.returncode}: {' '.join(map(str, c.cmd))}\n{err.decode()[-2000:]}")
-    return Sample(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, peak[0] / 1024)
+    return Sample(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, peak[0] / 1024, peak[1] / 1024)
 
 
 def race(contenders: list[Contender], runs: int, warmup: bool = True) -> None:
@@ -107,18 +119,19 @@ def race(contenders: list[Contender], runs: int, warmup: bool = True) -> None:
             c.samples.append(measure(c))
             s = c.samples[-1]
             print(f"  run {r + 1}/{runs} {c.name}: {s.wall:.2f} s wall, {s.cpu:.2f} s cpu, "
-                  f"{s.maxrss_mb:.0f} MB maxrss, {s.anon_mb:.0f} MB anon", file=sys.stderr, flush=True)
+                  f"{s.maxrss_mb:.0f} MB maxrss, {s.anon_mb:.0f} MB anon, {s.pss_mb:.0f} MB pss", file=sys.stderr, flush=True)
 
 
 def report(title: str, contenders: list[Contender], baseline: Contender, target: str) -> str:
     lines = [f"\n## {title}", f"target: {target}",
-             "| contender | wall (median) | cpu (median) | wall ratio | cpu ratio | peak RSS | peak anon |",
-             "|---|---:|---:|---:|---:|---:|---:|"]
+             "| contender | wall (median) | cpu (median) | wall ratio | cpu ratio | peak RSS | peak anon | peak PSS |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|"]
     for c in contenders:
         lines.append(
             f"| {c.name} | {c.median('wall'):.2f} s | {c.median('cpu'):.2f} s | "
             f"{c.median('wall') / baseline.median('wall'):.2f}x | {c.median('cpu') / baseline.median('cpu'):.2f}x | "
-            f"{max(s.maxrss_mb for s in c.samples):.0f} MB | {max(s.anon_mb for s in c.samples):.0f} MB |")
+            f"{max(s.maxrss_mb for s in c.samples):.0f} MB | {max(s.anon_mb for s in c.samples):.0f} MB | "
+            f"{max(s.pss_mb for s in c.samples):.0f} MB |")
     text = "\n".join(lines)
     print(text, flush=True)
     return text
