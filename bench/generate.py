@@ -499,6 +499,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--gto", action="store_true", help="also write artifacts.yaml and GTO's tags")
     parser.add_argument("--fast-import", action="store_true",
                         help="write through git fast-import instead of packwriter (same objects, slower at scale)")
+    parser.add_argument("--repack", action="store_true",
+                        help="finish with git repack -adf, so the newest version of each file is stored whole "
+                             "as in a server-made clone (the writers store each version as a delta of the previous one)")
     parser.add_argument("--force", action="store_true", help="replace OUT if it exists")
     parser.add_argument("--out", "-o", type=Path, required=True, help="the repository to create")
     args = parser.parse_args(argv)
@@ -509,6 +512,8 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     counts = generate(args.out, args.models, args.versions, args.commits, seed=args.seed, gto=args.gto,
                       fast_import=args.fast_import)
+    if args.repack:
+        subprocess.run(["git", "repack", "-adfq"], cwd=args.out, check=True)
     elapsed = time.perf_counter() - started
     print(f"{args.out}: " + ", ".join(f"{v} {k}" for k, v in counts.items()) + f" in {elapsed:.1f} s", file=sys.stderr)
     return 0

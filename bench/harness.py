@@ -137,16 +137,16 @@ def report(title: str, contenders: list[Contender], baseline: Contender, target:
     return text
 
 
-def registry(models: int, versions: int, commits: int, gto: bool = False) -> Path:
+def registry(models: int, versions: int, commits: int, gto: bool = False, repack: bool = False) -> Path:
     """A generated registry, cached under $REGISTRY_BENCH_CACHE (default /tmp/registry-bench)."""
-    path = CACHE / f"n{models}-v{versions}-c{commits}{'-gto' if gto else ''}"
+    path = CACHE / f"n{models}-v{versions}-c{commits}{'-gto' if gto else ''}{'-repacked' if repack else ''}"
     marker = path / ".git" / "bench-complete"
     if not marker.exists():
         if path.exists():
             shutil.rmtree(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         cmd = [sys.executable, str(BENCH / "generate.py"), "-n", str(models), "-v", str(versions), "-c", str(commits),
-               "-o", str(path)] + (["--gto"] if gto else [])
+               "-o", str(path)] + (["--gto"] if gto else []) + (["--repack"] if repack else [])
         subprocess.run(cmd, check=True)
         marker.write_text("ok\n")
     return path
