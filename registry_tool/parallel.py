@@ -1,9 +1,9 @@
 """Full validates on every core: the model files split into chunks, each checked by a
 worker process that opens the snapshot again for itself (its own pygit2 repository).
 
-Used by :func:`registry_tool.validator.validate_snapshot` when a registry has at least
-``PARALLEL_MIN_FILES`` model files (below that, starting workers costs more than it
-saves) and more than one core is available. ``REGISTRY_TOOL_JOBS=N`` sets the number of
+Used by :func:`registry_tool.validator.validate_snapshot` on Linux when a registry has
+at least ``PARALLEL_MIN_FILES`` model files (below that, starting workers costs more
+than it saves) and more than one core is available. ``REGISTRY_TOOL_JOBS=N`` sets the number of
 workers (``1``: always serial). The report is the same as the serial one: chunks come
 back in entry order, each worker reads the same policy from the same snapshot, and the
 validator sorts the violations as before (tests hold the two paths to identical output).
@@ -51,7 +51,12 @@ def jobs_for(files: int, jobs: int | None = None) -> int:
 
 
 def recipe(snapshot: Snapshot) -> Recipe | None:
-    """What a worker needs to open the same snapshot, or None if it cannot."""
+    """What a worker needs to open the same snapshot, or None if it cannot (or when
+    workers cannot be forked: elsewhere than Linux the validate stays serial, since
+    spawned workers would re-run ``python -m registry_tool`` and macOS's fork is unsafe
+    with some system libraries)."""
+    if sys.platform != "linux":
+        return None
     from .gitstore import CommitSnapshot  # noqa: PLC0415
     from .worktree import WorktreeSnapshot  # noqa: PLC0415
 
@@ -105,14 +110,14 @@ def check_states(how: Recipe, entries: list[Entry], jobs: int) -> tuple[list[Vio
     entry order, and the number of files checked."""
     import multiprocessing  # noqa: PLC0415
 
-    # fork is cheapest and safe here: the parent is single-threaded, and every worker
-    # opens its own repository instead of sharing the parent's libgit2 handles.
-    method = "fork" if sys.platform == "linux" else "spawn"
+    # fork (Linux only, see recipe()) is cheapest and safe here: the parent is
+    # single-threaded, and every worker opens its own repository instead of sharing the
+    # parent's libgit2 handles.
     size = max(1, -(-len(entries) // (jobs * CHUNKS_PER_WORKER)))
     chunks = [entries[i:i + size] for i in range(0, len(entries), size)]
     violations: list[Violation] = []
     files = 0
-    with multiprocessing.get_context(method).Pool(jobs, initializer=_start, initargs=(how,)) as pool:
+    with multiprocessing.get_context("fork").Pool(jobs, initializer=_start, initargs=(how,)) as pool:
         for found, count in pool.imap(_check, chunks):
             violations.extend(found)
             files += count
