@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from . import loader, schema
+from . import loader, parallel, schema
 from .model import model_from_data
 from .policy import Policy, load_policy
 from .rules import CHANGE_RULES, FILE_RULES, TREE_RULES, ModelFile
@@ -88,16 +88,24 @@ def _policy_id(snapshot: Snapshot) -> str | None:
     return snapshot.blob_id(entry) if entry is not None and entry.kind is EntryKind.FILE else None
 
 
-def validate_snapshot(snapshot: Snapshot) -> Report:
-    """Every rule that needs no base, on every file of the snapshot."""
+def validate_snapshot(snapshot: Snapshot, jobs: int | None = None) -> Report:
+    """Every rule that needs no base, on every file of the snapshot; large registries are
+    checked in worker processes (``jobs``; see :mod:`registry_tool.parallel`)."""
     policy, problems = policy_of(snapshot)
     report = Report(list(problems))
     if problems:
         return report
     entries = snapshot.entries(policy.models_dir)
     report.violations.extend(_tree(entries, None, policy))
-    for entry in entries:
-        if entry.is_model_file:
+    model_entries = [e for e in entries if e.is_model_file]
+    workers = parallel.jobs_for(len(model_entries), jobs)
+    how = parallel.recipe(snapshot) if workers > 1 else None
+    if how is not None:
+        found, files = parallel.check_states(how, model_entries, workers)
+        report.violations.extend(found)
+        report.files_checked += files
+    else:
+        for entry in model_entries:
             report.extend(_state_of(snapshot, entry, policy))
     report.violations.sort()
     return report

@@ -1,0 +1,141 @@
+"""Benchmarks of ``registry-tool validate`` against its floor and a peer, side by side.
+
+Rows (``--rows``, default all):
+
+* ``floor``  full ``validate --ref HEAD`` vs bench/floor.py (pygit2 + ``yaml.load`` with
+  ``CSafeLoader`` of every model blob, nothing else). Target: <= 1.5x the floor. For
+  scale, bench/naive.py (the floor plus jsonschema) runs beside them.
+* ``cjs``    the same vs ``check-jsonschema --schemafile schemas/model.schema.json`` on the
+  same files in the working tree (a peer that checks far less). Target: >= 10x faster.
+* ``pr``     a pull request changing 3 model files: ``validate --ref bench-pr --base
+  bench-pr~1`` vs the full ``validate --ref bench-pr``. Target: <= 0.1x.
+* ``memory`` peak memory of the full validate at 2,000, 5,000 and 10,000 models, on the
+  generated packs and on the same repositories after ``git repack -adf`` (the layout of
+  a clone). Target: <= 200 MB and flat.
+
+    python bench/bench_validate.py                       # 10,000 models x 5 versions, 20,000 commits
+    python bench/bench_validate.py --models 2000 --commits 4000 --rows floor,pr --runs 5
+
+check-jsonschema is looked up as ``--check-jsonschema`` (default: $CHECK_JSONSCHEMA, then
+/tmp/venv-cjs/bin/check-jsonschema); install it in a venv of its own:
+``python3 -m venv /tmp/venv-cjs && /tmp/venv-cjs/bin/pip install check-jsonschema``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import pygit2
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from harness import BENCH, CHECKOUT, Contender, machine, race, registry, report, tool_command  # noqa: E402
+
+PR_REF = "refs/heads/bench-pr"
+
+
+def pr_commit(path: Path, files: int = 3) -> str:
+    """A commit on bench-pr, child of main, registering a new version in ``files`` model
+    files spread over the registry (a legal change)."""
+    repo = pygit2.Repository(str(path))
+    if PR_REF in repo.references:
+        return "bench-pr"
+    head = repo.revparse_single("main").peel(pygit2.Commit)
+    models = head.tree["models"]
+    names = sorted(e.name for e in models)
+    picks = [names[(len(names) - 1) * k // max(1, files - 1)] for k in range(files)] if files > 1 else names[:1]
+    builder = repo.TreeBuilder(models)
+    for name in picks:
+        stem = name[: -len(".yaml")]
+        block = (f"  - version: \"9.0.0\"\n"
+                 f"    stage: none\n"
+                 f"    description: Registered by the pull-request benchmark\n"
+                 f"    artifact:\n"
+                 f"      uri: s3://models/{stem}/9.0.0/model.onnx\n"
+                 f"      sha256: {'ab' * 32}\n"
+                 f"      format: onnx\n"
+                 f"    metrics: {{accuracy: 0.99}}\n")
+        data = repo[models[name].id].data + block.encode()
+        builder.insert(name, repo.create_blob(data), pygit2.enums.FileMode.BLOB)
+    root = repo.TreeBuilder(head.tree)
+    root.insert("models", builder.write(), pygit2.enums.FileMode.TREE)
+    sig = pygit2.Signature("Bench", "bench@example.com", 1700000000, 0)
+    repo.create_commit(PR_REF, sig, sig, f"bench: register 9.0.0 of {files} models", root.write(), [head.id])
+    return "bench-pr"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--models", type=int, default=10000)
+    parser.add_argument("--versions", type=int, default=5)
+    parser.add_argument("--commits", type=int, default=20000)
+    parser.add_argument("--runs", type=int, default=3, help="timed runs per contender (median)")
+    parser.add_argument("--rows", default="floor,cjs,pr,memory")
+    parser.add_argument("--memory-sizes", default="2000,5000,10000")
+    parser.add_argument("--check-jsonschema", default=os.environ.get("CHECK_JSONSCHEMA", "/tmp/venv-cjs/bin/check-jsonschema"))
+    parser.add_argument("--installed", help="run this registry-tool console script instead of this checkout")
+    parser.add_argument("--compare", action="append", default=[], metavar="LABEL=PATH",
+                        help="also run the full validate of another checkout (PYTHONPATH=PATH) in the floor row, "
+                             "e.g. before=/tmp/before to measure an optimisation")
+    args = parser.parse_args(argv)
+    rows = set(args.rows.split(","))
+
+    tool, env, how = tool_command(args.installed)
+    print(f"# registry-tool validate benchmarks\nregistry-tool: {how}\nmachine: {machine()}\n"
+          f"registry: {args.models} models x {args.versions} versions, {args.commits} commits "
+          f"(bench/generate.py); {args.runs} interleaved runs per contender, medians", flush=True)
+    repo = registry(args.models, args.versions, args.commits)
+    floor = Contender("floor: pygit2 + yaml.load(CSafeLoader)", [sys.executable, str(BENCH / "floor.py"), str(repo)], repo)
+    full = Contender("registry-tool validate --ref HEAD", [*tool, "validate", "--ref", "HEAD"], repo, env)
+    naive = Contender("for scale: floor + jsonschema iter_errors (bench/naive.py)",
+                      [sys.executable, str(BENCH / "naive.py"), str(repo)], repo)
+
+    if "floor" in rows:
+        others = []
+        for spec in args.compare:
+            label, _, path = spec.partition("=")
+            others.append(Contender(f"validate --ref HEAD ({label}: {path})", [sys.executable, "-m", "registry_tool", "validate",
+                                    "--ref", "HEAD"], repo, {"PYTHONPATH": path}))
+        race([floor, naive, *others, full], args.runs)
+        report("full validate vs the floor", [floor, naive, *others, full], floor, "validate <= 1.5x floor (wall)")
+    if "cjs" in rows:
+        cjs_path = shutil.which(args.check_jsonschema) or args.check_jsonschema
+        if not Path(cjs_path).exists():
+            print(f"\n## full validate vs check-jsonschema\nskipped: {cjs_path} not found", flush=True)
+        else:
+            files = sorted(f"models/{p.name}" for p in (repo / "models").iterdir())
+            cjs = Contender("check-jsonschema --schemafile schemas/model.schema.json models/*.yaml",
+                            [cjs_path, "--schemafile", str(CHECKOUT / "schemas" / "model.schema.json"), *files], repo)
+            fresh = Contender(full.name, full.cmd, repo, env)
+            race([fresh, cjs], args.runs, warmup=False)
+            report("full validate vs check-jsonschema", [fresh, cjs], fresh, "check-jsonschema >= 10x validate (wall)")
+    if "pr" in rows:
+        ref = pr_commit(repo)
+        whole = Contender(f"validate --ref {ref} (full)", [*tool, "validate", "--ref", ref], repo, env)
+        change = Contender(f"validate --ref {ref} --base {ref}~1 (3 files changed)",
+                           [*tool, "validate", "--ref", ref, "--base", f"{ref}~1"], repo, env)
+        race([whole, change], args.runs)
+        report("pull-request validate vs full validate", [whole, change], whole, "pull request <= 0.1x full (wall)")
+    if "memory" in rows:
+        # The writers store each version of a file as a delta of the previous one (as git
+        # fast-import does); a clone made by a server stores the newest versions whole.
+        # Both layouts: libgit2's pack windows and delta-base cache follow the layout.
+        sizes = [int(s) for s in args.memory_sizes.split(",")]
+        contenders = []
+        for repack in (False, True):
+            for n in sizes:
+                path = registry(n, args.versions, 2 * n, repack=repack)
+                layout = "repacked like a clone" if repack else "as generated"
+                contenders.append(Contender(f"validate --ref HEAD, {n} models ({2 * n} commits), {layout}",
+                                            [*tool, "validate", "--ref", "HEAD"], path, env))
+        race(contenders, args.runs)
+        report("peak memory of the full validate as the registry grows", contenders, contenders[0],
+               "<= 200 MB, flat")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
