@@ -15,7 +15,7 @@ from typing import Iterator
 import pygit2
 
 from .errors import RegistryError
-from .source import POLICY_FILE, EmptySnapshot, Entry, EntryKind, Snapshot
+from .source import POLICY_FILE, EmptySnapshot, Entry, EntryKind, FolderChange, Snapshot
 
 _KIND_BY_MODE = {
     0o100644: EntryKind.FILE,
@@ -216,13 +216,33 @@ class CommitSnapshot:
         if tree is None:
             return []
         try:
-            return [
-                Entry(name=item.name, path=f"{models_dir}/{item.name}",
-                      kind=_KIND_BY_MODE.get(item.filemode, EntryKind.OTHER), blob_id=str(item.id))
-                for item in tree
-            ]
+            return [_entry(item, models_dir) for item in tree]
         except pygit2.GitError:
             raise _missing(f"{models_dir} at {self.label}", tree.id) from None
+
+    def folder_change(self, base: Snapshot, models_dir: str) -> FolderChange | None:
+        """The names that differ from ``base``'s models directory, found with libgit2's tree
+        diff (unchanged names are never listed); None when ``base`` is not a commit of
+        this repository (nor the empty registry before a root commit)."""
+        if isinstance(base, EmptySnapshot):
+            old = None
+        elif isinstance(base, CommitSnapshot) and base.store is self.store:
+            old = base._folder(models_dir)
+        else:
+            return None
+        new = self._folder(models_dir)
+        if old is None or new is None:  # the folder appeared or went away: every name on the side that has it
+            before = {e.name: e for e in base.entries(models_dir)} if old is not None else {}
+            after = {e.name: e for e in self.entries(models_dir)} if new is not None else {}
+            return FolderChange(_hex(old), _hex(new), {n: (before.get(n), after.get(n)) for n in before.keys() | after.keys()})
+        if old.id == new.id:
+            return FolderChange(str(old.id), str(new.id), {})
+        try:
+            names = {delta.old_file.path.split("/", 1)[0] for delta in old.diff_to_tree(new).deltas}
+        except pygit2.GitError:
+            raise _missing(f"{models_dir} at {self.label} or {base.label}", new.id) from None
+        return FolderChange(str(old.id), str(new.id),
+                            {name: (_lookup(old, name, models_dir), _lookup(new, name, models_dir)) for name in names})
 
     def size(self, entry: Entry) -> int:
         return self.store.blob_size(entry.blob_id or "", entry.path)
@@ -232,3 +252,19 @@ class CommitSnapshot:
 
     def blob_id(self, entry: Entry) -> str:
         return entry.blob_id or ""
+
+
+def _entry(item: pygit2.Object, models_dir: str) -> Entry:
+    return Entry(name=item.name, path=f"{models_dir}/{item.name}",
+                 kind=_KIND_BY_MODE.get(item.filemode, EntryKind.OTHER), blob_id=str(item.id))
+
+
+def _lookup(tree: pygit2.Tree, name: str, models_dir: str) -> Entry | None:
+    try:
+        return _entry(tree[name], models_dir)
+    except KeyError:
+        return None
+
+
+def _hex(tree: pygit2.Tree | None) -> str | None:
+    return None if tree is None else str(tree.id)

@@ -66,6 +66,19 @@ class Snapshot(Protocol):
     def blob_id(self, entry: Entry) -> str:
         """Git's object id of the entry's bytes, to tell changed files from unchanged ones."""
 
+    def folder_change(self, base: "Snapshot", models_dir: str) -> "FolderChange | None":
+        """What differs in the models directory since ``base``, when this snapshot can tell
+        without listing it (two commits of one repository); None otherwise."""
+
+
+@dataclass(frozen=True)
+class FolderChange:
+    """The names of a models directory that differ between a base and a head."""
+
+    base_folder: str | None  # the folder's tree id on each side (None: absent)
+    head_folder: str | None
+    entries: dict[str, tuple[Entry | None, Entry | None]]  # name -> (base entry, head entry); None: absent there
+
 
 def git_blob_id(data: bytes) -> str:
     """The id Git gives a blob with these bytes (what ``git hash-object`` prints)."""
@@ -94,3 +107,6 @@ class EmptySnapshot:
 
     def blob_id(self, entry: Entry) -> str:  # pragma: no cover
         raise KeyError(entry.name)
+
+    def folder_change(self, base: Snapshot, models_dir: str) -> FolderChange | None:
+        return None

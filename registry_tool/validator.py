@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from . import loader, parallel, schema
+from . import delta, loader, parallel, schema
 from .model import model_from_data
 from .policy import Policy, load_policy
 from .rules import CHANGE_RULES, FILE_RULES, TREE_RULES, ModelFile
@@ -140,73 +140,84 @@ def validate_files(snapshot: Snapshot, entries: Iterable[Entry]) -> Report:
     return report
 
 
-def validate_change(base: Snapshot, head: Snapshot) -> Report:
+class ChangeCache:
+    """What the steps of a range share: each commit's head is the next commit's base, so
+    its parsed files are kept for one more step, its policy and its folded names too."""
+
+    def __init__(self) -> None:
+        self.folds = delta.FoldIndex()
+        self._policies: dict[str | None, tuple[Policy, list[Violation]]] = {}
+        self._previous: dict[tuple[str, str, int], tuple[ModelFile | None, list[Violation]]] = {}
+        self._current: dict[tuple[str, str, int], tuple[ModelFile | None, list[Violation]]] = {}
+
+    def policy(self, snapshot: Snapshot) -> tuple[Policy, list[Violation]]:
+        key = _policy_id(snapshot)
+        if key is None:  # no registry.yaml, or not a file: nothing to share
+            return policy_of(snapshot)
+        if key not in self._policies:
+            self._policies[key] = policy_of(snapshot)
+        return self._policies[key]
+
+    def read_model(self, snapshot: Snapshot, entry: Entry, policy: Policy) -> tuple[ModelFile | None, list[Violation]]:
+        if entry.blob_id is None:  # a file on disk: no id without reading it
+            return read_model(snapshot, entry, policy)
+        key = (entry.blob_id, entry.path, policy.max_file_bytes)
+        found = self._current.get(key) or self._previous.get(key)
+        if found is None:
+            found = read_model(snapshot, entry, policy)
+        self._current[key] = found
+        return found
+
+    def next_step(self) -> None:
+        self._previous, self._current = self._current, {}
+
+
+def validate_change(base: Snapshot, head: Snapshot, cache: ChangeCache | None = None) -> Report:
     """The head's changed files on their own, and against their base versions.
 
     Files whose bytes are unchanged since the base are not read again (the cost follows
     the change, not the registry), unless the policy itself changed. Stage moves and gates
     are judged by the base's policy: a change cannot relax the rules it is judged by.
     """
-    head_policy, problems = policy_of(head)
-    base_policy, base_problems = policy_of(base)
+    cache = cache if cache is not None else ChangeCache()
+    head_policy, problems = cache.policy(head)
+    base_policy, base_problems = cache.policy(base)
     report = Report(list(problems))
     if problems:
         return report
     if base_problems:
         base_policy = head_policy  # a broken base policy cannot judge; fall back to the head's
-    policy_changed = _policy_id(base) != _policy_id(head)
-
-    base_entries = {e.name: e for e in base.entries(base_policy.models_dir)}
-    base_files = {name: e for name, e in base_entries.items() if e.is_model_file}
-    head_entries = head.entries(head_policy.models_dir)
-    changed: set[str] = set()
-    for entry in head_entries:
-        if policy_changed or not _unchanged(base, base_entries.get(entry.name), head, entry, head_policy.max_file_bytes):
-            changed.add(entry.name)
-    report.violations.extend(_tree(head_entries, changed, head_policy))
-
-    head_names = set()
-    for entry in head_entries:
+    found = delta.compute(base, head, base_policy.models_dir, head_policy.models_dir,
+                          everything=_policy_id(base) != _policy_id(head), limit=head_policy.max_file_bytes,
+                          folds=cache.folds)
+    report.violations.extend(_tree(found.tree_view, found.changed_names, head_policy))
+    for entry in found.changed:
         if not entry.is_model_file:
             continue
-        head_names.add(entry.name)
-        if entry.name not in changed:
-            continue
-        head_mf, problems = read_model(head, entry, head_policy)
+        head_mf, problems = cache.read_model(head, entry, head_policy)
         report.files_checked += 1
         if head_mf is None:
             report.violations.extend(problems)
             continue
         report.violations.extend(check_model(head_mf, head_policy))
-        base_mf = _quiet_base(base, base_files.get(entry.name), base_policy)
+        base_mf = _quiet_base(cache, base, found.base_files.get(entry.name), base_policy)
         if base_mf is not False:
             report.violations.extend(check_change(base_mf, head_mf, base_policy))
-    for name, entry in base_files.items():
-        if name not in head_names:
-            base_mf = _quiet_base(base, entry, base_policy)
-            if base_mf:
-                report.violations.extend(check_change(base_mf, None, base_policy))
+    for entry in found.removed:
+        base_mf = _quiet_base(cache, base, entry, base_policy)
+        if base_mf:
+            report.violations.extend(check_change(base_mf, None, base_policy))
+    cache.next_step()
     report.violations.sort()
     return report
 
 
-def _unchanged(base: Snapshot, old: Entry | None, head: Snapshot, new: Entry, limit: int) -> bool:
-    """The entry is in the base too, as the same kind and (for a file) the same bytes. A
-    folder, symlink or submodule already there was judged by the change that added it.
-    A file over the size limit counts as changed: it is refused unread, never hashed."""
-    if old is None or old.kind is not new.kind:
-        return False
-    if new.kind is not EntryKind.FILE:
-        return True
-    return head.size(new) <= limit and head.blob_id(new) == base.blob_id(old)
-
-
-def _quiet_base(base: Snapshot, entry: Entry | None, policy: Policy) -> ModelFile | None | bool:
+def _quiet_base(cache: ChangeCache, base: Snapshot, entry: Entry | None, policy: Policy) -> ModelFile | None | bool:
     """The base version of a file: None if it is new, False if the base copy is itself
     invalid (then there is nothing sound to compare against)."""
     if entry is None:
         return None
-    mf, _ = read_model(base, entry, policy)
+    mf, _ = cache.read_model(base, entry, policy)
     return mf if mf is not None else False
 
 
@@ -214,8 +225,9 @@ def validate_commits(steps: Iterable[tuple[str, Snapshot, Snapshot]]) -> Report:
     """Each (commit, parent snapshot, commit snapshot) judged as a change; violations
     name the commit that introduced them, oldest commit first."""
     report = Report()
+    cache = ChangeCache()
     for commit_id, parent, snapshot in steps:
-        step = validate_change(parent, snapshot)
+        step = validate_change(parent, snapshot, cache)
         report.violations.extend(v.at_commit(commit_id) for v in step.violations)
         report.files_checked += step.files_checked
         report.commits_checked.append(commit_id)

@@ -7,7 +7,7 @@ import stat
 from pathlib import Path
 
 from .errors import RegistryError
-from .source import POLICY_FILE, Entry, EntryKind, git_blob_id
+from .source import POLICY_FILE, Entry, EntryKind, FolderChange, Snapshot, git_blob_id
 
 
 class WorktreeSnapshot:
@@ -48,6 +48,9 @@ class WorktreeSnapshot:
 
     def read(self, entry: Entry) -> bytes:
         return _read(self.root / entry.path, entry.path)
+
+    def folder_change(self, base: Snapshot, models_dir: str) -> FolderChange | None:
+        return None  # files on disk carry no tree ids: the change is found by listing
 
     def blob_id(self, entry: Entry) -> str:
         return entry.blob_id or git_blob_id(self.read(entry))

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import unicodedata
 from typing import Iterator
 
+from ..delta import fold
 from ..policy import Policy
 from ..source import Entry, EntryKind
 from ..violation import Violation
@@ -28,16 +28,12 @@ def only_model_files(entries: list[Entry], changed: set[str] | None, policy: Pol
         yield Violation(entry.path, 1, 1, "unexpected-file", f"{entry.name} {why}")
 
 
-def _fold(name: str) -> str:
-    return unicodedata.normalize("NFKC", name).casefold()
-
-
 @rule(("name-case-collision", "Two names in the models directory that differ only by case (or Unicode normalisation)."),
       scope="tree")
 def no_case_collisions(entries: list[Entry], changed: set[str] | None, policy: Policy) -> Iterator[Violation]:
     seen: dict[str, Entry] = {}
     for entry in entries:
-        key = _fold(entry.name)
+        key = fold(entry.name)
         other = seen.get(key)
         if other is None:
             seen[key] = entry

@@ -1,0 +1,129 @@
+"""--range finds each commit's change by tree diff and carries state from step to step
+(parsed files, policies, the folded names of the models directory). These tests hold
+that fast path to the plain one, which lists both sides of every change, on a history
+full of awkward changes."""
+
+from __future__ import annotations
+
+import os
+
+import pygit2
+import pytest
+
+from registry_tool import validator
+from registry_tool.delta import FoldIndex, compute
+from registry_tool.gitstore import GitStore
+from registry_tool.source import Entry, Snapshot
+
+
+class Listed:
+    """A snapshot that cannot tell its change by tree diff: the validator lists it."""
+
+    def __init__(self, inner: Snapshot) -> None:
+        self.inner = inner
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.inner, name)
+
+    def folder_change(self, base: object, models_dir: str) -> None:
+        return None
+
+
+def model(name: str, *versions: tuple[str, str], uri_suffix: str = "") -> str:
+    lines = [f"name: {name}", "versions:"]
+    for label, stage in versions:
+        lines += [f'  - version: "{label}"', f"    stage: {stage}", f"    artifact: {{uri: s3://b/{name}/{label}{uri_suffix}}}"]
+    return "\n".join(lines) + "\n"
+
+
+@pytest.fixture
+def awkward(repo):
+    """A history whose every commit changes the models directory in another way."""
+    steps = [
+        ("register a", lambda: repo.write("models/a.yaml", model("a", ("1", "none")))),
+        ("register b and c", lambda: (repo.write("models/b.yaml", model("b", ("1", "staging"))),
+                                      repo.write("models/c.yaml", model("c", ("1", "none"))))),
+        ("promote a, a stray file", lambda: (repo.write("models/a.yaml", model("a", ("1", "staging"))),
+                                             repo.write("models/notes.txt", "x\n"))),
+        ("a name that collides by case", lambda: repo.write("models/B.yaml", model("b", ("1", "none")))),
+        ("edit the collision's twin", lambda: repo.write("models/b.yaml", model("b", ("1", "production")))),
+        ("a folder named like a model", lambda: repo.write("models/d.yaml/x", "y\n")),
+        ("change inside the folder", lambda: repo.write("models/d.yaml/x", "z\n")),
+        ("an immutable fact changes", lambda: repo.write("models/c.yaml", model("c", ("1", "none"), uri_suffix="-new"))),
+        ("a model removed", lambda: os.remove(repo.path / "models/c.yaml")),
+        ("a symlink replaces a model", lambda: (os.remove(repo.path / "models/a.yaml"),
+                                                os.symlink("b.yaml", repo.path / "models/a.yaml"))),
+        ("the collision removed", lambda: os.remove(repo.path / "models/B.yaml")),
+        ("nothing in models", lambda: repo.write("README.md", "docs\n")),
+        ("a stricter policy", lambda: repo.write("registry.yaml", "gates:\n  production:\n    require_sha256: true\n")),
+        ("register e in production", lambda: repo.write("models/e.yaml", model("e", ("1", "production")))),
+        ("models move", lambda: (repo.write("registry.yaml", "models_dir: registry/models\n"),
+                                 repo.write("registry/models/b.yaml", model("b", ("1", "production"))))),
+        ("back in the new place", lambda: repo.write("registry/models/f.yaml", model("f", ("1", "none")))),
+    ]
+    commits = [repo.commit("root")]
+    for message, change in steps:
+        change()
+        commits.append(repo.commit(message))
+    return repo, commits
+
+
+def _run(store: GitStore, base: str, head: str, *, listed: bool) -> validator.Report:
+    steps = store.range_steps(store.resolve(base), store.resolve(head))
+    if listed:
+        steps = [(c, Listed(parent), Listed(snap)) for c, parent, snap in steps]
+    return validator.validate_commits(steps)
+
+
+def test_range_by_tree_diff_reports_what_listing_reports(awkward):
+    repo, commits = awkward
+    store = GitStore.discover(repo.path)
+    fast = _run(store, commits[0], commits[-1], listed=False)
+    plain = _run(store, commits[0], commits[-1], listed=True)
+    assert [(v.commit, v) for v in fast.violations] == [(v.commit, v) for v in plain.violations]
+    assert fast.files_checked == plain.files_checked
+    assert fast.commits_checked == plain.commits_checked == commits[1:]
+    rules = {v.rule for v in fast.violations}  # the history really exercises the tree and change rules
+    assert {"unexpected-file", "name-case-collision", "immutable-field", "model-removed", "skipped-stage"} <= rules
+
+
+def test_each_step_alone_matches_the_range(awkward):
+    """A fresh cache per step (what --base does) gives each step the same answer."""
+    repo, commits = awkward
+    store = GitStore.discover(repo.path)
+    whole = _run(store, commits[0], commits[-1], listed=False)
+    for older, newer in zip(commits, commits[1:]):
+        alone = validator.validate_change(store.snapshot(store.resolve(older)), store.snapshot(store.resolve(newer)))
+        assert alone.violations == [v for v in whole.violations if v.commit == newer]
+
+
+def test_an_unchanged_models_folder_is_not_listed(repo):
+    repo.write("models/a.yaml", model("a", ("1", "none")))
+    first = repo.commit("register a")
+    repo.write("README.md", "docs\n")
+    second = repo.commit("docs only")
+    store = GitStore.discover(repo.path)
+    base, head = store.snapshot(store.resolve(first)), store.snapshot(store.resolve(second))
+
+    def refuse(models_dir: str) -> list[Entry]:
+        raise AssertionError("listed an unchanged folder")
+
+    head.entries = refuse  # type: ignore[method-assign]
+    base.entries = refuse  # type: ignore[method-assign]
+    found = compute(base, head, "models", "models", everything=False, limit=1 << 20, folds=FoldIndex())
+    assert (found.changed, found.removed, found.tree_view) == ([], [], [])
+
+
+def test_a_diff_finds_only_the_names_that_changed(repo):
+    for name in "abcdef":
+        repo.write(f"models/{name}.yaml", model(name, ("1", "none")))
+    first = repo.commit("six models")
+    repo.write("models/c.yaml", model("c", ("1", "staging")))
+    second = repo.commit("promote c")
+    store = GitStore.discover(repo.path)
+    change = store.snapshot(store.resolve(second)).folder_change(store.snapshot(store.resolve(first)), "models")
+    assert change is not None and set(change.entries) == {"c.yaml"}
+    old, new = change.entries["c.yaml"]
+    assert old is not None and new is not None and old.blob_id != new.blob_id
+    tree = store.repo.revparse_single(f"{second}:models")
+    assert isinstance(tree, pygit2.Tree) and change.head_folder == str(tree.id)
