@@ -1,3 +1,4 @@
 from .cli import main
 
-main(prog_name="registry-tool")
+if __name__ == "__main__":  # not when a worker process re-imports this module
+    main(prog_name="registry-tool")
