@@ -23,8 +23,7 @@ from .policy import Policy
 from .proposal import EditRefused, FileEdit, Proposal
 from .rules import ModelFile
 from .source import EntryKind, Snapshot
-from .loader import too_large
-from .validator import parse_model
+from .validator import read_model
 
 NAME = re.compile(r"[a-z0-9]+(?:[._-][a-z0-9]+)*")  # the schema's model name pattern
 RANK = {Stage.NONE: 0, Stage.STAGING: 1, Stage.PRODUCTION: 2, Stage.ARCHIVED: 3}
@@ -68,14 +67,11 @@ def open_model(base: Snapshot, policy: Policy, name: str, *, required: bool = Tr
         return None
     if entry.kind is not EntryKind.FILE:
         raise RegistryError(f"{path} is a {entry.kind.value}, not a model file")
-    size = base.size(entry)
-    if size > policy.max_file_bytes:
-        raise EditRefused([too_large(path, size, policy.max_file_bytes)], f"{path} is not valid as it is; the edit was")
-    raw = base.read(entry)
-    mf, problems = parse_model(raw, path, name, policy)
+    mf, problems = read_model(base, entry, policy)  # over the size limit: refused unread
     if mf is None:
         raise EditRefused(problems, f"{path} is not valid as it is; the edit was")
-    return Opened(path, raw, mf, ModelEditor(mf.doc.text, path, doc=mf.doc))
+    before = mf.doc.text.encode("utf-8")  # the loader decodes strict UTF-8 without BOM: the same bytes
+    return Opened(path, before, mf, ModelEditor(mf.doc.text, path, doc=mf.doc))
 
 
 def _version(opened: Opened, label: str) -> Any:
