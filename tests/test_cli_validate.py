@@ -76,6 +76,17 @@ def test_range_without_head_means_head(good, cli):
     assert found == [] and len(data["commits_checked"]) == 1
 
 
+def test_a_reversed_range_says_there_was_nothing_to_judge(good, cli):
+    older = good.git("rev-parse", "HEAD")
+    good.write("models/faq-bot.yaml", GOOD.replace('"1.1.0"\n    stage: staging', '"1.1.0"\n    stage: none'))
+    newer = good.commit("demote 1.1.0")
+    run = cli(good.path, "validate", "--range", f"{newer}..{older}")
+    assert (run.code, run.out) == (0, "ok: 0 model files checked, no violations\n")
+    assert run.err == (f"registry-tool: note: no commits after {newer} on the first-parent history of {older}: "
+                       "nothing to judge (is the range reversed?)\n")
+    assert cli(good.path, "validate", "--range", f"{older}..{newer}").err == ""
+
+
 # --- output formats -----------------------------------------------------------------------
 
 def test_text_format(bad, cli):

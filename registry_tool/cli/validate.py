@@ -54,7 +54,11 @@ def _run(validator, paths, repo, ref, base, range_):  # type: ignore[no-untyped-
     if range_:
         store = GitStore.discover(repo or ".")
         start, end = parse_range(range_)
-        return validator.validate_commits(store.range_steps(store.resolve(start), store.resolve(end)))
+        steps = store.range_steps(store.resolve(start), store.resolve(end))
+        if not steps:
+            click.echo(f"registry-tool: note: no commits after {start} on the first-parent history of {end}: "
+                       "nothing to judge (is the range reversed?)", err=True)
+        return validator.validate_commits(steps)
     if ref or base:
         store = GitStore.discover(repo or ".")
         head = store.snapshot(store.resolve(ref)) if ref else WorktreeSnapshot(_worktree_root(store))
