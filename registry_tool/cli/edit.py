@@ -17,8 +17,14 @@ from .options import repo_option
 if TYPE_CHECKING:
     from ..apply import Mode, Outcome
 
-FORMATS = ["onnx", "pytorch", "torchscript", "safetensors", "tensorflow_saved_model", "keras", "tflite", "gguf",
-           "coreml", "openvino", "tensorrt", "xgboost", "lightgbm", "sklearn", "mlflow", "other"]
+
+
+def _artifact_formats() -> list[str]:
+    """The artifact formats the model schema allows (the schema is the one list)."""
+    from ..schema import MODEL_SCHEMA, load_schema  # noqa: PLC0415
+
+    return list(load_schema(MODEL_SCHEMA)["$defs"]["artifact"]["properties"]["format"]["enum"])
+
 _INT = re.compile(r"[-+]?[0-9]+")
 
 
@@ -144,7 +150,7 @@ def metric_tree(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
               help="A local copy of the artifact: its sha256 and size are computed by streaming it (never loaded).")
 @click.option("--sha256", help="The artifact's SHA-256 (64 hex digits).")
 @click.option("--size-bytes", type=click.IntRange(min=0), help="The artifact's size in bytes.")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), help="The artifact's format.")
+@click.option("--format", "fmt", type=click.Choice(_artifact_formats()), help="The artifact's format.")
 @click.option("--run-id", help="The training run that produced it.")
 @click.option("--metric", "metrics", multiple=True, metavar="NAME=VALUE", help="A metric (repeatable); suite/name for a suite's.")
 @click.option("--tag", "tags", multiple=True, help="A tag (repeatable).")
