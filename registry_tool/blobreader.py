@@ -36,11 +36,16 @@ class BlobReader:
         self._models: OrderedDict[str, Parsed] = OrderedDict()  # blob id -> parsed (None: invalid)
         self._latest: dict[str, tuple[str, Parsed]] = {}  # path -> its newest blob read
 
-    def policy(self, tree: pygit2.Tree) -> Policy:
+    @staticmethod
+    def policy_blob(tree: pygit2.Tree) -> str | None:
+        """The id of a commit tree's ``registry.yaml`` blob (None: there is none)."""
         try:
-            oid: str | None = str(tree[POLICY_FILE].id)
+            return str(tree[POLICY_FILE].id)
         except KeyError:
-            oid = None
+            return None
+
+    def policy(self, oid: str | None) -> Policy:
+        """The policy in a ``registry.yaml`` blob (the defaults for None or an invalid one)."""
         found = self._policies.get(oid)
         if found is None:
             raw = self.store.read_blob(oid, POLICY_FILE) if oid is not None else None

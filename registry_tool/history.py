@@ -4,12 +4,16 @@ Walks what the branch saw, merge by merge (first parents only), newest first. Ea
 whose models changed is compared with its first parent, and each changed model file
 turned into :class:`~registry_tool.changes.Change` events attributed to that commit.
 
-Cost follows the changes, not the history: a commit whose models tree (or, for one
-model, whose file) has the same id as its parent's is skipped without reading anything
-else; only the changed entries of a changed tree are looked at (libgit2's tree diff);
-each distinct blob is read once, and most are parsed as an edit of their successor
-(:mod:`registry_tool.blobreader`). A shallow clone's boundary ends the walk with a
-:class:`~registry_tool.events.Truncated` marker, never with invented "creations".
+Cost follows the changes, not the history: the walk goes by :class:`Step` (a commit, its
+first parent, its time, its policy blob and the model files that differ from the
+parent's), taken from the history index (:mod:`registry_tool.historyindex`) where it has
+them and read from Git objects otherwise, then added to it. Read from Git, a commit whose
+models tree (or, for one model without an index to fill, whose file) has the same id as
+its parent's is skipped without reading anything else; only the changed entries of a
+changed tree are looked at (libgit2's tree diff). Each distinct blob is read once, and
+most are parsed as an edit of their successor (:mod:`registry_tool.blobreader`). A
+shallow clone's boundary ends the walk with a :class:`~registry_tool.events.Truncated`
+marker, never with invented "creations".
 """
 
 from __future__ import annotations
@@ -24,12 +28,14 @@ from .changes import model_changes
 from .events import CommitInfo, Event, Person, Truncated, iso_utc, pull_request_number, summary_line
 from .errors import RegistryError
 from .gitstore import GitStore
+from .historyindex import Changed, HistoryIndex, Step
 from .model import Model, Stage
 from .policy import Policy
 
 SINCE_SLOP = 5  # like git log --since: stop after this many commits in a row older than the date
 PROGRESS_EVERY = 1000  # commits between progress reports
 _UNKNOWN = object()  # no valid earlier version could be found (a shallow boundary in the way)
+_UNREAD = object()
 
 Progress = Callable[[int], None]
 
@@ -67,98 +73,191 @@ class _State:
 
     commit: pygit2.Commit
     tree_id: pygit2.Oid
+    policy_blob: str | None
     policy: Policy
-    folder: pygit2.Oid | None  # the models directory's tree
-    key: pygit2.Oid | None  # what is compared: the models tree, or the one model file's blob
+    folder: pygit2.Tree | None  # the models directory
+    blob: str | None | object = _UNREAD  # a walk for one model: its file's blob id (_UNREAD: not looked up yet)
 
 
 class _Walk:
-    def __init__(self, store: GitStore, model: str | None) -> None:
+    """One history walk: the steps of first-parent commits (from the history index where
+    it has them, from Git objects otherwise), and the events of their changes."""
+
+    def __init__(self, store: GitStore, model: str | None, index: HistoryIndex | None = None) -> None:
         self.store = store
         self.model = model
+        self.file = f"{model}.yaml" if model is not None else None
         self.reader = BlobReader(store)
+        self.index = index
+        self.passed = 0  # recorded commits a sparse walk left out
+
+    # -- steps -------------------------------------------------------------------------
+
+    def steps(self, head: pygit2.Commit, sparse: bool = False) -> Iterator[Step]:
+        """head's step, its first parent's, ... down to a root commit or a boundary.
+        ``sparse``: a walk for one model may leave out recorded steps that do not touch its
+        file (but never the one after a step that does: its base); ``self.passed`` counts them."""
+        index, shallow = self.index, self.store.shallow_commits
+        commit_id: str | None = str(head.id)
+        cold: Iterator[Step] | None = None
+        after_touch = False
+        recorded = 0
+        while commit_id is not None:
+            if sparse and index is not None and self.file is not None and not after_touch:
+                commit_id, passed = index.skip(commit_id, self.file)
+                self.passed += passed
+            step = index.get(commit_id, self.file) if index is not None else None
+            if step is None:
+                if cold is None:
+                    cold = self._cold(head if commit_id == str(head.id) else self._commit(commit_id))
+                    if cold is None:
+                        return  # missing from the object database: the walk ends at the step before
+                step = next(cold, None)
+                if step is None:
+                    return
+                if index is not None:
+                    index.add(step)
+            else:
+                cold = None  # the index has it: what the cold walk would read next is known
+                recorded += 1
+                if recorded + self.passed > len(index):  # type: ignore[arg-type]
+                    raise RegistryError(f"the history index {index.path} is damaged (its records form a cycle); "  # type: ignore[union-attr]
+                                        "delete it and run the command again")
+            yield step
+            after_touch = self.touches(step)
+            commit_id = step.parent if step.complete and step.commit not in shallow else None
+
+    def _commit(self, commit_id: str) -> pygit2.Commit | None:
+        try:
+            found = self.store.repo[commit_id]
+        except (KeyError, ValueError, pygit2.GitError):
+            return None
+        return found if isinstance(found, pygit2.Commit) else None
+
+    def _cold(self, start: pygit2.Commit | None) -> Iterator[Step] | None:
+        """Steps read from Git objects, from ``start`` down its first parents."""
+        if start is None:
+            return None
+        return self._cold_steps(start)
+
+    def _cold_steps(self, start: pygit2.Commit) -> Iterator[Step]:
+        newer: _State | None = None
+        for commit in first_parents(self.store, start):
+            state = self.state(commit, newer)
+            if newer is not None:
+                yield self._step(newer, state)
+            newer = state
+        if newer is None:
+            return
+        if newer.commit.parent_ids or str(newer.commit.id) in self.store.shallow_commits:
+            yield self._step(newer, None, complete=False)  # a boundary: its parent is not available
+        else:
+            yield self._step(newer, None)  # a root commit: everything it holds is new
+
+    def _step(self, head: _State, base: _State | None, complete: bool = True) -> Step:
+        commit = head.commit
+        return Step(
+            commit=str(commit.id),
+            parent=str(commit.parent_ids[0]) if commit.parent_ids else None,
+            time=commit.commit_time,
+            policy=head.policy_blob,
+            changed=tuple(self.changed(head, base)) if complete else (),
+            complete=complete,
+        )
 
     def state(self, commit: pygit2.Commit, newer: _State | None) -> _State:
         tree_id = commit.tree_id
         if newer is not None and newer.tree_id == tree_id:
-            return _State(commit, tree_id, newer.policy, newer.folder, newer.key)
+            return _State(commit, tree_id, newer.policy_blob, newer.policy, newer.folder, newer.blob)
         tree = commit.tree
-        policy = self.reader.policy(tree)
+        policy_blob = self.reader.policy_blob(tree)
+        policy = self.reader.policy(policy_blob)
         folder = _lookup(tree, policy.models_dir)
-        folder_id = folder.id if isinstance(folder, pygit2.Tree) else None
-        if self.model is None:
-            return _State(commit, tree_id, policy, folder_id, folder_id)
-        if newer is not None and newer.folder == folder_id and newer.policy.models_dir == policy.models_dir:
-            return _State(commit, tree_id, policy, folder_id, newer.key)  # the folder is unchanged
-        return _State(commit, tree_id, policy, folder_id, self._blob(folder_id, f"{self.model}.yaml"))
+        if not isinstance(folder, pygit2.Tree):
+            folder = None
+        elif newer is not None and newer.folder is not None and newer.folder.id == folder.id:
+            folder = newer.folder  # read once, even when the folder is large
+        blob = newer.blob if newer is not None and folder is newer.folder else _UNREAD
+        return _State(commit, tree_id, policy_blob, policy, folder, blob)
 
-    def _blob(self, folder: pygit2.Oid | None, name: str) -> pygit2.Oid | None:
-        """A model file's blob id in a models folder (a symlink or folder by that name is not one)."""
-        if folder is None:
-            return None
-        entry = _lookup(self._tree(folder), name)
-        return entry.id if entry is not None and int(entry.filemode) in FILE_MODES else None
-
-    def _tree(self, oid: pygit2.Oid) -> pygit2.Tree:
-        tree = self.store.repo[oid]
-        assert isinstance(tree, pygit2.Tree)  # the ids come from tree entries of tree type
-        return tree
-
-    def changed(self, head: _State, base: _State | None) -> list[tuple[str, str | None, str | None]]:
-        """(file name, base blob, head blob) of each model file that differs, by name."""
-        if self.model is not None:
-            name = f"{self.model}.yaml"
-            return [(name, _hex(base.key) if base is not None else None, _hex(head.key))]
-        if head.key is None and (base is None or base.key is None):
+    def changed(self, head: _State, base: _State | None) -> list[Changed]:
+        """(file name, base blob, head blob) of each model file that differs, by name. Without
+        an index to fill, a walk for one model looks at its file alone."""
+        new, old = head.folder, base.folder if base is not None else None
+        if new is None and old is None or (new is not None and old is not None and new.id == old.id):
             return []
-        if base is None or base.key is None or head.key is None:  # the whole folder came or went
-            present = head.key if head.key is not None else base.key  # type: ignore[union-attr]
+        if self.file is not None and self.index is None:
+            after = head.blob if head.blob is not _UNREAD else self._file_blob(new)
+            before = self._file_blob(old)
+            if base is not None:
+                base.blob = before  # the next step's head: not looked up twice
+            return [(self.file, before, after)] if before != after else []  # type: ignore[list-item]
+        if new is None or old is None:  # the whole folder came or went
+            present = new if new is not None else old
             assert present is not None
-            files = {e.name or "": str(e.id) for e in self._tree(present)
+            files = {e.name or "": str(e.id) for e in present
                      if (e.name or "").endswith(".yaml") and int(e.filemode) in FILE_MODES}
-            return [(n, None, b) if head.key is not None else (n, b, None) for n, b in sorted(files.items())]
+            return [(n, None, b) if new is not None else (n, b, None) for n, b in sorted(files.items())]
         found = []
-        for delta in self._tree(base.key).diff_to_tree(self._tree(head.key)).deltas:
-            old, new = delta.old_file, delta.new_file
-            name = new.path if delta.status != pygit2.enums.DeltaStatus.DELETED else old.path
+        for delta in old.diff_to_tree(new).deltas:
+            before_file, after_file = delta.old_file, delta.new_file
+            name = after_file.path if delta.status != pygit2.enums.DeltaStatus.DELETED else before_file.path
             if "/" in name or not name.endswith(".yaml"):
                 continue  # inside a subfolder: not a model file
-            before = str(old.id) if old.mode in FILE_MODES and delta.status != pygit2.enums.DeltaStatus.ADDED else None
-            after = str(new.id) if new.mode in FILE_MODES and delta.status != pygit2.enums.DeltaStatus.DELETED else None
+            before = str(before_file.id) if before_file.mode in FILE_MODES \
+                and delta.status != pygit2.enums.DeltaStatus.ADDED else None
+            after = str(after_file.id) if after_file.mode in FILE_MODES \
+                and delta.status != pygit2.enums.DeltaStatus.DELETED else None
             if before != after:
                 found.append((name, before, after))
         return sorted(found)
 
-    def changes(self, head: _State, base: _State | None) -> Iterator[Event]:
-        """The events of one commit against its first parent (None: a root commit)."""
+    def _file_blob(self, folder: pygit2.Tree | None) -> str | None:
+        """The blob id of this walk's model file in a models folder (a symlink or a folder
+        by that name is not a model file)."""
+        entry = _lookup(folder, self.file) if folder is not None and self.file is not None else None
+        return str(entry.id) if entry is not None and int(entry.filemode) in FILE_MODES else None
+
+    # -- events ------------------------------------------------------------------------
+
+    def changes(self, head: Step, base: Step | None) -> Iterator[Event]:
+        """The events of one step against its first parent's (None: a root commit)."""
         info: CommitInfo | None = None
-        for name, before, after in self.changed(head, base):
+        for name, before, after in head.changed:
+            if self.file is not None and name != self.file:
+                continue
             new = self._model_at(head, name, after)
             if new is _UNKNOWN:
                 continue  # the head copy is not a valid model file: nothing sound to report
             old = self._model_at(base, name, before, near=after) if base is not None else None
             if old is _UNKNOWN:
-                old = self._last_valid(base, name)  # type: ignore[arg-type]
+                old = self._last_valid(base.commit, name)  # type: ignore[union-attr]
                 if old is _UNKNOWN:
                     continue
             for change in model_changes(name[: -len(".yaml")], old, new):  # type: ignore[arg-type]
-                info = info or commit_info(head.commit)
+                info = info or commit_info(self.store.repo[head.commit])
                 yield Event(change, info)
 
-    def _model_at(self, state: _State, name: str, oid: str | None, near: str | None = None) -> Model | None | object:
+    def touches(self, step: Step) -> bool:
+        return bool(step.changed) if self.file is None else any(c[0] == self.file for c in step.changed)
+
+    def _model_at(self, step: Step, name: str, oid: str | None, near: str | None = None) -> Model | None | object:
         if oid is None:
             return None
-        found = self.reader.model(oid, f"{state.policy.models_dir}/{name}", state.policy, near)
+        policy = self.reader.policy(step.policy)
+        found = self.reader.model(oid, f"{policy.models_dir}/{name}", policy, near)
         return _UNKNOWN if found is None else found
 
-    def _last_valid(self, state: _State, name: str) -> Model | None | object:
+    def _last_valid(self, commit_id: str, name: str) -> Model | None | object:
         """The newest valid copy of a file at or before a commit whose copy is invalid."""
         older: _State | None = None
-        for commit in first_parents(self.store, state.commit):
+        for commit in first_parents(self.store, self.store.repo[commit_id]):
             older = self.state(commit, older)
-            blob = older.key if self.model is not None else self._blob(older.folder, name)
-            found = self._model_at(older, name, _hex(blob))
-            if found is not _UNKNOWN:
+            entry = _lookup(older.folder, name) if older.folder is not None else None
+            blob = str(entry.id) if entry is not None and int(entry.filemode) in FILE_MODES else None
+            policy = older.policy
+            found = self.reader.model(blob, f"{policy.models_dir}/{name}", policy) if blob is not None else None
+            if blob is None or found is not None:
                 return found
             if str(commit.id) in self.store.shallow_commits:
                 return _UNKNOWN  # what came before is not available
@@ -170,35 +269,32 @@ def walk(store: GitStore, head: pygit2.Commit, *, model: str | None = None, sinc
     """Events on head's first-parent history, newest first; a :class:`Truncated` marker
     last when a shallow clone's boundary was reached. ``since``: commit time in seconds
     since the epoch; older commits are neither reported nor walked far."""
-    return _walk(_Walk(store, model), head, since, progress)
+    return _walk(_Walk(store, model, HistoryIndex.open(store)), head, since, progress)
 
 
 def _walk(run: _Walk, head: pygit2.Commit, since: int | None,
           progress: Progress | None) -> Generator[Event | Truncated, None, None]:
-    store = run.store
-    newer: _State | None = None
-    walked = old_streak = 0
+    newer: Step | None = None
+    walked = old_streak = reported = 0
     try:
-        for commit in first_parents(store, head):
+        for step in run.steps(head, sparse=since is None):  # --since counts the old commits in a row
             walked += 1
-            if progress is not None and walked % PROGRESS_EVERY == 0:
-                progress(walked)
-            state = run.state(commit, newer)
-            if newer is not None and newer.key != state.key and _recent(newer.commit, since):
-                yield from run.changes(newer, state)
-            newer = state
-            old_streak = old_streak + 1 if not _recent(commit, since) else 0
+            if progress is not None and walked + run.passed - reported >= PROGRESS_EVERY:
+                reported = walked + run.passed
+                progress(reported)
+            if newer is not None and _recent(newer.time, since) and run.touches(newer):
+                yield from run.changes(newer, step)
+            newer = step
+            old_streak = old_streak + 1 if not _recent(step.time, since) else 0
             if old_streak > SINCE_SLOP:
                 return
         if newer is not None:
             yield from _oldest(run, newer, since)
     finally:
         if progress is not None:
-            progress(walked)
-
-
-def _hex(oid: pygit2.Oid | None) -> str | None:
-    return str(oid) if oid is not None else None
+            progress(walked + run.passed)
+        if run.index is not None:
+            run.index.save()
 
 
 def _lookup(tree: pygit2.Object, path: str) -> pygit2.Object | None:
@@ -237,17 +333,17 @@ def first_parents(store: GitStore, head: pygit2.Commit) -> Iterator[pygit2.Commi
         expected = commit.parent_ids[0]
 
 
-def _oldest(run: _Walk, newer: _State, since: int | None) -> Iterator[Event | Truncated]:
+def _oldest(run: _Walk, last: Step, since: int | None) -> Iterator[Event | Truncated]:
     """The end of the walk: a root commit creates what it holds; a boundary (a shallow
     clone's, or a parent missing from the object database) says so."""
-    if newer.commit.parent_ids or str(newer.commit.id) in run.store.shallow_commits:
-        yield Truncated(commit_info(newer.commit))
-    elif newer.key is not None and _recent(newer.commit, since):
-        yield from run.changes(newer, None)
+    if last.parent is not None or last.commit in run.store.shallow_commits:
+        yield Truncated(commit_info(run.store.repo[last.commit]))
+    elif _recent(last.time, since) and run.touches(last):
+        yield from run.changes(last, None)
 
 
-def _recent(commit: pygit2.Commit, since: int | None) -> bool:
-    return since is None or commit.commit_time >= since
+def _recent(time: int, since: int | None) -> bool:
+    return since is None or time >= since
 
 
 def read_history(store: GitStore, head: pygit2.Commit, *, model: str | None = None, since: int | None = None,
@@ -281,20 +377,23 @@ def stage_provenance(store: GitStore, commit: pygit2.Commit, model_name: str) ->
     Versions whose event lies before a shallow clone's boundary are left out. Empty when
     the model file is missing or invalid at the commit. In the model file's version order.
     """
-    return _provenance(_Walk(store, model_name), commit).get(model_name, {})
+    return _provenance(_Walk(store, model_name, HistoryIndex.open(store)), commit).get(model_name, {})
 
 
 def registry_provenance(store: GitStore, commit: pygit2.Commit) -> dict[str, dict[str, Event]]:
     """:func:`stage_provenance` for every model at a commit in one walk (for ``show``
     without a model): model name -> version label -> event, models sorted by name."""
-    return _provenance(_Walk(store, None), commit)
+    return _provenance(_Walk(store, None, HistoryIndex.open(store)), commit)
 
 
 def _provenance(run: _Walk, commit: pygit2.Commit) -> dict[str, dict[str, Event]]:
     state = run.state(commit, None)
+    here = run._step(state, None)
     wanted: dict[str, dict[str, Stage]] = {}  # model -> version -> its stage at the commit
-    for name, _, blob in run.changed(state, None):
-        current = run._model_at(state, name, blob)
+    for name, _, blob in here.changed:
+        if run.file is not None and name != run.file:
+            continue
+        current = run._model_at(here, name, blob)
         if isinstance(current, Model):
             wanted[name[: -len(".yaml")]] = {v.version: v.stage for v in current.versions}
     missing = sum(len(v) for v in wanted.values())

@@ -1,0 +1,198 @@
+"""The history index (``<git dir>/registry-tool/history-index``): a walk that reads it
+prints exactly what a walk over Git objects prints, on awkward histories, after new
+commits, on other branches; a damaged, crafted or unwritable index never breaks history."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+
+import pytest
+from audit_scenarios import commit_seed_000, faq, model_yaml
+
+from registry_tool.gitstore import GitStore
+from registry_tool.historyindex import ENV, FILE, HEADER, HistoryIndex, parse_line
+
+QUERIES = [
+    ("history", "--format", "json"),
+    ("history", "faq-bot", "--format", "json"),
+    ("history", "ocr", "--format", "json"),
+    ("history", "--since", "2024-11-10", "--format", "json"),
+    ("history", "faq-bot", "--limit", "2", "--format", "json"),
+    ("show", "faq-bot", "--format", "json"),
+    ("show", "--history", "--format", "json"),
+]
+
+
+def index_path(repo):
+    return repo.path / ".git" / FILE
+
+
+def awkward_history(repo) -> None:
+    """Seed 000's story with docs commits between, then what a walk must get right: a
+    file that is invalid for a while, a model removed, the models folder moved by the
+    policy, names that need escaping, a symlink and a folder that look like model
+    files, and a pull request merged with a merge commit."""
+    commit_seed_000(repo)
+    repo.write("models/ocr.yaml", model_yaml("ocr", [("v1", "none", {})]))
+    repo.write("models/a b%20ü.yaml", "name: [broken\n")
+    repo.commit("Register ocr, and a badly named file")
+    repo.write("models/ocr.yaml", model_yaml("ocr", [("v1", "staging", {})]).replace("stage: staging", "stage: [oops"))
+    repo.commit("Break ocr")
+    repo.write("models/ocr.yaml", model_yaml("ocr", [("v1", "staging", {}), ("v2", "none", {})]))
+    repo.commit("Fix ocr and register v2")
+    os.symlink("ocr.yaml", repo.path / "models" / "link.yaml")
+    repo.write("models/dir.yaml/inner.yaml", "x: 1\n")
+    repo.commit("A symlink and a folder named like model files")
+    repo.git("checkout", "-q", "-b", "feature")
+    repo.write("models/ocr.yaml", model_yaml("ocr", [("v1", "production", {}), ("v2", "none", {})]))
+    repo.commit("Promote ocr v1")
+    repo.git("checkout", "-q", "main")
+    repo.git("merge", "-q", "--no-ff", "feature", "-m", "Merge pull request #7 from team/ocr")
+    (repo.path / "models" / "a b%20ü.yaml").unlink()
+    repo.commit("Remove the badly named file")
+    repo.write("registry.yaml", "models_dir: registry/models\n")
+    shutil.move(repo.path / "models", repo.path / "registry" / "models")
+    repo.commit("Move the models folder")
+    repo.write("registry/models/faq-bot.yaml", faq(("1.0.0", "production"), ("1.1.0", "archived"), ("1.2.0", "none")))
+    repo.commit("Register faq-bot 1.2.0")
+
+
+def answers(cli, repo, monkeypatch, *, index: bool) -> list[tuple[int, str, str]]:
+    monkeypatch.setenv(ENV, "1" if index else "0")
+    found = []
+    for args in QUERIES:
+        run = cli(repo.path, *args)
+        found.append((run.code, run.out, run.err))
+    return found
+
+
+def test_the_index_changes_nothing_a_walk_prints(cli, repo, monkeypatch):
+    awkward_history(repo)
+    cold = answers(cli, repo, monkeypatch, index=False)
+    assert not index_path(repo).exists()  # turned off: nothing written
+    assert any(json.loads(out) for code, out, _ in cold if code == 0)
+    assert answers(cli, repo, monkeypatch, index=True) == cold  # the first run writes the index
+    index = HistoryIndex.open(GitStore.discover(repo.path))
+    assert index is not None and len(index) == int(repo.git("rev-list", "--first-parent", "--count", "HEAD"))
+    assert answers(cli, repo, monkeypatch, index=True) == cold  # the second reads it
+    assert repo.git("status", "--porcelain") == ""  # kept in the Git folder, not the work tree
+
+
+def test_new_commits_and_other_branches_extend_the_index(cli, repo, monkeypatch):
+    awkward_history(repo)
+    answers(cli, repo, monkeypatch, index=True)
+    recorded = index_path(repo).read_bytes()
+    repo.write("registry/models/faq-bot.yaml", faq(("1.0.0", "production"), ("1.1.0", "archived"), ("1.2.0", "staging")))
+    repo.commit("Promote faq-bot 1.2.0 to staging")
+    repo.git("checkout", "-q", "-b", "side", "HEAD~3")
+    repo.write("registry/models/ocr.yaml", model_yaml("ocr", [("v1", "production", {}), ("v2", "staging", {})]))
+    repo.commit("Promote ocr v2 on a side branch")
+    for branch in ("main", "side"):
+        repo.git("checkout", "-q", branch)
+        cold = answers(cli, repo, monkeypatch, index=False)
+        assert answers(cli, repo, monkeypatch, index=True) == cold, branch
+    store = GitStore.discover(repo.path)
+    index = HistoryIndex.open(store)
+    assert index is not None and len(index) == len(recorded.splitlines()) - 2 + 2  # one new commit per branch
+    assert index_path(repo).read_bytes() != recorded
+
+
+def test_the_index_is_what_a_warm_walk_reads(cli, repo, monkeypatch):
+    """Proof the index is used: a record rewritten (with a valid checksum) to say a commit
+    changed nothing hides that commit's events, which reading Git would show."""
+    shas = commit_seed_000(repo, docs_between=False)
+    cli(repo.path, "history", "--format", "json")
+    path = index_path(repo)
+    lines = path.read_bytes().splitlines(keepends=True)[1:-1]
+    edited = [b" ".join(line.split(b" ")[:4]) + b"\n" if line.startswith(shas[5].encode()) else line for line in lines]
+    write_index(path, b"".join(edited))
+    got = json.loads(cli(repo.path, "history", "--format", "json").out)
+    assert shas[5] not in {e["commit"] for e in got} and shas[4] in {e["commit"] for e in got}
+
+
+def write_index(path, body: bytes) -> None:
+    data = HEADER + body
+    path.parent.mkdir(exist_ok=True)
+    path.write_bytes(data + b"sha256 " + hashlib.sha256(data).hexdigest().encode() + b"\n")
+
+
+@pytest.mark.parametrize("damage", [
+    lambda data: data[: len(data) // 2],  # torn
+    lambda data: data.replace(b" 1", b" 2", 1),  # a byte changed: the checksum no longer matches
+    lambda data: b"registry-tool history index 999\n" + data.split(b"\n", 1)[1],  # another format
+    lambda data: b"",
+    lambda data: b"\xff\xfe\x00garbage",
+])
+def test_a_damaged_index_is_ignored_and_written_anew(cli, repo, monkeypatch, damage):
+    awkward_history(repo)
+    cold = answers(cli, repo, monkeypatch, index=False)
+    answers(cli, repo, monkeypatch, index=True)
+    path = index_path(repo)
+    good = path.read_bytes()
+    path.write_bytes(damage(good))
+    assert answers(cli, repo, monkeypatch, index=True) == cold
+    assert path.read_bytes() == good  # rebuilt: the same records, in the same order
+
+
+@pytest.mark.parametrize("body", [
+    b"nonsense\n",
+    b"0123 - 1 -\n",
+    b"%s zz 1 -\n",
+    b"%s - notatime -\n",
+    b"%s - 1 - name-without-blobs\n",
+    b"%s %s 1 - x.yaml - ../../etc\n",
+    b"%s %s 1 -\n%s %s 1 -\n",  # a cycle
+])
+def test_crafted_records_with_a_valid_checksum_never_crash_a_walk(cli, repo, monkeypatch, body):
+    shas = commit_seed_000(repo, docs_between=False)
+    cold = answers(cli, repo, monkeypatch, index=False)
+    head, parent = shas[-1].encode(), shas[-2].encode()
+    values = (head, parent, parent, head)[: body.count(b"%s")]
+    write_index(index_path(repo), body % values if values else body)
+    for (code, out, err), (cold_code, _, _) in zip(answers(cli, repo, monkeypatch, index=True), cold):
+        if body.count(b"\n") == 2:  # the cycle: said in one line, not walked forever
+            assert code == 2 and out == "" and err.endswith("(its records form a cycle); delete it and run "
+                                                              "the command again\n") and err.count("\n") == 1
+            continue
+        assert code in (0, 1) and json.loads(out) is not None and "Traceback" not in err
+        if body.count(b" ") < 3 or b"zz" in body or b"notatime" in body or b"without" in body:
+            assert code == cold_code  # not a record: read from Git instead
+
+
+def test_records_round_trip_awkward_names():
+    from registry_tool.historyindex import Step
+
+    step = Step("a" * 40, "b" * 40, 1700000000, None,
+                (("a b%20ü.yaml", None, "c" * 40), ("x\udcff.yaml", "d" * 40, None)))
+    assert parse_line(step.line()) == step
+    assert parse_line(step.line(), only="other.yaml") == Step("a" * 40, "b" * 40, 1700000000, None, ())
+
+
+def test_no_index_in_a_shallow_clone(cli, repo, tmp_path, monkeypatch):
+    commit_seed_000(repo)
+    clone = tmp_path / "shallow"
+    repo.git("clone", "-q", "--depth", "3", f"file://{repo.path}", str(clone))
+    run = cli(clone, "history", "--format", "json")
+    assert run.code == 0 and json.loads(run.out)[-1]["event"] == "history_truncated"
+    assert not (clone / ".git" / FILE).exists()
+
+
+def test_an_index_that_cannot_be_written_is_not_kept(cli, repo, monkeypatch):
+    awkward_history(repo)
+    cold = answers(cli, repo, monkeypatch, index=False)
+    (repo.path / ".git" / "registry-tool").write_text("a file where the folder would go\n")
+    assert answers(cli, repo, monkeypatch, index=True) == cold
+    assert (repo.path / ".git" / "registry-tool").is_file()
+
+
+def test_linked_work_trees_share_one_index(cli, repo, tmp_path, monkeypatch):
+    commit_seed_000(repo)
+    other = tmp_path / "other"
+    repo.git("worktree", "add", "-q", str(other), "-b", "other")
+    run = cli(other, "history", "faq-bot", "--format", "json")
+    assert run.code == 0
+    assert index_path(repo).exists()
+    assert not list((repo.path / ".git" / "worktrees").rglob("history-index"))
