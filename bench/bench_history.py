@@ -6,12 +6,17 @@ files registered, promoted with demotions, re-measured and archived; commits tha
 only docs; pull requests merged with ``--no-ff`` merge commits), then times, interleaved,
 
 * the floor: ``git log --format=%H -- models/MODEL.yaml`` (Git's own path-limited walk);
-* ``registry-tool history MODEL --format json`` (this checkout, a fresh process each run);
+* ``registry-tool history MODEL --format json`` (this checkout, a fresh process each run),
+  with its history index (written by one untimed first run, as any first run does);
+* the same with ``REGISTRY_TOOL_HISTORY_INDEX=0``: every commit read from Git objects;
 
-and prints the ratio of their medians. Absolute seconds depend on the machine; the ratio is
-the number to watch (target: at most 2 over 20,000 commits).
+checks both runs of registry-tool print the same events, and prints the ratios of the
+medians. Absolute seconds depend on the machine; the ratio is the number to watch
+(target: at most 2 over 20,000 commits). ``--repo`` runs on an existing repository instead
+(one ``bench/generate.py`` wrote: ``--repo /tmp/reg --model NAME``).
 
     python bench/bench_history.py [--commits 20000] [--models 50] [--runs 7] [--repack] [--keep DIR]
+    python bench/bench_history.py --repo DIR --model NAME [--runs 7]
 """
 
 from __future__ import annotations
@@ -165,42 +170,55 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--model", default="model-007")
     parser.add_argument("--keep", type=Path, help="build the repository here and keep it")
+    parser.add_argument("--repo", type=Path, help="an existing repository to run on (say, one bench/generate.py "
+                                                   "wrote); with --model naming one of its models")
     parser.add_argument("--repack", action="store_true",
                         help="git repack -adf after generating (packed as a fresh clone would be)")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
-        repo = args.keep or Path(tmp) / "registry"
-        started = time.perf_counter()
-        counts = generate(repo, args.commits, args.models)
-        if args.repack:
-            subprocess.run(["git", "repack", "-adfq"], cwd=repo, check=True)
-        print(f"generated {args.commits} first-parent commits ({counts['model_commits']} model changes, "
-              f"{counts['docs_commits']} docs-only, {counts['merges']} merged pull requests), "
-              f"{args.models} models, in {time.perf_counter() - started:.1f}s")
+        if args.repo:
+            repo = args.repo
+        else:
+            repo = args.keep or Path(tmp) / "registry"
+            started = time.perf_counter()
+            counts = generate(repo, args.commits, args.models)
+            if args.repack:
+                subprocess.run(["git", "repack", "-adfq"], cwd=repo, check=True)
+            print(f"generated {args.commits} first-parent commits ({counts['model_commits']} model changes, "
+                  f"{counts['docs_commits']} docs-only, {counts['merges']} merged pull requests), "
+                  f"{args.models} models, in {time.perf_counter() - started:.1f}s")
         env = {**os.environ, "PYTHONPATH": str(ROOT), "NO_COLOR": "1"}
+        cold_env = {**env, "REGISTRY_TOOL_HISTORY_INDEX": "0"}
         floor = ["git", "log", "--format=%H", "--", f"models/{args.model}.yaml"]
         tool = [sys.executable, "-m", "registry_tool", "history", args.model, "--format", "json"]
-        times: dict[str, tuple[list[float], list[float]]] = {"floor": ([], []), "tool": ([], [])}
+        contenders = [("floor", floor, env), ("tool", tool, env), ("cold", tool, cold_env)]
+        started = time.perf_counter()
+        timed(tool, repo, env)  # untimed: builds the history index, as a first run does
+        print(f"first run (walks every commit and writes the history index): {time.perf_counter() - started:.2f}s")
+        times: dict[str, tuple[list[float], list[float]]] = {name: ([], []) for name, _, _ in contenders}
+        outputs: dict[str, bytes] = {}
         for run in range(args.runs):
-            pair = [("floor", floor), ("tool", tool)]
-            for name, cmd in (pair if run % 2 == 0 else pair[::-1]):  # interleaved, alternating order
-                elapsed, cpu, out = timed(cmd, repo, env)
+            for name, cmd, run_env in (contenders if run % 2 == 0 else contenders[::-1]):  # interleaved
+                elapsed, cpu, out = timed(cmd, repo, run_env)
                 times[name][0].append(elapsed)
                 times[name][1].append(cpu)
-                if name == "tool":
-                    events = json.loads(out)
-                else:
-                    floor_commits = len(out.split())
+                outputs[name] = out
+        if outputs["tool"] != outputs["cold"]:
+            raise SystemExit("the history index changed the output: this is a bug")
+        events = json.loads(outputs["tool"])
+        floor_commits = len(outputs["floor"].split())
         wall = {name: statistics.median(t[0]) for name, t in times.items()}
         cpu = {name: statistics.median(t[1]) for name, t in times.items()}
         changed = len({e["commit"] for e in events})
         print(f"floor  git log -- models/{args.model}.yaml: median {wall['floor'] * 1000:.0f} ms wall, "
               f"{cpu['floor'] * 1000:.0f} ms CPU ({floor_commits} commits)")
-        print(f"tool   registry-tool history {args.model}: median {wall['tool'] * 1000:.0f} ms wall, "
-              f"{cpu['tool'] * 1000:.0f} ms CPU ({len(events)} events in {changed} commits)")
-        print(f"ratio  {wall['tool'] / wall['floor']:.2f}x wall, {cpu['tool'] / cpu['floor']:.2f}x CPU "
-              f"(medians of {args.runs} interleaved runs; target <= 2x)")
+        for name, label in (("tool", "with its history index"), ("cold", "REGISTRY_TOOL_HISTORY_INDEX=0")):
+            print(f"{name:<6} registry-tool history {args.model} ({label}): median {wall[name] * 1000:.0f} ms wall, "
+                  f"{cpu[name] * 1000:.0f} ms CPU ({len(events)} events in {changed} commits); "
+                  f"ratio {wall[name] / wall['floor']:.2f}x wall, {cpu[name] / cpu['floor']:.2f}x CPU")
+        print(f"(medians of {args.runs} interleaved runs; target <= 2x)")
+
 
 if __name__ == "__main__":
     main()
