@@ -87,7 +87,8 @@ def package_dir(cmd: list[str], env: dict[str, str]) -> Path | None:
     if python is None:
         return None
     done = subprocess.run([python, "-c", "import registry_tool, os; print(os.path.dirname(registry_tool.__file__))"],
-                          env={**os.environ, **env}, capture_output=True, text=True)
+                          env={**os.environ, **env}, capture_output=True, text=True,
+                          cwd=os.path.sep)  # not here: "" on sys.path would find this checkout first
     return Path(done.stdout.strip()) if done.returncode == 0 else None
 
 
