@@ -12,7 +12,11 @@ With ``--gto`` the same history is also written the way GTO reads a registry: an
 ``artifacts.yaml`` at the root and annotated tags, ``name@v1.0.0`` for a registration,
 ``name#staging#N`` / ``name#prod#N`` for a stage assignment (``name#prod!#N`` to
 unassign) and ``name@v1.0.0!`` when a version is archived (deregistered), each tag on the
-commit that registered its version and dated when the move happened.
+commit that registered its version and dated when the move happened. With
+``--gto-tags-only`` the tags are written but not ``artifacts.yaml``: a purely tag-based
+GTO registry. (GTO parses ``artifacts.yaml`` as committed at every version's commit and
+again for every artifact at HEAD, so with the file in the repository its reads grow with
+models x versions x models; without it they grow with the tags.)
 
 Everything is derived from ``--seed``: the same arguments give the same repository,
 byte for byte (commit ids included).
@@ -447,7 +451,7 @@ def artifacts_yaml(models: list[Model]) -> bytes:
 
 
 def generate(out: Path, n_models: int, n_versions: int, n_commits: int, seed: int = 1, gto: bool = False,
-             gated_every: int = 200, fast_import: bool = False) -> dict[str, int]:
+             gated_every: int = 200, fast_import: bool = False, gto_index: bool = True) -> dict[str, int]:
     """Write the repository at ``out`` (which must not exist); return counts."""
     rng = random.Random(seed)
     models = [make_model(i, seed) for i in range(n_models)]
@@ -463,7 +467,7 @@ def generate(out: Path, n_models: int, n_versions: int, n_commits: int, seed: in
     policy = POLICY.format(seed=seed, overrides=overrides)
     first = [("registry.yaml", sink.blob(policy.encode())),
              ("README.md", sink.blob(b"# Synthetic model registry\n\nWritten by registry-tool's bench/generate.py.\n"))]
-    if gto:
+    if gto and gto_index:
         first.append(("artifacts.yaml", sink.blob(artifacts_yaml(models))))
     when = START_TIME
     head = sink.commit(when, PEOPLE[0], "Registry policy: gates for production", first, None)
@@ -497,6 +501,8 @@ def main(argv: list[str] | None = None) -> int:
                         "a few more are added when one commit cannot hold its share of moves)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--gto", action="store_true", help="also write artifacts.yaml and GTO's tags")
+    parser.add_argument("--gto-tags-only", action="store_true",
+                        help="write GTO's tags but no artifacts.yaml (implies --gto)")
     parser.add_argument("--fast-import", action="store_true",
                         help="write through git fast-import instead of packwriter (same objects, slower at scale)")
     parser.add_argument("--repack", action="store_true",
@@ -510,8 +516,9 @@ def main(argv: list[str] | None = None) -> int:
             parser.error(f"{args.out} exists (use --force to replace it)")
         shutil.rmtree(args.out)
     started = time.perf_counter()
-    counts = generate(args.out, args.models, args.versions, args.commits, seed=args.seed, gto=args.gto,
-                      fast_import=args.fast_import)
+    counts = generate(args.out, args.models, args.versions, args.commits, seed=args.seed,
+                      gto=args.gto or args.gto_tags_only, fast_import=args.fast_import,
+                      gto_index=not args.gto_tags_only)
     if args.repack:
         subprocess.run(["git", "repack", "-adfq"], cwd=args.out, check=True)
     elapsed = time.perf_counter() - started

@@ -137,16 +137,20 @@ def report(title: str, contenders: list[Contender], baseline: Contender, target:
     return text
 
 
-def registry(models: int, versions: int, commits: int, gto: bool = False, repack: bool = False) -> Path:
-    """A generated registry, cached under $REGISTRY_BENCH_CACHE (default /tmp/registry-bench)."""
-    path = CACHE / f"n{models}-v{versions}-c{commits}{'-gto' if gto else ''}{'-repacked' if repack else ''}"
+def registry(models: int, versions: int, commits: int, gto: bool = False, repack: bool = False,
+             gto_tags_only: bool = False) -> Path:
+    """A generated registry, cached under $REGISTRY_BENCH_CACHE (default /tmp/registry-bench).
+    ``gto``: with GTO's artifacts.yaml and tags; ``gto_tags_only``: GTO's tags alone."""
+    flavour = "-gto-tags" if gto_tags_only else "-gto" if gto else ""
+    path = CACHE / f"n{models}-v{versions}-c{commits}{flavour}{'-repacked' if repack else ''}"
     marker = path / ".git" / "bench-complete"
     if not marker.exists():
         if path.exists():
             shutil.rmtree(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         cmd = [sys.executable, str(BENCH / "generate.py"), "-n", str(models), "-v", str(versions), "-c", str(commits),
-               "-o", str(path)] + (["--gto"] if gto else []) + (["--repack"] if repack else [])
+               "-o", str(path)] + (["--gto-tags-only"] if gto_tags_only else ["--gto"] if gto else []) + \
+            (["--repack"] if repack else [])
         subprocess.run(cmd, check=True)
         marker.write_text("ok\n")
     return path

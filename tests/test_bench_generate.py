@@ -63,3 +63,13 @@ def test_gto_tags_name_registrations_and_stage_assignments(generated):
     kinds = {git(generated, "cat-file", "-t", t).strip() for t in tags[:20]}
     assert kinds == {"tag"}  # annotated, as GTO requires
     assert (generated / "artifacts.yaml").exists()
+
+
+def test_gto_tags_only_writes_the_same_tags_without_artifacts_yaml(generated, tmp_path):
+    other = tmp_path / "tags-only"
+    generate(other, "--models", "12", "--versions", "5", "--commits", "120", "--gto-tags-only")
+    assert not (other / "artifacts.yaml").exists()
+    assert git(other, "log", "--all", "--format=", "--name-only", "--", "artifacts.yaml") == ""
+    assert git(other, "tag", "-l") == git(generated, "tag", "-l")
+    assert git(other, "ls-tree", "-r", "--name-only", "HEAD", "models") == \
+        git(generated, "ls-tree", "-r", "--name-only", "HEAD", "models")
