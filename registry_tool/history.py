@@ -212,10 +212,11 @@ class _Walk:
                 found.append((name, before, after))
         return sorted(found)
 
-    def _file_blob(self, folder: pygit2.Tree | None) -> str | None:
-        """The blob id of this walk's model file in a models folder (a symlink or a folder
-        by that name is not a model file)."""
-        entry = _lookup(folder, self.file) if folder is not None and self.file is not None else None
+    def _file_blob(self, folder: pygit2.Tree | None, name: str | None = None) -> str | None:
+        """The blob id of a model file (default: this walk's) in a models folder (a symlink
+        or a folder by that name is not a model file)."""
+        name = name or self.file
+        entry = _lookup(folder, name) if folder is not None and name is not None else None
         return str(entry.id) if entry is not None and int(entry.filemode) in FILE_MODES else None
 
     # -- events ------------------------------------------------------------------------
@@ -253,8 +254,7 @@ class _Walk:
         older: _State | None = None
         for commit in first_parents(self.store, self.store.repo[commit_id]):
             older = self.state(commit, older)
-            entry = _lookup(older.folder, name) if older.folder is not None else None
-            blob = str(entry.id) if entry is not None and int(entry.filemode) in FILE_MODES else None
+            blob = self._file_blob(older.folder, name)
             policy = older.policy
             found = self.reader.model(blob, f"{policy.models_dir}/{name}", policy) if blob is not None else None
             if blob is None or found is not None:
