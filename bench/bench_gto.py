@@ -48,7 +48,7 @@ from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from harness import CHECKOUT, Contender, machine, race, registry, report, tool_command  # noqa: E402
+from harness import Contender, machine, race, registry, report, tool_command  # noqa: E402
 
 INDEX_ENV = "REGISTRY_TOOL_HISTORY_INDEX"
 GOAL = 10.0

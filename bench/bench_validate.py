@@ -32,7 +32,16 @@ from pathlib import Path
 import pygit2
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from harness import BENCH, CHECKOUT, Contender, machine, race, registry, report, tool_command  # noqa: E402
+from harness import (  # noqa: E402
+    BENCH,
+    CHECKOUT,
+    Contender,
+    machine,
+    race,
+    registry,
+    report,
+    tool_command,
+)
 
 PR_REF = "refs/heads/bench-pr"
 

@@ -13,7 +13,13 @@ stays cheap and the CLI loads only what a command needs.
 
 from __future__ import annotations
 
-from .errors import RegistryError
+from typing import TYPE_CHECKING
+
+from registry_tool.errors import RegistryError
+
+if TYPE_CHECKING:  # what type checkers see; at run time the names are imported on first use
+    from registry_tool.core.model import Artifact, Binding, Model, ModelVersion, Stage
+    from registry_tool.read.api import NotFound, Registry, RegistrySnapshot, open_registry
 
 __version__ = "0.1.0"
 
@@ -21,8 +27,9 @@ __all__ = ["RegistryError", "open_registry", "Registry", "RegistrySnapshot", "No
            "Model", "ModelVersion", "Artifact", "Binding", "Stage"]
 
 _LAZY = {
-    "open_registry": "api", "Registry": "api", "RegistrySnapshot": "api", "NotFound": "api",
-    "Model": "model", "ModelVersion": "model", "Artifact": "model", "Binding": "model", "Stage": "model",
+    "open_registry": "read.api", "Registry": "read.api", "RegistrySnapshot": "read.api", "NotFound": "read.api",
+    "Model": "core.model", "ModelVersion": "core.model", "Artifact": "core.model", "Binding": "core.model",
+    "Stage": "core.model",
 }
 
 

@@ -12,7 +12,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from .errors import RegistryError
+from registry_tool.errors import RegistryError
 
 
 class ChangedMeanwhile(RegistryError):

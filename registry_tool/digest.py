@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from .errors import RegistryError
+from registry_tool.errors import RegistryError
 
 CHUNK = 1024 * 1024
 

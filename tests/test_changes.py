@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from audit_scenarios import faq, model_yaml
 
-from registry_tool.changes import Change, ChangeKind, MetricChange, model_changes
-from registry_tool.model import Model, Stage
-from registry_tool.policy import Policy
-from registry_tool.validator import parse_model
+from registry_tool.core.changes import Change, ChangeKind, MetricChange, model_changes
+from registry_tool.core.model import Model, Stage
+from registry_tool.core.policy import Policy
+from registry_tool.validation.model_file import parse_model
 
 K = ChangeKind
 S = Stage

@@ -10,7 +10,6 @@ import subprocess
 import sys
 
 import pytest
-
 from builders import line_of, model, validate_json, version
 from conftest import REPO_ROOT
 

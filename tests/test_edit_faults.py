@@ -13,7 +13,7 @@ import pytest
 from conftest import REPO_ROOT
 from edit_helpers import FAQ, OCR, fingerprint
 
-from registry_tool import gitcommit
+from registry_tool.edit import git_commit as gitcommit
 from registry_tool.errors import RegistryError
 
 
@@ -70,7 +70,8 @@ def test_a_commit_landing_mid_edit_makes_the_edit_fail_by_compare_and_swap(reg, 
     """Another writer (here git plumbing, which takes no index lock) moves the branch after
     the edit read HEAD: the branch update is a compare-and-swap, so the edit fails, the
     other commit stays, and the working tree and index are untouched."""
-    from registry_tool import apply, operations
+    from registry_tool.edit import operations
+    from registry_tool.edit import targets as apply
 
     real = gitcommit._make_commit
     other = {}
@@ -149,7 +150,9 @@ def test_a_crash_between_the_temp_write_and_the_rename_leaves_the_original(reg, 
 
 
 def test_the_file_changing_during_an_edit_is_not_overwritten(reg, monkeypatch):
-    from registry_tool import apply, atomic, operations
+    from registry_tool import atomic
+    from registry_tool.edit import operations
+    from registry_tool.edit import targets as apply
 
     target = reg.path / "models/faq-bot.yaml"
     real = atomic.os.fsync

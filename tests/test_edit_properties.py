@@ -12,16 +12,18 @@ import tempfile
 from difflib import SequenceMatcher
 from pathlib import Path
 
+import pygit2
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import pygit2
-
-from registry_tool import apply, loader, operations, validator
+from registry_tool.core.model import Stage
+from registry_tool.edit import operations
+from registry_tool.edit import targets as apply
 from registry_tool.errors import RegistryError
-from registry_tool.gitstore import GitStore
-from registry_tool.model import Stage
-from registry_tool.worktree import WorktreeSnapshot
+from registry_tool.snapshots.git import GitStore
+from registry_tool.snapshots.worktree import WorktreeSnapshot
+from registry_tool.validation import engine as validator
+from registry_tool.yamlfile import loader
 
 STAGES = ("none", "staging", "production", "archived")
 TOKEN = re.compile(r"\r\n|\n|[ \t]+|[A-Za-z0-9_./:@-]+|.")

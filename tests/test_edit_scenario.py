@@ -7,8 +7,9 @@ import yaml
 from conftest import REPO_ROOT, GitRepo
 from edit_helpers import fingerprint
 
-from registry_tool.policy import Policy, load_policy
-from registry_tool.scaffold import registry_files
+from registry_tool.core.policy import Policy
+from registry_tool.edit.scaffold import registry_files
+from registry_tool.validation.policy import load_policy
 
 FINAL = """\
 # yaml-language-server: $schema=../schemas/model.schema.json

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from registry_tool import yamltext
-from registry_tool.editor import EditError, ModelEditor, new_model_text
+from registry_tool.edit.model_editor import ModelEditor, new_model_text
+from registry_tool.yamlfile import render as yamltext
+from registry_tool.yamlfile.splice import EditError
 
 COMMENTED = """\
 # yaml-language-server: $schema=../schemas/model.schema.json

@@ -6,13 +6,13 @@ from __future__ import annotations
 import json
 
 import pytest
+from conftest import REPO_ROOT
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
-from conftest import REPO_ROOT
-from registry_tool.fastschema import compile_schema
-from registry_tool.schema import MODEL_SCHEMA, POLICY_SCHEMA, load_schema
+from registry_tool.schema.check import MODEL_SCHEMA, POLICY_SCHEMA, load_schema
+from registry_tool.schema.fast import compile_schema
 
 SCALARS = [None, True, False, 0, 1, -1, 1.0, 1.5, -0.5, 2**40, float(2**53), "", "a", "A", "a" * 64, "a" * 65,
            "a" * 101, "a" * 201, "faq-bot", "Faq-bot", "faq--bot", "faq.bot_v2", "1.0.0", "-1", "x y", "abc\n",

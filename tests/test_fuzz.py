@@ -12,14 +12,18 @@ from typing import Any
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from registry_tool import loader, validator
-from registry_tool.reporters import REPORTERS
-from registry_tool.rules import RULES
-from registry_tool.schema import MODEL_SCHEMA, load_schema
-from registry_tool.source import POLICY_FILE, Entry, EntryKind, git_blob_id
-from registry_tool.violation import Violation
 from schema_strategies import near_valid
+
+from registry_tool.core.findings import Violation
+from registry_tool.core.policy import POLICY_FILE, Policy
+from registry_tool.output.validate import REPORTERS
+from registry_tool.schema.check import MODEL_SCHEMA, load_schema
+from registry_tool.snapshots.base import Entry, EntryKind, git_blob_id
+from registry_tool.validation import engine as validator
+from registry_tool.validation.model_file import parse_model
+from registry_tool.validation.report import Report
+from registry_tool.validation.rules import RULES
+from registry_tool.yamlfile import loader
 
 FUZZ = settings(max_examples=200, deadline=None, derandomize=True, database=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much])
@@ -82,7 +86,7 @@ def _clean(violations: list[Violation]) -> None:
         assert v.rule in RULES, v
         assert v.line >= 1 and v.column >= 1, v
         assert isinstance(v.message, str) and v.message
-    report = validator.Report(list(violations))
+    report = Report(list(violations))
     for render in REPORTERS.values():
         render(report, False)
     # one line per violation, plus the summary, whatever the file names and keys hold
@@ -94,11 +98,11 @@ def _load(raw: bytes) -> None:
     _clean(doc.problems)
     if doc.ok:
         _json_like(doc.data)
-    mf, problems = validator.parse_model(raw, "models/m.yaml", "m", validator.Policy())
+    mf, problems = parse_model(raw, "models/m.yaml", "m", Policy())
     _clean(problems)
     if mf is not None:
-        _clean(validator.check_model(mf, validator.Policy()))
-        _clean(validator.check_change(mf, mf, validator.Policy()))
+        _clean(validator.check_model(mf, Policy()))
+        _clean(validator.check_change(mf, mf, Policy()))
 
 
 @FUZZ

@@ -6,10 +6,10 @@ from __future__ import annotations
 import subprocess
 
 import pytest
-
 from builders import model, validate_json, version
+
 from registry_tool.errors import RegistryError
-from registry_tool.gitstore import SHALLOW_HINT, GitStore
+from registry_tool.snapshots.git import SHALLOW_HINT, GitStore
 
 V1 = model("faq-bot", version("1.0.0", "staging"))
 V2 = model("faq-bot", version("1.0.0", "production"))

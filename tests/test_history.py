@@ -10,10 +10,11 @@ import pygit2
 import pytest
 from audit_scenarios import SEED_000, commit_seed_000, faq, model_yaml
 
-from registry_tool import blobreader
-from registry_tool.events import EVENT_KEYS
-from registry_tool.gitstore import GitStore
-from registry_tool.history import read_history, stage_provenance
+from registry_tool.history import blobs as blobreader
+from registry_tool.history.events import EVENT_KEYS
+from registry_tool.history.provenance import stage_provenance
+from registry_tool.history.walk import read_history
+from registry_tool.snapshots.git import GitStore
 
 ADA = {"name": "Ada Lovelace", "email": "ada@example.com"}
 GRACE = {"name": "Grace Hopper", "email": "grace@example.com"}
@@ -181,7 +182,7 @@ def test_squash_merge_message_records_the_pull_request(cli, repo):
     ("", None),
 ])
 def test_pull_request_numbers(message, number):
-    from registry_tool.events import pull_request_number
+    from registry_tool.history.events import pull_request_number
 
     assert pull_request_number(message) == number
 
@@ -430,7 +431,7 @@ def test_an_output_encoding_without_arrows_gets_plain_text(run_process, repo):
 
 
 def test_registry_provenance_every_model_in_one_walk(repo):
-    from registry_tool.history import registry_provenance
+    from registry_tool.history.provenance import registry_provenance
 
     shas = commit_seed_000(repo, docs_between=False)
     repo.write("models/ocr.yaml", model_yaml("ocr", [("v1", "staging", {}), ("v2", "none", {})]))

@@ -12,8 +12,8 @@ import shutil
 import pytest
 from audit_scenarios import commit_seed_000, faq, model_yaml
 
-from registry_tool.gitstore import GitStore
-from registry_tool.historyindex import ENV, FILE, HEADER, HistoryIndex, parse_line
+from registry_tool.history.index import ENV, FILE, HEADER, HistoryIndex, parse_line
+from registry_tool.snapshots.git import GitStore
 
 QUERIES = [
     ("history", "--format", "json"),
@@ -163,7 +163,7 @@ def test_crafted_records_with_a_valid_checksum_never_crash_a_walk(cli, repo, mon
 
 
 def test_records_round_trip_awkward_names():
-    from registry_tool.historyindex import Step
+    from registry_tool.history.index import Step
 
     step = Step("a" * 40, "b" * 40, 1700000000, None,
                 (("a b%20ü.yaml", None, "c" * 40), ("x\udcff.yaml", "d" * 40, None)))

@@ -15,8 +15,14 @@ from pathlib import Path
 from typing import Callable, NamedTuple
 
 import pytest
-
-from hostile_support import HOSTILE, SHA, assert_clean_violations, expectation, run_capped, valid_model
+from hostile_support import (
+    HOSTILE,
+    SHA,
+    assert_clean_violations,
+    expectation,
+    run_capped,
+    valid_model,
+)
 
 MODEL_CASES = sorted((HOSTILE / "models").glob("*.yaml"))
 REGISTRY_CASES = sorted((HOSTILE / "registry").glob("*.yaml"))

@@ -10,8 +10,12 @@ import zlib
 from pathlib import Path
 
 import pytest
-
-from hostile_support import assert_clean_error, assert_clean_violations, run_capped, valid_model
+from hostile_support import (
+    assert_clean_error,
+    assert_clean_violations,
+    run_capped,
+    valid_model,
+)
 
 FSCK = "run git fsck, or fetch the repository again"
 SHALLOW = ("the repository is a shallow clone; fetch the full history (actions/checkout with fetch-depth: 0, "

@@ -9,8 +9,12 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
-from hostile_support import assert_clean_error, assert_clean_violations, run_capped, valid_model
+from hostile_support import (
+    assert_clean_error,
+    assert_clean_violations,
+    run_capped,
+    valid_model,
+)
 
 BOTH = pytest.mark.parametrize("where", ["working tree", "--ref"])
 

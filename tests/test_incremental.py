@@ -11,9 +11,9 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from registry_tool.incremental import Layout, derive, layout_of
-from registry_tool.policy import Policy
-from registry_tool.validator import parse_model
+from registry_tool.core.policy import Policy
+from registry_tool.history.incremental import Layout, derive, layout_of
+from registry_tool.validation.model_file import parse_model
 
 PATH, STEM = "models/faq-bot.yaml", "faq-bot"
 STAGES = ["none", "staging", "production", "archived"]
@@ -181,7 +181,7 @@ def test_stage_moves_are_derived_not_parsed_in_full(spec, index, stage):
 
 
 def test_promotion_with_demotion_parses_only_the_two_items(monkeypatch):
-    from registry_tool import incremental
+    from registry_tool.history import incremental
 
     spec = {"versions": [{"label": f"1.{i}.0", "stage": "staging", "accuracy": "0.9", "style": "flow",
                           "description": None, "comment": False, "blank": False} for i in range(30)],
@@ -210,7 +210,7 @@ def test_promotion_with_demotion_parses_only_the_two_items(monkeypatch):
 
 
 def test_registration_parses_only_the_new_item(monkeypatch):
-    from registry_tool import incremental
+    from registry_tool.history import incremental
 
     base = [{"label": f"1.{i}.0", "stage": "none", "accuracy": "0.9", "style": "block",
              "description": "literal", "comment": False, "blank": False} for i in range(3)]
@@ -250,9 +250,9 @@ def test_history_of_a_generated_registry_is_the_same_without_derived_reading(tmp
 
     from conftest import REPO_ROOT
 
-    from registry_tool import blobreader
-    from registry_tool.gitstore import GitStore
-    from registry_tool.history import read_history
+    from registry_tool.history import blobs as blobreader
+    from registry_tool.history.walk import read_history
+    from registry_tool.snapshots.git import GitStore
 
     spec = importlib.util.spec_from_file_location("bench_history", REPO_ROOT / "bench" / "bench_history.py")
     bench = importlib.util.module_from_spec(spec)

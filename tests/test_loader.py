@@ -9,7 +9,6 @@ keeps this table of cases fast; commits are read in the tests that say so.
 from __future__ import annotations
 
 import pytest
-
 from builders import at, check_model_file, rules
 
 # A valid model: line 1 name, 2 versions, 3 version, 4 stage, 5 artifact, 6 uri.

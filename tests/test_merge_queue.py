@@ -8,7 +8,6 @@ different staged version and demotes 1.0.0. Each passes against the base; their 
 from __future__ import annotations
 
 import pytest
-
 from builders import line_of, model, validate_json, version
 
 PATH = "models/faq-bot.yaml"

@@ -8,11 +8,12 @@ import sys
 
 import pygit2
 import pytest
-
 from conftest import REPO_ROOT
-from registry_tool import parallel, validator
-from registry_tool.gitstore import GitStore
-from registry_tool.worktree import WorktreeSnapshot
+
+from registry_tool.snapshots.git import GitStore
+from registry_tool.snapshots.worktree import WorktreeSnapshot
+from registry_tool.validation import engine as validator
+from registry_tool.validation import parallel
 
 BROKEN = {
     "models/zz-syntax.yaml": "name: zz-syntax\nversions: [\n",

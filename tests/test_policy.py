@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from builders import model, validate_json, version
 
 FAQ = model("faq-bot", version("1.0.0", "staging"))

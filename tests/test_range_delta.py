@@ -10,10 +10,11 @@ import os
 import pygit2
 import pytest
 
-from registry_tool import validator
-from registry_tool.delta import FoldIndex, compute
-from registry_tool.gitstore import GitStore
-from registry_tool.source import Entry, Snapshot
+from registry_tool.snapshots.base import Entry, Snapshot
+from registry_tool.snapshots.git import GitStore
+from registry_tool.validation import engine as validator
+from registry_tool.validation.report import Report
+from registry_tool.validation.changed import FoldIndex, compute
 
 
 class Listed:
@@ -68,7 +69,7 @@ def awkward(repo):
     return repo, commits
 
 
-def _run(store: GitStore, base: str, head: str, *, listed: bool) -> validator.Report:
+def _run(store: GitStore, base: str, head: str, *, listed: bool) -> Report:
     steps = store.range_steps(store.resolve(base), store.resolve(head))
     if listed:
         steps = [(c, Listed(parent), Listed(snap)) for c, parent, snap in steps]

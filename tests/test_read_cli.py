@@ -7,7 +7,7 @@ import json
 import pytest
 from readpath_helpers import model_yaml, sha, uri
 
-from registry_tool.schema import SCHEMA_VERSION
+from registry_tool.schema.check import SCHEMA_VERSION
 
 # The documented JSON keys of `get` (README: "registry-tool get").
 GET_ALWAYS = {"commit", "model", "version", "stage", "artifact", "metrics", "tags", "metadata"}

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 
 from conftest import REPO_ROOT
-from registry_tool.rules import RULES
+
+from registry_tool.validation.rules import RULES
 
 README = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
 ROW = re.compile(r"^\| `([a-z0-9-]+)` \| ([a-z]+) \| (.+) \|$")

@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from builders import line_of, model, sha, validate_json, version
 
 PATH = "models/faq-bot.yaml"
@@ -79,9 +78,9 @@ def test_every_state_along_the_way_is_valid(scenario, cli):
 
 def test_production_at_each_step(scenario):
     """What a deploy tool reads at each commit: the one production version."""
-    from registry_tool.gitstore import GitStore
-    from registry_tool.policy import Policy
-    from registry_tool.validator import read_model
+    from registry_tool.core.policy import Policy
+    from registry_tool.snapshots.git import GitStore
+    from registry_tool.validation.model_file import read_model
 
     store = GitStore.discover(scenario.path)
     production = []

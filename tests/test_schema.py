@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from builders import at, check_model_file, line_of
 
 # line 1 name, 2 versions, 3 version, 4 stage, 5 artifact, 6 uri

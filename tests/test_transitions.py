@@ -8,7 +8,6 @@ commit against its parent (``--range``, where each violation also names the comm
 from __future__ import annotations
 
 import pytest
-
 from builders import line_of, model, sha, validate_json, version
 
 NAME = "faq-bot"

@@ -10,7 +10,6 @@ import os
 import unicodedata
 
 import pytest
-
 from builders import model, validate_json, version
 
 FAQ = model("faq-bot", version("1.0.0", "staging"))

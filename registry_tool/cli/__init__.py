@@ -13,8 +13,8 @@ from typing import Any
 
 import click
 
-from .. import __version__
-from ..errors import EXIT_USAGE, RegistryError
+from registry_tool import __version__
+from registry_tool.errors import EXIT_USAGE, RegistryError
 
 EXIT_INTERNAL = 3
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
-from ..errors import RegistryError
-from .options import emit_portable, format_option, repo_option
+from registry_tool.cli.options import emit_portable, format_option, repo_option
+from registry_tool.errors import RegistryError
 
 FORMATS = ["text", "json", "markdown"]
 
@@ -25,11 +25,11 @@ def diff(base: str, head: str | None, repo: Path | None, fmt: str) -> None:
 
     Always exits 0 when both sides could be read; validate is the judge.
     """
-    from ..diff import semantic_diff  # noqa: PLC0415
-    from ..diffreport import DIFF_REPORTERS  # noqa: PLC0415
-    from ..gitstore import GitStore  # noqa: PLC0415
-    from ..source import Snapshot  # noqa: PLC0415
-    from ..worktree import WorktreeSnapshot  # noqa: PLC0415
+    from registry_tool.output.diff import DIFF_REPORTERS  # noqa: PLC0415
+    from registry_tool.read.diff import semantic_diff  # noqa: PLC0415
+    from registry_tool.snapshots.base import Snapshot  # noqa: PLC0415
+    from registry_tool.snapshots.git import GitStore  # noqa: PLC0415
+    from registry_tool.snapshots.worktree import WorktreeSnapshot  # noqa: PLC0415
 
     store = GitStore.discover(repo or ".")
     base_snapshot = store.snapshot(store.resolve(base))

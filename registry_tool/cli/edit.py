@@ -11,17 +11,17 @@ from typing import TYPE_CHECKING, Any, Callable
 
 import click
 
-from ..errors import RegistryError
-from .options import repo_option
+from registry_tool.cli.options import repo_option
+from registry_tool.errors import RegistryError
 
 if TYPE_CHECKING:
-    from ..apply import Mode, Outcome
+    from registry_tool.edit.targets import Mode, Outcome
 
 
 
 def _artifact_formats() -> list[str]:
     """The artifact formats the model schema allows (the schema is the one list)."""
-    from ..schema import MODEL_SCHEMA, load_schema  # noqa: PLC0415
+    from registry_tool.schema.check import MODEL_SCHEMA, load_schema  # noqa: PLC0415
 
     return list(load_schema(MODEL_SCHEMA)["$defs"]["artifact"]["properties"]["format"]["enum"])
 
@@ -43,8 +43,8 @@ def edit_options(func: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _run(what: str, build: Callable[..., Any], opts: dict[str, Any]) -> None:
-    from ..apply import Mode, run  # noqa: PLC0415
-    from ..proposal import EditRefused  # noqa: PLC0415
+    from registry_tool.edit.proposal import EditRefused  # noqa: PLC0415
+    from registry_tool.edit.targets import Mode, run  # noqa: PLC0415
 
     repo, dry_run, commit, message, branch = (opts[k] for k in ("repo", "dry_run", "commit", "message", "branch"))
     if message is not None and not (commit or branch):
@@ -161,12 +161,12 @@ def register(model: str, version: str, artifact_uri: str, file_: Path | None, sh
              fmt: str | None, run_id: str | None, metrics: tuple[str, ...], tags: tuple[str, ...], description: str | None,
              stage: str, **opts: Any) -> None:
     """Register VERSION of MODEL (creates models/MODEL.yaml for a new model)."""
-    from .. import operations  # noqa: PLC0415
+    from registry_tool.edit import operations  # noqa: PLC0415
 
     if sha256 is not None:
         sha256 = sha256.lower()
     if file_ is not None:
-        from ..digest import file_digest  # noqa: PLC0415
+        from registry_tool.digest import file_digest  # noqa: PLC0415
 
         digest, size = file_digest(file_)
         if sha256 is not None and sha256 != digest:
@@ -199,8 +199,8 @@ def register(model: str, version: str, artifact_uri: str, file_: Path | None, sh
 def promote(model: str, version: str, to: str, **opts: Any) -> None:
     """Move VERSION of MODEL to a stage. Entering production demotes the current production
     version as registry.yaml says (on_promote, demote_to); stage rules and gates apply."""
-    from .. import operations  # noqa: PLC0415
-    from ..model import Stage  # noqa: PLC0415
+    from registry_tool.core.model import Stage  # noqa: PLC0415
+    from registry_tool.edit import operations  # noqa: PLC0415
 
     _run("promote", lambda ws: operations.promote(ws.base, ws.policy, model, version, Stage(to)), opts)
 
@@ -211,7 +211,7 @@ def promote(model: str, version: str, to: str, **opts: Any) -> None:
 @edit_options
 def archive(model: str, version: str, **opts: Any) -> None:
     """Archive VERSION of MODEL (final: an archived version is never promoted again)."""
-    from .. import operations  # noqa: PLC0415
+    from registry_tool.edit import operations  # noqa: PLC0415
 
     _run("archive", lambda ws: operations.archive(ws.base, ws.policy, model, version), opts)
 
@@ -222,7 +222,7 @@ def archive(model: str, version: str, **opts: Any) -> None:
 def rollback(model: str, **opts: Any) -> None:
     """Make the version that was in production before the current one production again
     (found in the Git history of the model file), demoting the current one."""
-    from .. import operations  # noqa: PLC0415
+    from registry_tool.edit import operations  # noqa: PLC0415
 
     _run("rollback", lambda ws: operations.rollback(ws.base, ws.policy, model, ws.previous_production), opts)
 
@@ -234,7 +234,7 @@ def rollback(model: str, **opts: Any) -> None:
 def retention(model: str | None, keep: int, **opts: Any) -> None:
     """Archive the versions of MODEL (default: every model) older than the newest KEEP that
     are in stage none; production and staging versions are never archived by retention."""
-    from .. import operations  # noqa: PLC0415
+    from registry_tool.edit import operations  # noqa: PLC0415
 
     _run("retention", lambda ws: operations.retention(ws.base, ws.policy, model, keep), opts)
 
@@ -247,7 +247,7 @@ def retention(model: str | None, keep: int, **opts: Any) -> None:
 @edit_options
 def metrics(model: str, version: str, values: tuple[str, ...], suite: str | None, **opts: Any) -> None:
     """Record evaluation results of VERSION of MODEL, merging them into its metrics."""
-    from .. import operations  # noqa: PLC0415
+    from registry_tool.edit import operations  # noqa: PLC0415
 
     parsed = dict(parse_metric(v, suite) for v in values)
     _run("metrics", lambda ws: operations.record_metrics(ws.base, ws.policy, model, version, parsed), opts)

@@ -12,8 +12,8 @@ from typing import Any
 
 import click
 
-from ..model import Stage
-from .options import emit, repo_option
+from registry_tool.cli.options import emit, repo_option
+from registry_tool.core.model import Stage
 
 TEXT_ORDER = ("model", "version", "stage", "description", "commit", "artifact", "run_id",
               "metrics", "tags", "metadata", "bindings")
@@ -40,8 +40,8 @@ def get(model: str, stage: str | None, version: str | None, ref: str, field: str
     Exit 0 found, 1 nothing at that stage or version, 2 unknown model or revision,
     or a model file that breaks the registry's rules.
     """
-    from ..api import NotFound, open_registry  # noqa: PLC0415
-    from ..documents import get_document  # noqa: PLC0415
+    from registry_tool.read.api import NotFound, open_registry  # noqa: PLC0415
+    from registry_tool.read.documents import get_document  # noqa: PLC0415
 
     if (stage is None) == (version is None):
         raise click.UsageError("give exactly one of --stage or --version")
@@ -53,7 +53,7 @@ def get(model: str, stage: str | None, version: str | None, ref: str, field: str
     if field is None:
         emit(render_text(document) if fmt == "text" else dump(document))
         return
-    from ..documents import field_of  # noqa: PLC0415
+    from registry_tool.read.documents import field_of  # noqa: PLC0415
 
     try:
         value = field_of(document, field)
@@ -64,8 +64,12 @@ def get(model: str, stage: str | None, version: str | None, ref: str, field: str
 
 def _check_field(path: str) -> None:
     """A typo in a field name is a usage error (exit 2), not "nothing found"."""
-    from ..documents import ARTIFACT_KEYS, GET_KEYS, VERSION_OPTIONAL_KEYS  # noqa: PLC0415
-    from ..errors import RegistryError  # noqa: PLC0415
+    from registry_tool.errors import RegistryError  # noqa: PLC0415
+    from registry_tool.read.documents import (  # noqa: PLC0415
+        ARTIFACT_KEYS,
+        GET_KEYS,
+        VERSION_OPTIONAL_KEYS,
+    )
 
     head, _, rest = path.partition(".")
     known = GET_KEYS | VERSION_OPTIONAL_KEYS

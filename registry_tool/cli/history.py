@@ -12,8 +12,8 @@ from typing import TextIO
 
 import click
 
-from ..errors import EXIT_OK, EXIT_VIOLATIONS, RegistryError
-from .options import emit_portable, format_option, repo_option
+from registry_tool.cli.options import emit_portable, format_option, repo_option
+from registry_tool.errors import EXIT_OK, EXIT_VIOLATIONS, RegistryError
 
 _MODEL_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 PROGRESS_AFTER = 1.0  # seconds before a terminal gets a progress line
@@ -32,8 +32,8 @@ def history(model: str | None, repo: Path | None, ref: str, since: str | None, l
 
     Exit 0 when events were found, 1 when there were none.
     """
-    from ..gitstore import GitStore  # noqa: PLC0415
-    from ..history import read_history  # noqa: PLC0415
+    from registry_tool.history.walk import read_history  # noqa: PLC0415
+    from registry_tool.snapshots.git import GitStore  # noqa: PLC0415
 
     if model is not None and not _MODEL_NAME.fullmatch(model):
         raise RegistryError(f"'{model}' is not a model name (the file name of models/<name>.yaml, without .yaml)")
@@ -66,7 +66,7 @@ def history(model: str | None, repo: Path | None, ref: str, since: str | None, l
 
 
 def text_line(event) -> str:  # type: ignore[no-untyped-def]
-    from ..describe import sentence  # noqa: PLC0415
+    from registry_tool.output.sentences import sentence  # noqa: PLC0415
 
     c = event.commit
     who = [f"by {c.author.name}"]

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
-from .. import __version__
-from ..errors import RegistryError
+from registry_tool import __version__
+from registry_tool.errors import RegistryError
 
 _SAFE = re.compile(r"[^\s\"'\\]+(?: [^\s\"'\\]+)*")
 
@@ -28,7 +28,11 @@ def init(directory: Path, requirement: str | None, owner: str | None, hooks_repo
     configuration and CODEOWNERS. Existing files are left as they are."""
     import pygit2  # noqa: PLC0415
 
-    from ..scaffold import DEFAULT_OWNER, DEFAULT_REQUIREMENT, registry_files  # noqa: PLC0415
+    from registry_tool.edit.scaffold import (  # noqa: PLC0415
+        DEFAULT_OWNER,
+        DEFAULT_REQUIREMENT,
+        registry_files,
+    )
 
     for name, value in (("--requirement", requirement), ("--owner", owner), ("--hooks-repo", hooks_repo), ("--hooks-rev", hooks_rev)):
         if value is not None and not _SAFE.fullmatch(value):

@@ -9,7 +9,7 @@ from typing import Any, Callable
 
 import click
 
-from ..errors import RegistryError
+from registry_tool.errors import RegistryError
 
 
 def repo_option(func: Callable[..., Any]) -> Callable[..., Any]:

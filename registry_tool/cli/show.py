@@ -8,13 +8,13 @@ from typing import TYPE_CHECKING, Any, Callable
 
 import click
 
-from ..model import Model, ModelVersion, Stage
-from .options import emit, format_option, repo_option
-from .table import Column, render_table, table_records
+from registry_tool.cli.options import emit, format_option, repo_option
+from registry_tool.core.model import Model, ModelVersion, Stage
+from registry_tool.output.table import Column, render_table, table_records
 
 if TYPE_CHECKING:
-    from ..api import RegistrySnapshot
-    from ..events import Event
+    from registry_tool.history.events import Event
+    from registry_tool.read.api import RegistrySnapshot
 
 
 @dataclass(frozen=True)
@@ -39,7 +39,7 @@ def show_columns(snap: "RegistrySnapshot", rows: list[VersionRow], *, provenance
     commit and pull request each version reached its stage, read from history."""
     if not provenance or not rows:
         return list(VERSION_COLUMNS)
-    from ..history import registry_provenance, stage_provenance  # noqa: PLC0415
+    from registry_tool.history.provenance import registry_provenance, stage_provenance  # noqa: PLC0415
 
     store, commit = snap.snapshot.store, snap.snapshot.commit
     names = sorted({row.model.name for row in rows})
@@ -87,14 +87,14 @@ def show(model: str | None, ref: str, stage: str | None, provenance: bool | None
       registry-tool show --stage production --history
       registry-tool show faq-bot --ref v2.3 --format json
     """
-    from ..api import open_registry  # noqa: PLC0415
+    from registry_tool.read.api import open_registry  # noqa: PLC0415
 
     snap = open_registry(repo or ".").at(ref)
     models = [snap.model(model)] if model else snap.all_models()
     rows = version_rows(models, Stage(stage) if stage else None)
     columns = show_columns(snap, rows, provenance=bool(model) if provenance is None else provenance)
     if fmt == "json":
-        from .get import dump  # noqa: PLC0415
+        from registry_tool.cli.get import dump  # noqa: PLC0415
 
         emit(dump({"commit": snap.commit, "versions": table_records(rows, columns)}))
         return
@@ -112,8 +112,8 @@ def export(ref: str, repo: Path | None) -> None:
     {"commit": sha, "schema_version": n, "models": {name: {..., "versions": [...]}}}.
     Every model file is checked first: one that breaks a rule fails the export (exit 2).
     """
-    from ..api import open_registry  # noqa: PLC0415
-    from ..documents import export_document  # noqa: PLC0415
-    from .get import dump  # noqa: PLC0415
+    from registry_tool.cli.get import dump  # noqa: PLC0415
+    from registry_tool.read.api import open_registry  # noqa: PLC0415
+    from registry_tool.read.documents import export_document  # noqa: PLC0415
 
     emit(dump(export_document(open_registry(repo or ".").at(ref))))

@@ -6,8 +6,15 @@ from pathlib import Path
 
 import click
 
-from ..errors import EXIT_OK, EXIT_VIOLATIONS, RegistryError
-from .options import color_option, emit, format_option, parse_range, repo_option, use_color
+from registry_tool.cli.options import (
+    color_option,
+    emit,
+    format_option,
+    parse_range,
+    repo_option,
+    use_color,
+)
+from registry_tool.errors import EXIT_OK, EXIT_VIOLATIONS, RegistryError
 
 
 @click.command()
@@ -27,8 +34,8 @@ def validate(paths: tuple[Path, ...], repo: Path | None, ref: str | None, base: 
     With PATH arguments (as pre-commit passes them) only those files are checked.
     Exit 0 when valid, 1 when there are violations, 2 for usage errors and unreadable input.
     """
-    from ..reporters import REPORTERS, render_markdown  # noqa: PLC0415
-    from .. import validator  # noqa: PLC0415
+    from registry_tool.output.validate import REPORTERS, render_markdown  # noqa: PLC0415
+    from registry_tool.validation import engine as validator  # noqa: PLC0415
 
     if range_ and (ref or base or paths):
         raise click.UsageError("--range cannot be combined with --ref, --base or paths")
@@ -48,8 +55,8 @@ def validate(paths: tuple[Path, ...], repo: Path | None, ref: str | None, base: 
 
 
 def _run(validator, paths, repo, ref, base, range_):  # type: ignore[no-untyped-def]
-    from ..gitstore import GitStore  # noqa: PLC0415
-    from ..worktree import WorktreeSnapshot  # noqa: PLC0415
+    from registry_tool.snapshots.git import GitStore  # noqa: PLC0415
+    from registry_tool.snapshots.worktree import WorktreeSnapshot  # noqa: PLC0415
 
     if range_:
         store = GitStore.discover(repo or ".")
@@ -80,7 +87,7 @@ def _worktree_root(store) -> Path:  # type: ignore[no-untyped-def]
 
 def _root_of(repo: Path | None) -> Path:
     """The working tree's root: the Git work tree around us, or the folder itself."""
-    from ..gitstore import GitStore  # noqa: PLC0415
+    from registry_tool.snapshots.git import GitStore  # noqa: PLC0415
 
     start = repo or Path(".")
     try:
@@ -93,7 +100,7 @@ def _root_of(repo: Path | None) -> Path:
 
 
 def _entry_for(root: Path, path: Path):  # type: ignore[no-untyped-def]
-    from ..worktree import entry_of  # noqa: PLC0415
+    from registry_tool.snapshots.worktree import entry_of  # noqa: PLC0415
 
     full = path.resolve() if not path.is_symlink() else path.parent.resolve() / path.name
     try:

@@ -1,0 +1,180 @@
+"""What changed in one model between two versions of its file, as semantic events.
+
+Pure: takes two :class:`~registry_tool.model.Model` values (``None`` for "no file") and
+returns :class:`Change` events. ``history`` (one commit against its parent) and ``diff``
+(any two revisions) both use it, so a stage move reads the same in both.
+
+Order is deterministic: ``model_created``, ``model_updated``, then each version of the
+head in file order (``version_registered`` or ``stage_changed``, then
+``version_updated``), then versions gone from the head in base order
+(``version_removed``), and ``model_removed`` last.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any, Iterator
+
+from registry_tool.core.model import Model, ModelVersion, Stage
+
+MetricValue = float | int | bool | None
+
+
+class ChangeKind(str, Enum):
+    MODEL_CREATED = "model_created"
+    MODEL_UPDATED = "model_updated"
+    VERSION_REGISTERED = "version_registered"
+    STAGE_CHANGED = "stage_changed"
+    VERSION_UPDATED = "version_updated"
+    VERSION_REMOVED = "version_removed"
+    MODEL_REMOVED = "model_removed"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@dataclass(frozen=True)
+class MetricChange:
+    """One metric's value before and after (None: absent on that side)."""
+
+    metric: str  # ``accuracy`` or ``suite/metric``
+    before: MetricValue
+    after: MetricValue
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"metric": self.metric, "from": self.before, "to": self.after}
+
+
+@dataclass(frozen=True)
+class Change:
+    """One semantic event in one model.
+
+    ``from_stage``/``to_stage``: a stage move; for ``version_registered`` only
+    ``to_stage`` (where it starts), for ``version_removed`` only ``from_stage`` (where
+    it was). ``fields``: what a ``version_updated``/``model_updated`` changed.
+    """
+
+    kind: ChangeKind
+    model: str
+    version: str | None = None
+    from_stage: Stage | None = None
+    to_stage: Stage | None = None
+    fields: tuple[str, ...] = ()
+    metrics: tuple[MetricChange, ...] = ()
+
+    @property
+    def enters_production(self) -> bool:
+        return self.to_stage is Stage.PRODUCTION and self.from_stage is not Stage.PRODUCTION
+
+    @property
+    def leaves_production(self) -> bool:
+        return self.from_stage is Stage.PRODUCTION and self.to_stage is not Stage.PRODUCTION
+
+    @property
+    def sets_stage(self) -> bool:
+        """Whether this event put the version in the stage it has afterwards."""
+        return self.kind in (ChangeKind.VERSION_REGISTERED, ChangeKind.STAGE_CHANGED)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Every key always present (null or empty when it does not apply)."""
+        return {
+            "event": self.kind.value,
+            "model": self.model,
+            "version": self.version,
+            "from_stage": self.from_stage.value if self.from_stage else None,
+            "to_stage": self.to_stage.value if self.to_stage else None,
+            "fields": list(self.fields),
+            "metrics": [m.to_dict() for m in self.metrics],
+        }
+
+
+MODEL_FIELDS = ("description", "owner", "task", "tags", "metadata")
+VERSION_FIELDS = ("description", "artifact.uri", "artifact.sha256", "artifact.size_bytes", "artifact.format",
+                  "run_id", "metrics", "tags", "metadata", "bindings")
+
+
+def model_changes(name: str, base: Model | None, head: Model | None) -> list[Change]:
+    """The events that turn ``base`` into ``head`` (either may be None: no file)."""
+    return list(_changes(name, base, head))
+
+
+def _changes(name: str, base: Model | None, head: Model | None) -> Iterator[Change]:
+    if head is None:
+        if base is not None:
+            yield Change(ChangeKind.MODEL_REMOVED, name)
+        return
+    if base is None:
+        yield Change(ChangeKind.MODEL_CREATED, name)
+    else:
+        fields = tuple(f for f in MODEL_FIELDS if getattr(base, f) != getattr(head, f))
+        if fields:
+            yield Change(ChangeKind.MODEL_UPDATED, name, fields=fields)
+    before = base.by_label if base is not None else {}
+    for version in _unique(head.versions):
+        old = before.get(version.version)
+        if old is version:
+            continue  # the very same value (history shares unchanged versions between files)
+        if old is None:
+            yield Change(ChangeKind.VERSION_REGISTERED, name, version.version, to_stage=version.stage)
+            continue
+        if old.stage is not version.stage:
+            yield Change(ChangeKind.STAGE_CHANGED, name, version.version, old.stage, version.stage)
+        fields = version_fields_changed(old, version)
+        if fields:
+            yield Change(ChangeKind.VERSION_UPDATED, name, version.version, fields=fields,
+                         metrics=metric_changes(old, version))
+    if base is not None:
+        for old in _unique(base.versions):
+            if old.version not in head.by_label:
+                yield Change(ChangeKind.VERSION_REMOVED, name, old.version, from_stage=old.stage)
+
+
+def _unique(versions: tuple[ModelVersion, ...]) -> list[ModelVersion]:
+    """Each label once, as ``Model.by_label`` sees it (the validator rejects repeats)."""
+    seen: dict[str, ModelVersion] = {}
+    for v in versions:
+        seen.pop(v.version, None)
+        seen[v.version] = v
+    return sorted(seen.values(), key=lambda v: v.index)
+
+
+def _field(version: ModelVersion, name: str) -> Any:
+    value: Any = version
+    for part in name.split("."):
+        value = getattr(value, part)
+    return value
+
+
+def version_fields_changed(old: ModelVersion, new: ModelVersion) -> tuple[str, ...]:
+    fields = []
+    for name in VERSION_FIELDS:
+        if name == "metrics":
+            if metric_changes(old, new):
+                fields.append(name)
+        elif _field(old, name) != _field(new, name):
+            fields.append(name)
+    return tuple(fields)
+
+
+def flat_metrics(version: ModelVersion) -> dict[str, MetricValue]:
+    """Every metric by reference: ``accuracy``, ``core-v1/score``."""
+    flat: dict[str, MetricValue] = dict(version.metrics)
+    for suite, values in version.suites.items():
+        for metric, value in values.items():
+            flat[f"{suite}/{metric}"] = value
+    return flat
+
+
+def metric_changes(old: ModelVersion, new: ModelVersion) -> tuple[MetricChange, ...]:
+    before, after = flat_metrics(old), flat_metrics(new)
+    return tuple(
+        MetricChange(ref, before.get(ref), after.get(ref))
+        for ref in sorted(before.keys() | after.keys())
+        if ref not in before or ref not in after or not _same(before[ref], after[ref])
+    )
+
+
+def _same(a: MetricValue, b: MetricValue) -> bool:
+    """Equal and of the same kind (True is not 1, 1 is 1.0)."""
+    return a == b and isinstance(a, bool) == isinstance(b, bool)

@@ -1,0 +1,113 @@
+"""The model file's editor: stages, versions and metrics of a model file, edited through
+:class:`~registry_tool.yamlfile.splice.YamlEditor` so that every byte the edit does not
+mean to change stays as it was; and the text of a new model file.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping, Sequence
+
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from registry_tool.yamlfile import render
+from registry_tool.yamlfile.render import Style
+from registry_tool.yamlfile.splice import EditError, Path, YamlEditor
+
+VERSION_KEYS = ("version", "stage", "description", "artifact", "run_id", "metrics", "tags", "metadata", "bindings")
+ARTIFACT_KEYS = ("uri", "sha256", "size_bytes", "format")
+SCHEMA_HEADER = "# yaml-language-server: $schema={schema}"
+HOUSE_LAYOUT: Mapping[str, bool] = {"artifact": True}  # as in the README: the artifact in block style
+
+
+class ModelEditor(YamlEditor):
+    """Edits of a model file in the registry's terms: stages, versions, metrics."""
+
+    def version_index(self, label: str) -> int:
+        return self._version_indexes([label])[label]
+
+    def _version_indexes(self, labels: Sequence[str]) -> dict[str, int]:
+        versions = (self.data or {}).get("versions")
+        found: dict[str, int] = {}
+        for index, version in enumerate(versions if isinstance(versions, list) else ()):
+            if isinstance(version, dict) and version.get("version") in labels:
+                found.setdefault(version["version"], index)
+        for label in labels:
+            if label not in found:
+                raise EditError(f"{(self.data or {}).get('name', self.path)} has no version {label}")
+        return found
+
+    def set_stage(self, label: str, stage: str) -> None:
+        self.set_stages({label: stage})
+
+    def set_stages(self, stages: Mapping[str, str]) -> None:
+        """Several versions' stages in one pass (label -> stage)."""
+        where = self._version_indexes(list(stages))
+        self.replace_scalars([(("versions", where[label], "stage"), stage) for label, stage in stages.items()])
+
+    def add_version(self, fields: Mapping[str, Any]) -> None:
+        """Append a version after the last one, laid out like it (key order, label quoting)."""
+        versions = self.node(("versions",))
+        if versions is None:
+            self.insert_key((), "versions", [dict(fields)], layout=HOUSE_LAYOUT)
+            return
+        if not isinstance(versions, SequenceNode):
+            raise EditError(f"{self.path}: versions is not a list")
+        last = versions.value[-1] if versions.value else None
+        order = list(VERSION_KEYS)
+        quote = '"'
+        if isinstance(last, MappingNode):
+            order = _merged_order([k.value for k, _ in last.value], VERSION_KEYS)
+            label = next((v for k, v in last.value if k.value == "version"), None)
+            if isinstance(label, ScalarNode):
+                quote = label.style if label.style in ('"', "'") else ""
+        item = {k: fields[k] for k in sorted(fields, key=lambda k: order.index(k) if k in order else len(order))}
+        quotes = {"version": quote} if quote else {}
+        if not quote and not render.plain_ok(str(fields["version"]), flow=False):
+            quotes = {"version": '"'}
+        self.append_item(("versions",), item, quotes=quotes, layout=_layout_of(last))
+
+    def set_metric(self, label: str, ref: str, value: Any) -> None:
+        """Set a metric: ``name`` (top level, before ``suites``) or ``suite/name``."""
+        index = self.version_index(label)
+        base: Path = ("versions", index, "metrics")
+        suite, sep, name = ref.rpartition("/")
+        if self.node(base) is None:
+            data: dict[str, Any] = {"suites": {suite: {name: value}}} if sep else {name: value}
+            self.insert_key(("versions", index), "metrics", data, order=VERSION_KEYS)
+        elif sep:
+            self.set_value(base + ("suites", suite, name), value)
+        else:
+            self.set_value(base + (name,), value, order=(name, "suites"))
+
+
+def _merged_order(existing: list[str], canonical: Sequence[str]) -> list[str]:
+    """The file's key order, with keys it does not show placed after their canonical predecessor."""
+    merged = [k for k in existing if k in canonical]
+    for i, key in enumerate(canonical):
+        if key in merged:
+            continue
+        before = [k for k in canonical[:i] if k in merged]
+        merged.insert(merged.index(before[-1]) + 1 if before else 0, key)
+    return merged
+
+
+def _layout_of(version: Node | None) -> Mapping[str, bool]:
+    """Which keys the last version writes in block (True) or flow (False) style: a new
+    version writes them alike; the house layout when there is no block version to copy."""
+    if not isinstance(version, MappingNode) or version.flow_style:
+        return HOUSE_LAYOUT
+    layout = dict(HOUSE_LAYOUT)
+    for key, value in version.value:
+        if isinstance(value, (MappingNode, SequenceNode)) and value.value:
+            layout[key.value] = not value.flow_style
+    return layout
+
+
+def new_model_text(name: str, version: Mapping[str, Any], *, schema_path: str = "../schemas/model.schema.json",
+                   newline: str = "\n") -> str:
+    """A new model file with one version, and the header that points editors at the schema."""
+    style = Style(newline)
+    item = {k: version[k] for k in sorted(version, key=lambda k: VERSION_KEYS.index(k) if k in VERSION_KEYS else len(VERSION_KEYS))}
+    lines = [SCHEMA_HEADER.format(schema=schema_path), f"name: {render.scalar(name)}", "versions:"]
+    lines += render.sequence_item_lines(item, 2, 4, style, quotes={"version": '"'}, layout=HOUSE_LAYOUT)
+    return newline.join(lines) + newline

@@ -1,0 +1,92 @@
+"""A proposed change to the registry: new bytes for some model files, judged before writing.
+
+An edit is checked by the validator's own code on the edited bytes: the loader and the
+schema (:func:`~registry_tool.validator.parse_model`), the file rules
+(:func:`~registry_tool.validator.check_model`), the change rules and gates against the
+file as it was before the edit (:func:`~registry_tool.validator.check_change`), and the
+tree rules for a new file. A refused edit carries exactly the violations ``validate``
+would report once it was written.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+
+from registry_tool.core.findings import Violation
+from registry_tool.core.policy import Policy
+from registry_tool.errors import EXIT_VIOLATIONS, RegistryError
+from registry_tool.snapshots.base import Entry, EntryKind, Snapshot
+from registry_tool.validation.engine import check_change, check_model
+from registry_tool.validation.model_file import ModelFile, parse_model
+from registry_tool.validation.rules import TREE_RULES
+
+
+@dataclass(frozen=True)
+class FileEdit:
+    """New bytes for one file (``before`` is None for a new file)."""
+
+    path: str  # repository-relative, POSIX separators
+    before: bytes | None
+    after: bytes
+    base: ModelFile | None = field(default=None, compare=False, repr=False)  # ``before`` parsed, when known
+
+    @property
+    def stem(self) -> str:
+        return PurePosixPath(self.path).stem
+
+    @property
+    def name(self) -> str:
+        return PurePosixPath(self.path).name
+
+
+@dataclass
+class Proposal:
+    """What an editing command wants to write, and how to describe it."""
+
+    edits: list[FileEdit] = field(default_factory=list)
+    message: str = ""  # the commit message: a subject line, maybe a body
+    notes: list[str] = field(default_factory=list)  # what happened besides the subject ("1.0.0 demoted to staging")
+
+    @property
+    def empty(self) -> bool:
+        return not any(e.before != e.after for e in self.edits)
+
+    @property
+    def subject(self) -> str:
+        return self.message.split("\n", 1)[0]
+
+
+class EditRefused(RegistryError):
+    """The edited file would break rules: nothing is written."""
+
+    exit_code = EXIT_VIOLATIONS
+
+    def __init__(self, violations: list[Violation], what: str = "edit") -> None:
+        n = len(violations)
+        super().__init__(f"{what} refused: {n} violation{'s' if n != 1 else ''}; nothing was written")
+        self.violations = sorted(violations)
+
+
+def judge(edit: FileEdit, base: Snapshot, policy: Policy) -> list[Violation]:
+    """Every violation the validator would report for the edited file against its base."""
+    head, problems = parse_model(edit.after, edit.path, edit.stem, policy)
+    if head is None:
+        return problems
+    found = check_model(head, policy)
+    before = edit.base
+    if edit.before is not None and before is None:
+        before, _ = parse_model(edit.before, edit.path, edit.stem, policy)
+    else:
+        entries = [e for e in base.entries(policy.models_dir) if e.name != edit.name]
+        entries.append(Entry(name=edit.name, path=edit.path, kind=EntryKind.FILE, size=len(edit.after)))
+        found += [v for check in TREE_RULES for v in check(entries, {edit.name}, policy)]
+    found += check_change(before, head, policy)
+    return sorted(found)
+
+
+def check(proposal: Proposal, base: Snapshot, policy: Policy, what: str = "edit") -> None:
+    """Raise :class:`EditRefused` when any edited file would break a rule."""
+    found = [v for edit in proposal.edits for v in judge(edit, base, policy)]
+    if found:
+        raise EditRefused(found, what)

@@ -1,0 +1,144 @@
+"""Where a proposal is read from and written to: the working tree, a commit on the current
+branch, or a commit on a new branch, with a dry run for each.
+
+=================  ===========================  =========================================
+mode               the edit starts from         what is written
+=================  ===========================  =========================================
+working tree       the files on disk            the files, atomically
+``--commit``       HEAD (= the clean files)     a commit on the current branch, then the
+                                                files and the index (under index.lock)
+``--branch NAME``  HEAD                         a commit on a new branch, nothing else
+=================  ===========================  =========================================
+
+In every mode the proposal is judged by the validator's code against the state it
+started from, with that state's policy, before anything is written.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import pygit2
+
+from registry_tool.atomic import atomic_write
+from registry_tool.core.policy import Policy
+from registry_tool.edit import proposal as proposals
+from registry_tool.edit.git_commit import (
+    Committed,
+    commit_on_new_branch,
+    head_commit,
+    head_transaction,
+)
+from registry_tool.edit.patch import unified_diff
+from registry_tool.edit.proposal import EditRefused, Proposal
+from registry_tool.errors import RegistryError
+from registry_tool.history.rollback import previous_production
+from registry_tool.snapshots.base import EmptySnapshot, Snapshot
+from registry_tool.snapshots.git import GitStore
+from registry_tool.snapshots.worktree import WorktreeSnapshot
+from registry_tool.validation.policy import policy_of
+
+
+@dataclass
+class Workspace:
+    """What an operation reads: the base state, its policy, and Git when there is one."""
+
+    base: Snapshot
+    policy: Policy
+    store: GitStore | None = None
+    head: pygit2.Commit | None = None
+
+    def previous_production(self, path: str, current: str | None) -> tuple[str, str] | None:
+        if self.store is None:
+            raise RegistryError("rollback reads the Git history, and this folder is not in a Git repository")
+        return previous_production(self.store, self.head, path, current)
+
+
+@dataclass
+class Mode:
+    dry_run: bool = False
+    commit: bool = False
+    branch: str | None = None
+    message: str | None = None
+
+
+@dataclass
+class Outcome:
+    proposal: Proposal
+    mode: Mode
+    diff: str = ""
+    written: list[str] = field(default_factory=list)
+    committed: Committed | None = None
+
+
+Build = Callable[[Workspace], Proposal]
+
+
+def run(repo: Path | None, build: Build, mode: Mode, what: str) -> Outcome:
+    """Build the proposal from the mode's base, judge it, then write it (unless a dry run)."""
+    if mode.branch is not None:
+        store = GitStore.discover(repo or ".")
+        head = head_commit(store)
+        base = store.snapshot(head) if head is not None else EmptySnapshot()
+        outcome = _prepare(Workspace(base, _policy(base), store, head), build, mode, what)
+        if not (mode.dry_run or outcome.proposal.empty):
+            outcome.committed = commit_on_new_branch(store, mode.branch, _changed(outcome), _message(outcome))
+        return outcome
+    if mode.commit:
+        store = GitStore.discover(repo or ".")
+        with head_transaction(store, lock=not mode.dry_run) as tx:
+            base = tx.base()
+            outcome = _prepare(Workspace(base, _policy(base), store, tx.head), build, mode, what)
+            if not (mode.dry_run or outcome.proposal.empty):
+                outcome.committed = tx.commit(_changed(outcome), _message(outcome))
+        return outcome
+    store, root = _worktree(repo)
+    base = WorktreeSnapshot(root)
+    head = head_commit(store) if store is not None else None
+    outcome = _prepare(Workspace(base, _policy(base), store, head), build, mode, what)
+    if not (mode.dry_run or outcome.proposal.empty):
+        for edit in _changed(outcome):
+            atomic_write(root / edit.path, edit.after, display=edit.path, expect=edit.before)
+            outcome.written.append(edit.path)
+    return outcome
+
+
+def _prepare(ws: Workspace, build: Build, mode: Mode, what: str) -> Outcome:
+    proposal = build(ws)
+    proposals.check(proposal, ws.base, ws.policy, what)
+    outcome = Outcome(proposal, mode)
+    if mode.dry_run:
+        outcome.diff = "".join(unified_diff(e) for e in _changed(outcome))
+    return outcome
+
+
+def _changed(outcome: Outcome) -> list[proposals.FileEdit]:
+    return [e for e in outcome.proposal.edits if e.before != e.after]
+
+
+def _message(outcome: Outcome) -> str:
+    message = outcome.mode.message or outcome.proposal.message
+    return message if message.endswith("\n") else message + "\n"
+
+
+def _policy(base: Snapshot) -> Policy:
+    policy, problems = policy_of(base)
+    if problems:
+        raise EditRefused(problems, "registry.yaml is not valid; the edit was")
+    return policy
+
+
+def _worktree(repo: Path | None) -> tuple[GitStore | None, Path]:
+    """The Git repository around the folder and its work tree root, or the folder alone."""
+    start = repo or Path(".")
+    try:
+        store = GitStore.discover(start)
+    except RegistryError:
+        if not start.is_dir():
+            raise
+        return None, start.resolve()
+    if store.workdir is None:
+        raise RegistryError("this is a bare repository with no working tree: use --branch to commit on a new branch")
+    return store, store.workdir

@@ -1,0 +1,91 @@
+"""Model files read at commits for the history walk: each blob read once, most of them
+parsed as an edit of a neighbouring version of the same file.
+
+Keeps the policy of each distinct ``registry.yaml`` blob, and the parsed model of recent
+blobs (a rollback to a recent file is not parsed again). A blob is read as an edit of
+``near`` (the other side of the change being compared, just read) when
+:func:`registry_tool.incremental.derive` can tell; otherwise it is parsed in full with the
+validator's strict parser.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+
+import pygit2
+
+from registry_tool.core.model import Model
+from registry_tool.core.policy import POLICY_FILE, Policy
+from registry_tool.history.incremental import Layout, derive, layout_of
+from registry_tool.snapshots.git import GitStore
+from registry_tool.validation.model_file import parse_model
+from registry_tool.validation.policy import load_policy
+
+MODEL_CACHE = 512  # parsed blobs kept
+FILE_MODES = (pygit2.enums.FileMode.BLOB, pygit2.enums.FileMode.BLOB_EXECUTABLE)  # what a model file may be
+
+Parsed = Layout | Model | None  # None: not a valid model file
+
+
+class BlobReader:
+    """Policies and models by blob id, for one walk."""
+
+    def __init__(self, store: GitStore) -> None:
+        self.store = store
+        self._policies: dict[str | None, Policy] = {}
+        self._models: OrderedDict[str, Parsed] = OrderedDict()  # blob id -> parsed (None: invalid)
+        self._latest: dict[str, tuple[str, Parsed]] = {}  # path -> its newest blob read
+
+    @staticmethod
+    def policy_blob(tree: pygit2.Tree) -> str | None:
+        """The id of a commit tree's ``registry.yaml`` blob (None: there is none)."""
+        try:
+            return str(tree[POLICY_FILE].id)
+        except KeyError:
+            return None
+
+    def policy(self, oid: str | None) -> Policy:
+        """The policy in a ``registry.yaml`` blob (the defaults for None or an invalid one)."""
+        found = self._policies.get(oid)
+        if found is None:
+            raw = self.store.read_blob(oid, POLICY_FILE) if oid is not None else None
+            policy, problems = load_policy(raw)
+            found = self._policies[oid] = Policy() if problems else policy
+        return found
+
+    def model(self, oid: str, path: str, policy: Policy, near: str | None = None) -> Model | None:
+        """The model in a blob, or None when the file is not a valid model file. ``near``:
+        a blob of the same file just read (the other side of a change), to read this one
+        as an edit of it."""
+        if oid in self._models:
+            self._models.move_to_end(oid)
+            parsed = self._models[oid]
+        else:
+            parsed = self._parse(oid, path, policy, self._cached(near, path))
+            self._models[oid] = parsed
+            if len(self._models) > MODEL_CACHE:
+                self._models.popitem(last=False)
+        self._latest[path] = (oid, parsed)
+        return parsed.model if isinstance(parsed, Layout) else parsed
+
+    def _cached(self, oid: str | None, path: str) -> Layout | None:
+        if oid is None:
+            return None
+        found = self._models.get(oid)
+        if found is None and self._latest.get(path, ("", None))[0] == oid:
+            found = self._latest[path][1]
+        return found if isinstance(found, Layout) else None
+
+    def _parse(self, oid: str, path: str, policy: Policy, near: Layout | None) -> Parsed:
+        if self.store.blob_size(oid, path) > policy.max_file_bytes:
+            return None
+        raw = self.store.read_blob(oid, path)
+        stem = path.rsplit("/", 1)[-1][: -len(".yaml")]
+        if near is not None:
+            derived = derive(near, raw, path, stem, policy.max_file_bytes)
+            if derived is not None:
+                return derived
+        mf, _ = parse_model(raw, path, stem, policy)
+        if mf is None:
+            return None
+        return layout_of(mf) or mf.model

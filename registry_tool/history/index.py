@@ -1,0 +1,180 @@
+"""The history index: what each first-parent commit changed in the models folder, kept
+between runs so a history walk need not read every commit's trees again.
+
+Like Git's commit-graph, it is a cache of facts that never change: a commit's first
+parent, its time, its ``registry.yaml`` blob and the model files
+that differ from the first parent's (name, old blob, new blob) are fixed by the commit's
+id. So a record, once written, is right for every later run and every branch; a walk
+follows records from commit to first parent and reads Git objects only for commits not
+recorded yet (new ones), whose records it then adds.
+
+It lives in the repository's Git folder (``registry-tool/history-index``, beside what Git
+keeps there), never in the work tree. It is a text file: a header naming the format, one
+line per commit, and a sha256 of everything before it on the last line. A file that does
+not check out (another format, a torn or edited file) is ignored and written anew; writes
+go to a temporary file renamed into place, so two processes writing at once leave one
+complete index. It is not used in a shallow clone (whose boundary may move), and not at
+all when ``REGISTRY_TOOL_HISTORY_INDEX=0``. Deleting it is always safe.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import quote, unquote
+
+from registry_tool.errors import RegistryError
+from registry_tool.snapshots.git import GitStore
+
+HEADER = b"registry-tool history index 1\n"
+FILE = Path("registry-tool") / "history-index"
+MAX_BYTES = 128 * 1024 * 1024  # a bigger index is not read (nor grown)
+ENV = "REGISTRY_TOOL_HISTORY_INDEX"
+_OID = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
+_ID_LENGTHS = (1, 40, 64)  # "-", a SHA-1 or a SHA-256 object id
+
+Changed = tuple[str, str | None, str | None]  # model file name, blob before, blob after (None: absent)
+
+
+@dataclass(slots=True)
+class Step:
+    """One commit of a first-parent walk, as the walk needs to know it."""
+
+    commit: str
+    parent: str | None  # its first parent; None for a root commit
+    time: int  # commit time, seconds since the epoch
+    policy: str | None  # the registry.yaml blob
+    changed: tuple[Changed, ...]  # model files that differ from the first parent's (a root: all of them)
+    complete: bool = True  # False: the first parent could not be read (a boundary); ``changed`` is unknown
+
+    def line(self) -> str:
+        fields = [self.commit, self.parent or "-", str(self.time), self.policy or "-"]
+        for name, before, after in self.changed:
+            fields += [quote(name, safe="", errors="surrogateescape"), before or "-", after or "-"]
+        return " ".join(fields)
+
+
+def parse_line(line: str, only: str | None = None) -> Step | None:
+    """A record, or None when the line is not one. ``only``: a model file name; the changes
+    of a line that does not name it are left out unread (a walk for one model skips them)."""
+    if only is not None and _needle(only) not in line:  # the common case: keep it cheap
+        head = line.split(" ", 4)
+        if len(head) < 4 or (line.count(" ") - 3) % 3 or len(head[1]) not in _ID_LENGTHS or not head[2].isdigit():
+            return None
+        return Step(head[0], None if head[1] == "-" else head[1], int(head[2]), _opt(head[3]), ())
+    fields = line.split(" ")
+    if len(fields) < 4 or (len(fields) - 4) % 3 or not _OID.fullmatch(fields[0]) or not fields[2].isdigit():
+        return None
+    ids = [fields[1], fields[3]] + [f for i, f in enumerate(fields[4:]) if i % 3]
+    if not all(map(_is_id, ids)):
+        return None
+    changed = tuple((unquote(fields[i], errors="surrogateescape"), _opt(fields[i + 1]), _opt(fields[i + 2]))
+                    for i in range(4, len(fields), 3))
+    return Step(fields[0], _opt(fields[1]), int(fields[2]), _opt(fields[3]), changed)
+
+
+@lru_cache(maxsize=8)
+def _needle(name: str) -> str:
+    return f" {quote(name, safe='', errors='surrogateescape')} "
+
+
+def _is_id(field: str) -> bool:
+    return field == "-" or _OID.fullmatch(field) is not None
+
+
+def _opt(field: str) -> str | None:
+    return None if field == "-" else field
+
+
+class HistoryIndex:
+    """The records of one repository: read once, looked up by commit id, saved when grown."""
+
+    def __init__(self, path: Path, lines: dict[str, str]) -> None:
+        self.path = path
+        self._lines = lines  # commit id -> its line, parsed when asked for
+        self._added: list[str] = []
+
+    @classmethod
+    def open(cls, store: GitStore) -> HistoryIndex | None:
+        """The repository's index (empty when there is none yet), or None when it is not
+        to be used: turned off, or a shallow clone."""
+        if os.environ.get(ENV, "1") == "0" or store.repo.is_shallow:
+            return None
+        path = _git_common_dir(store) / FILE
+        return cls(path, _read(path))
+
+    def __len__(self) -> int:
+        return len(self._lines)
+
+    def get(self, commit: str, only: str | None = None) -> Step | None:
+        """The record of a commit (see :func:`parse_line` for ``only``), or None."""
+        line = self._lines.get(commit)
+        return parse_line(line, only) if line is not None else None
+
+    def skip(self, commit: str, only: str) -> tuple[str, int]:
+        """Follows first parents from ``commit`` past the records that do not name the model
+        file ``only``, up to the first that does, a root's, or a commit not recorded; returns
+        that commit and how many were passed."""
+        needle, lines = _needle(only), self._lines
+        for passed in range(len(lines)):  # bounded, whatever the file says
+            line = lines.get(commit)
+            if line is None or needle in line:
+                return commit, passed
+            parent = line.split(" ", 2)[1]
+            if parent == "-" or parent not in lines:
+                return commit, passed
+            commit = parent
+        return commit, len(lines)
+
+    def add(self, step: Step) -> None:
+        if step.complete and step.commit not in self._lines:
+            line = step.line()
+            self._lines[step.commit] = line
+            self._added.append(line)
+
+    def save(self) -> None:
+        """Write the index with what was added, if anything was; a cache that cannot be
+        written (a read-only repository, a full disk) is simply not kept."""
+        if not self._added:
+            return
+        from registry_tool.atomic import atomic_write  # noqa: PLC0415 - only a run that adds records writes
+
+        body = HEADER + "".join(line + "\n" for line in self._lines.values()).encode("utf-8", "surrogateescape")
+        if len(body) > MAX_BYTES:
+            return
+        try:
+            atomic_write(self.path, body + b"sha256 " + hashlib.sha256(body).hexdigest().encode() + b"\n",
+                         display=str(self.path))
+        except RegistryError:
+            pass
+        self._added = []
+
+
+def _git_common_dir(store: GitStore) -> Path:
+    """The Git folder shared by all work trees (a linked work tree's own points there)."""
+    own = Path(store.repo.path)
+    try:
+        return (own / (own / "commondir").read_text().strip()).resolve()
+    except OSError:
+        return own
+
+
+def _read(path: Path) -> dict[str, str]:
+    """The lines of an index file by commit id; empty when it is missing or does not check out."""
+    try:
+        if path.stat().st_size > MAX_BYTES:
+            return {}
+        data = path.read_bytes()
+    except OSError:
+        return {}
+    body, _, trailer = data[:-1].rpartition(b"\n")
+    body += b"\n"
+    if not data.startswith(HEADER) or not data.endswith(b"\n") \
+            or trailer != b"sha256 " + hashlib.sha256(body).hexdigest().encode():
+        return {}
+    text = body[len(HEADER):].decode("utf-8", "surrogateescape")
+    return {line.split(" ", 1)[0]: line for line in text.splitlines()}

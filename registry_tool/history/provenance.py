@@ -1,0 +1,56 @@
+"""Where each version's stage came from: the event (commit, time, author, pull request)
+that put each version of a model in the stage it has at a commit, found by one history
+walk that stops as soon as every version is accounted for."""
+
+from __future__ import annotations
+
+import pygit2
+
+from registry_tool.core.model import Model, Stage
+from registry_tool.history.events import Event, Truncated
+from registry_tool.history.index import HistoryIndex
+from registry_tool.history.walk import _Walk, _walk
+from registry_tool.snapshots.git import GitStore
+
+
+def stage_provenance(store: GitStore, commit: pygit2.Commit, model_name: str) -> dict[str, Event]:
+    """For each version of a model at a commit, the event that put it in its current stage
+    (its registration, or its last stage move): when, by whom, in which commit and PR.
+
+    Versions whose event lies before a shallow clone's boundary are left out. Empty when
+    the model file is missing or invalid at the commit. In the model file's version order.
+    """
+    return _provenance(_Walk(store, model_name, HistoryIndex.open(store)), commit).get(model_name, {})
+
+
+def registry_provenance(store: GitStore, commit: pygit2.Commit) -> dict[str, dict[str, Event]]:
+    """:func:`stage_provenance` for every model at a commit in one walk (for ``show``
+    without a model): model name -> version label -> event, models sorted by name."""
+    return _provenance(_Walk(store, None, HistoryIndex.open(store)), commit)
+
+
+def _provenance(run: _Walk, commit: pygit2.Commit) -> dict[str, dict[str, Event]]:
+    state = run.state(commit, None)
+    here = run._step(state, None)
+    wanted: dict[str, dict[str, Stage]] = {}  # model -> version -> its stage at the commit
+    for name, _, blob in here.changed:
+        if run.file is not None and name != run.file:
+            continue
+        current = run._model_at(here, name, blob)
+        if isinstance(current, Model):
+            wanted[name[: -len(".yaml")]] = {v.version: v.stage for v in current.versions}
+    missing = sum(len(v) for v in wanted.values())
+    found: dict[str, dict[str, Event]] = {name: {} for name in wanted}
+    for item in _walk(run, commit, None, None) if missing else ():
+        if isinstance(item, Truncated):
+            break
+        change = item.change
+        stages, seen = wanted.get(change.model, {}), found.get(change.model, {})
+        if change.version in stages and change.version not in seen and change.sets_stage \
+                and change.to_stage is stages[change.version]:
+            seen[change.version] = item
+            missing -= 1
+            if not missing:
+                break
+    return {name: {label: found[name][label] for label in wanted[name] if label in found[name]}
+            for name in sorted(wanted)}

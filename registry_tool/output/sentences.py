@@ -1,0 +1,89 @@
+"""Change events as short human sentences, shared by ``history`` and ``diff``.
+
+``faq-bot 1.1.0: staging → production``, ``faq-bot 2.0.0: registered in none``,
+``faq-bot 1.1.0: metrics accuracy 0.93 → 0.95``. Pure: strings in, strings out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from registry_tool.core.changes import Change, ChangeKind, MetricChange
+
+ARROW = "→"
+
+
+def subject(change: Change) -> str:
+    return f"{change.model} {change.version}" if change.version is not None else change.model
+
+
+def _value(value: object) -> str:
+    if value is None:
+        return "(none)"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def metric_text(m: MetricChange) -> str:
+    return f"{m.metric} {_value(m.before)} {ARROW} {_value(m.after)}"
+
+
+def what(change: Change) -> str:
+    """The change without its subject: ``staging → production``."""
+    k = change.kind
+    if k is ChangeKind.MODEL_CREATED:
+        return "new model"
+    if k is ChangeKind.MODEL_REMOVED:
+        return "model removed"
+    if k is ChangeKind.MODEL_UPDATED:
+        return "updated " + ", ".join(change.fields)
+    if k is ChangeKind.VERSION_REGISTERED:
+        return f"registered in {change.to_stage}"
+    if k is ChangeKind.STAGE_CHANGED:
+        return f"{change.from_stage} {ARROW} {change.to_stage}"
+    if k is ChangeKind.VERSION_REMOVED:
+        return f"removed (was {change.from_stage})"
+    parts = [f for f in change.fields if f != "metrics"]
+    text = "updated " + ", ".join(parts) if parts else ""
+    if change.metrics:
+        metrics = "metrics " + ", ".join(metric_text(m) for m in change.metrics)
+        text = f"{metrics}; {text}" if text else metrics
+    return text
+
+
+def sentence(change: Change) -> str:
+    return f"{subject(change)}: {what(change)}"
+
+
+@dataclass
+class Line:
+    """One line of a summary: a change, with the moves it caused beside it."""
+
+    change: Change
+    beside: list[Change] = field(default_factory=list)
+
+    def text(self, *, model: bool = True) -> str:
+        """The line; without the model's name with ``model=False`` (``1.1.0: staging → production``)."""
+        out = sentence(self.change)
+        if not model:
+            out = out[len(self.change.model):].lstrip(" ")
+        if self.beside:
+            out += " (" + "; ".join(f"{c.version}: {what(c)}" for c in self.beside) + ")"
+        return out
+
+
+def summary_lines(changes: list[Change]) -> list[Line]:
+    """Changes as lines, a promotion carrying the demotion it caused in the same model:
+    ``faq-bot 1.1.0: staging → production (1.0.0: production → staging)``."""
+    beside: dict[int, list[Change]] = {}
+    taken: set[int] = set()
+    for i, change in enumerate(changes):
+        if not change.enters_production:
+            continue
+        for j, other in enumerate(changes):
+            if j not in taken and other.model == change.model and other.kind is ChangeKind.STAGE_CHANGED \
+                    and other.leaves_production:
+                beside.setdefault(i, []).append(other)
+                taken.add(j)
+    return [Line(c, beside.get(i, [])) for i, c in enumerate(changes) if i not in taken]

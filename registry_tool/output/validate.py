@@ -1,0 +1,122 @@
+"""Output formats for validation reports: text, json, github, markdown.
+
+Each reporter is a small function in ``REPORTERS``; the same table feeds the CLI's
+``--format`` choices.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Callable
+
+from registry_tool.core.findings import Violation
+from registry_tool.validation.report import Report
+
+Render = Callable[[Report, bool], str]
+
+
+def _paint(text: str, color: bool, **style: object) -> str:
+    if not color:
+        return text
+    import click  # noqa: PLC0415
+
+    return click.style(text, **style)  # type: ignore[arg-type]
+
+
+# What would break a line or steer a terminal: control characters, Unicode line breaks and
+# bidi controls, and undecodable bytes of a file name (lone surrogates).
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _escape_char(match: re.Match[str]) -> str:
+    char = match.group()
+    if char in _NAMED:
+        return _NAMED[char]
+    code = ord(char)
+    if 0xDC80 <= code <= 0xDCFF:  # a byte that was not UTF-8 (surrogateescape)
+        return f"\\x{code - 0xDC00:02x}"
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def _one_line(text: str) -> str:
+    """A file name or message as one printable line: a file named 'a\\nb.yaml' cannot forge a report line."""
+    return _UNPRINTABLE.sub(_escape_char, text)
+
+
+def _where(v: Violation) -> str:
+    return f" (commit {v.commit[:12]})" if v.commit else ""
+
+
+def render_text(report: Report, color: bool = False) -> str:
+    lines = [
+        f"{_paint(_one_line(v.file), color, bold=True)}:{v.line}:{v.column}: {_paint(v.rule, color, fg='red')}: {_one_line(v.message)}{_where(v)}"
+        for v in report.violations
+    ]
+    lines.append(_summary(report))
+    return "\n".join(lines) + "\n"
+
+
+def _summary(report: Report) -> str:
+    scope = f"{report.files_checked} model file{'s' if report.files_checked != 1 else ''}"
+    if report.commits_checked:
+        scope += f" in {len(report.commits_checked)} commit{'s' if len(report.commits_checked) != 1 else ''}"
+    if report.ok:
+        return f"ok: {scope} checked, no violations"
+    files = len({v.file for v in report.violations})
+    n = len(report.violations)
+    return f"{n} violation{'s' if n != 1 else ''} in {files} file{'s' if files != 1 else ''} ({scope} checked)"
+
+
+def render_json(report: Report, color: bool = False) -> str:
+    data = {
+        "ok": report.ok,
+        "violations": [v.to_dict() for v in report.violations],
+        "files_checked": report.files_checked,
+    }
+    if report.commits_checked:
+        data["commits_checked"] = report.commits_checked
+    return json.dumps(data, indent=2, sort_keys=True) + "\n"
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def render_github(report: Report, color: bool = False) -> str:
+    """GitHub Actions workflow commands: one annotation per violation."""
+    lines = [
+        f"::error file={_escape_property(v.file)},line={v.line},col={v.column},title={_escape_property(v.rule)}::"
+        f"{_escape_data(v.message + _where(v))}"
+        for v in report.violations
+    ]
+    lines.append(_summary(report))
+    return "\n".join(lines) + "\n"
+
+
+def _cell(text: str) -> str:
+    return _one_line(text).replace("|", "\\|")
+
+
+def render_markdown(report: Report, color: bool = False) -> str:
+    title = "### registry-tool validate\n\n"
+    if report.ok:
+        return title + f"✅ {_summary(report)}\n"
+    rows = ["| File | Line | Rule | Message |", "| --- | ---: | --- | --- |"]
+    rows += [f"| `{_cell(v.file)}` | {v.line} | `{v.rule}` | {_cell(v.message + _where(v))} |" for v in report.violations]
+    return title + f"❌ {_summary(report)}\n\n" + "\n".join(rows) + "\n"
+
+
+REPORTERS: dict[str, Render] = {
+    "text": render_text,
+    "json": render_json,
+    "github": render_github,
+    "markdown": render_markdown,
+}

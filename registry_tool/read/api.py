@@ -1,0 +1,181 @@
+"""The read path: the registry as committed at any revision, as typed objects.
+
+This is the Python API for deploy tools and scripts, and what ``get``, ``show`` and
+``export`` use::
+
+    from registry_tool import open_registry
+    reg = open_registry(".")             # any folder inside the repository; bare works
+    snap = reg.at("main")                # any revision; snap.commit is the resolved sha
+    snap.model("faq-bot").production.artifact.uri
+
+Everything is read from Git objects at the revision: nothing is checked out, the working
+tree is never read (uncommitted edits are not served), bare repositories and detached
+HEAD work. A model file is checked before it is served (the strict loader, the schema and
+the file rules such as one production version per model); a file that breaks a rule is
+refused with a :class:`~registry_tool.errors.RegistryError` naming the violation.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from registry_tool.core.model import Model, ModelVersion, Stage
+from registry_tool.errors import RegistryError
+from registry_tool.snapshots.base import Entry, EntryKind
+from registry_tool.snapshots.git import CommitSnapshot, GitStore
+
+if TYPE_CHECKING:
+    from registry_tool.core.findings import Violation
+    from registry_tool.core.policy import Policy
+
+EXIT_NOT_FOUND = 1
+
+
+class NotFound(RegistryError):
+    """The model exists but has nothing at that stage or version (exit code 1)."""
+
+    exit_code = EXIT_NOT_FOUND
+
+
+def open_registry(path: str | Path = ".") -> "Registry":
+    """The registry in the Git repository containing ``path`` (any subfolder, or a bare repository)."""
+    return Registry(GitStore.discover(path))
+
+
+class Registry:
+    """One Git repository holding a registry."""
+
+    def __init__(self, store: GitStore) -> None:
+        self.store = store
+
+    def at(self, rev: str = "HEAD") -> "RegistrySnapshot":
+        """The registry as committed at ``rev``: a branch, tag, remote branch, full or short sha, ``HEAD~3``."""
+        return RegistrySnapshot(self.store.snapshot(self.store.resolve(rev)), rev)
+
+
+class RegistrySnapshot:
+    """The registry at one commit. Model files are read, checked and cached on first use."""
+
+    def __init__(self, snapshot: CommitSnapshot, rev: str) -> None:
+        self.snapshot = snapshot
+        self.rev = rev
+        self.commit: str = snapshot.commit_id
+        self._policy: Policy | None = None
+        self._entries: dict[str, Entry] | None = None
+        self._models: dict[str, Model] = {}
+
+    def __repr__(self) -> str:
+        return f"<RegistrySnapshot {self.rev} at {self.commit[:12]}>"
+
+    @property
+    def policy(self) -> "Policy":
+        """registry.yaml at this commit (or the defaults); an invalid one is refused."""
+        if self._policy is None:
+            from registry_tool.validation.policy import policy_of  # noqa: PLC0415
+
+            policy, problems = policy_of(self.snapshot)
+            if problems:
+                raise self._refused(problems)
+            self._policy = policy
+        return self._policy
+
+    def _model_entries(self) -> dict[str, Entry]:
+        if self._entries is None:
+            entries = self.snapshot.entries(self.policy.models_dir)
+            self._entries = {e.stem: e for e in entries if e.name.endswith(".yaml")}
+        return self._entries
+
+    def models(self) -> list[str]:
+        """The names of the models at this commit, sorted."""
+        return sorted(name for name, entry in self._model_entries().items() if entry.kind is EntryKind.FILE)
+
+    def __contains__(self, name: str) -> bool:
+        entry = self._model_entries().get(name)
+        return entry is not None and entry.kind is EntryKind.FILE
+
+    def model(self, name: str) -> Model:
+        """One model, checked; RegistryError when it does not exist or breaks a rule."""
+        cached = self._models.get(name)
+        if cached is not None:
+            return cached
+        entry = self._model_entries().get(name)
+        if entry is None:
+            raise RegistryError(self._unknown(name))
+        if entry.kind is not EntryKind.FILE:
+            raise RegistryError(f"{entry.path} at {self.snapshot.label} is a {entry.kind.value}, "
+                                "not a regular file: unexpected-file; it is not served")
+        model = self._load(entry)
+        self._models[name] = model
+        return model
+
+    def all_models(self) -> list[Model]:
+        """Every model, sorted by name, each checked."""
+        return [self.model(name) for name in self.models()]
+
+    def version(self, name: str, *, stage: Stage | str | None = None, version: str | None = None) -> ModelVersion:
+        """The version of a model at a stage (the newest one there) or by its label.
+
+        Raises :class:`NotFound` (exit code 1) when there is nothing at that stage or
+        version, and RegistryError (exit code 2) for an unknown or invalid model.
+        """
+        if (stage is None) == (version is None):
+            raise RegistryError("give exactly one of a stage or a version")
+        model = self.model(name)
+        if stage is not None:
+            stage = parse_stage(stage)
+        if version is not None:
+            found = model.version(version)
+            if found is None:
+                known = ", ".join(v.version for v in model.versions) or "none"
+                raise NotFound(f"{name} has no version {version} at {self.snapshot.label} (versions: {known})")
+            return found
+        picked = newest_in_stage(model, stage)  # type: ignore[arg-type]
+        if picked is None:
+            raise NotFound(f"{name} has no version in {stage} at {self.snapshot.label}")
+        return picked
+
+    def _load(self, entry: Entry) -> Model:
+        from registry_tool.validation.engine import check_model  # noqa: PLC0415
+        from registry_tool.validation.model_file import read_model  # noqa: PLC0415
+
+        policy = self.policy
+        mf, problems = read_model(self.snapshot, entry, policy)
+        if mf is not None:
+            problems = check_model(mf, policy)
+        if problems:
+            raise self._refused(problems)
+        assert mf is not None
+        return mf.model
+
+    def _refused(self, problems: list["Violation"]) -> RegistryError:
+        first = sorted(problems)[0]
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        return RegistryError(f"{first.file}:{first.line}: {first.rule}: {first.message}{more}; "
+                             f"refused at {self.snapshot.label}: run registry-tool validate --ref {self.commit[:12]}")
+
+    def _unknown(self, name: str) -> str:
+        known = self.models()
+        hint = ""
+        if known:
+            import difflib  # noqa: PLC0415 - only on this error
+
+            close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+            hint = f"; did you mean '{close[0]}'?" if close else f"; models: {', '.join(known)}"
+        return f"unknown model '{name}' at {self.snapshot.label} (no {self.policy.models_dir}/{name}.yaml){hint}"
+
+
+def parse_stage(value: Stage | str) -> Stage:
+    try:
+        return Stage(value)
+    except ValueError:
+        raise RegistryError(f"unknown stage '{value}': one of {', '.join(s.value for s in Stage)}") from None
+
+
+def newest_in_stage(model: Model, stage: Stage | str) -> ModelVersion | None:
+    """The version at a stage; when several share it (staging), the newest registered one.
+
+    Versions are listed oldest first in the file, so the newest is the last one listed.
+    """
+    found = model.in_stage(parse_stage(stage))
+    return found[-1] if found else None

@@ -1,0 +1,125 @@
+"""The semantic difference between two registry snapshots, for pull requests.
+
+Which versions were registered, promoted, demoted, archived or re-measured between a base
+and a head (two commits, or a commit and the working tree), and, for each version that
+enters production, how it fares against the production gates. The gates are the
+validator's own (:func:`registry_tool.rules.gates.check_gates`) under the **base's**
+policy, as ``validate --base`` judges them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from registry_tool.core.changes import Change, model_changes
+from registry_tool.core.findings import Violation
+from registry_tool.core.policy import Gates, Policy
+from registry_tool.snapshots.base import Entry, Snapshot
+from registry_tool.validation.model_file import ModelFile, read_model
+from registry_tool.validation.policy import policy_of
+from registry_tool.validation.rules.gates import check_gates
+
+
+@dataclass(frozen=True)
+class GateCheck:
+    """The production gates for one version entering production."""
+
+    model: str
+    version: str
+    checked: tuple[str, ...]  # the gate rule ids the policy sets for this model
+    violations: tuple[Violation, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not self.violations
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"model": self.model, "version": self.version, "checked": list(self.checked), "ok": self.ok,
+                "violations": [v.to_dict() for v in self.violations]}
+
+
+@dataclass
+class SemanticDiff:
+    base: str | None  # commit sha (None: not a commit)
+    head: str | None  # commit sha, or None for the working tree
+    changes: list[Change] = field(default_factory=list)
+    gates: list[GateCheck] = field(default_factory=list)
+    unreadable: list[Violation] = field(default_factory=list)  # files that could not be compared
+
+    def gate_for(self, change: Change) -> GateCheck | None:
+        for check in self.gates:
+            if (check.model, check.version) == (change.model, change.version):
+                return check
+        return None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"base": self.base, "head": self.head, "changes": [c.to_dict() for c in self.changes],
+                "gates": [g.to_dict() for g in self.gates], "unreadable": [v.to_dict() for v in self.unreadable]}
+
+
+def configured_gates(gates: Gates, replacing: bool) -> tuple[str, ...]:
+    """The gate rule ids a version entering production is held to (no_regression only
+    when it replaces a production version)."""
+    ids = []
+    for rule_id, setting in (
+        ("gate-sha256", gates.require_sha256), ("gate-required-metric", gates.required_metrics),
+        ("gate-required-suite", gates.required_suites), ("gate-min-metric", gates.min_metrics),
+        ("gate-max-metric", gates.max_metrics), ("gate-no-regression", gates.no_regression and replacing),
+    ):
+        if setting:
+            ids.append(rule_id)
+    return tuple(ids)
+
+
+def semantic_diff(base: Snapshot, head: Snapshot) -> SemanticDiff:
+    """Every model file whose bytes differ, compared as models; gates for promotions."""
+    base_policy, base_problems = policy_of(base)
+    head_policy, head_problems = policy_of(head)
+    result = SemanticDiff(base.commit_id, head.commit_id)
+    result.unreadable.extend(head_problems[:1])
+    if base_problems:
+        base_policy = head_policy if not head_problems else Policy()
+    if head_problems:
+        head_policy = base_policy
+    before = {e.name: e for e in base.entries(base_policy.models_dir) if e.is_model_file}
+    after = {e.name: e for e in head.entries(head_policy.models_dir) if e.is_model_file}
+    for name in sorted(before.keys() | after.keys()):
+        old, new = before.get(name), after.get(name)
+        if old is not None and new is not None and base.blob_id(old) == head.blob_id(new):
+            continue
+        old_mf, old_ok = _read(base, old, base_policy, result)
+        new_mf, new_ok = _read(head, new, head_policy, result)
+        if not (old_ok and new_ok):
+            continue
+        stem = (new or old).stem  # type: ignore[union-attr]
+        changes = model_changes(stem, old_mf.model if old_mf else None, new_mf.model if new_mf else None)
+        result.changes.extend(changes)
+        if new_mf is not None:
+            result.gates.extend(_gates(changes, old_mf, new_mf, base_policy.gates_for(stem)))
+    return result
+
+
+def _read(snapshot: Snapshot, entry: Entry | None, policy: Policy, result: SemanticDiff) -> tuple[ModelFile | None, bool]:
+    if entry is None:
+        return None, True
+    mf, problems = read_model(snapshot, entry, policy)
+    if mf is None:
+        result.unreadable.append(problems[0])
+        return None, False
+    return mf, True
+
+
+def _gates(changes: list[Change], base: ModelFile | None, head: ModelFile, gates: Gates) -> list[GateCheck]:
+    current = base.model.production if base is not None else None
+    checks = []
+    for change in changes:
+        if not change.enters_production or change.version is None:
+            continue
+        version = head.model.version(change.version)
+        if version is None:  # pragma: no cover - the change came from this model
+            continue
+        replaced = current if current is not None and current.version != version.version else None
+        found = tuple(check_gates(head, gates, version, replaced))
+        checks.append(GateCheck(change.model, version.version, configured_gates(gates, replaced is not None), found))
+    return checks

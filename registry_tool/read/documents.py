@@ -1,0 +1,99 @@
+"""The JSON documents of the read path: one version (``get``), the whole registry (``export``).
+
+Plain dicts built from the typed model, so the CLI and Python callers see the same
+shapes. The keys are a contract, documented in the README and pinned by tests:
+
+* a version: ``version``, ``stage``, ``artifact``, ``metrics``, ``tags``, ``metadata``
+  always; ``description``, ``run_id``, ``bindings`` when the file sets them;
+* ``get`` adds ``model`` and ``commit`` (the resolved sha);
+* ``export``: ``commit``, ``schema_version``, ``models`` (by name).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from registry_tool.core.model import Binding, Model, ModelVersion
+
+if TYPE_CHECKING:
+    from registry_tool.read.api import RegistrySnapshot
+
+VERSION_KEYS = frozenset(["version", "stage", "artifact", "metrics", "tags", "metadata"])
+VERSION_OPTIONAL_KEYS = frozenset(["description", "run_id", "bindings"])
+GET_KEYS = VERSION_KEYS | {"model", "commit"}
+ARTIFACT_KEYS = frozenset(["uri", "sha256", "size_bytes", "format"])
+
+
+def binding_dict(binding: Binding) -> dict[str, Any]:
+    out: dict[str, Any] = {"provider": binding.provider, "provider_model_id": binding.provider_model_id}
+    for key in ("status", "region", "endpoint_url"):
+        value = getattr(binding, key)
+        if value is not None:
+            out[key] = value
+    if binding.config:
+        out["config"] = dict(binding.config)
+    return out
+
+
+def version_dict(version: ModelVersion) -> dict[str, Any]:
+    """One version as the model file states it (suite results under ``metrics.suites``)."""
+    metrics: dict[str, Any] = dict(version.metrics)
+    if version.suites:
+        metrics["suites"] = {name: dict(results) for name, results in version.suites.items()}
+    out: dict[str, Any] = {
+        "version": version.version,
+        "stage": version.stage.value,
+        "artifact": version.artifact.to_dict(),
+        "metrics": metrics,
+        "tags": list(version.tags),
+        "metadata": dict(version.metadata),
+    }
+    if version.description is not None:
+        out["description"] = version.description
+    if version.run_id is not None:
+        out["run_id"] = version.run_id
+    if version.bindings:
+        out["bindings"] = [binding_dict(b) for b in version.bindings]
+    return out
+
+
+def get_document(model: Model, version: ModelVersion, commit: str) -> dict[str, Any]:
+    """What ``registry-tool get`` prints: the version, its model's name and the commit."""
+    return {"model": model.name, "commit": commit, **version_dict(version)}
+
+
+def model_dict(model: Model) -> dict[str, Any]:
+    out: dict[str, Any] = {"name": model.name}
+    for key in ("description", "owner", "task"):
+        value = getattr(model, key)
+        if value is not None:
+            out[key] = value
+    out["tags"] = list(model.tags)
+    out["metadata"] = dict(model.metadata)
+    out["versions"] = [version_dict(v) for v in model.versions]
+    return out
+
+
+def export_document(snap: "RegistrySnapshot") -> dict[str, Any]:
+    """The whole registry at one commit; every model file is checked first."""
+    from registry_tool.schema.check import SCHEMA_VERSION  # noqa: PLC0415
+
+    return {
+        "commit": snap.commit,
+        "schema_version": SCHEMA_VERSION,
+        "models": {m.name: model_dict(m) for m in snap.all_models()},
+    }
+
+
+def field_of(document: dict[str, Any], path: str) -> Any:
+    """The value at a dotted path (``artifact.uri``, ``metrics.suites.core-v1.score``,
+    ``bindings.0.provider_model_id``); KeyError when there is none."""
+    value: Any = document
+    for part in path.split("."):
+        if isinstance(value, dict) and part in value:
+            value = value[part]
+        elif isinstance(value, list) and part.isdigit() and int(part) < len(value):
+            value = value[int(part)]
+        else:
+            raise KeyError(path)
+    return value

@@ -1,0 +1,109 @@
+"""What every registry snapshot offers, whether a commit or the working tree.
+
+The validator, the read path and history work on this interface only; the Git store
+(:mod:`registry_tool.gitstore`) and the working tree (:mod:`registry_tool.worktree`)
+implement it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+from typing import Protocol
+
+
+class EntryKind(str, Enum):
+    FILE = "file"
+    SYMLINK = "symlink"
+    DIRECTORY = "directory"
+    SUBMODULE = "submodule"
+    OTHER = "other"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One name in the models directory."""
+
+    name: str
+    path: str  # repository-relative, POSIX separators
+    kind: EntryKind
+    size: int | None = None
+    blob_id: str | None = None  # known up front for commits; computed on demand for files on disk
+
+    @property
+    def stem(self) -> str:
+        return self.name[: -len(".yaml")] if self.name.endswith(".yaml") else self.name
+
+    @property
+    def is_model_file(self) -> bool:
+        return self.kind is EntryKind.FILE and self.name.endswith(".yaml")
+
+
+class Snapshot(Protocol):
+    """A registry as of one state: a commit, or the files on disk."""
+
+    @property
+    def label(self) -> str: ...
+
+    @property
+    def commit_id(self) -> str | None: ...
+
+    def policy_entry(self) -> Entry | None:
+        """registry.yaml at the root, or None when there is none."""
+
+    def entries(self, models_dir: str) -> list[Entry]:
+        """Every name in the models directory, sorted by name (empty when it is missing)."""
+
+    def size(self, entry: Entry) -> int:
+        """The size in bytes of a file entry, without reading it."""
+
+    def read(self, entry: Entry) -> bytes:
+        """The bytes of a file entry."""
+
+    def blob_id(self, entry: Entry) -> str:
+        """Git's object id of the entry's bytes, to tell changed files from unchanged ones."""
+
+    def folder_change(self, base: "Snapshot", models_dir: str) -> "FolderChange | None":
+        """What differs in the models directory since ``base``, when this snapshot can tell
+        without listing it (two commits of one repository); None otherwise."""
+
+
+@dataclass(frozen=True)
+class FolderChange:
+    """The names of a models directory that differ between a base and a head."""
+
+    base_folder: str | None  # the folder's tree id on each side (None: absent)
+    head_folder: str | None
+    entries: dict[str, tuple[Entry | None, Entry | None]]  # name -> (base entry, head entry); None: absent there
+
+
+def git_blob_id(data: bytes) -> str:
+    """The id Git gives a blob with these bytes (what ``git hash-object`` prints)."""
+    import hashlib  # noqa: PLC0415 - only the working tree needs it; keeps `get` fast to start
+
+    return hashlib.sha1(b"blob %d\x00" % len(data) + data).hexdigest()
+
+
+class EmptySnapshot:
+    """The registry before the first commit: no policy, no models."""
+
+    label = "empty"
+    commit_id = None
+
+    def policy_entry(self) -> Entry | None:
+        return None
+
+    def entries(self, models_dir: str) -> list[Entry]:
+        return []
+
+    def size(self, entry: Entry) -> int:  # pragma: no cover - there are no entries
+        raise KeyError(entry.name)
+
+    def read(self, entry: Entry) -> bytes:  # pragma: no cover
+        raise KeyError(entry.name)
+
+    def blob_id(self, entry: Entry) -> str:  # pragma: no cover
+        raise KeyError(entry.name)
+
+    def folder_change(self, base: Snapshot, models_dir: str) -> FolderChange | None:
+        return None

@@ -1,0 +1,277 @@
+"""The Git store: pygit2 behind a small interface.
+
+Finds the repository, resolves revisions, reads the registry at any commit straight from
+the object database (no checkout: bare repositories and detached HEAD work), lists what
+changed between two commits and walks first-parent history. Every failure a user can
+cause (not a repository, unknown revision, shallow clone, missing object) becomes a
+one-line :class:`~registry_tool.errors.RegistryError`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterator
+
+import pygit2
+
+from registry_tool.core.policy import POLICY_FILE
+from registry_tool.errors import RegistryError
+from registry_tool.snapshots.base import (
+    EmptySnapshot,
+    Entry,
+    EntryKind,
+    FolderChange,
+    Snapshot,
+)
+
+_KIND_BY_MODE = {
+    0o100644: EntryKind.FILE,
+    0o100755: EntryKind.FILE,
+    0o120000: EntryKind.SYMLINK,
+    0o040000: EntryKind.DIRECTORY,
+    0o160000: EntryKind.SUBMODULE,
+}
+_NOT_A_FOLDER = {
+    EntryKind.FILE: "is a file, not a directory",
+    EntryKind.SYMLINK: "is a symbolic link (Git stores the link, not the files it points to)",
+    EntryKind.SUBMODULE: "is a submodule (its files are not in this repository)",
+}
+SHALLOW_HINT = ("the repository is a shallow clone; fetch the full history "
+                "(actions/checkout with fetch-depth: 0, or git fetch --unshallow) or fetch the base commit")
+CORRUPT_HINT = "run git fsck, or fetch the repository again"
+
+
+def _missing(display: str, oid: object) -> RegistryError:
+    return RegistryError(f"{display}: Git object {str(oid)[:12]} is missing or corrupt; {CORRUPT_HINT}")
+
+
+class GitStore:
+    """One Git repository, read through pygit2."""
+
+    def __init__(self, repo: pygit2.Repository) -> None:
+        self.repo = repo
+        self._shallow: frozenset[str] | None = None
+
+    @classmethod
+    def discover(cls, start: str | Path = ".") -> "GitStore":
+        """The repository containing ``start`` (any subfolder works), bare or not."""
+        start = Path(start)
+        if not start.exists():
+            raise RegistryError(f"{start}: no such directory")
+        found = pygit2.discover_repository(str(start))
+        if found is None:
+            raise RegistryError(f"not a Git repository: {start.resolve()} (or any parent folder)")
+        try:
+            return cls(pygit2.Repository(found))
+        except pygit2.GitError as exc:
+            raise RegistryError(f"cannot open the Git repository at {found}: {exc}") from None
+
+    @property
+    def workdir(self) -> Path | None:
+        """The work tree's root, or None for a bare repository."""
+        return None if self.repo.is_bare or not self.repo.workdir else Path(self.repo.workdir)
+
+    @property
+    def shallow_commits(self) -> frozenset[str]:
+        """Commits whose parents are missing because the clone is shallow."""
+        if self._shallow is None:
+            path = Path(self.repo.path) / "shallow"
+            lines = path.read_text().split() if self.repo.is_shallow and path.exists() else []
+            self._shallow = frozenset(lines)
+        return self._shallow
+
+    def resolve(self, rev: str) -> pygit2.Commit:
+        """Any revision Git understands (branch, tag, remote branch, full or short sha, HEAD~3)."""
+        if rev.startswith("-"):
+            raise RegistryError(f"unknown revision '{rev}'")
+        try:
+            obj = self.repo.revparse_single(rev)
+        except (KeyError, ValueError, pygit2.GitError):
+            if rev == "HEAD" and self.repo.head_is_unborn:
+                raise RegistryError("HEAD has no commits yet: commit something first, or pass --ref") from None
+            target = self._ref_target(rev)
+            if target is not None and target not in self.repo:
+                raise RegistryError(f"'{rev}' points to commit {str(target)[:12]}, which is missing from the "
+                                    f"repository (a corrupt or incomplete object database); {CORRUPT_HINT}") from None
+            hint = f"; {SHALLOW_HINT}" if self.repo.is_shallow else ""
+            raise RegistryError(f"unknown revision '{rev}'{hint}") from None
+        try:
+            return obj.peel(pygit2.Commit)
+        except (pygit2.GitError, ValueError, TypeError):
+            raise RegistryError(f"'{rev}' names a {obj.type_str}, not a commit") from None
+
+    def _ref_target(self, rev: str) -> pygit2.Oid | None:
+        """The commit id a branch, tag or HEAD names, even when that object is missing."""
+        try:
+            target = self.repo.lookup_reference_dwim(rev).resolve().target
+        except (KeyError, ValueError, pygit2.GitError):
+            return None
+        return target if isinstance(target, pygit2.Oid) else None
+
+    def snapshot(self, commit: pygit2.Commit) -> "CommitSnapshot":
+        return CommitSnapshot(self, commit)
+
+    def parent_snapshot(self, commit: pygit2.Commit) -> Snapshot:
+        """The registry just before a commit (its first parent); empty before a root commit."""
+        if str(commit.id) in self.shallow_commits:
+            raise RegistryError(f"the parent of commit {str(commit.id)[:12]} is not available: {SHALLOW_HINT}")
+        if not commit.parent_ids:
+            return EmptySnapshot()
+        return self.snapshot(self._commit(commit.parent_ids[0]))
+
+    def first_parent(self, head: pygit2.Commit, hide: pygit2.Commit | None = None) -> Iterator[pygit2.Commit]:
+        """Commits on head's first-parent chain, newest first, stopping at ``hide`` (excluded)."""
+        walker = self.repo.walk(head.id, pygit2.enums.SortMode.TOPOLOGICAL)
+        walker.simplify_first_parent()
+        if hide is not None:
+            walker.hide(hide.id)
+        try:
+            yield from walker
+        except pygit2.GitError as exc:
+            hint = SHALLOW_HINT if self.repo.is_shallow else CORRUPT_HINT
+            raise RegistryError(f"cannot walk history: {exc}; {hint}") from None
+
+    def range_steps(self, base: pygit2.Commit, head: pygit2.Commit) -> list[tuple[str, Snapshot, Snapshot]]:
+        """(commit, parent snapshot, commit snapshot) for each commit after base, oldest first."""
+        commits = list(self.first_parent(head, hide=base))
+        commits.reverse()
+        return [(str(c.id), self.parent_snapshot(c), self.snapshot(c)) for c in commits]
+
+    def changed_paths(self, old: pygit2.Commit | None, new: pygit2.Commit, folder: str) -> list[str]:
+        """Repository paths under ``folder`` whose content differs between two commits."""
+        before = {e.name: e.blob_id for e in self.snapshot(old).entries(folder)} if old is not None else {}
+        after = {e.name: e.blob_id for e in self.snapshot(new).entries(folder)}
+        names = {n for n in before.keys() | after.keys() if before.get(n) != after.get(n)}
+        return sorted(f"{folder}/{n}" for n in names)
+
+    def _commit(self, oid: pygit2.Oid) -> pygit2.Commit:
+        try:
+            return self.repo[oid].peel(pygit2.Commit)
+        except (KeyError, pygit2.GitError):
+            hint = SHALLOW_HINT if self.repo.is_shallow else CORRUPT_HINT
+            raise RegistryError(f"commit {str(oid)[:12]} is missing from the repository; {hint}") from None
+
+    def read_blob(self, oid: pygit2.Oid | str, display: str) -> bytes:
+        try:
+            obj = self.repo[oid]
+        except (KeyError, ValueError, pygit2.GitError):
+            raise _missing(display, oid) from None
+        if not isinstance(obj, pygit2.Blob):
+            raise RegistryError(f"{display}: is a {obj.type_str}, not a file")
+        return obj.data
+
+    def blob_size(self, oid: pygit2.Oid | str, display: str) -> int:
+        try:
+            return self.repo.odb.read_header(oid)[1]
+        except (KeyError, ValueError, pygit2.GitError):
+            raise _missing(display, oid) from None
+
+
+class CommitSnapshot:
+    """The registry as committed: every byte read from the object database."""
+
+    def __init__(self, store: GitStore, commit: pygit2.Commit) -> None:
+        self.store = store
+        self.commit = commit
+
+    @property
+    def label(self) -> str:
+        return str(self.commit.id)[:12]
+
+    @property
+    def commit_id(self) -> str:
+        return str(self.commit.id)
+
+    def _root(self) -> pygit2.Tree:
+        try:
+            return self.commit.tree
+        except pygit2.GitError:
+            raise _missing(f"the tree of commit {self.label}", self.commit.tree_id) from None
+
+    def policy_entry(self) -> Entry | None:
+        root = self._root()
+        try:
+            obj = root[POLICY_FILE]
+        except pygit2.GitError:  # NotFoundError is also a KeyError: a missing object, not a missing name
+            raise _missing(f"the tree of commit {self.label}", root.id) from None
+        except KeyError:
+            return None
+        return Entry(name=POLICY_FILE, path=POLICY_FILE, kind=_KIND_BY_MODE.get(obj.filemode, EntryKind.OTHER), blob_id=str(obj.id))
+
+    def _folder(self, models_dir: str) -> pygit2.Tree | None:
+        """The models directory's tree, walked one name at a time: None when it is absent;
+        an error when a symlink, submodule or file stands on the way, or an object is missing."""
+        tree, walked = self._root(), ""
+        for part in models_dir.split("/"):
+            walked = f"{walked}/{part}" if walked else part
+            try:
+                obj = tree[part]
+            except pygit2.GitError:  # this tree's own object could not be read (NotFoundError is also a KeyError)
+                parent = walked.rpartition("/")[0]
+                raise _missing(f"{parent} at {self.label}" if parent else f"the tree of commit {self.label}", tree.id) from None
+            except KeyError:
+                return None
+            kind = _KIND_BY_MODE.get(obj.filemode, EntryKind.OTHER)
+            if kind is not EntryKind.DIRECTORY:
+                raise RegistryError(f"{walked} at {self.label}: {_NOT_A_FOLDER.get(kind, 'is not a directory')}; "
+                                    f"the models directory ({models_dir}) must be a real folder")
+            tree = obj
+        return tree
+
+    def entries(self, models_dir: str) -> list[Entry]:
+        tree = self._folder(models_dir)
+        if tree is None:
+            return []
+        try:
+            return [_entry(item, models_dir) for item in tree]
+        except pygit2.GitError:
+            raise _missing(f"{models_dir} at {self.label}", tree.id) from None
+
+    def folder_change(self, base: Snapshot, models_dir: str) -> FolderChange | None:
+        """The names that differ from ``base``'s models directory, found with libgit2's tree
+        diff (unchanged names are never listed); None when ``base`` is not a commit of
+        this repository (nor the empty registry before a root commit)."""
+        if isinstance(base, EmptySnapshot):
+            old = None
+        elif isinstance(base, CommitSnapshot) and base.store is self.store:
+            old = base._folder(models_dir)
+        else:
+            return None
+        new = self._folder(models_dir)
+        if old is None or new is None:  # the folder appeared or went away: every name on the side that has it
+            before = {e.name: e for e in base.entries(models_dir)} if old is not None else {}
+            after = {e.name: e for e in self.entries(models_dir)} if new is not None else {}
+            return FolderChange(_hex(old), _hex(new), {n: (before.get(n), after.get(n)) for n in before.keys() | after.keys()})
+        if old.id == new.id:
+            return FolderChange(str(old.id), str(new.id), {})
+        try:
+            names = {delta.old_file.path.split("/", 1)[0] for delta in old.diff_to_tree(new).deltas}
+        except pygit2.GitError:
+            raise _missing(f"{models_dir} at {self.label} or {base.label}", new.id) from None
+        return FolderChange(str(old.id), str(new.id),
+                            {name: (_lookup(old, name, models_dir), _lookup(new, name, models_dir)) for name in names})
+
+    def size(self, entry: Entry) -> int:
+        return self.store.blob_size(entry.blob_id or "", entry.path)
+
+    def read(self, entry: Entry) -> bytes:
+        return self.store.read_blob(entry.blob_id or "", entry.path)
+
+    def blob_id(self, entry: Entry) -> str:
+        return entry.blob_id or ""
+
+
+def _entry(item: pygit2.Object, models_dir: str) -> Entry:
+    return Entry(name=item.name, path=f"{models_dir}/{item.name}",
+                 kind=_KIND_BY_MODE.get(item.filemode, EntryKind.OTHER), blob_id=str(item.id))
+
+
+def _lookup(tree: pygit2.Tree, name: str, models_dir: str) -> Entry | None:
+    try:
+        return _entry(tree[name], models_dir)
+    except KeyError:
+        return None
+
+
+def _hex(tree: pygit2.Tree | None) -> str | None:
+    return None if tree is None else str(tree.id)

@@ -1,0 +1,114 @@
+"""What a change touched in the models directory, found at the cost of the change.
+
+Two commits of one repository are compared by tree diff (their snapshots' ``folder_change``):
+unchanged names are never listed. Anything else (the working tree, a moved models
+directory, a changed policy) is compared by listing both sides, as before.
+
+The tree rules see the changed entries plus every entry whose name folds to the same
+name as a changed one (the only unchanged entries a rule about changed names can need).
+A :class:`FoldIndex` keeps the folded names of the last models directory seen, so a
+``--range`` updates it from each step's diff instead of listing every commit.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+
+from registry_tool.snapshots.base import Entry, EntryKind, FolderChange, Snapshot
+
+
+def fold(name: str) -> str:
+    """The name as case-insensitive, normalising file systems see it."""
+    return name.lower() if name.isascii() else unicodedata.normalize("NFKC", name).casefold()
+
+
+def git_order(entry: Entry) -> bytes:
+    """Git's tree order: by bytes, a folder as if its name ended in '/'."""
+    return (entry.name + ("/" if entry.kind is EntryKind.DIRECTORY else "")).encode("utf-8", "surrogateescape")
+
+
+@dataclass
+class Delta:
+    changed: list[Entry]  # head entries that are new or differ from the base, in the head's order
+    tree_view: list[Entry]  # what the tree rules see (all head entries, or the changed ones and their namesakes)
+    base_files: dict[str, Entry]  # base model files by name
+    removed: list[Entry]  # base model files with no model file of that name at the head
+
+    @property
+    def changed_names(self) -> set[str]:
+        return {e.name for e in self.changed}
+
+
+@dataclass
+class FoldIndex:
+    """Folded name -> entries, for one models directory tree (by its id)."""
+
+    folder: str | None = None
+    by_fold: dict[str, list[Entry]] = field(default_factory=dict)
+
+    def rebuild(self, folder: str | None, entries: list[Entry]) -> None:
+        self.folder, self.by_fold = folder, {}
+        for entry in entries:
+            self.by_fold.setdefault(fold(entry.name), []).append(entry)
+
+    def advance(self, change: FolderChange) -> None:
+        """From the base's folder to the head's, applying the changed names."""
+        for name, (_, new) in change.entries.items():
+            group = [e for e in self.by_fold.get(fold(name), []) if e.name != name]
+            if new is not None:
+                group.append(new)
+            if group:
+                self.by_fold[fold(name)] = group
+            else:
+                self.by_fold.pop(fold(name), None)
+        self.folder = change.head_folder
+
+    def namesakes(self, changed: list[Entry]) -> list[Entry]:
+        seen: dict[int, Entry] = {}
+        for entry in changed:
+            for other in self.by_fold.get(fold(entry.name), [entry]):
+                seen[id(other)] = other
+        return sorted(seen.values(), key=git_order)
+
+
+def compute(base: Snapshot, head: Snapshot, base_dir: str, head_dir: str, *, everything: bool,
+            limit: int, folds: FoldIndex) -> Delta:
+    """The delta between two snapshots' models directories. ``everything``: count every
+    head entry as changed (the policy changed). ``limit``: files over it count as changed
+    (they are refused unread, never hashed)."""
+    change = head.folder_change(base, head_dir) if base_dir == head_dir and not everything else None
+    if change is None:
+        return _by_listing(base, head, base_dir, head_dir, everything, limit, folds)
+    changed = sorted((new for old, new in change.entries.values()
+                      if new is not None and not _unchanged(base, old, head, new, limit)), key=git_order)
+    if folds.folder is not None and folds.folder == change.base_folder:
+        folds.advance(change)
+    elif changed:
+        folds.rebuild(change.head_folder, head.entries(head_dir))
+    base_files = {name: old for name, (old, _) in change.entries.items() if old is not None and old.is_model_file}
+    removed = [old for old, new in change.entries.values()
+               if old is not None and old.is_model_file and not (new is not None and new.is_model_file)]
+    return Delta(changed, folds.namesakes(changed), base_files, sorted(removed, key=git_order))
+
+
+def _by_listing(base: Snapshot, head: Snapshot, base_dir: str, head_dir: str, everything: bool,
+                limit: int, folds: FoldIndex) -> Delta:
+    base_entries = {e.name: e for e in base.entries(base_dir)}
+    head_entries = head.entries(head_dir)
+    changed = [e for e in head_entries if everything or not _unchanged(base, base_entries.get(e.name), head, e, limit)]
+    head_models = {e.name for e in head_entries if e.is_model_file}
+    base_files = {name: e for name, e in base_entries.items() if e.is_model_file}
+    folds.folder = None
+    return Delta(changed, head_entries, base_files, [e for n, e in base_files.items() if n not in head_models])
+
+
+def _unchanged(base: Snapshot, old: Entry | None, head: Snapshot, new: Entry, limit: int) -> bool:
+    """The entry is in the base too, as the same kind and (for a file) the same bytes. A
+    folder, symlink or submodule already there was judged by the change that added it.
+    A file over the size limit counts as changed: it is refused unread, never hashed."""
+    if old is None or old.kind is not new.kind:
+        return False
+    if new.kind is not EntryKind.FILE:
+        return True
+    return head.size(new) <= limit and head.blob_id(new) == base.blob_id(old)

@@ -1,0 +1,181 @@
+"""Validation: a snapshot's state, a change against a base, or every commit of a range.
+
+Works on :class:`~registry_tool.source.Snapshot` objects only, so the same code judges the
+working tree, a commit read from the object database, or an edit not yet written.
+Each model file is loaded, checked and dropped in turn: memory stays flat as the
+registry grows.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from registry_tool.core.findings import Violation
+from registry_tool.core.policy import POLICY_FILE, Policy
+from registry_tool.snapshots.base import Entry, Snapshot
+from registry_tool.validation import changed, parallel
+from registry_tool.validation.model_file import ModelFile, read_model
+from registry_tool.validation.policy import policy_id, policy_of
+from registry_tool.validation.report import Report
+from registry_tool.validation.rules import CHANGE_RULES, FILE_RULES, TREE_RULES
+
+
+def check_model(mf: ModelFile, policy: Policy) -> list[Violation]:
+    """The file-scope rules on a parsed model file."""
+    return [v for check in FILE_RULES for v in check(mf, policy)]
+
+
+def check_change(base: ModelFile | None, head: ModelFile | None, policy: Policy) -> list[Violation]:
+    """The change-scope rules on one model file against its base version."""
+    return [v for check in CHANGE_RULES for v in check(base, head, policy)]
+
+
+def _tree(entries: list[Entry], changed: set[str] | None, policy: Policy) -> list[Violation]:
+    return [v for check in TREE_RULES for v in check(entries, changed, policy)]
+
+
+def validate_snapshot(snapshot: Snapshot, jobs: int | None = None) -> Report:
+    """Every rule that needs no base, on every file of the snapshot; large registries are
+    checked in worker processes (``jobs``; see :mod:`registry_tool.parallel`)."""
+    policy, problems = policy_of(snapshot)
+    report = Report(list(problems))
+    if problems:
+        return report
+    entries = snapshot.entries(policy.models_dir)
+    report.violations.extend(_tree(entries, None, policy))
+    model_entries = [e for e in entries if e.is_model_file]
+    workers = parallel.jobs_for(len(model_entries), jobs)
+    how = parallel.recipe(snapshot) if workers > 1 else None
+    if how is not None:
+        found, files = parallel.check_states(how, model_entries, workers)
+        report.violations.extend(found)
+        report.files_checked += files
+    else:
+        for entry in model_entries:
+            report.extend(_state_of(snapshot, entry, policy))
+    report.violations.sort()
+    return report
+
+
+def _state_of(snapshot: Snapshot, entry: Entry, policy: Policy) -> Report:
+    mf, problems = read_model(snapshot, entry, policy)
+    if mf is not None:
+        problems = check_model(mf, policy)
+    return Report(problems, files_checked=1)
+
+
+def validate_files(snapshot: Snapshot, entries: Iterable[Entry]) -> Report:
+    """Only the given files (as pre-commit passes them): the policy file or model files."""
+    policy, problems = policy_of(snapshot)
+    report = Report(list(problems))
+    if problems:
+        return report
+    for entry in entries:
+        if entry.path == POLICY_FILE:
+            continue  # already checked above
+        if entry.path.startswith(policy.models_dir + "/") and entry.path.rpartition("/")[0] != policy.models_dir:
+            report.violations.append(Violation(entry.path, 1, 1, "unexpected-file",
+                                               f"{entry.path} is in a folder inside {policy.models_dir}/; "
+                                               "model files sit directly in the models directory"))
+            continue
+        if not entry.is_model_file:
+            report.violations.extend(_tree([entry], None, policy))
+            continue
+        report.extend(_state_of(snapshot, entry, policy))
+    report.violations.sort()
+    return report
+
+
+class ChangeCache:
+    """What the steps of a range share: each commit's head is the next commit's base, so
+    its parsed files are kept for one more step, its policy and its folded names too."""
+
+    def __init__(self) -> None:
+        self.folds = changed.FoldIndex()
+        self._policies: dict[str | None, tuple[Policy, list[Violation]]] = {}
+        self._previous: dict[tuple[str, str, int], tuple[ModelFile | None, list[Violation]]] = {}
+        self._current: dict[tuple[str, str, int], tuple[ModelFile | None, list[Violation]]] = {}
+
+    def policy(self, snapshot: Snapshot) -> tuple[Policy, list[Violation]]:
+        key = policy_id(snapshot)
+        if key is None:  # no registry.yaml, or not a file: nothing to share
+            return policy_of(snapshot)
+        if key not in self._policies:
+            self._policies[key] = policy_of(snapshot)
+        return self._policies[key]
+
+    def read_model(self, snapshot: Snapshot, entry: Entry, policy: Policy) -> tuple[ModelFile | None, list[Violation]]:
+        if entry.blob_id is None:  # a file on disk: no id without reading it
+            return read_model(snapshot, entry, policy)
+        key = (entry.blob_id, entry.path, policy.max_file_bytes)
+        found = self._current.get(key) or self._previous.get(key)
+        if found is None:
+            found = read_model(snapshot, entry, policy)
+        self._current[key] = found
+        return found
+
+    def next_step(self) -> None:
+        self._previous, self._current = self._current, {}
+
+
+def validate_change(base: Snapshot, head: Snapshot, cache: ChangeCache | None = None) -> Report:
+    """The head's changed files on their own, and against their base versions.
+
+    Files whose bytes are unchanged since the base are not read again (the cost follows
+    the change, not the registry), unless the policy itself changed. Stage moves and gates
+    are judged by the base's policy: a change cannot relax the rules it is judged by.
+    """
+    cache = cache if cache is not None else ChangeCache()
+    head_policy, problems = cache.policy(head)
+    base_policy, base_problems = cache.policy(base)
+    report = Report(list(problems))
+    if problems:
+        return report
+    if base_problems:
+        base_policy = head_policy  # a broken base policy cannot judge; fall back to the head's
+    found = changed.compute(base, head, base_policy.models_dir, head_policy.models_dir,
+                          everything=policy_id(base) != policy_id(head), limit=head_policy.max_file_bytes,
+                          folds=cache.folds)
+    report.violations.extend(_tree(found.tree_view, found.changed_names, head_policy))
+    for entry in found.changed:
+        if not entry.is_model_file:
+            continue
+        head_mf, problems = cache.read_model(head, entry, head_policy)
+        report.files_checked += 1
+        if head_mf is None:
+            report.violations.extend(problems)
+            continue
+        report.violations.extend(check_model(head_mf, head_policy))
+        base_mf = _quiet_base(cache, base, found.base_files.get(entry.name), base_policy)
+        if base_mf is not False:
+            report.violations.extend(check_change(base_mf, head_mf, base_policy))
+    for entry in found.removed:
+        base_mf = _quiet_base(cache, base, entry, base_policy)
+        if base_mf:
+            report.violations.extend(check_change(base_mf, None, base_policy))
+    cache.next_step()
+    report.violations.sort()
+    return report
+
+
+def _quiet_base(cache: ChangeCache, base: Snapshot, entry: Entry | None, policy: Policy) -> ModelFile | None | bool:
+    """The base version of a file: None if it is new, False if the base copy is itself
+    invalid (then there is nothing sound to compare against)."""
+    if entry is None:
+        return None
+    mf, _ = cache.read_model(base, entry, policy)
+    return mf if mf is not None else False
+
+
+def validate_commits(steps: Iterable[tuple[str, Snapshot, Snapshot]]) -> Report:
+    """Each (commit, parent snapshot, commit snapshot) judged as a change; violations
+    name the commit that introduced them, oldest commit first."""
+    report = Report()
+    cache = ChangeCache()
+    for commit_id, parent, snapshot in steps:
+        step = validate_change(parent, snapshot, cache)
+        report.violations.extend(v.at_commit(commit_id) for v in step.violations)
+        report.files_checked += step.files_checked
+        report.commits_checked.append(commit_id)
+    return report
+

@@ -1,0 +1,55 @@
+"""A model file: read, loaded by the strict loader and checked against the schema.
+
+:func:`parse_model` turns bytes into a :class:`ModelFile` (the loader's document and the
+typed model) or into the loader's and the schema's violations; every rule works on the
+result.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from registry_tool.core.findings import Violation
+from registry_tool.core.model import Model, model_from_data
+from registry_tool.core.policy import Policy
+from registry_tool.schema import check as schema
+from registry_tool.snapshots.base import Entry, Snapshot
+from registry_tool.yamlfile import loader
+from registry_tool.yamlfile.loader import Document
+
+
+@dataclass(frozen=True)
+class ModelFile:
+    """A model file that loaded and passed the schema."""
+
+    path: str
+    stem: str
+    doc: "Document"
+    model: "Model"
+
+    def violation(self, rule: str, path: tuple[str | int, ...], message: str, *, key: bool = False) -> "Violation":
+        return self.doc.violation(rule, path, message, key=key)
+
+    def version_path(self, label: str, *rest: str | int) -> tuple[str | int, ...]:
+        version = self.model.version(label)
+        if version is None:
+            return ("versions",)
+        return ("versions", version.index, *rest)
+
+
+def parse_model(raw: bytes, path: str, stem: str, policy: Policy) -> tuple[ModelFile | None, list[Violation]]:
+    """Load and schema-check one model file: the file, or why it is not one."""
+    doc = loader.load(raw, path, max_bytes=policy.max_file_bytes)
+    if doc.problems:
+        return None, doc.problems
+    problems = schema.check(doc, schema.MODEL_SCHEMA)
+    if problems:
+        return None, problems
+    return ModelFile(path, stem, doc, model_from_data(doc.data)), []
+
+
+def read_model(snapshot: Snapshot, entry: Entry, policy: Policy) -> tuple[ModelFile | None, list[Violation]]:
+    size = snapshot.size(entry)
+    if size > policy.max_file_bytes:  # refused unread
+        return None, [loader.too_large(entry.path, size, policy.max_file_bytes)]
+    return parse_model(snapshot.read(entry), entry.path, entry.stem, policy)

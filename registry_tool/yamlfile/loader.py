@@ -1,0 +1,412 @@
+"""The strict YAML loader: what is read is what every reader reads.
+
+Turns bytes into a :class:`Document` (plain data plus the node tree for positions), or
+into loader violations, each with its own rule id and line:
+
+* ``file-too-large``, ``yaml-encoding`` (not UTF-8, a byte-order mark, NUL bytes);
+* ``yaml-syntax``, ``yaml-multi-document``, ``yaml-too-deep``;
+* ``yaml-alias`` (anchors and aliases), ``yaml-tag`` (explicit tags);
+* ``yaml-duplicate-key`` at any depth, ``yaml-key-type`` (keys must be strings);
+* ``yaml-ambiguous-scalar``: plain scalars that YAML 1.1 readers (PyYAML) and YAML 1.2
+  readers read differently (``yes``, ``on``, ``010``, ``1:20``, ``1e3``, dates, ...);
+* ``yaml-non-finite``: ``.inf`` and ``.nan``, which JSON cannot carry;
+* ``yaml-hidden-char``: what a reviewer cannot see in a diff: invisible and
+  direction-changing characters (Unicode format characters: zero-width, bidi controls, a
+  byte-order mark inside the file), line breaks other than LF and CRLF (a lone CR, NEL,
+  U+2028, U+2029, which YAML 1.1 readers break on and diffs do not), and control
+  characters written as escapes in double-quoted values.
+
+Parsing uses libyaml (``CSafeLoader``) when present. Two libyaml hazards are fenced off
+before composing: its composer recurses in C (a deep enough nesting crashes the process)
+and its scanner is quadratic in flow nesting. A cheap count of nesting indicators decides
+whether a streaming event pass, which stops at the first excess, runs first.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from registry_tool.core.findings import Violation
+from registry_tool.core.policy import DEFAULT_MAX_BYTES
+
+try:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import CSafeLoader as _Loader
+    _LIBYAML = True
+except ImportError:  # pragma: no cover
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+    _LIBYAML = False
+
+MAX_DEPTH = 64
+_INDICATOR_BUDGET = 2000  # above this many nesting indicators, scan events first
+MAX_FINDINGS_PER_RULE = 20
+MAX_EXACT_INT = 2**53 - 1  # beyond this, readers that hold numbers as doubles (JSON, JavaScript) round
+
+_T = "tag:yaml.org,2002:"
+STR, INT, FLOAT, BOOL, NULL = _T + "str", _T + "int", _T + "float", _T + "bool", _T + "null"
+TIMESTAMP, MERGE, VALUE = _T + "timestamp", _T + "merge", _T + "value"
+
+# Plain scalars both YAML 1.1 and 1.2 read as the same number.
+_SAFE_INT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)|0x[0-9a-fA-F]+")
+_SAFE_FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)(?:[eE][-+][0-9]+)?")
+_NON_FINITE = re.compile(r"[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)")
+# What a YAML 1.2 (core schema) reader takes for a number; PyYAML may read a string.
+_CORE12_NUMBER = re.compile(
+    r"[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+"
+    r"|[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+    r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)"
+)
+_CORE12_BOOL = frozenset(["true", "True", "TRUE", "false", "False", "FALSE"])
+_YAML11_ONLY_BOOL = frozenset(["y", "Y", "n", "N"])  # booleans to some YAML 1.1 readers
+_NUMBER_START = frozenset("0123456789+-.")
+_BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
+# Unicode format characters (category Cf): invisible, or they reorder what is displayed.
+_FORMAT_CHARS = (
+    "\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f\u202a-\u202e"
+    "\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f"
+    "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f"
+)
+_ODD_BREAKS = "\u0085\u2028\u2029"  # line breaks to YAML 1.1 readers, ordinary characters to YAML 1.2 and diffs
+_HIDDEN_IN_TEXT = re.compile(f"[{_FORMAT_CHARS}{_ODD_BREAKS}]|\r(?!\n)")
+_HIDDEN_IN_VALUE = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{_FORMAT_CHARS}{_ODD_BREAKS}]")
+
+_KEY_KIND = {int: "an integer", float: "a number", bool: "a boolean", type(None): "null"}
+
+_CONSTRUCTOR = yaml.SafeLoader("")  # only to construct the rare ambiguous scalar
+
+
+@dataclass
+class Document:
+    """A parsed YAML file: its data and the node tree that says where each value is."""
+
+    path: str
+    text: str
+    data: Any = None
+    root: Node | None = None
+    problems: list[Violation] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def node_at(self, path: tuple[str | int, ...], *, key: bool = False) -> Node | None:
+        """The node at a data path (the key's node with ``key=True``); the nearest
+        existing ancestor when the path does not exist."""
+        node = self.root
+        for depth, part in enumerate(path):
+            last = depth == len(path) - 1
+            if isinstance(node, MappingNode):
+                found = None
+                for knode, vnode in node.value:
+                    if isinstance(knode, ScalarNode) and knode.value == part:
+                        found = (knode, vnode)
+                if found is None:
+                    return node
+                node = found[0] if (key and last) else found[1]
+            elif isinstance(node, SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
+                node = node.value[part]
+            else:
+                return node
+        return node
+
+    def locate(self, path: tuple[str | int, ...], *, key: bool = False) -> tuple[int, int]:
+        """1-based (line, column) of a data path."""
+        node = self.node_at(path, key=key)
+        if node is None:
+            return 1, 1
+        return node.start_mark.line + 1, node.start_mark.column + 1
+
+    def violation(self, rule: str, path: tuple[str | int, ...], message: str, *, key: bool = False) -> Violation:
+        line, column = self.locate(path, key=key)
+        return Violation(self.path, line, column, rule, message)
+
+    def source_text(self, path: tuple[str | int, ...]) -> str | None:
+        """The scalar exactly as written in the file, when the path is a scalar."""
+        node = self.node_at(path)
+        return node.value if isinstance(node, ScalarNode) else None
+
+
+def too_large(path: str, size: int, limit: int) -> Violation:
+    return Violation(path, 1, 1, "file-too-large", f"file is {size} bytes; the limit is {limit} bytes")
+
+
+def load(raw: bytes, path: str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
+    """Parse one YAML file strictly. Never raises for bad input: problems are violations."""
+    if len(raw) > max_bytes:
+        return Document(path, "", problems=[too_large(path, len(raw), max_bytes)])
+    text, problem = _decode(raw, path)
+    doc = Document(path, text)
+    if problem is None:
+        problem = _hidden_character(text, path)
+    if problem is not None:
+        doc.problems.append(problem)
+        return doc
+    if _needs_event_scan(text):
+        doc.problems.extend(_scan_events(text, path))
+        if doc.problems:
+            return doc
+    try:
+        doc.root = yaml.compose(text, Loader=_Loader)
+    except yaml.composer.ComposerError as exc:
+        if "single document" in f"{exc.context} {exc.problem}":
+            doc.problems.append(_at_mark(path, exc.problem_mark, "yaml-multi-document",
+                                         "a registry file holds exactly one YAML document; remove the '---' separator"))
+        else:
+            doc.problems.append(_yaml_error(path, exc, text))
+        return doc
+    except yaml.YAMLError as exc:
+        doc.problems.append(_yaml_error(path, exc, text))
+        return doc
+    if doc.root is not None:
+        builder = _Builder(path)
+        doc.data = builder.build(doc.root, 0)
+        doc.problems.extend(builder.problems)
+    return doc
+
+
+def _decode(raw: bytes, path: str) -> tuple[str, Violation | None]:
+    if raw.startswith(_BOMS) or raw.startswith(b"\x00\x00\xfe\xff"):
+        kind = "UTF-8 byte-order mark" if raw.startswith(_BOMS[0]) else "UTF-16/32 byte-order mark"
+        return "", Violation(path, 1, 1, "yaml-encoding", f"file starts with a {kind}; save it as UTF-8 without BOM")
+    nul = raw.find(b"\x00")
+    if nul >= 0:
+        line = raw.count(b"\n", 0, nul) + 1
+        return "", Violation(path, line, 1, "yaml-encoding", "file contains a NUL byte: binary or UTF-16 data, not UTF-8 YAML")
+    try:
+        return raw.decode("utf-8"), None
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        return "", Violation(path, line, column, "yaml-encoding", f"file is not valid UTF-8 (byte 0x{raw[exc.start]:02x})")
+
+
+def _hidden_character(text: str, path: str) -> Violation | None:
+    """The first character a reviewer cannot see in a diff, or that readers disagree on."""
+    if text.isascii() and "\r" not in text:
+        return None
+    found = _HIDDEN_IN_TEXT.search(text)
+    if found is None:
+        return None
+    at = found.start()
+    line = text.count("\n", 0, at) + 1
+    column = at - (text.rfind("\n", 0, at) + 1) + 1
+    char = text[at]
+    if char == "\r":
+        why = "a carriage return without a line feed: YAML readers start a new line here, diffs and Git do not; use LF or CRLF line endings"
+    elif char in _ODD_BREAKS:
+        why = f"{_describe(char)} is a line break to YAML 1.1 readers (PyYAML, libyaml) but not to YAML 1.2 readers or diffs; use LF"
+    else:
+        why = f"invisible character {_describe(char)}: a reviewer cannot see it, and it can reorder what a diff shows; remove it"
+    return Violation(path, line, column, "yaml-hidden-char", why)
+
+
+def _describe(char: str) -> str:
+    name = unicodedata.name(char, "") or ("NEXT LINE" if char == "\x85" else "a control character")
+    return f"U+{ord(char):04X} ({name})"
+
+
+def _needs_event_scan(text: str) -> bool:
+    if "&" in text or "*" in text or "!" in text:
+        return True
+    indicators = text.count("[") + text.count("{") + text.count("-") + text.count("?")
+    return indicators > _INDICATOR_BUDGET
+
+
+def _scan_events(text: str, path: str) -> list[Violation]:
+    """Stream the events once: anchors, aliases, tags and excessive depth, stopping early."""
+    found: list[Violation] = []
+    counts: dict[str, int] = {}
+
+    def add(rule: str, mark: Any, message: str) -> bool:
+        counts[rule] = counts.get(rule, 0) + 1
+        if counts[rule] <= MAX_FINDINGS_PER_RULE:
+            found.append(_at_mark(path, mark, rule, message))
+        return sum(counts.values()) < 10 * MAX_FINDINGS_PER_RULE
+
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=_Loader):
+            if isinstance(event, yaml.AliasEvent):
+                if not add("yaml-alias", event.start_mark, f"alias *{event.anchor}: anchors and aliases are not allowed; write the value out"):
+                    break
+                continue
+            if isinstance(event, (yaml.ScalarEvent, yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+                if event.anchor is not None and not add(
+                    "yaml-alias", event.start_mark, f"anchor &{event.anchor}: anchors and aliases are not allowed; write the value out"
+                ):
+                    break
+                if _explicit_tag(event) and not add(
+                    "yaml-tag", event.start_mark, f"explicit tag {event.tag} is not allowed; use plain or quoted values"
+                ):
+                    break
+            if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    add("yaml-too-deep", event.start_mark, f"nesting deeper than {MAX_DEPTH} levels")
+                    break
+            elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+                depth -= 1
+    except yaml.YAMLError as exc:
+        if not found:
+            found.append(_yaml_error(path, exc, text))
+    return found
+
+
+def _explicit_tag(event: Any) -> bool:
+    # libyaml reports a tag on an event only when the source wrote one.
+    return event.tag is not None
+
+
+def _at_mark(path: str, mark: Any, rule: str, message: str) -> Violation:
+    if mark is None:
+        return Violation(path, 1, 1, rule, message)
+    return Violation(path, mark.line + 1, mark.column + 1, rule, message)
+
+
+def _yaml_error(path: str, exc: yaml.YAMLError, text: str) -> Violation:
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    context = getattr(exc, "context", None)
+    context_mark = getattr(exc, "context_mark", None)
+    if context and context_mark is not None and mark is not None and context_mark.line != mark.line:
+        context += f" started at line {context_mark.line + 1}"  # where the unclosed '[' or quote is
+    message = f"{problem} ({context})" if context else problem
+    if mark is None and isinstance(exc, yaml.reader.ReaderError):
+        # A character the reader refuses: the error has an offset (bytes for libyaml), no mark.
+        before = text.encode("utf-8")[: exc.position].decode("utf-8", "ignore") if _LIBYAML else text[: exc.position]
+        line, column = before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1
+        char = text[len(before)] if len(before) < len(text) else "?"
+        return Violation(path, line, column, "yaml-syntax", f"malformed YAML: {exc.reason}: {_describe(char)}")
+    if "cannot start any token" in message and mark is not None and text[mark.index: mark.index + 1] == "\t":
+        message = "a tab character; YAML indents with spaces only"
+    return _at_mark(path, mark, "yaml-syntax", f"malformed YAML: {message}")
+
+
+class _Builder:
+    """Builds plain data from the node tree, checking every scalar and key."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.problems: list[Violation] = []
+        self._counts: dict[str, int] = {}
+
+    def problem(self, node: Node, rule: str, message: str) -> None:
+        n = self._counts.get(rule, 0) + 1
+        self._counts[rule] = n
+        if n <= MAX_FINDINGS_PER_RULE:
+            self.problems.append(_at_mark(self.path, node.start_mark, rule, message))
+
+    def build(self, node: Node, depth: int) -> Any:
+        cls = node.__class__
+        if cls is ScalarNode:
+            return self.scalar(node)
+        if depth >= MAX_DEPTH:
+            self.problem(node, "yaml-too-deep", f"nesting deeper than {MAX_DEPTH} levels")
+            return None
+        if cls is MappingNode:
+            if node.tag != _T + "map":
+                self.problem(node, "yaml-tag", f"tag {node.tag} is not allowed")
+            out: dict[str, Any] = {}
+            normalized: set[str] | None = None  # NFC forms, once a non-ASCII key shows up
+            for knode, vnode in node.value:
+                key = self.key(knode)
+                if key in out:
+                    self.problem(knode, "yaml-duplicate-key",
+                                 f"duplicate key '{_short(key)}': a reviewer would see one value while readers take another")
+                else:
+                    if normalized is None and not key.isascii():
+                        normalized = {unicodedata.normalize("NFC", k) for k in out}
+                    if normalized is not None:
+                        nfc = unicodedata.normalize("NFC", key)
+                        if nfc in normalized:
+                            self.problem(knode, "yaml-duplicate-key",
+                                         f"duplicate key '{_short(key)}': the same text as an earlier key in another Unicode form; "
+                                         "a reviewer would see one key twice")
+                        normalized.add(nfc)
+                out[key] = self.build(vnode, depth + 1)
+            return out
+        if node.tag != _T + "seq":
+            self.problem(node, "yaml-tag", f"tag {node.tag} is not allowed")
+        return [self.build(item, depth + 1) for item in node.value]
+
+    def key(self, node: Node) -> str:
+        if node.__class__ is not ScalarNode:
+            self.problem(node, "yaml-key-type", "mapping keys must be plain strings, not collections")
+            return f"<complex key at line {node.start_mark.line + 1}>"
+        before = len(self.problems)
+        value = self.scalar(node)
+        if not isinstance(value, str) and len(self.problems) == before:
+            kind = _KEY_KIND.get(type(value), type(value).__name__)
+            self.problem(node, "yaml-key-type", f"key {node.value!r} is read as {kind}; keys must be strings (quote it)")
+        return node.value if not isinstance(value, str) else value
+
+    def scalar(self, node: ScalarNode) -> Any:
+        tag, value, plain = node.tag, node.value, not node.style  # libyaml: "", PyYAML: None
+        if tag == STR:
+            if node.style == '"' and _HIDDEN_IN_VALUE.search(value):
+                char = _HIDDEN_IN_VALUE.search(value).group()  # type: ignore[union-attr]
+                self.problem(node, "yaml-hidden-char", f"escaped control or invisible character {_describe(char)} in a value: "
+                                                       "readers, terminals and web pages show it differently or not at all; remove it")
+            elif plain and value:
+                if value[0] in _NUMBER_START and _CORE12_NUMBER.fullmatch(value):
+                    self.ambiguous(node, "a string to YAML 1.1 readers (PyYAML) but a number to YAML 1.2 readers")
+                elif value in _YAML11_ONLY_BOOL:
+                    self.ambiguous(node, "a boolean to some YAML 1.1 readers")
+            return value
+        if tag == INT:
+            if _SAFE_INT.fullmatch(value):
+                return self.integer(node, value)
+            self.ambiguous(node, "read differently by YAML 1.1 and YAML 1.2 readers (octal, binary, sexagesimal or '_')")
+            return value
+        if tag == FLOAT:
+            if _SAFE_FLOAT.fullmatch(value):
+                number = float(value)
+                if not math.isfinite(number):
+                    self.problem(node, "yaml-non-finite", f"{_short(value)} is too large for a number: readers take it as infinity")
+                    return value
+                return number
+            if _NON_FINITE.fullmatch(value):
+                self.problem(node, "yaml-non-finite", f"{value} is not a finite number; JSON and most readers cannot carry it")
+                return value
+            self.ambiguous(node, "read differently by YAML 1.1 and YAML 1.2 readers (sexagesimal or '_')")
+            return value
+        if tag == BOOL:
+            if value in _CORE12_BOOL:
+                return value.lower() == "true"
+            self.ambiguous(node, "a boolean to YAML 1.1 readers (PyYAML) but a string to YAML 1.2 readers")
+            return value
+        if tag == NULL:
+            return None
+        if tag == TIMESTAMP:
+            self.ambiguous(node, "a date/time to YAML 1.1 readers (PyYAML) but a string to YAML 1.2 readers")
+            return value
+        if tag in (MERGE, VALUE):
+            self.ambiguous(node, "a merge or value key to YAML 1.1 readers")
+            return value
+        self.problem(node, "yaml-tag", f"tag {tag} is not allowed")
+        return value
+
+    def integer(self, node: ScalarNode, value: str) -> Any:
+        # Bound the text before converting: int() of thousands of digits is slow, then refused.
+        digits = value[2:] if value.startswith("0x") else value.lstrip("+-")
+        number = None
+        if len(digits) <= 20:
+            number = int(value, 16) if value.startswith("0x") else int(value)
+        if number is None or abs(number) > MAX_EXACT_INT:
+            self.problem(node, "yaml-ambiguous-scalar",
+                         f"integer {_short(value)} is larger in size than 2^53-1: readers that hold numbers as doubles (JSON, JavaScript) read another value")
+            return value
+        return number
+
+    def ambiguous(self, node: ScalarNode, why: str) -> None:
+        self.problem(node, "yaml-ambiguous-scalar", f"plain value {_short(node.value)!r} is {why}; quote it: \"{_short(node.value)}\"")
+
+
+def _short(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text)} characters)"
