@@ -19,7 +19,12 @@ from registry_tool.errors import RegistryError
 
 if TYPE_CHECKING:  # what type checkers see; at run time the names are imported on first use
     from registry_tool.core.model import Artifact, Binding, Model, ModelVersion, Stage
-    from registry_tool.read.api import NotFound, Registry, RegistrySnapshot, open_registry
+    from registry_tool.read.api import (
+        NotFound,
+        Registry,
+        RegistrySnapshot,
+        open_registry,
+    )
 
 __version__ = "0.1.0"
 

@@ -9,6 +9,7 @@ import pytest
 from builders import model, validate_json, version
 
 from registry_tool.errors import RegistryError
+from registry_tool.snapshots.base import EmptySnapshot
 from registry_tool.snapshots.git import SHALLOW_HINT, GitStore
 
 V1 = model("faq-bot", version("1.0.0", "staging"))
@@ -93,9 +94,9 @@ def test_ref_reads_registry_yaml_at_the_commit(history, cli):
     assert validate_json(cli, history.path)[2]["files_checked"] == 0
 
 
-# --- changed_paths ------------------------------------------------------------------------
+# --- folder_change: what differs between two commits' models folders ----------------------
 
-def test_changed_paths(history):
+def test_folder_change_names_what_differs(history):
     history.write("models/image-classifier.yaml", model("image-classifier", version("v1", "staging", name="image-classifier")))
     history.write("models/faq-bot.yaml", V4.replace("stage: staging", "stage: archived"))
     history.write("README.md", "outside the models directory\n")
@@ -103,13 +104,18 @@ def test_changed_paths(history):
     history.git("rm", "-q", "models/image-classifier.yaml")
     removed = history.commit("remove it again")
     store = GitStore.discover(history.path)
-    c = store.resolve
-    assert store.changed_paths(c(history.shas[3]), c(added), "models") == [
-        "models/faq-bot.yaml", "models/image-classifier.yaml"]
-    assert store.changed_paths(c(added), c(removed), "models") == ["models/image-classifier.yaml"]
-    assert store.changed_paths(c(removed), c(removed), "models") == []
-    assert store.changed_paths(None, c(history.shas[0]), "models") == ["models/faq-bot.yaml"]
-    assert store.changed_paths(c(history.shas[0]), c(history.shas[0]), "nowhere") == []
+
+    def changed(old: str | None, new: str, folder: str = "models") -> list[str]:
+        base = store.snapshot(store.resolve(old)) if old is not None else EmptySnapshot()
+        change = store.snapshot(store.resolve(new)).folder_change(base, folder)
+        assert change is not None
+        return sorted(f"{folder}/{name}" for name in change.entries)
+
+    assert changed(history.shas[3], added) == ["models/faq-bot.yaml", "models/image-classifier.yaml"]
+    assert changed(added, removed) == ["models/image-classifier.yaml"]
+    assert changed(removed, removed) == []
+    assert changed(None, history.shas[0]) == ["models/faq-bot.yaml"]
+    assert changed(history.shas[0], history.shas[0], "nowhere") == []
 
 
 # --- shallow clones -----------------------------------------------------------------------

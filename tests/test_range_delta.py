@@ -13,8 +13,8 @@ import pytest
 from registry_tool.snapshots.base import Entry, Snapshot
 from registry_tool.snapshots.git import GitStore
 from registry_tool.validation import engine as validator
-from registry_tool.validation.report import Report
 from registry_tool.validation.changed import FoldIndex, compute
+from registry_tool.validation.report import Report
 
 
 class Listed:

@@ -6,7 +6,9 @@ import re
 
 from conftest import REPO_ROOT
 
-from registry_tool.validation.rules import RULES
+from registry_tool.validation.rules import all_rules
+
+RULES = all_rules()
 
 README = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
 ROW = re.compile(r"^\| `([a-z0-9-]+)` \| ([a-z]+) \| (.+) \|$")

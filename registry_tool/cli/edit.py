@@ -128,20 +128,6 @@ def parse_metric(text: str, suite: str | None = None) -> tuple[str, float | int 
     return ref, value
 
 
-def metric_tree(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    """[(accuracy, 0.9), (core-v1/score, 0.8)] -> {accuracy: 0.9, suites: {core-v1: {score: 0.8}}}."""
-    out: dict[str, Any] = {}
-    for ref, value in pairs:
-        suite, sep, name = ref.rpartition("/")
-        if sep:
-            out.setdefault("suites", {}).setdefault(suite, {})[name] = value
-        else:
-            out[name] = value
-    if "suites" in out:
-        out["suites"] = out.pop("suites")  # suites last, as the README writes them
-    return out
-
-
 @click.command()
 @click.argument("model")
 @click.argument("version")
@@ -185,6 +171,8 @@ def register(model: str, version: str, artifact_uri: str, file_: Path | None, sh
     if run_id is not None:
         fields["run_id"] = run_id
     if metrics:
+        from registry_tool.core.model import metric_tree  # noqa: PLC0415
+
         fields["metrics"] = metric_tree([parse_metric(m) for m in metrics])
     if tags:
         fields["tags"] = list(dict.fromkeys(tags))

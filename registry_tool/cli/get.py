@@ -64,15 +64,12 @@ def get(model: str, stage: str | None, version: str | None, ref: str, field: str
 
 def _check_field(path: str) -> None:
     """A typo in a field name is a usage error (exit 2), not "nothing found"."""
+    from registry_tool.core.model import ARTIFACT_KEYS  # noqa: PLC0415
     from registry_tool.errors import RegistryError  # noqa: PLC0415
-    from registry_tool.read.documents import (  # noqa: PLC0415
-        ARTIFACT_KEYS,
-        GET_KEYS,
-        VERSION_OPTIONAL_KEYS,
-    )
+    from registry_tool.read.documents import GET_KEYS  # noqa: PLC0415
 
     head, _, rest = path.partition(".")
-    known = GET_KEYS | VERSION_OPTIONAL_KEYS
+    known = GET_KEYS
     if head not in known:
         raise RegistryError(f"--field {path}: '{head}' is not a field; one of {', '.join(sorted(known))}")
     if head == "artifact" and rest and rest.split(".")[0] not in ARTIFACT_KEYS:

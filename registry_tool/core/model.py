@@ -24,6 +24,33 @@ class Stage(str, Enum):
 
 MetricValue = float | int | bool
 
+# The keys of a version and of its artifact, in the order the model file lists them.
+VERSION_KEYS = ("version", "stage", "description", "artifact", "run_id", "metrics", "tags", "metadata", "bindings")
+ARTIFACT_KEYS = ("uri", "sha256", "size_bytes", "format")
+
+
+def split_metric(ref: str) -> tuple[str | None, str]:
+    """A metric reference as (suite, name): ``accuracy`` -> (None, "accuracy"),
+    ``core-v1/score`` -> ("core-v1", "score")."""
+    suite, sep, name = ref.rpartition("/")
+    return (suite, name) if sep else (None, name)
+
+
+def metric_tree(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """Metric references and values as a model file writes them:
+    [(accuracy, 0.9), (core-v1/score, 0.8)] -> {accuracy: 0.9, suites: {core-v1: {score: 0.8}}}."""
+    out: dict[str, Any] = {}
+    suites: dict[str, dict[str, Any]] = {}
+    for ref, value in pairs:
+        suite, name = split_metric(ref)
+        if suite is not None:
+            suites.setdefault(suite, {})[name] = value
+        else:
+            out[name] = value
+    if suites:
+        out["suites"] = suites  # suites last, as the README writes them
+    return out
+
 
 @dataclass(frozen=True)
 class Artifact:
@@ -34,7 +61,7 @@ class Artifact:
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"uri": self.uri}
-        for key in ("sha256", "size_bytes", "format"):
+        for key in ARTIFACT_KEYS[1:]:
             value = getattr(self, key)
             if value is not None:
                 out[key] = value
@@ -67,8 +94,8 @@ class ModelVersion:
 
     def metric(self, ref: str) -> MetricValue | None:
         """A metric by reference: ``accuracy`` or ``suite/metric``."""
-        suite, sep, name = ref.rpartition("/")
-        if sep:
+        suite, name = split_metric(ref)
+        if suite is not None:
             return self.suites.get(suite, {}).get(name)
         return self.metrics.get(name)
 

@@ -23,7 +23,7 @@ import shutil
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Iterator
 
 import pygit2
 
@@ -173,11 +173,9 @@ class HeadTransaction:
                 raise RegistryError(f"{path} has uncommitted changes {where}; commit or stash them first, "
                                     "or edit without --commit")
 
-    def commit(self, edits: list[FileEdit], message: str, *, before_ref_update: Callable[[], None] | None = None) -> Committed:
+    def commit(self, edits: list[FileEdit], message: str) -> Committed:
         self.ensure_clean([e.path for e in edits])
         oid = _make_commit(self.repo, self.head, edits, message)
-        if before_ref_update is not None:
-            before_ref_update()
         subject = message.splitlines()[0]
         try:
             if self._ref is None:

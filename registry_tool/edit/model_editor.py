@@ -9,12 +9,11 @@ from typing import Any, Mapping, Sequence
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from registry_tool.core.model import VERSION_KEYS, split_metric
 from registry_tool.yamlfile import render
 from registry_tool.yamlfile.render import Style
 from registry_tool.yamlfile.splice import EditError, Path, YamlEditor
 
-VERSION_KEYS = ("version", "stage", "description", "artifact", "run_id", "metrics", "tags", "metadata", "bindings")
-ARTIFACT_KEYS = ("uri", "sha256", "size_bytes", "format")
 SCHEMA_HEADER = "# yaml-language-server: $schema={schema}"
 HOUSE_LAYOUT: Mapping[str, bool] = {"artifact": True}  # as in the README: the artifact in block style
 
@@ -70,11 +69,11 @@ class ModelEditor(YamlEditor):
         """Set a metric: ``name`` (top level, before ``suites``) or ``suite/name``."""
         index = self.version_index(label)
         base: Path = ("versions", index, "metrics")
-        suite, sep, name = ref.rpartition("/")
+        suite, name = split_metric(ref)
         if self.node(base) is None:
-            data: dict[str, Any] = {"suites": {suite: {name: value}}} if sep else {name: value}
+            data: dict[str, Any] = {"suites": {suite: {name: value}}} if suite is not None else {name: value}
             self.insert_key(("versions", index), "metrics", data, order=VERSION_KEYS)
-        elif sep:
+        elif suite is not None:
             self.set_value(base + ("suites", suite, name), value)
         else:
             self.set_value(base + (name,), value, order=(name, "suites"))

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 from registry_tool.core.findings import Violation
+from registry_tool.core.names import model_name_of_path
 from registry_tool.core.policy import Policy
 from registry_tool.errors import EXIT_VIOLATIONS, RegistryError
 from registry_tool.snapshots.base import Entry, EntryKind, Snapshot
@@ -33,7 +34,7 @@ class FileEdit:
 
     @property
     def stem(self) -> str:
-        return PurePosixPath(self.path).stem
+        return model_name_of_path(self.path)
 
     @property
     def name(self) -> str:

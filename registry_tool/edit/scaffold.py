@@ -9,8 +9,6 @@ the generated files say so, and say how to change it.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from registry_tool import __version__
 from registry_tool.schema.check import MODEL_SCHEMA, POLICY_SCHEMA, schema_text
 

@@ -15,6 +15,7 @@ from collections import OrderedDict
 import pygit2
 
 from registry_tool.core.model import Model
+from registry_tool.core.names import model_name_of_path
 from registry_tool.core.policy import POLICY_FILE, Policy
 from registry_tool.history.incremental import Layout, derive, layout_of
 from registry_tool.snapshots.git import GitStore
@@ -80,7 +81,7 @@ class BlobReader:
         if self.store.blob_size(oid, path) > policy.max_file_bytes:
             return None
         raw = self.store.read_blob(oid, path)
-        stem = path.rsplit("/", 1)[-1][: -len(".yaml")]
+        stem = model_name_of_path(path)
         if near is not None:
             derived = derive(near, raw, path, stem, policy.max_file_bytes)
             if derived is not None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pygit2
 
 from registry_tool.core.model import Model, Stage
+from registry_tool.core.names import model_name
 from registry_tool.history.events import Event, Truncated
 from registry_tool.history.index import HistoryIndex
 from registry_tool.history.walk import _Walk, _walk
@@ -38,7 +39,7 @@ def _provenance(run: _Walk, commit: pygit2.Commit) -> dict[str, dict[str, Event]
             continue
         current = run._model_at(here, name, blob)
         if isinstance(current, Model):
-            wanted[name[: -len(".yaml")]] = {v.version: v.stage for v in current.versions}
+            wanted[model_name(name)] = {v.version: v.stage for v in current.versions}
     missing = sum(len(v) for v in wanted.values())
     found: dict[str, dict[str, Event]] = {name: {} for name in wanted}
     for item in _walk(run, commit, None, None) if missing else ():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pygit2
 
 from registry_tool.core.model import Stage
+from registry_tool.core.names import model_name_of_path
 from registry_tool.history.events import Truncated
 from registry_tool.history.walk import walk
 from registry_tool.snapshots.git import GitStore
@@ -16,7 +17,7 @@ def previous_production(store: GitStore, head: pygit2.Commit | None, path: str, 
     (or when it lies before a shallow clone's boundary)."""
     if head is None:
         return None
-    name = path.rsplit("/", 1)[-1].removesuffix(".yaml")
+    name = model_name_of_path(path)
     events = walk(store, head, model=name)
     try:
         for item in events:

@@ -25,6 +25,7 @@ import pygit2
 
 from registry_tool.core.changes import model_changes
 from registry_tool.core.model import Model
+from registry_tool.core.names import model_name
 from registry_tool.core.policy import Policy
 from registry_tool.errors import RegistryError
 from registry_tool.history.blobs import FILE_MODES, BlobReader
@@ -243,7 +244,7 @@ class _Walk:
                 old = self._last_valid(base.commit, name)  # type: ignore[union-attr]
                 if old is _UNKNOWN:
                     continue
-            for change in model_changes(name[: -len(".yaml")], old, new):  # type: ignore[arg-type]
+            for change in model_changes(model_name(name), old, new):  # type: ignore[arg-type]
                 info = info or commit_info(self.store.repo[head.commit])
                 yield Event(change, info)
 

@@ -3,22 +3,25 @@
 Which versions were registered, promoted, demoted, archived or re-measured between a base
 and a head (two commits, or a commit and the working tree), and, for each version that
 enters production, how it fares against the production gates. The gates are the
-validator's own (:func:`registry_tool.rules.gates.check_gates`) under the **base's**
+validator's own (:func:`registry_tool.validation.rules.gates.check_gates`) under the **base's**
 policy, as ``validate --base`` judges them.
 """
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 from typing import Any
 
 from registry_tool.core.changes import Change, model_changes
 from registry_tool.core.findings import Violation
+from registry_tool.core.names import model_name
 from registry_tool.core.policy import Gates, Policy
 from registry_tool.snapshots.base import Entry, Snapshot
+from registry_tool.validation import changed
 from registry_tool.validation.model_file import ModelFile, read_model
 from registry_tool.validation.policy import policy_of
-from registry_tool.validation.rules.gates import check_gates
+from registry_tool.validation.rules.gates import check_gates, configured_gates
 
 
 @dataclass(frozen=True)
@@ -58,20 +61,6 @@ class SemanticDiff:
                 "gates": [g.to_dict() for g in self.gates], "unreadable": [v.to_dict() for v in self.unreadable]}
 
 
-def configured_gates(gates: Gates, replacing: bool) -> tuple[str, ...]:
-    """The gate rule ids a version entering production is held to (no_regression only
-    when it replaces a production version)."""
-    ids = []
-    for rule_id, setting in (
-        ("gate-sha256", gates.require_sha256), ("gate-required-metric", gates.required_metrics),
-        ("gate-required-suite", gates.required_suites), ("gate-min-metric", gates.min_metrics),
-        ("gate-max-metric", gates.max_metrics), ("gate-no-regression", gates.no_regression and replacing),
-    ):
-        if setting:
-            ids.append(rule_id)
-    return tuple(ids)
-
-
 def semantic_diff(base: Snapshot, head: Snapshot) -> SemanticDiff:
     """Every model file whose bytes differ, compared as models; gates for promotions."""
     base_policy, base_problems = policy_of(base)
@@ -82,22 +71,24 @@ def semantic_diff(base: Snapshot, head: Snapshot) -> SemanticDiff:
         base_policy = head_policy if not head_problems else Policy()
     if head_problems:
         head_policy = base_policy
-    before = {e.name: e for e in base.entries(base_policy.models_dir) if e.is_model_file}
-    after = {e.name: e for e in head.entries(head_policy.models_dir) if e.is_model_file}
-    for name in sorted(before.keys() | after.keys()):
-        old, new = before.get(name), after.get(name)
-        if old is not None and new is not None and base.blob_id(old) == head.blob_id(new):
-            continue
+    found = changed.compute(base, head, base_policy.models_dir, head_policy.models_dir, everything=False,
+                            limit=sys.maxsize, folds=changed.FoldIndex())
+    pairs = {e.name: (found.base_files.get(e.name), e) for e in found.changed if e.is_model_file}
+    pairs.update((e.name, (e, None)) for e in found.removed)
+    for name in sorted(pairs):
+        old, new = pairs[name]
         old_mf, old_ok = _read(base, old, base_policy, result)
         new_mf, new_ok = _read(head, new, head_policy, result)
-        if not (old_ok and new_ok):
-            continue
-        stem = (new or old).stem  # type: ignore[union-attr]
-        changes = model_changes(stem, old_mf.model if old_mf else None, new_mf.model if new_mf else None)
-        result.changes.extend(changes)
-        if new_mf is not None:
-            result.gates.extend(_gates(changes, old_mf, new_mf, base_policy.gates_for(stem)))
+        if old_ok and new_ok:
+            _compare(result, model_name(name), old_mf, new_mf, base_policy.gates_for(model_name(name)))
     return result
+
+
+def _compare(result: SemanticDiff, name: str, old: ModelFile | None, new: ModelFile | None, gates: Gates) -> None:
+    changes = model_changes(name, old.model if old else None, new.model if new else None)
+    result.changes.extend(changes)
+    if new is not None:
+        result.gates.extend(_gates(changes, old, new, gates))
 
 
 def _read(snapshot: Snapshot, entry: Entry | None, policy: Policy, result: SemanticDiff) -> tuple[ModelFile | None, bool]:

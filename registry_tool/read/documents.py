@@ -13,15 +13,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from registry_tool.core.model import Binding, Model, ModelVersion
+from registry_tool.core.model import VERSION_KEYS, Binding, Model, ModelVersion
 
 if TYPE_CHECKING:
     from registry_tool.read.api import RegistrySnapshot
 
-VERSION_KEYS = frozenset(["version", "stage", "artifact", "metrics", "tags", "metadata"])
-VERSION_OPTIONAL_KEYS = frozenset(["description", "run_id", "bindings"])
-GET_KEYS = VERSION_KEYS | {"model", "commit"}
-ARTIFACT_KEYS = frozenset(["uri", "sha256", "size_bytes", "format"])
+VERSION_OPTIONAL_KEYS = frozenset(["description", "run_id", "bindings"])  # the rest of VERSION_KEYS is always there
+GET_KEYS = frozenset(VERSION_KEYS) | {"model", "commit"}  # every key a ``get`` document may have
 
 
 def binding_dict(binding: Binding) -> dict[str, Any]:

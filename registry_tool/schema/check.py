@@ -14,12 +14,18 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from registry_tool.core.findings import Violation
+from registry_tool.core.rules import declare
 from registry_tool.schema.fast import Check, compile_schema, json_key
 from registry_tool.yamlfile.loader import Document
 
 MODEL_SCHEMA = "model.schema.json"
 POLICY_SCHEMA = "registry.schema.json"
 SCHEMA_VERSION = 1  # bump on any change that could reject a file that was valid before
+
+
+# The schema's rules (declared here, where they are found).
+UNKNOWN_FIELD = declare("unknown-field", "schema", "A field the schema does not define (a typo such as 'stgae'), with a 'did you mean' hint.")
+SCHEMA = declare("schema", "schema", "Any other JSON Schema violation: missing field, wrong type, bad value or form.")
 
 _JSON_TYPE = {dict: "a mapping", list: "a list", str: "a string", bool: "a boolean", int: "an integer",
               float: "a number", type(None): "null"}

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Protocol
 
+from registry_tool.core.names import model_name
+
 
 class EntryKind(str, Enum):
     FILE = "file"
@@ -32,7 +34,7 @@ class Entry:
 
     @property
     def stem(self) -> str:
-        return self.name[: -len(".yaml")] if self.name.endswith(".yaml") else self.name
+        return model_name(self.name)
 
     @property
     def is_model_file(self) -> bool:

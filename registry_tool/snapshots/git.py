@@ -137,13 +137,6 @@ class GitStore:
         commits.reverse()
         return [(str(c.id), self.parent_snapshot(c), self.snapshot(c)) for c in commits]
 
-    def changed_paths(self, old: pygit2.Commit | None, new: pygit2.Commit, folder: str) -> list[str]:
-        """Repository paths under ``folder`` whose content differs between two commits."""
-        before = {e.name: e.blob_id for e in self.snapshot(old).entries(folder)} if old is not None else {}
-        after = {e.name: e.blob_id for e in self.snapshot(new).entries(folder)}
-        names = {n for n in before.keys() | after.keys() if before.get(n) != after.get(n)}
-        return sorted(f"{folder}/{n}" for n in names)
-
     def _commit(self, oid: pygit2.Oid) -> pygit2.Commit:
         try:
             return self.repo[oid].peel(pygit2.Commit)

@@ -12,15 +12,10 @@ A :class:`FoldIndex` keeps the folded names of the last models directory seen, s
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass, field
 
+from registry_tool.core.names import fold
 from registry_tool.snapshots.base import Entry, EntryKind, FolderChange, Snapshot
-
-
-def fold(name: str) -> str:
-    """The name as case-insensitive, normalising file systems see it."""
-    return name.lower() if name.isascii() else unicodedata.normalize("NFKC", name).casefold()
 
 
 def git_order(entry: Entry) -> bytes:

@@ -30,13 +30,6 @@ class ModelFile:
     def violation(self, rule: str, path: tuple[str | int, ...], message: str, *, key: bool = False) -> "Violation":
         return self.doc.violation(rule, path, message, key=key)
 
-    def version_path(self, label: str, *rest: str | int) -> tuple[str | int, ...]:
-        version = self.model.version(label)
-        if version is None:
-            return ("versions",)
-        return ("versions", version.index, *rest)
-
-
 def parse_model(raw: bytes, path: str, stem: str, policy: Policy) -> tuple[ModelFile | None, list[Violation]]:
     """Load and schema-check one model file: the file, or why it is not one."""
     doc = loader.load(raw, path, max_bytes=policy.max_file_bytes)

@@ -35,6 +35,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from registry_tool.core.findings import Violation
 from registry_tool.core.policy import DEFAULT_MAX_BYTES
+from registry_tool.core.rules import declare
 
 try:  # pragma: no cover - depends on how PyYAML was built
     from yaml import CSafeLoader as _Loader
@@ -47,6 +48,33 @@ MAX_DEPTH = 64
 _INDICATOR_BUDGET = 2000  # above this many nesting indicators, scan events first
 MAX_FINDINGS_PER_RULE = 20
 MAX_EXACT_INT = 2**53 - 1  # beyond this, readers that hold numbers as doubles (JSON, JavaScript) round
+
+
+# The loader's rules (declared here, where they are found).
+FILE_TOO_LARGE = declare("file-too-large", "loader",
+                         "A file is larger than the limit (max_file_bytes, default 1 MiB); it is not read.")
+ENCODING = declare("yaml-encoding", "loader",
+                   "A file is not UTF-8, starts with a byte-order mark, or contains NUL bytes.")
+SYNTAX = declare("yaml-syntax", "loader",
+                 "Malformed YAML (tabs in indentation, unclosed brackets, bad indentation, ...).")
+MULTI_DOCUMENT = declare("yaml-multi-document", "loader",
+                         "More than one YAML document ('---') in one file.")
+TOO_DEEP = declare("yaml-too-deep", "loader",
+                   "Nesting deeper than 64 levels.")
+ALIAS = declare("yaml-alias", "loader",
+                "Anchors (&a) and aliases (*a): every value is written out where it is used.")
+TAG = declare("yaml-tag", "loader",
+              "Explicit tags (!!str, !!python/object, !custom): values are plain or quoted.")
+DUPLICATE_KEY = declare("yaml-duplicate-key", "loader",
+                        "The same key twice in one mapping, at any depth.")
+KEY_TYPE = declare("yaml-key-type", "loader",
+                   "A mapping key that is not a string (1:, null:, a list).")
+AMBIGUOUS_SCALAR = declare("yaml-ambiguous-scalar", "loader",
+                           "A plain value that YAML 1.1 and YAML 1.2 readers read differently (yes, on, 010, 1:20, 1e3, 2024-01-01; quote it), or an integer beyond 2^53-1 that JSON readers round.")
+NON_FINITE = declare("yaml-non-finite", "loader",
+                     ".inf, .nan, or a number too large for a double (1e+400), which JSON cannot carry.")
+HIDDEN_CHAR = declare("yaml-hidden-char", "loader",
+                      "What a reviewer cannot see in a diff: invisible or direction-changing characters (zero-width, bidi controls, a BOM inside the file), line breaks other than LF and CRLF (lone CR, NEL, U+2028/U+2029), control characters written as escapes.")
 
 _T = "tag:yaml.org,2002:"
 STR, INT, FLOAT, BOOL, NULL = _T + "str", _T + "int", _T + "float", _T + "bool", _T + "null"

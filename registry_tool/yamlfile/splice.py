@@ -276,7 +276,7 @@ class YamlEditor:
         else:
             self.splice(end, end, f", {item}")
 
-    def append_item(self, path: Path, item: Any, *, key_order: Sequence[str] = (),
+    def append_item(self, path: Path, item: Any, *,
                     quotes: Mapping[str, str] | None = None, layout: Mapping[str, bool] | None = None) -> None:
         """Append ``item`` to the sequence at ``path`` in the style of its last item."""
         node = self.node(path)

@@ -1,72 +1,141 @@
-"""Production gates: what a version must show to enter production (policy ``gates``)."""
+"""Gates: what a version must show to enter production (policy ``gates``).
+
+Each gate is one entry of :data:`GATES`: its rule id, whether a policy sets it, and its
+check. The validator (``validate --base``/``--range``, the editing commands) and
+``diff``'s gate report both read this one table.
+"""
 
 from __future__ import annotations
 
-from typing import Iterator
+from dataclasses import dataclass
+from typing import Callable, Iterator, Mapping
 
 from registry_tool.core.findings import Violation
-from registry_tool.core.model import ModelVersion, Stage
+from registry_tool.core.model import ModelVersion, Stage, split_metric
 from registry_tool.core.policy import Gates, Policy
+from registry_tool.core.rules import RuleInfo, declare
 from registry_tool.validation.model_file import ModelFile
-from registry_tool.validation.rules import rule
+from registry_tool.validation.rules import change_rule
 
 
-def metric_path(version: ModelVersion, ref: str) -> tuple[str | int, ...]:
-    suite, sep, name = ref.rpartition("/")
-    base: tuple[str | int, ...] = ("versions", version.index, "metrics")
-    return base + ("suites", suite, name) if sep else base + (name,)
+@dataclass(frozen=True)
+class Candidate:
+    """A version entering production: its file, the gates it is held to, and the
+    production version it replaces (None: there is none)."""
+
+    mf: ModelFile
+    gates: Gates
+    version: ModelVersion
+    current: ModelVersion | None
+
+    @property
+    def label(self) -> str:
+        return f"{self.mf.model.name} {self.version.version}"
+
+    def metric_path(self, ref: str) -> tuple[str | int, ...]:
+        suite, name = split_metric(ref)
+        base: tuple[str | int, ...] = ("versions", self.version.index, "metrics")
+        return base + ("suites", suite, name) if suite is not None else base + (name,)
+
+    def violation(self, rule: RuleInfo, path: tuple[str | int, ...], message: str, *, key: bool = False) -> Violation:
+        return self.mf.violation(rule.id, path, f"{self.label}: {message}", key=key)
+
+
+@dataclass(frozen=True)
+class Gate:
+    rule: RuleInfo
+    configured: Callable[[Gates], object]  # truthy when the policy sets this gate
+    check: Callable[[Candidate], Iterator[Violation]]
 
 
 def _number(value: object) -> float | None:
-    return value if isinstance(value, (int, float)) and not isinstance(value, bool) else None  # type: ignore[return-value]
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+def _sha256(c: Candidate) -> Iterator[Violation]:
+    if c.gates.require_sha256 and c.version.artifact.sha256 is None:
+        yield c.violation(SHA256, ("versions", c.version.index, "artifact"), "production needs artifact.sha256", key=True)
+
+
+def _required_metrics(c: Candidate) -> Iterator[Violation]:
+    for ref in c.gates.required_metrics:
+        if c.version.metric(ref) is None:
+            yield c.violation(REQUIRED_METRIC, c.metric_path(ref), f"production needs metric {ref}")
+
+
+def _required_suites(c: Candidate) -> Iterator[Violation]:
+    for suite in c.gates.required_suites:
+        if suite not in c.version.suites:
+            yield c.violation(REQUIRED_SUITE, ("versions", c.version.index, "metrics", "suites"),
+                              f"production needs results of evaluation suite {suite} (metrics.suites.{suite})")
+
+
+def _bounds(rule: RuleInfo, bounds: Mapping[str, float], word: str, fails: Callable[[float, float], bool],
+            c: Candidate) -> Iterator[Violation]:
+    for ref, bound in bounds.items():
+        value = _number(c.version.metric(ref))
+        if value is None:
+            yield c.violation(rule, c.metric_path(ref), f"production needs numeric metric {ref} {word} {bound}")
+        elif fails(value, bound):
+            yield c.violation(rule, c.metric_path(ref), f"{ref} is {c.version.metric(ref)}; production needs {word} {bound}")
+
+
+def _min_metrics(c: Candidate) -> Iterator[Violation]:
+    return _bounds(MIN_METRIC, c.gates.min_metrics, "at least", lambda v, b: v < b, c)
+
+
+def _max_metrics(c: Candidate) -> Iterator[Violation]:
+    return _bounds(MAX_METRIC, c.gates.max_metrics, "at most", lambda v, b: v > b, c)
+
+
+def _no_regression(c: Candidate) -> Iterator[Violation]:
+    if c.current is None:
+        return
+    for ref, direction in c.gates.no_regression.items():
+        before, after = c.current.metric(ref), c.version.metric(ref)
+        was, now = _number(before), _number(after)
+        if was is None:
+            continue  # nothing to regress from
+        if now is None or (now < was if direction == "higher_is_better" else now > was):
+            shown = "missing" if after is None else after
+            yield c.violation(NO_REGRESSION, c.metric_path(ref),
+                              f"{ref} is {shown}, worse than {before} of production version {c.current.version} "
+                              f"({direction.replace('_', ' ')})")
+
+
+SHA256 = declare("gate-sha256", "change", "Gate: a version enters production without artifact.sha256 (require_sha256).")
+REQUIRED_METRIC = declare("gate-required-metric", "change", "Gate: a version enters production without a required metric.")
+REQUIRED_SUITE = declare("gate-required-suite", "change",
+                         "Gate: a version enters production without results of a required evaluation suite.")
+MIN_METRIC = declare("gate-min-metric", "change", "Gate: a metric below its minimum (min_metrics).")
+MAX_METRIC = declare("gate-max-metric", "change", "Gate: a metric above its maximum (max_metrics).")
+NO_REGRESSION = declare("gate-no-regression", "change",
+                        "Gate: a metric worse than the current production version's (no_regression).")
+
+GATES: tuple[Gate, ...] = (
+    Gate(SHA256, lambda g: g.require_sha256, _sha256),
+    Gate(REQUIRED_METRIC, lambda g: g.required_metrics, _required_metrics),
+    Gate(REQUIRED_SUITE, lambda g: g.required_suites, _required_suites),
+    Gate(MIN_METRIC, lambda g: g.min_metrics, _min_metrics),
+    Gate(MAX_METRIC, lambda g: g.max_metrics, _max_metrics),
+    Gate(NO_REGRESSION, lambda g: g.no_regression, _no_regression),
+)
+
+
+def configured_gates(gates: Gates, replacing: bool) -> tuple[str, ...]:
+    """The gate rule ids a version entering production is held to (no_regression only
+    when it replaces a production version)."""
+    return tuple(g.rule.id for g in GATES if g.configured(gates) and (replacing or g.rule is not NO_REGRESSION))
 
 
 def check_gates(mf: ModelFile, gates: Gates, version: ModelVersion, current: ModelVersion | None) -> Iterator[Violation]:
     """Every gate the version fails on its way into production (``current``: the version it replaces)."""
-    label = f"{mf.model.name} {version.version}"
-    vpath = ("versions", version.index)
-    if gates.require_sha256 and version.artifact.sha256 is None:
-        yield mf.violation("gate-sha256", vpath + ("artifact",), f"{label}: production needs artifact.sha256", key=True)
-    for ref in gates.required_metrics:
-        if version.metric(ref) is None:
-            yield mf.violation("gate-required-metric", metric_path(version, ref), f"{label}: production needs metric {ref}")
-    for suite in gates.required_suites:
-        if suite not in version.suites:
-            yield mf.violation("gate-required-suite", vpath + ("metrics", "suites"),
-                               f"{label}: production needs results of evaluation suite {suite} (metrics.suites.{suite})")
-    for rule_id, bounds, word, fails in (
-        ("gate-min-metric", gates.min_metrics, "at least", lambda v, b: v < b),
-        ("gate-max-metric", gates.max_metrics, "at most", lambda v, b: v > b),
-    ):
-        for ref, bound in bounds.items():
-            value = _number(version.metric(ref))
-            if value is None:
-                yield mf.violation(rule_id, metric_path(version, ref), f"{label}: production needs numeric metric {ref} {word} {bound}")
-            elif fails(value, bound):
-                yield mf.violation(rule_id, metric_path(version, ref), f"{label}: {ref} is {value}; production needs {word} {bound}")
-    if current is None:
-        return
-    for ref, direction in gates.no_regression.items():
-        before = _number(current.metric(ref))
-        if before is None:
-            continue  # nothing to regress from
-        after = _number(version.metric(ref))
-        worse = after is None or (after < before if direction == "higher_is_better" else after > before)
-        if worse:
-            shown = "missing" if after is None else after
-            yield mf.violation("gate-no-regression", metric_path(version, ref),
-                               f"{label}: {ref} is {shown}, worse than {before} of production version {current.version} ({direction.replace('_', ' ')})")
+    candidate = Candidate(mf, gates, version, current)
+    for gate in GATES:
+        yield from gate.check(candidate)
 
 
-@rule(
-    ("gate-sha256", "Gate: a version enters production without artifact.sha256 (require_sha256)."),
-    ("gate-required-metric", "Gate: a version enters production without a required metric."),
-    ("gate-required-suite", "Gate: a version enters production without results of a required evaluation suite."),
-    ("gate-min-metric", "Gate: a metric below its minimum (min_metrics)."),
-    ("gate-max-metric", "Gate: a metric above its maximum (max_metrics)."),
-    ("gate-no-regression", "Gate: a metric worse than the current production version's (no_regression)."),
-    scope="change",
-)
+@change_rule
 def production_gates(base: ModelFile | None, head: ModelFile | None, policy: Policy) -> Iterator[Violation]:
     if head is None:
         return

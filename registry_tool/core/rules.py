@@ -1,0 +1,35 @@
+"""Rule ids: every rule the tool reports, declared once, where the rule lives.
+
+A rule's module declares it (``SHA256 = declare("gate-sha256", "change", "...")``) and
+reports violations under ``SHA256.id``. The registry is the one list of rule ids: the
+README's rule table, ``validate``'s output formats and the tests are checked against it
+(:func:`registry_tool.validation.rules.all_rules` imports every module that declares one).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+SCOPES = ("loader", "schema", "file", "tree", "change")
+
+
+@dataclass(frozen=True)
+class RuleInfo:
+    """A rule: its stable id, where it applies, and what it rejects in one sentence."""
+
+    id: str
+    scope: str  # one of SCOPES
+    summary: str
+
+
+RULES: dict[str, RuleInfo] = {}
+
+
+def declare(rule_id: str, scope: str, summary: str) -> RuleInfo:
+    """Register a rule id (once: a second declaration is a bug)."""
+    if rule_id in RULES:
+        raise ValueError(f"rule {rule_id} declared twice")
+    if scope not in SCOPES:
+        raise ValueError(f"rule {rule_id}: unknown scope {scope}")
+    info = RULES[rule_id] = RuleInfo(rule_id, scope, summary)
+    return info

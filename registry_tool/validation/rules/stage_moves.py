@@ -1,0 +1,66 @@
+"""invalid-transition, archived-promotion, skipped-stage: how each version moved since the
+base.
+
+Which moves are allowed comes from the policy (by default none->staging,
+staging->production, production->staging, staging->none, and any stage->archived; a new
+version starts in none or staging). Archived is final whatever the policy says.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from registry_tool.core.findings import Violation
+from registry_tool.core.model import ModelVersion, Stage
+from registry_tool.core.policy import Policy
+from registry_tool.core.rules import declare
+from registry_tool.validation.model_file import ModelFile
+from registry_tool.validation.rules import change_rule
+
+INVALID_TRANSITION = declare("invalid-transition", "change",
+                             "A stage move the policy does not allow (production->none, a new version born archived, ...).")
+ARCHIVED_PROMOTION = declare("archived-promotion", "change", "An archived version left archived: archived is final.")
+SKIPPED_STAGE = declare("skipped-stage", "change",
+                        "none->production, or a new version born in production: versions pass through staging.")
+
+
+@change_rule
+def stage_moves(base: ModelFile | None, head: ModelFile | None, policy: Policy) -> Iterator[Violation]:
+    if head is None:
+        return
+    before = base.model.by_label if base is not None else {}
+    for version in head.model.versions:
+        old = before.get(version.version)
+        if old is None:
+            yield from _new_version(head, version, policy)
+        elif old.stage is not version.stage:
+            yield from _moved(head, old, version, policy)
+
+
+def _new_version(head: ModelFile, version: ModelVersion, policy: Policy) -> Iterator[Violation]:
+    if version.stage in policy.initial_stages:
+        return
+    path = ("versions", version.index, "stage")
+    label = f"{head.model.name} {version.version}"
+    allowed_start = ", ".join(sorted(s.value for s in policy.initial_stages))
+    if version.stage is Stage.PRODUCTION:
+        yield head.violation(SKIPPED_STAGE.id, path,
+                             f"new version {label} starts in production; register it in {allowed_start}, then promote it")
+    else:
+        yield head.violation(INVALID_TRANSITION.id, path,
+                             f"new version {label} starts in {version.stage}; a new version starts in {allowed_start}")
+
+
+def _moved(head: ModelFile, old: ModelVersion, version: ModelVersion, policy: Policy) -> Iterator[Violation]:
+    path = ("versions", version.index, "stage")
+    move = f"{head.model.name} {version.version}: {old.stage} -> {version.stage}"
+    if old.stage is Stage.ARCHIVED:
+        yield head.violation(ARCHIVED_PROMOTION.id, path, f"{move}: archived versions are never promoted again")
+    elif policy.allows(old.stage, version.stage):
+        return
+    elif old.stage is Stage.NONE and version.stage is Stage.PRODUCTION:
+        yield head.violation(SKIPPED_STAGE.id, path, f"{move} skips staging; promote it to staging first")
+    else:
+        targets = ", ".join(sorted(s.value for s in policy.transitions.get(old.stage, ()))) or "nothing"
+        yield head.violation(INVALID_TRANSITION.id, path,
+                             f"{move} is not allowed; from {old.stage} a version may move to {targets}")

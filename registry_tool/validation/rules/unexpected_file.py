@@ -1,0 +1,30 @@
+"""unexpected-file: the models directory holds only regular <name>.yaml files."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from registry_tool.core.findings import Violation
+from registry_tool.core.policy import Policy
+from registry_tool.core.rules import declare
+from registry_tool.snapshots.base import Entry, EntryKind
+from registry_tool.validation.rules import tree_rule
+
+UNEXPECTED_FILE = declare("unexpected-file", "tree", "Anything in the models directory but regular <name>.yaml files: "
+                                                     "other extensions, folders, symlinks, submodules.")
+
+_WHY = {
+    EntryKind.SYMLINK: "is a symbolic link; model files are regular files",
+    EntryKind.DIRECTORY: "is a directory; the models directory holds only <name>.yaml files",
+    EntryKind.SUBMODULE: "is a submodule; the models directory holds only <name>.yaml files",
+    EntryKind.OTHER: "is not a regular file",
+}
+
+
+@tree_rule
+def only_model_files(entries: list[Entry], changed: set[str] | None, policy: Policy) -> Iterator[Violation]:
+    for entry in entries:
+        if entry.is_model_file or (changed is not None and entry.name not in changed):
+            continue
+        why = _WHY.get(entry.kind) or "is not a model file: model files end in .yaml"
+        yield Violation(entry.path, 1, 1, UNEXPECTED_FILE.id, f"{entry.name} {why}")
