@@ -7,7 +7,6 @@ from pathlib import Path
 import click
 
 from registry_tool.cli.options import emit_portable, format_option, repo_option
-from registry_tool.errors import RegistryError
 
 FORMATS = ["text", "json", "markdown"]
 
@@ -36,8 +35,6 @@ def diff(base: str, head: str | None, repo: Path | None, fmt: str) -> None:
     head_snapshot: Snapshot
     if head is not None:
         head_snapshot = store.snapshot(store.resolve(head))
-    elif store.workdir is None:
-        raise RegistryError("this is a bare repository with no working tree; pass HEAD (a revision)")
     else:
-        head_snapshot = WorktreeSnapshot(store.workdir)
+        head_snapshot = WorktreeSnapshot(store.work_tree("pass HEAD (a revision)"))
     emit_portable(DIFF_REPORTERS[fmt](semantic_diff(base_snapshot, head_snapshot)))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -15,6 +16,10 @@ from registry_tool.cli.options import (
     use_color,
 )
 from registry_tool.errors import EXIT_OK, EXIT_VIOLATIONS, RegistryError
+
+if TYPE_CHECKING:
+    from registry_tool.snapshots.base import Entry
+    from registry_tool.validation.report import Report
 
 
 @click.command()
@@ -35,14 +40,13 @@ def validate(paths: tuple[Path, ...], repo: Path | None, ref: str | None, base: 
     Exit 0 when valid, 1 when there are violations, 2 for usage errors and unreadable input.
     """
     from registry_tool.output.validate import REPORTERS, render_markdown  # noqa: PLC0415
-    from registry_tool.validation import engine as validator  # noqa: PLC0415
 
     if range_ and (ref or base or paths):
         raise click.UsageError("--range cannot be combined with --ref, --base or paths")
     if paths and (ref or base):
         raise click.UsageError("paths are checked in the working tree; they cannot be combined with --ref or --base")
 
-    report = _run(validator, paths, repo, ref, base, range_)
+    report = _run(paths, repo, ref, base, range_)
     painted = use_color(color) and fmt == "text"
     emit(REPORTERS[fmt](report, painted), color=painted)
     if summary is not None:
@@ -54,9 +58,10 @@ def validate(paths: tuple[Path, ...], repo: Path | None, ref: str | None, base: 
     raise SystemExit(EXIT_OK if report.ok else EXIT_VIOLATIONS)
 
 
-def _run(validator, paths, repo, ref, base, range_):  # type: ignore[no-untyped-def]
+def _run(paths: tuple[Path, ...], repo: Path | None, ref: str | None, base: str | None, range_: str | None) -> Report:
     from registry_tool.snapshots.git import GitStore  # noqa: PLC0415
-    from registry_tool.snapshots.worktree import WorktreeSnapshot  # noqa: PLC0415
+    from registry_tool.snapshots.worktree import WorktreeSnapshot, discover_worktree  # noqa: PLC0415
+    from registry_tool.validation import engine  # noqa: PLC0415
 
     if range_:
         store = GitStore.discover(repo or ".")
@@ -65,41 +70,21 @@ def _run(validator, paths, repo, ref, base, range_):  # type: ignore[no-untyped-
         if not steps:
             click.echo(f"registry-tool: note: no commits after {start} on the first-parent history of {end}: "
                        "nothing to judge (is the range reversed?)", err=True)
-        return validator.validate_commits(steps)
+        return engine.validate_commits(steps)
     if ref or base:
         store = GitStore.discover(repo or ".")
-        head = store.snapshot(store.resolve(ref)) if ref else WorktreeSnapshot(_worktree_root(store))
+        head = store.snapshot(store.resolve(ref)) if ref else WorktreeSnapshot(store.work_tree("pass --ref"))
         if base:
-            return validator.validate_change(store.snapshot(store.resolve(base)), head)
-        return validator.validate_snapshot(head)
-    root = _root_of(repo)
+            return engine.validate_change(store.snapshot(store.resolve(base)), head)
+        return engine.validate_snapshot(head)
+    _, root = discover_worktree(repo, instead="pass --ref")  # outside any repository: the folder as it is
     snapshot = WorktreeSnapshot(root)
     if paths:
-        return validator.validate_files(snapshot, [_entry_for(root, p) for p in paths])
-    return validator.validate_snapshot(snapshot)
+        return engine.validate_files(snapshot, [_entry_for(root, p) for p in paths])
+    return engine.validate_snapshot(snapshot)
 
 
-def _worktree_root(store) -> Path:  # type: ignore[no-untyped-def]
-    if store.workdir is None:
-        raise RegistryError("this is a bare repository with no working tree; pass --ref")
-    return store.workdir
-
-
-def _root_of(repo: Path | None) -> Path:
-    """The working tree's root: the Git work tree around us, or the folder itself."""
-    from registry_tool.snapshots.git import GitStore  # noqa: PLC0415
-
-    start = repo or Path(".")
-    try:
-        store = GitStore.discover(start)
-    except RegistryError:
-        if repo is not None and not repo.is_dir():
-            raise
-        return start.resolve()  # not in a Git repository: validate the folder as it is
-    return _worktree_root(store)  # a bare repository has no files to check: say so
-
-
-def _entry_for(root: Path, path: Path):  # type: ignore[no-untyped-def]
+def _entry_for(root: Path, path: Path) -> Entry:
     from registry_tool.snapshots.worktree import entry_of  # noqa: PLC0415
 
     full = path.resolve() if not path.is_symlink() else path.parent.resolve() / path.name

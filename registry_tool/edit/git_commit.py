@@ -251,8 +251,7 @@ class IndexLock:
 def head_transaction(store: GitStore, *, lock: bool = True) -> Iterator[HeadTransaction]:
     """Take the index lock, then read HEAD: the whole edit happens under the lock
     (``lock=False`` for a dry run, which only reads)."""
-    if store.workdir is None:
-        raise RegistryError("this is a bare repository with no working tree: use --branch to commit on a new branch")
+    store.work_tree("use --branch to commit on a new branch")
     if not lock:
         yield HeadTransaction(store)
         return

@@ -37,7 +37,7 @@ from registry_tool.errors import RegistryError
 from registry_tool.history.rollback import previous_production
 from registry_tool.snapshots.base import EmptySnapshot, Snapshot
 from registry_tool.snapshots.git import GitStore
-from registry_tool.snapshots.worktree import WorktreeSnapshot
+from registry_tool.snapshots.worktree import WorktreeSnapshot, discover_worktree
 from registry_tool.validation.policy import policy_of
 
 
@@ -94,7 +94,7 @@ def run(repo: Path | None, build: Build, mode: Mode, what: str) -> Outcome:
             if not (mode.dry_run or outcome.proposal.empty):
                 outcome.committed = tx.commit(_changed(outcome), _message(outcome))
         return outcome
-    store, root = _worktree(repo)
+    store, root = discover_worktree(repo, instead="use --branch to commit on a new branch")
     base = WorktreeSnapshot(root)
     head = head_commit(store) if store is not None else None
     outcome = _prepare(Workspace(base, _policy(base), store, head), build, mode, what)
@@ -128,17 +128,3 @@ def _policy(base: Snapshot) -> Policy:
     if problems:
         raise EditRefused(problems, "registry.yaml is not valid; the edit was")
     return policy
-
-
-def _worktree(repo: Path | None) -> tuple[GitStore | None, Path]:
-    """The Git repository around the folder and its work tree root, or the folder alone."""
-    start = repo or Path(".")
-    try:
-        store = GitStore.discover(start)
-    except RegistryError:
-        if not start.is_dir():
-            raise
-        return None, start.resolve()
-    if store.workdir is None:
-        raise RegistryError("this is a bare repository with no working tree: use --branch to commit on a new branch")
-    return store, store.workdir

@@ -71,6 +71,13 @@ class GitStore:
         """The work tree's root, or None for a bare repository."""
         return None if self.repo.is_bare or not self.repo.workdir else Path(self.repo.workdir)
 
+    def work_tree(self, instead: str) -> Path:
+        """The work tree's root; a bare repository has none, and the error says what to do
+        ``instead``."""
+        if self.workdir is None:
+            raise RegistryError(f"this is a bare repository with no working tree; {instead}")
+        return self.workdir
+
     @property
     def shallow_commits(self) -> frozenset[str]:
         """Commits whose parents are missing because the clone is shallow."""

@@ -15,6 +15,21 @@ from registry_tool.snapshots.base import (
     Snapshot,
     git_blob_id,
 )
+from registry_tool.snapshots.git import GitStore
+
+
+def discover_worktree(start: Path | None, *, instead: str) -> tuple[GitStore | None, Path]:
+    """The Git repository around ``start`` (default: the current folder) and its work
+    tree's root, or no repository and the folder itself when it is in none. A bare
+    repository has no files: the error says what to do ``instead``."""
+    folder = start or Path(".")
+    try:
+        store = GitStore.discover(folder)
+    except RegistryError:
+        if not folder.is_dir():
+            raise
+        return None, folder.resolve()
+    return store, store.work_tree(instead)
 
 
 class WorktreeSnapshot:
