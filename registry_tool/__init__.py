@@ -15,16 +15,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from registry_tool.errors import RegistryError
+from registry_tool.errors import NotFound, RegistryError
 
 if TYPE_CHECKING:  # what type checkers see; at run time the names are imported on first use
     from registry_tool.core.model import Artifact, Binding, Model, ModelVersion, Stage
-    from registry_tool.read.api import (
-        NotFound,
-        Registry,
-        RegistrySnapshot,
-        open_registry,
-    )
+    from registry_tool.read.api import Registry, RegistrySnapshot, open_registry
 
 __version__ = "0.1.0"
 
@@ -32,7 +27,7 @@ __all__ = ["RegistryError", "open_registry", "Registry", "RegistrySnapshot", "No
            "Model", "ModelVersion", "Artifact", "Binding", "Stage"]
 
 _LAZY = {
-    "open_registry": "read.api", "Registry": "read.api", "RegistrySnapshot": "read.api", "NotFound": "read.api",
+    "open_registry": "read.api", "Registry": "read.api", "RegistrySnapshot": "read.api",
     "Model": "core.model", "ModelVersion": "core.model", "Artifact": "core.model", "Binding": "core.model",
     "Stage": "core.model",
 }

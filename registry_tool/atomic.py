@@ -12,11 +12,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from registry_tool.errors import RegistryError
-
-
-class ChangedMeanwhile(RegistryError):
-    """The file on disk is no longer the one the edit was computed from."""
+from registry_tool.errors import ChangedMeanwhile, RegistryError
 
 
 def atomic_write(target: Path, data: bytes, *, display: str, expect: bytes | None | bool = False) -> None:

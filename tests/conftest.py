@@ -12,7 +12,6 @@ from typing import Iterator
 import pygit2
 import pytest
 from click.testing import CliRunner, Result
-
 from registry_tool.cli import main
 
 REPO_ROOT = Path(__file__).resolve().parents[1]

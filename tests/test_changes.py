@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from audit_scenarios import faq, model_yaml
-
 from registry_tool.core.changes import Change, ChangeKind, MetricChange, model_changes
 from registry_tool.core.model import Model, Stage
 from registry_tool.core.policy import Policy

@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 from conftest import REPO_ROOT
 from edit_helpers import FAQ, OCR, fingerprint
-
 from registry_tool.edit import git_commit as gitcommit
 from registry_tool.errors import RegistryError
 

@@ -15,7 +15,6 @@ from pathlib import Path
 import pygit2
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
 from registry_tool.core.model import Stage
 from registry_tool.edit import operations
 from registry_tool.edit import targets as apply

@@ -6,7 +6,6 @@ from __future__ import annotations
 import yaml
 from conftest import REPO_ROOT, GitRepo
 from edit_helpers import fingerprint
-
 from registry_tool.core.policy import Policy
 from registry_tool.edit.scaffold import registry_files
 from registry_tool.validation.policy import load_policy

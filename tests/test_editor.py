@@ -4,10 +4,9 @@ asserts the exact resulting text, so every byte outside the edit is proven kept.
 from __future__ import annotations
 
 import pytest
-
 from registry_tool.edit.model_editor import ModelEditor, new_model_text
+from registry_tool.errors import EditError
 from registry_tool.yamlfile import render as yamltext
-from registry_tool.yamlfile.splice import EditError
 
 COMMENTED = """\
 # yaml-language-server: $schema=../schemas/model.schema.json

@@ -12,8 +12,6 @@ from typing import Any
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from schema_strategies import near_valid
-
 from registry_tool.core.findings import Violation
 from registry_tool.core.policy import POLICY_FILE, Policy
 from registry_tool.output.validate import REPORTERS
@@ -24,6 +22,7 @@ from registry_tool.validation.model_file import parse_model
 from registry_tool.validation.report import Report
 from registry_tool.validation.rules import RULES
 from registry_tool.yamlfile import loader
+from schema_strategies import near_valid
 
 FUZZ = settings(max_examples=200, deadline=None, derandomize=True, database=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much])

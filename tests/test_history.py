@@ -9,7 +9,6 @@ import subprocess
 import pygit2
 import pytest
 from audit_scenarios import SEED_000, commit_seed_000, faq, model_yaml
-
 from registry_tool.history import blobs as blobreader
 from registry_tool.history.events import EVENT_KEYS
 from registry_tool.history.provenance import stage_provenance

@@ -11,7 +11,6 @@ import shutil
 
 import pytest
 from audit_scenarios import commit_seed_000, faq, model_yaml
-
 from registry_tool.history.index import ENV, FILE, HEADER, HistoryIndex, parse_line
 from registry_tool.snapshots.git import GitStore
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
 from registry_tool.core.policy import Policy
 from registry_tool.history.incremental import Layout, derive, layout_of
 from registry_tool.validation.model_file import parse_model
@@ -249,7 +248,6 @@ def test_history_of_a_generated_registry_is_the_same_without_derived_reading(tmp
     import importlib.util
 
     from conftest import REPO_ROOT
-
     from registry_tool.history import blobs as blobreader
     from registry_tool.history.walk import read_history
     from registry_tool.snapshots.git import GitStore

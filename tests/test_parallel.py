@@ -9,7 +9,6 @@ import sys
 import pygit2
 import pytest
 from conftest import REPO_ROOT
-
 from registry_tool.snapshots.git import GitStore
 from registry_tool.snapshots.worktree import WorktreeSnapshot
 from registry_tool.validation import engine as validator

@@ -9,7 +9,6 @@ import os
 
 import pygit2
 import pytest
-
 from registry_tool.snapshots.base import Entry, Snapshot
 from registry_tool.snapshots.git import GitStore
 from registry_tool.validation import engine as validator

@@ -11,10 +11,9 @@ import textwrap
 import pytest
 from conftest import REPO_ROOT
 from readpath_helpers import model_yaml, uri
-
 from registry_tool import RegistryError, open_registry
 from registry_tool.core.model import ModelVersion, Stage
-from registry_tool.read.api import NotFound
+from registry_tool.errors import NotFound
 
 
 @pytest.fixture

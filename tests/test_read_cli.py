@@ -6,7 +6,6 @@ import json
 
 import pytest
 from readpath_helpers import model_yaml, sha, uri
-
 from registry_tool.schema.check import SCHEMA_VERSION
 
 # The documented JSON keys of `get` (README: "registry-tool get").

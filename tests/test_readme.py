@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 from conftest import REPO_ROOT
-
 from registry_tool.validation.rules import all_rules
 
 RULES = all_rules()

@@ -14,9 +14,7 @@ from typing import Any
 import click
 
 from registry_tool import __version__
-from registry_tool.errors import EXIT_USAGE, RegistryError
-
-EXIT_INTERNAL = 3
+from registry_tool.errors import EXIT_INTERNAL, EXIT_USAGE, RegistryError
 
 # command name -> "module:function" under registry_tool.cli
 COMMANDS: dict[str, str] = {

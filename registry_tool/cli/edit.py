@@ -43,8 +43,8 @@ def edit_options(func: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _run(what: str, build: Callable[..., Any], opts: dict[str, Any]) -> None:
-    from registry_tool.edit.proposal import EditRefused  # noqa: PLC0415
     from registry_tool.edit.targets import Mode, run  # noqa: PLC0415
+    from registry_tool.errors import EditRefused  # noqa: PLC0415
 
     repo, dry_run, commit, message, branch = (opts[k] for k in ("repo", "dry_run", "commit", "message", "branch"))
     if message is not None and not (commit or branch):

@@ -40,7 +40,8 @@ def get(model: str, stage: str | None, version: str | None, ref: str, field: str
     Exit 0 found, 1 nothing at that stage or version, 2 unknown model or revision,
     or a model file that breaks the registry's rules.
     """
-    from registry_tool.read.api import NotFound, open_registry  # noqa: PLC0415
+    from registry_tool.errors import NotFound  # noqa: PLC0415
+    from registry_tool.read.api import open_registry  # noqa: PLC0415
     from registry_tool.read.documents import get_document  # noqa: PLC0415
 
     if (stage is None) == (version is None):

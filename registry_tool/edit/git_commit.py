@@ -27,9 +27,9 @@ from typing import Iterator
 
 import pygit2
 
-from registry_tool.atomic import ChangedMeanwhile, atomic_write
+from registry_tool.atomic import atomic_write
 from registry_tool.edit.proposal import FileEdit
-from registry_tool.errors import RegistryError
+from registry_tool.errors import ChangedMeanwhile, RegistryError
 from registry_tool.snapshots.base import EmptySnapshot, Snapshot, git_blob_id
 from registry_tool.snapshots.git import GitStore
 

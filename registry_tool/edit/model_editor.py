@@ -10,9 +10,10 @@ from typing import Any, Mapping, Sequence
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from registry_tool.core.model import VERSION_KEYS, split_metric
+from registry_tool.errors import EditError
 from registry_tool.yamlfile import render
 from registry_tool.yamlfile.render import Style
-from registry_tool.yamlfile.splice import EditError, Path, YamlEditor
+from registry_tool.yamlfile.splice import Path, YamlEditor
 
 SCHEMA_HEADER = "# yaml-language-server: $schema={schema}"
 HOUSE_LAYOUT: Mapping[str, bool] = {"artifact": True}  # as in the README: the artifact in block style

@@ -18,8 +18,8 @@ from typing import Any, Callable, Mapping
 from registry_tool.core.model import Model, Stage
 from registry_tool.core.policy import Policy
 from registry_tool.edit.model_editor import ModelEditor, new_model_text
-from registry_tool.edit.proposal import EditRefused, FileEdit, Proposal
-from registry_tool.errors import EXIT_VIOLATIONS, RegistryError
+from registry_tool.edit.proposal import FileEdit, Proposal
+from registry_tool.errors import EXIT_VIOLATIONS, EditRefused, RegistryError
 from registry_tool.snapshots.base import EntryKind, Snapshot
 from registry_tool.validation.model_file import ModelFile, read_model
 from registry_tool.yamlfile import render as yamltext

@@ -16,7 +16,7 @@ from pathlib import PurePosixPath
 from registry_tool.core.findings import Violation
 from registry_tool.core.names import model_name_of_path
 from registry_tool.core.policy import Policy
-from registry_tool.errors import EXIT_VIOLATIONS, RegistryError
+from registry_tool.errors import EditRefused
 from registry_tool.snapshots.base import Entry, EntryKind, Snapshot
 from registry_tool.validation.engine import check_change, check_model
 from registry_tool.validation.model_file import ModelFile, parse_model
@@ -58,15 +58,6 @@ class Proposal:
         return self.message.split("\n", 1)[0]
 
 
-class EditRefused(RegistryError):
-    """The edited file would break rules: nothing is written."""
-
-    exit_code = EXIT_VIOLATIONS
-
-    def __init__(self, violations: list[Violation], what: str = "edit") -> None:
-        n = len(violations)
-        super().__init__(f"{what} refused: {n} violation{'s' if n != 1 else ''}; nothing was written")
-        self.violations = sorted(violations)
 
 
 def judge(edit: FileEdit, base: Snapshot, policy: Policy) -> list[Violation]:

@@ -32,8 +32,8 @@ from registry_tool.edit.git_commit import (
     head_transaction,
 )
 from registry_tool.edit.patch import unified_diff
-from registry_tool.edit.proposal import EditRefused, Proposal
-from registry_tool.errors import RegistryError
+from registry_tool.edit.proposal import Proposal
+from registry_tool.errors import EditRefused, RegistryError
 from registry_tool.history.rollback import previous_production
 from registry_tool.snapshots.base import EmptySnapshot, Snapshot
 from registry_tool.snapshots.git import GitStore

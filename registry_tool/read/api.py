@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from registry_tool.core.model import Model, ModelVersion, Stage
-from registry_tool.errors import RegistryError
+from registry_tool.errors import NotFound, RegistryError
 from registry_tool.snapshots.base import Entry, EntryKind
 from registry_tool.snapshots.git import CommitSnapshot, GitStore
 
@@ -29,13 +29,8 @@ if TYPE_CHECKING:
     from registry_tool.core.findings import Violation
     from registry_tool.core.policy import Policy
 
-EXIT_NOT_FOUND = 1
 
 
-class NotFound(RegistryError):
-    """The model exists but has nothing at that stage or version (exit code 1)."""
-
-    exit_code = EXIT_NOT_FOUND
 
 
 def open_registry(path: str | Path = ".") -> "Registry":

@@ -17,15 +17,13 @@ from typing import Any, Mapping, Sequence
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from registry_tool.errors import RegistryError
+from registry_tool.errors import EditError
 from registry_tool.yamlfile import loader, render
 from registry_tool.yamlfile.render import Style
 
 Path = tuple[str | int, ...]
 
 
-class EditError(RegistryError):
-    """The file cannot be edited as asked (a layout the editor does not handle, a missing version)."""
 
 
 class YamlEditor:
