@@ -7,15 +7,14 @@ from pathlib import Path
 import click
 
 from registry_tool.cli.options import emit_portable, format_option, repo_option
-
-FORMATS = ["text", "json", "markdown"]
+from registry_tool.output.diff import DIFF_REPORTERS
 
 
 @click.command()
 @click.argument("base")
 @click.argument("head", required=False)
 @repo_option
-@format_option(FORMATS, "text")
+@format_option(list(DIFF_REPORTERS), "text")
 def diff(base: str, head: str | None, repo: Path | None, fmt: str) -> None:
     """The semantic change from revision BASE to HEAD (default: the working tree):
     registrations, stage moves (a promotion with the demotion it caused), archives,
@@ -24,7 +23,6 @@ def diff(base: str, head: str | None, repo: Path | None, fmt: str) -> None:
 
     Always exits 0 when both sides could be read; validate is the judge.
     """
-    from registry_tool.output.diff import DIFF_REPORTERS  # noqa: PLC0415
     from registry_tool.read.diff import semantic_diff  # noqa: PLC0415
     from registry_tool.snapshots.base import Snapshot  # noqa: PLC0415
     from registry_tool.snapshots.git import GitStore  # noqa: PLC0415

@@ -15,7 +15,7 @@ from registry_tool.cli.options import repo_option
 from registry_tool.errors import RegistryError
 
 if TYPE_CHECKING:
-    from registry_tool.edit.targets import Mode, Outcome
+    pass
 
 
 
@@ -45,6 +45,12 @@ def edit_options(func: Callable[..., Any]) -> Callable[..., Any]:
 def _run(what: str, build: Callable[..., Any], opts: dict[str, Any]) -> None:
     from registry_tool.edit.targets import Mode, run  # noqa: PLC0415
     from registry_tool.errors import EditRefused  # noqa: PLC0415
+    from registry_tool.output.edit import (  # noqa: PLC0415
+        outcome_json,
+        outcome_text,
+        refusal_json,
+        refusal_text,
+    )
 
     repo, dry_run, commit, message, branch = (opts[k] for k in ("repo", "dry_run", "commit", "message", "branch"))
     if message is not None and not (commit or branch):
@@ -54,60 +60,15 @@ def _run(what: str, build: Callable[..., Any], opts: dict[str, Any]) -> None:
         outcome = run(repo, build, mode, what)
     except EditRefused as exc:
         if opts["as_json"]:
-            _json({"ok": False, "violations": [v.to_dict() for v in exc.violations]})
-        for v in exc.violations:
-            click.echo(f"{v.file}:{v.line}:{v.column}: {v.rule}: {v.message}", err=True)
+            click.echo(refusal_json(exc.violations), nl=False)
+        click.echo(refusal_text(exc.violations), err=True, nl=False)
         raise
     if opts["as_json"]:
-        _render_json(outcome)
+        click.echo(outcome_json(outcome), nl=False)
         return
-    _render_text(outcome, mode)
-
-
-def _json(data: dict[str, Any]) -> None:
-    import json  # noqa: PLC0415
-
-    click.echo(json.dumps(data, indent=2, sort_keys=True))
-
-
-def _render_json(outcome: Outcome) -> None:
-    proposal, done = outcome.proposal, outcome.committed
-    _json({
-        "ok": True,
-        "changed": not proposal.empty,
-        "dry_run": outcome.mode.dry_run,
-        "message": (outcome.mode.message or proposal.message) if not proposal.empty else None,
-        "notes": proposal.notes,
-        "files": [e.path for e in proposal.edits if e.before != e.after],
-        "diff": outcome.diff if outcome.mode.dry_run else None,
-        "commit": done.commit if done is not None else None,
-        "branch": done.branch if done is not None else None,
-        "warnings": done.warnings if done is not None else [],
-    })
-
-
-def _render_text(outcome: Outcome, mode: Mode) -> None:
-    proposal, dry_run, commit, branch, message = outcome.proposal, mode.dry_run, mode.commit, mode.branch, mode.message
-    for note in proposal.notes if proposal.empty else ():
-        click.echo(note, err=True)
-    if proposal.empty:
-        return
-    if dry_run:
-        click.echo(outcome.diff, nl=False)
-        target = f" on new branch {branch}" if branch else (" on the current branch" if commit else "")
-        click.echo(f"dry run: {proposal.subject}; would write{' and commit' if mode.commit else ''}{target}; nothing written", err=True)
-        return
-    done = outcome.committed
-    if done is not None:
-        click.echo(f"[{done.branch} {done.short}] {(message or proposal.message).splitlines()[0]}")
-    else:
-        click.echo(f"{proposal.subject}: wrote {', '.join(outcome.written)}")
-    for note in proposal.notes:
-        click.echo(f"  {note}")
-    if done is not None and branch:
-        click.echo(f"  push it and open a pull request: git push -u origin {branch}")
-    for warning in done.warnings if done is not None else ():
-        click.echo(f"registry-tool: warning: {warning}", err=True)
+    out, err = outcome_text(outcome, mode)
+    click.echo(out, nl=False)
+    click.echo(err, err=True, nl=False)
 
 
 def parse_metric(text: str, suite: str | None = None) -> tuple[str, float | int | bool]:

@@ -6,17 +6,14 @@ every lookup.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Any
 
 import click
 
 from registry_tool.cli.options import emit, repo_option
 from registry_tool.core.model import Stage
-
-TEXT_ORDER = ("model", "version", "stage", "description", "commit", "artifact", "run_id",
-              "metrics", "tags", "metadata", "bindings")
+from registry_tool.output.get import render_text
+from registry_tool.output.values import dump, raw
 
 
 @click.command()
@@ -75,39 +72,3 @@ def _check_field(path: str) -> None:
         raise RegistryError(f"--field {path}: '{head}' is not a field; one of {', '.join(sorted(known))}")
     if head == "artifact" and rest and rest.split(".")[0] not in ARTIFACT_KEYS:
         raise RegistryError(f"--field {path}: not an artifact field; one of {', '.join(sorted(ARTIFACT_KEYS))}")
-
-
-def dump(value: Any) -> str:
-    return json.dumps(value, indent=2, sort_keys=True) + "\n"
-
-
-def raw(value: Any) -> str:
-    """A value as a shell wants it: strings bare, everything else as JSON."""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, (dict, list)):
-        return json.dumps(value, sort_keys=True)
-    return json.dumps(value)
-
-
-def render_text(document: dict[str, Any]) -> str:
-    lines: list[str] = []
-    for key in TEXT_ORDER:
-        if key in document:
-            _flatten(key, document[key], lines)
-    return "\n".join(lines) + "\n"
-
-
-def _flatten(prefix: str, value: Any, lines: list[str]) -> None:
-    if isinstance(value, dict) and value:
-        for key in sorted(value):
-            _flatten(f"{prefix}.{key}", value[key], lines)
-    elif isinstance(value, list) and value and all(isinstance(v, str) for v in value):
-        lines.append(f"{prefix}: {', '.join(value)}")
-    elif isinstance(value, list) and value:
-        for index, item in enumerate(value):
-            _flatten(f"{prefix}.{index}", item, lines)
-    elif isinstance(value, (dict, list)):
-        lines.append(f"{prefix}: {json.dumps(value)}")
-    else:
-        lines.append(f"{prefix}: {raw(value)}")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 import sys
 import time
@@ -14,6 +13,7 @@ import click
 
 from registry_tool.cli.options import emit_portable, format_option, repo_option
 from registry_tool.errors import EXIT_OK, EXIT_VIOLATIONS, RegistryError
+from registry_tool.output.history import HISTORY_REPORTERS
 
 _MODEL_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 PROGRESS_AFTER = 1.0  # seconds before a terminal gets a progress line
@@ -25,7 +25,7 @@ PROGRESS_AFTER = 1.0  # seconds before a terminal gets a progress line
 @click.option("--ref", default="HEAD", show_default=True, help="Walk the first-parent history of this revision.")
 @click.option("--since", metavar="DATE", help="Only changes committed at or after DATE (2024-11-01, 2024-11-01T10:00:00Z).")
 @click.option("--limit", type=click.IntRange(min=1), metavar="N", help="At most N events (the newest).")
-@format_option(["text", "json"], "text")
+@format_option(list(HISTORY_REPORTERS), "text")
 def history(model: str | None, repo: Path | None, ref: str, since: str | None, limit: int | None, fmt: str) -> None:
     """Who changed what, when, in which commit and pull request: the history of MODEL
     (default: every model) on REF's first-parent chain, newest first.
@@ -52,29 +52,11 @@ def history(model: str | None, repo: Path | None, ref: str, since: str | None, l
         else:
             note = f"the parent of commit {boundary} is missing from the repository: history before it is not available"
         click.echo(f"registry-tool: note: {note}", err=True)
-    if fmt == "json":
-        items = [e.to_dict() for e in found.events]
-        if found.truncated is not None:
-            items.append(found.truncated.to_dict())
-        emit_portable(json.dumps(items, indent=2, sort_keys=True) + "\n")
-    else:
-        emit_portable("".join(text_line(e) + "\n" for e in found.events))
+    emit_portable(HISTORY_REPORTERS[fmt](found))
     if not found.events:
         click.echo(f"registry-tool: no changes{f' to model {model}' if model else ''} found on {ref}"
                    f"{f' since {since}' if since else ''}", err=True)
     raise SystemExit(EXIT_OK if found.events else EXIT_VIOLATIONS)
-
-
-def text_line(event) -> str:  # type: ignore[no-untyped-def]
-    from registry_tool.output.sentences import sentence  # noqa: PLC0415
-
-    c = event.commit
-    who = [f"by {c.author.name}"]
-    if c.pull_request is not None:
-        who.append(f"PR #{c.pull_request}")
-    if c.signed:
-        who.append("signed")
-    return f"{c.time}  {c.id[:12]}  {sentence(event.change)}  ({', '.join(who)})  {c.comment}"
 
 
 def parse_since(text: str) -> int:

@@ -2,72 +2,30 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING
 
 import click
 
 from registry_tool.cli.options import emit, format_option, repo_option
-from registry_tool.core.model import Model, ModelVersion, Stage
-from registry_tool.output.table import Column, render_table, table_records
+from registry_tool.core.model import Stage
+from registry_tool.output.show import Provenance, VersionRow, show_columns, version_rows
+from registry_tool.output.table import render_table, table_records
+from registry_tool.output.values import dump
 
 if TYPE_CHECKING:
-    from registry_tool.history.events import Event
     from registry_tool.read.api import RegistrySnapshot
 
 
-@dataclass(frozen=True)
-class VersionRow:
-    """One line of ``show``: a version of a model."""
-
-    model: Model
-    version: ModelVersion
-
-
-# The columns every ``show`` prints, in order; the JSON output uses the same keys.
-VERSION_COLUMNS: list[Column[VersionRow]] = [
-    Column("MODEL", "model", lambda r: r.model.name),
-    Column("VERSION", "version", lambda r: r.version.version),
-    Column("STAGE", "stage", lambda r: r.version.stage.value),
-    Column("ARTIFACT", "artifact", lambda r: r.version.artifact.uri),
-]
-
-
-def show_columns(snap: "RegistrySnapshot", rows: list[VersionRow], *, provenance: bool) -> list[Column[VersionRow]]:
-    """The columns for these rows; with ``provenance``, also when, by whom and in which
-    commit and pull request each version reached its stage, read from history."""
-    if not provenance or not rows:
-        return list(VERSION_COLUMNS)
+def _provenance(snap: RegistrySnapshot, rows: list[VersionRow]) -> Provenance:
+    """For each version shown, the event that put it in its stage, from history."""
     from registry_tool.history.provenance import registry_provenance, stage_provenance  # noqa: PLC0415
 
     store, commit = snap.snapshot.store, snap.snapshot.commit
     names = sorted({row.model.name for row in rows})
-    events = ({names[0]: stage_provenance(store, commit, names[0])} if len(names) == 1
-              else registry_provenance(store, commit))
-
-    def event(row: VersionRow) -> "Event | None":
-        return events.get(row.model.name, {}).get(row.version.version)
-
-    def cell(text: Callable[["Event"], str]) -> Callable[[VersionRow], str]:
-        return lambda row: text(e) if (e := event(row)) is not None else "?"  # before a shallow clone's boundary
-
-    def value(data: Callable[["Event"], Any]) -> Callable[[VersionRow], Any]:
-        return lambda row: data(e) if (e := event(row)) is not None else None
-
-    return list(VERSION_COLUMNS) + [
-        Column("SINCE", "since", cell(lambda e: e.commit.time[:16].replace("T", " ")), value(lambda e: e.commit.time)),
-        Column("BY", "by", cell(lambda e: e.commit.author.name), value(lambda e: e.commit.author.to_dict())),
-        Column("COMMIT", "stage_commit", cell(lambda e: e.commit.id[:12]), value(lambda e: e.commit.id)),
-        Column("PR", "pull_request", cell(lambda e: f"#{e.commit.pull_request}" if e.commit.pull_request else ""),
-               value(lambda e: e.commit.pull_request)),
-    ]
-
-
-def version_rows(models: list[Model], stage: Stage | None) -> list[VersionRow]:
-    """Every version of the models (sorted by name), oldest first, optionally of one stage."""
-    return [VersionRow(m, v) for m in sorted(models, key=lambda m: m.name)
-            for v in m.versions if stage is None or v.stage is stage]
+    if len(names) == 1:
+        return {names[0]: stage_provenance(store, commit, names[0])}
+    return registry_provenance(store, commit)
 
 
 @click.command()
@@ -92,10 +50,9 @@ def show(model: str | None, ref: str, stage: str | None, provenance: bool | None
     snap = open_registry(repo or ".").at(ref)
     models = [snap.model(model)] if model else snap.all_models()
     rows = version_rows(models, Stage(stage) if stage else None)
-    columns = show_columns(snap, rows, provenance=bool(model) if provenance is None else provenance)
+    wanted = bool(model) if provenance is None else provenance
+    columns = show_columns(_provenance(snap, rows) if wanted and rows else None)
     if fmt == "json":
-        from registry_tool.cli.get import dump  # noqa: PLC0415
-
         emit(dump({"commit": snap.commit, "versions": table_records(rows, columns)}))
         return
     what = f"{len(rows)} version{'s' if len(rows) != 1 else ''}" + (f" in {stage}" if stage else "")
@@ -112,7 +69,6 @@ def export(ref: str, repo: Path | None) -> None:
     {"commit": sha, "schema_version": n, "models": {name: {..., "versions": [...]}}}.
     Every model file is checked first: one that breaks a rule fails the export (exit 2).
     """
-    from registry_tool.cli.get import dump  # noqa: PLC0415
     from registry_tool.read.api import open_registry  # noqa: PLC0415
     from registry_tool.read.documents import export_document  # noqa: PLC0415
 

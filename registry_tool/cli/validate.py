@@ -16,6 +16,7 @@ from registry_tool.cli.options import (
     use_color,
 )
 from registry_tool.errors import EXIT_OK, EXIT_VIOLATIONS, RegistryError
+from registry_tool.output.validate import REPORTERS, render_markdown
 
 if TYPE_CHECKING:
     from registry_tool.snapshots.base import Entry
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
 @click.option("--ref", help="Validate the registry as committed at this revision (default: the working tree).")
 @click.option("--base", help="Also judge the change since this revision: stage moves, immutable facts, removals, gates.")
 @click.option("--range", "range_", metavar="BASE..HEAD", help="Judge every first-parent commit after BASE up to HEAD against its parent.")
-@format_option(["text", "json", "github", "markdown"], "text")
+@format_option(list(REPORTERS), "text")
 @click.option("--summary", type=click.Path(dir_okay=False, path_type=Path),
               help="Also append a Markdown summary to this file (e.g. \"$GITHUB_STEP_SUMMARY\").")
 @color_option
@@ -39,7 +40,6 @@ def validate(paths: tuple[Path, ...], repo: Path | None, ref: str | None, base: 
     With PATH arguments (as pre-commit passes them) only those files are checked.
     Exit 0 when valid, 1 when there are violations, 2 for usage errors and unreadable input.
     """
-    from registry_tool.output.validate import REPORTERS, render_markdown  # noqa: PLC0415
 
     if range_ and (ref or base or paths):
         raise click.UsageError("--range cannot be combined with --ref, --base or paths")

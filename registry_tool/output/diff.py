@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from typing import Callable
 
+from registry_tool.output.escape import markdown_cell
 from registry_tool.output.sentences import Line, summary_lines
 from registry_tool.read.diff import GateCheck, SemanticDiff
 
@@ -48,10 +49,6 @@ def render_json(diff: SemanticDiff) -> str:
     return json.dumps(diff.to_dict(), indent=2, sort_keys=True) + "\n"
 
 
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
-
-
 def _gate_cell(diff: SemanticDiff, line: Line) -> str:
     check = diff.gate_for(line.change) if line.change.enters_production else None
     if check is None:
@@ -74,14 +71,14 @@ def render_markdown(diff: SemanticDiff) -> str:
         out += ["| Model | Change | Production gates |", "| --- | --- | --- |"]
         for line in lines:
             text = line.text(model=False)  # the model has its own column
-            out.append(f"| `{_cell(line.change.model)}` | {_cell(text)} | {_gate_cell(diff, line)} |")
+            out.append(f"| `{markdown_cell(line.change.model)}` | {markdown_cell(text)} | {_gate_cell(diff, line)} |")
         failures = [v for check in diff.gates for v in check.violations]
         if failures:
             out += ["", "Gate failures:", ""]
-            out += [f"- `{_cell(v.file)}` line {v.line}: `{v.rule}`: {_cell(v.message)}" for v in failures]
+            out += [f"- `{markdown_cell(v.file)}` line {v.line}: `{v.rule}`: {markdown_cell(v.message)}" for v in failures]
     if diff.unreadable:
         out += ["", "Not compared (run `registry-tool validate`):", ""]
-        out += [f"- `{_cell(v.file)}` line {v.line}: `{v.rule}`: {_cell(v.message)}" for v in diff.unreadable]
+        out += [f"- `{markdown_cell(v.file)}` line {v.line}: `{v.rule}`: {markdown_cell(v.message)}" for v in diff.unreadable]
     return "\n".join(out) + "\n"
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable, Generic, Sequence, TypeVar
 
+from registry_tool.output.escape import table_cell
+
 Row = TypeVar("Row")
 
 
@@ -22,7 +24,7 @@ class Column(Generic[Row]):
 
 def render_table(rows: Sequence[Row], columns: Sequence[Column[Row]]) -> str:
     """Left-aligned columns separated by two spaces; the last column is not padded."""
-    cells = [[c.header for c in columns]] + [[_one_line(c.value(row)) for c in columns] for row in rows]
+    cells = [[c.header for c in columns]] + [[table_cell(c.value(row)) for c in columns] for row in rows]
     widths = [max(len(line[i]) for line in cells) for i in range(len(columns))]
     lines = ["  ".join(cell.ljust(w) for cell, w in zip(line, widths)).rstrip() for line in cells]
     return "\n".join(lines) + "\n"
@@ -31,7 +33,3 @@ def render_table(rows: Sequence[Row], columns: Sequence[Column[Row]]) -> str:
 def table_records(rows: Sequence[Row], columns: Sequence[Column[Row]]) -> list[dict[str, Any]]:
     """The same cells as JSON objects, keyed by each column's key."""
     return [{c.key: (c.json or c.value)(row) for c in columns} for row in rows]
-
-
-def _one_line(text: str) -> str:
-    return " ".join(text.split()) if ("\n" in text or "\t" in text) else text

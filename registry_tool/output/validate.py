@@ -7,10 +7,10 @@ Each reporter is a small function in ``REPORTERS``; the same table feeds the CLI
 from __future__ import annotations
 
 import json
-import re
 from typing import Callable
 
 from registry_tool.core.findings import Violation
+from registry_tool.output.escape import markdown_cell, printable
 from registry_tool.validation.report import Report
 
 Render = Callable[[Report, bool], str]
@@ -24,36 +24,13 @@ def _paint(text: str, color: bool, **style: object) -> str:
     return click.style(text, **style)  # type: ignore[arg-type]
 
 
-# What would break a line or steer a terminal: control characters, Unicode line breaks and
-# bidi controls, and undecodable bytes of a file name (lone surrogates).
-_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
-
-
-_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
-
-
-def _escape_char(match: re.Match[str]) -> str:
-    char = match.group()
-    if char in _NAMED:
-        return _NAMED[char]
-    code = ord(char)
-    if 0xDC80 <= code <= 0xDCFF:  # a byte that was not UTF-8 (surrogateescape)
-        return f"\\x{code - 0xDC00:02x}"
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
-
-
-def _one_line(text: str) -> str:
-    """A file name or message as one printable line: a file named 'a\\nb.yaml' cannot forge a report line."""
-    return _UNPRINTABLE.sub(_escape_char, text)
-
-
 def _where(v: Violation) -> str:
     return f" (commit {v.commit[:12]})" if v.commit else ""
 
 
 def render_text(report: Report, color: bool = False) -> str:
     lines = [
-        f"{_paint(_one_line(v.file), color, bold=True)}:{v.line}:{v.column}: {_paint(v.rule, color, fg='red')}: {_one_line(v.message)}{_where(v)}"
+        f"{_paint(printable(v.file), color, bold=True)}:{v.line}:{v.column}: {_paint(v.rule, color, fg='red')}: {printable(v.message)}{_where(v)}"
         for v in report.violations
     ]
     lines.append(_summary(report))
@@ -101,16 +78,12 @@ def render_github(report: Report, color: bool = False) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _cell(text: str) -> str:
-    return _one_line(text).replace("|", "\\|")
-
-
 def render_markdown(report: Report, color: bool = False) -> str:
     title = "### registry-tool validate\n\n"
     if report.ok:
         return title + f"✅ {_summary(report)}\n"
     rows = ["| File | Line | Rule | Message |", "| --- | ---: | --- | --- |"]
-    rows += [f"| `{_cell(v.file)}` | {v.line} | `{v.rule}` | {_cell(v.message + _where(v))} |" for v in report.violations]
+    rows += [f"| `{markdown_cell(v.file)}` | {v.line} | `{v.rule}` | {markdown_cell(v.message + _where(v))} |" for v in report.violations]
     return title + f"❌ {_summary(report)}\n\n" + "\n".join(rows) + "\n"
 
 

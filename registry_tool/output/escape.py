@@ -1,0 +1,42 @@
+"""Text from files and commits made safe to print: one line, nothing that steers a
+terminal, nothing that breaks a table.
+
+A file named ``a\\nb.yaml`` or a message with a bidi control cannot forge a report line or
+reorder what a reviewer sees: :func:`printable` escapes what would break a line or steer a
+terminal; :func:`table_cell` folds white space for aligned columns; :func:`markdown_cell`
+also escapes the pipe that would end a Markdown table cell.
+"""
+
+from __future__ import annotations
+
+import re
+
+# What would break a line or steer a terminal: control characters, Unicode line breaks and
+# bidi controls, and undecodable bytes of a file name (lone surrogates).
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _escape_char(match: re.Match[str]) -> str:
+    char = match.group()
+    if char in _NAMED:
+        return _NAMED[char]
+    code = ord(char)
+    if 0xDC80 <= code <= 0xDCFF:  # a byte that was not UTF-8 (surrogateescape)
+        return f"\\x{code - 0xDC00:02x}"
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def printable(text: str) -> str:
+    """A file name or message as one printable line, its odd characters escaped."""
+    return _UNPRINTABLE.sub(_escape_char, text)
+
+
+def table_cell(text: str) -> str:
+    """A value for an aligned text column: white space runs folded to one space."""
+    return " ".join(text.split()) if ("\n" in text or "\t" in text) else text
+
+
+def markdown_cell(text: str) -> str:
+    """A value inside a Markdown table cell or list item: printable, pipes escaped."""
+    return printable(text).replace("|", "\\|")

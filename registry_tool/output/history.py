@@ -1,0 +1,40 @@
+"""``history``'s formats: a text line per event, or a JSON list of event objects (the
+shallow clone's ``history_truncated`` marker last)."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from registry_tool.history.events import Event
+from registry_tool.history.walk import History
+from registry_tool.output.sentences import sentence
+from registry_tool.output.values import dump
+
+Render = Callable[[History], str]
+
+
+def text_line(event: Event) -> str:
+    c = event.commit
+    who = [f"by {c.author.name}"]
+    if c.pull_request is not None:
+        who.append(f"PR #{c.pull_request}")
+    if c.signed:
+        who.append("signed")
+    return f"{c.time}  {c.id[:12]}  {sentence(event.change)}  ({', '.join(who)})  {c.comment}"
+
+
+def render_text(found: History) -> str:
+    return "".join(text_line(e) + "\n" for e in found.events)
+
+
+def render_json(found: History) -> str:
+    items = [e.to_dict() for e in found.events]
+    if found.truncated is not None:
+        items.append(found.truncated.to_dict())
+    return dump(items)
+
+
+HISTORY_REPORTERS: dict[str, Render] = {
+    "text": render_text,
+    "json": render_json,
+}

@@ -1,0 +1,60 @@
+"""``show``'s table and JSON rows: a version per row, with when, by whom and in which
+commit and pull request it reached its stage when history was read."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, Mapping
+
+from registry_tool.core.model import Model, ModelVersion, Stage
+from registry_tool.history.events import Event
+from registry_tool.output.table import Column
+
+Provenance = Mapping[str, Mapping[str, Event]]  # model -> version -> the event that set its stage
+
+
+@dataclass(frozen=True)
+class VersionRow:
+    """One line of ``show``: a version of a model."""
+
+    model: Model
+    version: ModelVersion
+
+
+# The columns every ``show`` prints, in order; the JSON output uses the same keys.
+VERSION_COLUMNS: list[Column[VersionRow]] = [
+    Column("MODEL", "model", lambda r: r.model.name),
+    Column("VERSION", "version", lambda r: r.version.version),
+    Column("STAGE", "stage", lambda r: r.version.stage.value),
+    Column("ARTIFACT", "artifact", lambda r: r.version.artifact.uri),
+]
+
+
+def version_rows(models: list[Model], stage: Stage | None) -> list[VersionRow]:
+    """Every version of the models (sorted by name), oldest first, optionally of one stage."""
+    return [VersionRow(m, v) for m in sorted(models, key=lambda m: m.name)
+            for v in m.versions if stage is None or v.stage is stage]
+
+
+def show_columns(events: Provenance | None) -> list[Column[VersionRow]]:
+    """The columns of ``show``; with ``events`` (read from history), also when, by whom
+    and in which commit and pull request each version reached its stage."""
+    if events is None:
+        return list(VERSION_COLUMNS)
+
+    def event(row: VersionRow) -> Event | None:
+        return events.get(row.model.name, {}).get(row.version.version)
+
+    def cell(text: Callable[[Event], str]) -> Callable[[VersionRow], str]:
+        return lambda row: text(e) if (e := event(row)) is not None else "?"  # before a shallow clone's boundary
+
+    def value(data: Callable[[Event], Any]) -> Callable[[VersionRow], Any]:
+        return lambda row: data(e) if (e := event(row)) is not None else None
+
+    return list(VERSION_COLUMNS) + [
+        Column("SINCE", "since", cell(lambda e: e.commit.time[:16].replace("T", " ")), value(lambda e: e.commit.time)),
+        Column("BY", "by", cell(lambda e: e.commit.author.name), value(lambda e: e.commit.author.to_dict())),
+        Column("COMMIT", "stage_commit", cell(lambda e: e.commit.id[:12]), value(lambda e: e.commit.id)),
+        Column("PR", "pull_request", cell(lambda e: f"#{e.commit.pull_request}" if e.commit.pull_request else ""),
+               value(lambda e: e.commit.pull_request)),
+    ]

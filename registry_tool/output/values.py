@@ -1,0 +1,21 @@
+"""Values as text: JSON documents (indented, keys sorted: one shape for every command's
+``--format json``) and single values as a shell wants them."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+
+def dump(value: Any) -> str:
+    """A JSON document: two-space indent, keys sorted, one trailing newline."""
+    return json.dumps(value, indent=2, sort_keys=True) + "\n"
+
+
+def raw(value: Any) -> str:
+    """A value as a shell wants it: strings bare, everything else as one-line JSON."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, sort_keys=True)
+    return json.dumps(value)
