@@ -18,9 +18,8 @@ from registry_tool.core.names import model_name_of_path
 from registry_tool.core.policy import Policy
 from registry_tool.errors import EditRefused
 from registry_tool.snapshots.base import Entry, EntryKind, Snapshot
-from registry_tool.validation.engine import check_change, check_model
+from registry_tool.validation.checks import check_change, check_model, check_tree
 from registry_tool.validation.model_file import ModelFile, parse_model
-from registry_tool.validation.rules import TREE_RULES
 
 
 @dataclass(frozen=True)
@@ -72,7 +71,7 @@ def judge(edit: FileEdit, base: Snapshot, policy: Policy) -> list[Violation]:
     else:
         entries = [e for e in base.entries(policy.models_dir) if e.name != edit.name]
         entries.append(Entry(name=edit.name, path=edit.path, kind=EntryKind.FILE, size=len(edit.after)))
-        found += [v for check in TREE_RULES for v in check(entries, {edit.name}, policy)]
+        found += check_tree(entries, {edit.name}, policy)
     found += check_change(before, head, policy)
     return sorted(found)
 

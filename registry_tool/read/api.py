@@ -131,7 +131,7 @@ class RegistrySnapshot:
         return picked
 
     def _load(self, entry: Entry) -> Model:
-        from registry_tool.validation.engine import check_model  # noqa: PLC0415
+        from registry_tool.validation.checks import check_model  # noqa: PLC0415
         from registry_tool.validation.model_file import read_model  # noqa: PLC0415
 
         policy = self.policy

@@ -1,6 +1,6 @@
 """Validation: a snapshot's state, a change against a base, or every commit of a range.
 
-Works on :class:`~registry_tool.source.Snapshot` objects only, so the same code judges the
+Works on :class:`~registry_tool.snapshots.base.Snapshot` objects only, so the same code judges the
 working tree, a commit read from the object database, or an edit not yet written.
 Each model file is loaded, checked and dropped in turn: memory stays flat as the
 registry grows.
@@ -14,35 +14,26 @@ from registry_tool.core.findings import Violation
 from registry_tool.core.policy import POLICY_FILE, Policy
 from registry_tool.snapshots.base import Entry, Snapshot
 from registry_tool.validation import changed, parallel
+from registry_tool.validation.checks import (
+    check_change,
+    check_model,
+    check_state,
+    check_tree,
+)
 from registry_tool.validation.model_file import ModelFile, read_model
 from registry_tool.validation.policy import policy_id, policy_of
 from registry_tool.validation.report import Report
-from registry_tool.validation.rules import CHANGE_RULES, FILE_RULES, TREE_RULES
-
-
-def check_model(mf: ModelFile, policy: Policy) -> list[Violation]:
-    """The file-scope rules on a parsed model file."""
-    return [v for check in FILE_RULES for v in check(mf, policy)]
-
-
-def check_change(base: ModelFile | None, head: ModelFile | None, policy: Policy) -> list[Violation]:
-    """The change-scope rules on one model file against its base version."""
-    return [v for check in CHANGE_RULES for v in check(base, head, policy)]
-
-
-def _tree(entries: list[Entry], changed: set[str] | None, policy: Policy) -> list[Violation]:
-    return [v for check in TREE_RULES for v in check(entries, changed, policy)]
 
 
 def validate_snapshot(snapshot: Snapshot, jobs: int | None = None) -> Report:
     """Every rule that needs no base, on every file of the snapshot; large registries are
-    checked in worker processes (``jobs``; see :mod:`registry_tool.parallel`)."""
+    checked in worker processes (``jobs``; see :mod:`registry_tool.validation.parallel`)."""
     policy, problems = policy_of(snapshot)
     report = Report(list(problems))
     if problems:
         return report
     entries = snapshot.entries(policy.models_dir)
-    report.violations.extend(_tree(entries, None, policy))
+    report.violations.extend(check_tree(entries, None, policy))
     model_entries = [e for e in entries if e.is_model_file]
     workers = parallel.jobs_for(len(model_entries), jobs)
     how = parallel.recipe(snapshot) if workers > 1 else None
@@ -52,16 +43,9 @@ def validate_snapshot(snapshot: Snapshot, jobs: int | None = None) -> Report:
         report.files_checked += files
     else:
         for entry in model_entries:
-            report.extend(_state_of(snapshot, entry, policy))
+            report.extend(check_state(snapshot, entry, policy))
     report.violations.sort()
     return report
-
-
-def _state_of(snapshot: Snapshot, entry: Entry, policy: Policy) -> Report:
-    mf, problems = read_model(snapshot, entry, policy)
-    if mf is not None:
-        problems = check_model(mf, policy)
-    return Report(problems, files_checked=1)
 
 
 def validate_files(snapshot: Snapshot, entries: Iterable[Entry]) -> Report:
@@ -79,9 +63,9 @@ def validate_files(snapshot: Snapshot, entries: Iterable[Entry]) -> Report:
                                                "model files sit directly in the models directory"))
             continue
         if not entry.is_model_file:
-            report.violations.extend(_tree([entry], None, policy))
+            report.violations.extend(check_tree([entry], None, policy))
             continue
-        report.extend(_state_of(snapshot, entry, policy))
+        report.extend(check_state(snapshot, entry, policy))
     report.violations.sort()
     return report
 
@@ -136,7 +120,7 @@ def validate_change(base: Snapshot, head: Snapshot, cache: ChangeCache | None = 
     found = changed.compute(base, head, base_policy.models_dir, head_policy.models_dir,
                           everything=policy_id(base) != policy_id(head), limit=head_policy.max_file_bytes,
                           folds=cache.folds)
-    report.violations.extend(_tree(found.tree_view, found.changed_names, head_policy))
+    report.violations.extend(check_tree(found.tree_view, found.changed_names, head_policy))
     for entry in found.changed:
         if not entry.is_model_file:
             continue

@@ -1,7 +1,7 @@
 """Full validates on every core: the model files split into chunks, each checked by a
 worker process that opens the snapshot again for itself (its own pygit2 repository).
 
-Used by :func:`registry_tool.validator.validate_snapshot` on Linux when a registry has
+Used by :func:`registry_tool.validation.engine.validate_snapshot` on Linux when a registry has
 at least ``PARALLEL_MIN_FILES`` model files (below that, starting workers costs more
 than it saves) and more than one core is available. ``REGISTRY_TOOL_JOBS=N`` sets the number of
 workers (``1``: always serial). The report is the same as the serial one: chunks come
@@ -19,6 +19,7 @@ from typing import Any
 from registry_tool.core.findings import Violation
 from registry_tool.errors import RegistryError
 from registry_tool.snapshots.base import Entry, Snapshot
+from registry_tool.validation.checks import check_state
 
 PARALLEL_MIN_FILES = 1000
 CHUNKS_PER_WORKER = 8
@@ -93,13 +94,11 @@ def _start(how: Recipe) -> None:
 
 
 def _check(chunk: list[Entry]) -> tuple[list[Violation], int]:
-    from registry_tool.validation.engine import _state_of  # noqa: PLC0415
-
     snapshot, policy = _worker
     violations: list[Violation] = []
     files = 0
     for entry in chunk:
-        report = _state_of(snapshot, entry, policy)
+        report = check_state(snapshot, entry, policy)
         violations.extend(report.violations)
         files += report.files_checked
     return violations, files

@@ -10,7 +10,7 @@ from registry_tool.core.names import fold
 from registry_tool.core.policy import Policy
 from registry_tool.core.rules import declare
 from registry_tool.snapshots.base import Entry
-from registry_tool.validation.rules import tree_rule
+from registry_tool.validation.rules.registry import tree_rule
 
 NAME_CASE_COLLISION = declare("name-case-collision", "tree",
                               "Two names in the models directory that differ only by case (or Unicode normalisation).")

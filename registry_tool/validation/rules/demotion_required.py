@@ -9,7 +9,7 @@ from registry_tool.core.findings import Violation
 from registry_tool.core.policy import Policy
 from registry_tool.core.rules import declare
 from registry_tool.validation.model_file import ModelFile
-from registry_tool.validation.rules import change_rule
+from registry_tool.validation.rules.registry import change_rule
 
 DEMOTION_REQUIRED = declare("demotion-required", "change",
                             "With on_promote: refuse, a change that replaces the production version in one step.")

@@ -15,7 +15,7 @@ from registry_tool.core.model import ModelVersion, Stage, split_metric
 from registry_tool.core.policy import Gates, Policy
 from registry_tool.core.rules import RuleInfo, declare
 from registry_tool.validation.model_file import ModelFile
-from registry_tool.validation.rules import change_rule
+from registry_tool.validation.rules.registry import change_rule
 
 
 @dataclass(frozen=True)

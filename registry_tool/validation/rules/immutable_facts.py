@@ -10,7 +10,7 @@ from registry_tool.core.model import ModelVersion
 from registry_tool.core.policy import Policy
 from registry_tool.core.rules import declare
 from registry_tool.validation.model_file import ModelFile
-from registry_tool.validation.rules import change_rule
+from registry_tool.validation.rules.registry import change_rule
 
 IMMUTABLE_FIELD = declare("immutable-field", "change",
                           "A registered fact changed: artifact uri, sha256, size_bytes, format, or run_id.")

@@ -8,7 +8,7 @@ from registry_tool.core.findings import Violation
 from registry_tool.core.policy import Policy
 from registry_tool.core.rules import declare
 from registry_tool.validation.model_file import ModelFile
-from registry_tool.validation.rules import file_rule
+from registry_tool.validation.rules.registry import file_rule
 
 NAME_MISMATCH = declare("name-mismatch", "file", "The model's name differs from its file name (models/<name>.yaml).")
 

@@ -9,7 +9,7 @@ from registry_tool.core.findings import Violation
 from registry_tool.core.policy import Policy
 from registry_tool.core.rules import declare
 from registry_tool.validation.model_file import ModelFile
-from registry_tool.validation.rules import change_rule
+from registry_tool.validation.rules.registry import change_rule
 
 MODEL_REMOVED = declare("model-removed", "change", "A model file was deleted or renamed away; archive its versions instead.")
 VERSION_REMOVED = declare("version-removed", "change", "A registered version was deleted from its model file; archive it instead.")

@@ -9,7 +9,7 @@ from registry_tool.core.model import Stage
 from registry_tool.core.policy import Policy
 from registry_tool.core.rules import declare
 from registry_tool.validation.model_file import ModelFile
-from registry_tool.validation.rules import file_rule
+from registry_tool.validation.rules.registry import file_rule
 
 MULTIPLE_PRODUCTION = declare("multiple-production", "file", "More than one version of a model in production.")
 

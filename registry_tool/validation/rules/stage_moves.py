@@ -15,7 +15,7 @@ from registry_tool.core.model import ModelVersion, Stage
 from registry_tool.core.policy import Policy
 from registry_tool.core.rules import declare
 from registry_tool.validation.model_file import ModelFile
-from registry_tool.validation.rules import change_rule
+from registry_tool.validation.rules.registry import change_rule
 
 INVALID_TRANSITION = declare("invalid-transition", "change",
                              "A stage move the policy does not allow (production->none, a new version born archived, ...).")

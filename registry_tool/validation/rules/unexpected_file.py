@@ -8,7 +8,7 @@ from registry_tool.core.findings import Violation
 from registry_tool.core.policy import Policy
 from registry_tool.core.rules import declare
 from registry_tool.snapshots.base import Entry, EntryKind
-from registry_tool.validation.rules import tree_rule
+from registry_tool.validation.rules.registry import tree_rule
 
 UNEXPECTED_FILE = declare("unexpected-file", "tree", "Anything in the models directory but regular <name>.yaml files: "
                                                      "other extensions, folders, symlinks, submodules.")

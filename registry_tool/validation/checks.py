@@ -1,0 +1,35 @@
+"""The rules of each scope run on their input: one model file (``file``), one file
+against its base (``change``), the models directory (``tree``), and the whole check of
+one model file in a snapshot (``check_state``, what the validator and its worker
+processes run per file)."""
+
+from __future__ import annotations
+
+from registry_tool.core.findings import Violation
+from registry_tool.core.policy import Policy
+from registry_tool.snapshots.base import Entry, Snapshot
+from registry_tool.validation.model_file import ModelFile, read_model
+from registry_tool.validation.report import Report
+from registry_tool.validation.rules import CHANGE_RULES, FILE_RULES, TREE_RULES
+
+
+def check_model(mf: ModelFile, policy: Policy) -> list[Violation]:
+    """The file-scope rules on a parsed model file."""
+    return [v for check in FILE_RULES for v in check(mf, policy)]
+
+
+def check_change(base: ModelFile | None, head: ModelFile | None, policy: Policy) -> list[Violation]:
+    """The change-scope rules on one model file against its base version."""
+    return [v for check in CHANGE_RULES for v in check(base, head, policy)]
+
+
+def check_tree(entries: list[Entry], changed: set[str] | None, policy: Policy) -> list[Violation]:
+    """The tree-scope rules on the models directory's entries (``changed``: only these names are judged)."""
+    return [v for check in TREE_RULES for v in check(entries, changed, policy)]
+
+
+def check_state(snapshot: Snapshot, entry: Entry, policy: Policy) -> Report:
+    mf, problems = read_model(snapshot, entry, policy)
+    if mf is not None:
+        problems = check_model(mf, policy)
+    return Report(problems, files_checked=1)
