@@ -16,9 +16,8 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any, Iterator
 
-from registry_tool.core.model import Model, ModelVersion, Stage
+from registry_tool.core.model import MetricValue, Model, ModelVersion, Stage
 
-MetricValue = float | int | bool | None
 
 
 class ChangeKind(str, Enum):
@@ -39,8 +38,8 @@ class MetricChange:
     """One metric's value before and after (None: absent on that side)."""
 
     metric: str  # ``accuracy`` or ``suite/metric``
-    before: MetricValue
-    after: MetricValue
+    before: MetricValue | None
+    after: MetricValue | None
 
     def to_dict(self) -> dict[str, Any]:
         return {"metric": self.metric, "from": self.before, "to": self.after}
@@ -104,30 +103,37 @@ def _changes(name: str, base: Model | None, head: Model | None) -> Iterator[Chan
         if base is not None:
             yield Change(ChangeKind.MODEL_REMOVED, name)
         return
-    if base is None:
-        yield Change(ChangeKind.MODEL_CREATED, name)
-    else:
-        fields = tuple(f for f in MODEL_FIELDS if getattr(base, f) != getattr(head, f))
-        if fields:
-            yield Change(ChangeKind.MODEL_UPDATED, name, fields=fields)
+    yield from _model_level(name, base, head)
     before = base.by_label if base is not None else {}
     for version in _unique(head.versions):
-        old = before.get(version.version)
-        if old is version:
-            continue  # the very same value (history shares unchanged versions between files)
-        if old is None:
-            yield Change(ChangeKind.VERSION_REGISTERED, name, version.version, to_stage=version.stage)
-            continue
-        if old.stage is not version.stage:
-            yield Change(ChangeKind.STAGE_CHANGED, name, version.version, old.stage, version.stage)
-        fields = version_fields_changed(old, version)
-        if fields:
-            yield Change(ChangeKind.VERSION_UPDATED, name, version.version, fields=fields,
-                         metrics=metric_changes(old, version))
+        yield from _version_changes(name, before.get(version.version), version)
     if base is not None:
         for old in _unique(base.versions):
             if old.version not in head.by_label:
                 yield Change(ChangeKind.VERSION_REMOVED, name, old.version, from_stage=old.stage)
+
+
+def _model_level(name: str, base: Model | None, head: Model) -> Iterator[Change]:
+    if base is None:
+        yield Change(ChangeKind.MODEL_CREATED, name)
+        return
+    fields = tuple(f for f in MODEL_FIELDS if getattr(base, f) != getattr(head, f))
+    if fields:
+        yield Change(ChangeKind.MODEL_UPDATED, name, fields=fields)
+
+
+def _version_changes(name: str, old: ModelVersion | None, version: ModelVersion) -> Iterator[Change]:
+    if old is version:
+        return  # the very same value (history shares unchanged versions between files)
+    if old is None:
+        yield Change(ChangeKind.VERSION_REGISTERED, name, version.version, to_stage=version.stage)
+        return
+    if old.stage is not version.stage:
+        yield Change(ChangeKind.STAGE_CHANGED, name, version.version, old.stage, version.stage)
+    fields = version_fields_changed(old, version)
+    if fields:
+        yield Change(ChangeKind.VERSION_UPDATED, name, version.version, fields=fields,
+                     metrics=metric_changes(old, version))
 
 
 def _unique(versions: tuple[ModelVersion, ...]) -> list[ModelVersion]:
@@ -175,6 +181,6 @@ def metric_changes(old: ModelVersion, new: ModelVersion) -> tuple[MetricChange, 
     )
 
 
-def _same(a: MetricValue, b: MetricValue) -> bool:
+def _same(a: MetricValue | None, b: MetricValue | None) -> bool:
     """Equal and of the same kind (True is not 1, 1 is 1.0)."""
     return a == b and isinstance(a, bool) == isinstance(b, bool)

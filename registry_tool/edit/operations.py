@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
+from registry_tool.core.findings import Violation
 from registry_tool.core.model import Model, Stage
 from registry_tool.core.policy import Policy
 from registry_tool.edit.model_editor import ModelEditor, new_model_text
@@ -161,13 +162,10 @@ def retention(base: Snapshot, policy: Policy, name: str | None, keep: int) -> Pr
     in stage none; production and staging versions are never archived by retention."""
     if keep < 1:
         raise RegistryError("--keep must be at least 1")
-    if name is not None:
-        names = [name]
-    else:
-        names = sorted(e.stem for e in base.entries(policy.models_dir) if e.is_model_file)
+    names = [name] if name is not None else sorted(e.stem for e in base.entries(policy.models_dir) if e.is_model_file)
     proposal = Proposal()
     archived: list[str] = []
-    refused: list = []
+    refused: list[Violation] = []
     for model_name in names:
         try:
             opened = open_model(base, policy, model_name)
@@ -182,6 +180,10 @@ def retention(base: Snapshot, policy: Policy, name: str | None, keep: int) -> Pr
             proposal.edits.append(opened.edit())
     if refused:
         raise EditRefused(refused, "retention")
+    return _retention_message(proposal, archived, keep)
+
+
+def _retention_message(proposal: Proposal, archived: list[str], keep: int) -> Proposal:
     newest = f"the newest {keep} version{'s' if keep != 1 else ''}"
     if not archived:
         proposal.notes.append(f"nothing to archive: every version beyond {newest} is archived, in staging or in production")

@@ -106,7 +106,35 @@ def _end_line(seq: SequenceNode, lines: tuple[str, ...]) -> int | None:
 def derive(ref: Layout, raw: bytes, path: str, stem: str, max_bytes: int) -> Layout | None:
     """The file ``raw`` read as an edit of ``ref``; None when only a full parse can tell."""
     check = _version_check()
-    if check is None or len(raw) > max_bytes or b"\x00" in raw or not ref.starts:
+    if check is None or not ref.starts:
+        return None
+    lines = _lines(raw, max_bytes)
+    if lines is None:
+        return None
+    old = ref.lines
+    n_old, n_new = len(old), len(lines)
+    prefix, suffix = _common_ends(old, lines)
+    if prefix == n_old == n_new:
+        return ref
+    first, stop = ref.starts[0], n_old - suffix  # changed lines of ref: [prefix, stop)
+    if prefix < first or stop > ref.end:
+        return None  # the header changed: parse in full
+    bounds = ref.starts + (ref.end,)
+    k = _first_changed_item(ref, lines, bounds, prefix)
+    m = bisect.bisect_left(bounds, stop)  # the first item boundary at or after the change (k == m: an insertion)
+    delta = n_new - n_old
+    if delta == 0:  # same line count: each run of changed items on its own (a promotion and its demotion)
+        changed = [r for r in range(k, m) if old[bounds[r]:bounds[r + 1]] != tuple(lines[bounds[r]:bounds[r + 1]])]
+        spans = _runs(changed)
+    else:
+        spans = [(k, m)]
+    return _splice(ref, lines, bounds, spans, delta, path, stem, check)
+
+
+def _lines(raw: bytes, max_bytes: int) -> list[str] | None:
+    """The text's lines, or None when the bytes are not plain UTF-8 text within the limit
+    with line breaks Python and YAML count alike (then only a full parse can tell)."""
+    if len(raw) > max_bytes or b"\x00" in raw:
         return None
     try:
         text = raw.decode("utf-8")
@@ -114,36 +142,27 @@ def derive(ref: Layout, raw: bytes, path: str, stem: str, max_bytes: int) -> Lay
         return None
     if any(b in text for b in _OTHER_BREAKS):
         return None
-    lines = text.split("\n")
-    old = ref.lines
-    n_old, n_new = len(old), len(lines)
+    return text.split("\n")
+
+
+def _common_ends(old: tuple[str, ...], new: list[str]) -> tuple[int, int]:
+    """How many lines the two texts share at the start, and then at the end."""
+    limit = min(len(old), len(new))
     prefix = 0
-    limit = min(n_old, n_new)
-    while prefix < limit and old[prefix] == lines[prefix]:
+    while prefix < limit and old[prefix] == new[prefix]:
         prefix += 1
-    if prefix == n_old == n_new:
-        return ref
     suffix = 0
-    while suffix < limit - prefix and old[n_old - 1 - suffix] == lines[n_new - 1 - suffix]:
+    while suffix < limit - prefix and old[len(old) - 1 - suffix] == new[len(new) - 1 - suffix]:
         suffix += 1
-    first, stop = ref.starts[0], n_old - suffix  # changed lines of ref: [prefix, stop)
-    if prefix < first or stop > ref.end:
-        return None  # the header changed: parse in full
-    bounds = ref.starts + (ref.end,)
-    n = len(ref.starts)
+    return prefix, suffix
+
+
+def _first_changed_item(ref: Layout, lines: list[str], bounds: tuple[int, ...], prefix: int) -> int:
+    """The index of the first version item the change touches."""
     at = bisect.bisect_left(bounds, prefix)
-    if at <= n and bounds[at] == prefix and _item_line(lines, prefix, ref.column):
-        k = at  # the change starts a new item right after a whole one: that one is untouched
-    else:
-        k = bisect.bisect_right(ref.starts, max(prefix - 1, first)) - 1  # the item holding the last equal line
-    m = bisect.bisect_left(bounds, stop)  # the first item boundary at or after the change (k == m: an insertion)
-    delta = n_new - n_old
-    if delta == 0:  # same line count: each run of changed items on its own (a promotion and its demotion)
-        changed = [r for r in range(k, m) if old[bounds[r]:bounds[r + 1]] != tuple(lines[bounds[r]:bounds[r + 1]])]
-        spans = [(a, b) for a, b in _runs(changed)]
-    else:
-        spans = [(k, m)]
-    return _splice(ref, lines, bounds, spans, delta, path, stem, check)
+    if at <= len(ref.starts) and bounds[at] == prefix and _item_line(lines, prefix, ref.column):
+        return at  # the change starts a new item right after a whole one: that one is untouched
+    return bisect.bisect_right(ref.starts, max(prefix - 1, ref.starts[0])) - 1  # the item holding the last equal line
 
 
 def _item_line(lines: list[str], i: int, column: int) -> bool:

@@ -62,10 +62,7 @@ def parse_line(line: str, only: str | None = None) -> Step | None:
     """A record, or None when the line is not one. ``only``: a model file name; the changes
     of a line that does not name it are left out unread (a walk for one model skips them)."""
     if only is not None and _needle(only) not in line:  # the common case: keep it cheap
-        head = line.split(" ", 4)
-        if len(head) < 4 or (line.count(" ") - 3) % 3 or len(head[1]) not in _ID_LENGTHS or not head[2].isdigit():
-            return None
-        return Step(head[0], None if head[1] == "-" else head[1], int(head[2]), _opt(head[3]), ())
+        return _header_only(line)
     fields = line.split(" ")
     if len(fields) < 4 or (len(fields) - 4) % 3 or not _OID.fullmatch(fields[0]) or not fields[2].isdigit():
         return None
@@ -75,6 +72,14 @@ def parse_line(line: str, only: str | None = None) -> Step | None:
     changed = tuple((unquote(fields[i], errors="surrogateescape"), _opt(fields[i + 1]), _opt(fields[i + 2]))
                     for i in range(4, len(fields), 3))
     return Step(fields[0], _opt(fields[1]), int(fields[2]), _opt(fields[3]), changed)
+
+
+def _header_only(line: str) -> Step | None:
+    """A record's commit, parent, time and policy, its changes left unread."""
+    head = line.split(" ", 4)
+    if len(head) < 4 or (line.count(" ") - 3) % 3 or len(head[1]) not in _ID_LENGTHS or not head[2].isdigit():
+        return None
+    return Step(head[0], _opt(head[1]), int(head[2]), _opt(head[3]), ())
 
 
 @lru_cache(maxsize=8)

@@ -31,27 +31,37 @@ def registry_provenance(store: GitStore, commit: pygit2.Commit) -> dict[str, dic
 
 
 def _provenance(run: _Walk, commit: pygit2.Commit) -> dict[str, dict[str, Event]]:
-    state = run.state(commit, None)
-    here = run._step(state, None)
-    wanted: dict[str, dict[str, Stage]] = {}  # model -> version -> its stage at the commit
+    wanted = _stages_at(run, commit)
+    missing = sum(len(v) for v in wanted.values())
+    found: dict[str, dict[str, Event]] = {name: {} for name in wanted}
+    for item in _walk(run, commit, None, None) if missing else ():
+        if isinstance(item, Truncated):
+            break
+        if _sets_wanted_stage(item, wanted, found):
+            found[item.change.model][item.change.version or ""] = item
+            missing -= 1
+            if not missing:
+                break
+    return {name: {label: found[name][label] for label in wanted[name] if label in found[name]}
+            for name in sorted(wanted)}
+
+
+def _stages_at(run: _Walk, commit: pygit2.Commit) -> dict[str, dict[str, Stage]]:
+    """model -> version -> its stage at the commit, for the models the walk is about."""
+    here = run._step(run.state(commit, None), None)
+    wanted: dict[str, dict[str, Stage]] = {}
     for name, _, blob in here.changed:
         if run.file is not None and name != run.file:
             continue
         current = run._model_at(here, name, blob)
         if isinstance(current, Model):
             wanted[model_name(name)] = {v.version: v.stage for v in current.versions}
-    missing = sum(len(v) for v in wanted.values())
-    found: dict[str, dict[str, Event]] = {name: {} for name in wanted}
-    for item in _walk(run, commit, None, None) if missing else ():
-        if isinstance(item, Truncated):
-            break
-        change = item.change
-        stages, seen = wanted.get(change.model, {}), found.get(change.model, {})
-        if change.version in stages and change.version not in seen and change.sets_stage \
-                and change.to_stage is stages[change.version]:
-            seen[change.version] = item
-            missing -= 1
-            if not missing:
-                break
-    return {name: {label: found[name][label] for label in wanted[name] if label in found[name]}
-            for name in sorted(wanted)}
+    return wanted
+
+
+def _sets_wanted_stage(item: Event, wanted: dict[str, dict[str, Stage]], found: dict[str, dict[str, Event]]) -> bool:
+    """Whether the event is the newest one that put a wanted version in its current stage."""
+    change = item.change
+    stages, seen = wanted.get(change.model, {}), found.get(change.model, {})
+    return (change.version in stages and change.version not in seen and change.sets_stage
+            and change.to_stage is stages[change.version or ""])

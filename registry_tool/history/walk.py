@@ -107,31 +107,16 @@ class _Walk:
         ``sparse``: a walk for one model may leave out recorded steps that do not touch its
         file (but never the one after a step that does: its base); ``self.passed`` counts them."""
         index, shallow = self.index, self.store.shallow_commits
+        source = _StepSource(self, head)
         commit_id: str | None = str(head.id)
-        cold: Iterator[Step] | None = None
         after_touch = False
-        recorded = 0
         while commit_id is not None:
             if sparse and index is not None and self.file is not None and not after_touch:
                 commit_id, passed = index.skip(commit_id, self.file)
                 self.passed += passed
-            step = index.get(commit_id, self.file) if index is not None else None
+            step = source.get(commit_id)
             if step is None:
-                if cold is None:
-                    cold = self._cold(head if commit_id == str(head.id) else self._commit(commit_id))
-                    if cold is None:
-                        return  # missing from the object database: the walk ends at the step before
-                step = next(cold, None)
-                if step is None:
-                    return
-                if index is not None:
-                    index.add(step)
-            else:
-                cold = None  # the index has it: what the cold walk would read next is known
-                recorded += 1
-                if recorded + self.passed > len(index):  # type: ignore[arg-type]
-                    raise RegistryError(f"the history index {index.path} is damaged (its records form a cycle); "  # type: ignore[union-attr]
-                                        "delete it and run the command again")
+                return  # missing from the object database: the walk ends at the step before
             yield step
             after_touch = self.touches(step)
             commit_id = step.parent if step.complete and step.commit not in shallow else None
@@ -257,6 +242,37 @@ class _Walk:
             if str(commit.id) in self.store.shallow_commits:
                 return _UNKNOWN  # what came before is not available
         return None  # never valid since the root commit: as good as new
+
+
+class _StepSource:
+    """Steps by commit id: the history index's record when it has one, else the next step
+    of a cold walk read from Git objects (and added to the index)."""
+
+    def __init__(self, run: _Walk, head: pygit2.Commit) -> None:
+        self.run = run
+        self.head = head
+        self.cold: Iterator[Step] | None = None
+        self.recorded = 0
+
+    def get(self, commit_id: str) -> Step | None:
+        index = self.run.index
+        step = index.get(commit_id, self.run.file) if index is not None else None
+        if step is not None:
+            self.cold = None  # the index has it: what the cold walk would read next is known
+            self.recorded += 1
+            if self.recorded + self.run.passed > len(index):  # type: ignore[arg-type]
+                raise RegistryError(f"the history index {index.path} is damaged (its records form a cycle); "  # type: ignore[union-attr]
+                                    "delete it and run the command again")
+            return step
+        if self.cold is None:
+            start = self.head if commit_id == str(self.head.id) else self.run._commit(commit_id)
+            self.cold = self.run._cold(start)
+            if self.cold is None:
+                return None
+        step = next(self.cold, None)
+        if step is not None and index is not None:
+            index.add(step)
+        return step
 
 
 def walk(store: GitStore, head: pygit2.Commit, *, model: str | None = None, since: int | None = None,

@@ -207,16 +207,19 @@ def _any(checks: list[Check]) -> Check:
 def _string_typed(s: Mapping[str, Any]) -> Check:
     """``type: string`` with its length and pattern keywords, fused: the same answers as
     the separate checks, with one call per instance instead of one per keyword."""
-    search = re.compile(s["pattern"]).search if "pattern" in s else None
     lo, hi = s.get("minLength", 0), s.get("maxLength")
-    if search is not None and hi is not None and not lo:
-        return lambda x: isinstance(x, str) and len(x) <= hi and search(x) is not None
-    if search is not None and hi is None and not lo:
-        return lambda x: isinstance(x, str) and search(x) is not None
-    if search is None and hi is not None:
+    if "pattern" in s:
+        return _string_matching(re.compile(s["pattern"]).search, lo, hi)
+    if hi is not None:
         return lambda x: isinstance(x, str) and lo <= len(x) <= hi
-    if search is None:
-        return lambda x: isinstance(x, str) and lo <= len(x)
+    return lambda x: isinstance(x, str) and lo <= len(x)
+
+
+def _string_matching(search: Callable[[str], object], lo: int, hi: int | None) -> Check:
+    if hi is not None and not lo:
+        return lambda x: isinstance(x, str) and len(x) <= hi and search(x) is not None
+    if hi is None and not lo:
+        return lambda x: isinstance(x, str) and search(x) is not None
     return lambda x: (isinstance(x, str) and lo <= len(x) and (hi is None or len(x) <= hi)
                       and search(x) is not None)
 

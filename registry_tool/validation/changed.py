@@ -81,10 +81,19 @@ def compute(base: Snapshot, head: Snapshot, base_dir: str, head_dir: str, *, eve
         folds.advance(change)
     elif changed:
         folds.rebuild(change.head_folder, head.entries(head_dir))
+    return Delta(changed, folds.namesakes(changed), *_base_side(change))
+
+
+def _base_side(change: FolderChange) -> tuple[dict[str, Entry], list[Entry]]:
+    """The base's model files among the changed names, and those with no model file of
+    that name at the head (removed)."""
     base_files = {name: old for name, (old, _) in change.entries.items() if old is not None and old.is_model_file}
-    removed = [old for old, new in change.entries.values()
-               if old is not None and old.is_model_file and not (new is not None and new.is_model_file)]
-    return Delta(changed, folds.namesakes(changed), base_files, sorted(removed, key=git_order))
+    removed = [old for name, old in base_files.items() if not _is_model_file(change.entries[name][1])]
+    return base_files, sorted(removed, key=git_order)
+
+
+def _is_model_file(entry: Entry | None) -> bool:
+    return entry is not None and entry.is_model_file
 
 
 def _by_listing(base: Snapshot, head: Snapshot, base_dir: str, head_dir: str, everything: bool,
