@@ -45,7 +45,8 @@ class LazyGroup(click.Group):
         if target is None:
             return None
         module, attr = target.split(":")
-        return getattr(importlib.import_module(f"{__name__}.{module}"), attr)
+        command: click.Command = getattr(importlib.import_module(f"{__name__}.{module}"), attr)
+        return command
 
     def invoke(self, ctx: click.Context) -> Any:
         try:

@@ -30,14 +30,15 @@ _INT = re.compile(r"[-+]?[0-9]+")
 
 def edit_options(func: Callable[..., Any]) -> Callable[..., Any]:
     """--dry-run, --commit, -m, --branch, --repo and --json, shared by every editing command."""
-    for option in reversed([
+    options: list[Callable[[Callable[..., Any]], Callable[..., Any]]] = [
         click.option("--dry-run", is_flag=True, help="Print the change as a unified diff; write nothing."),
         click.option("--commit", "commit", is_flag=True, help="Commit the change on the current branch (with pygit2)."),
         click.option("-m", "--message", help="Commit message (default: says what changed, e.g. 'promote faq-bot 1.1.0 to production')."),
         click.option("--branch", metavar="NAME", help="Commit on a new branch NAME off HEAD; the current branch, index and files stay as they are."),
         repo_option,
         click.option("--json", "as_json", is_flag=True, help="Print the outcome (or the violations) as JSON, keys sorted."),
-    ]):
+    ]
+    for option in reversed(options):
         func = option(func)
     return func
 

@@ -15,4 +15,4 @@ from registry_tool.edit.proposal import FileEdit
 def unified_diff(edit: FileEdit) -> str:
     """The edit as ``git diff`` shows it: a/ and b/ paths, 3 lines of context."""
     patch = pygit2.Patch.create_from(edit.before, edit.after, old_as_path=edit.path, new_as_path=edit.path)
-    return patch.text if patch is not None else ""
+    return (patch.text or "") if patch is not None else ""

@@ -79,24 +79,34 @@ Build = Callable[[Workspace], Proposal]
 def run(repo: Path | None, build: Build, mode: Mode, what: str) -> Outcome:
     """Build the proposal from the mode's base, judge it, then write it (unless a dry run)."""
     if mode.branch is not None:
-        store = GitStore.discover(repo or ".")
-        head = head_commit(store)
-        base = store.snapshot(head) if head is not None else EmptySnapshot()
-        outcome = _prepare(Workspace(base, _policy(base), store, head), build, mode, what)
-        if not (mode.dry_run or outcome.proposal.empty):
-            outcome.committed = commit_on_new_branch(store, mode.branch, _changed(outcome), _message(outcome))
-        return outcome
+        return _on_new_branch(GitStore.discover(repo or "."), mode.branch, build, mode, what)
     if mode.commit:
-        store = GitStore.discover(repo or ".")
-        with head_transaction(store, lock=not mode.dry_run) as tx:
-            base = tx.base()
-            outcome = _prepare(Workspace(base, _policy(base), store, tx.head), build, mode, what)
-            if not (mode.dry_run or outcome.proposal.empty):
-                outcome.committed = tx.commit(_changed(outcome), _message(outcome))
-        return outcome
+        return _on_current_branch(GitStore.discover(repo or "."), build, mode, what)
+    return _in_work_tree(repo, build, mode, what)
+
+
+def _on_new_branch(store: GitStore, branch: str, build: Build, mode: Mode, what: str) -> Outcome:
+    head = head_commit(store)
+    base: Snapshot = store.snapshot(head) if head is not None else EmptySnapshot()
+    outcome = _prepare(Workspace(base, _policy(base), store, head), build, mode, what)
+    if not (mode.dry_run or outcome.proposal.empty):
+        outcome.committed = commit_on_new_branch(store, branch, _changed(outcome), _message(outcome))
+    return outcome
+
+
+def _on_current_branch(store: GitStore, build: Build, mode: Mode, what: str) -> Outcome:
+    with head_transaction(store, lock=not mode.dry_run) as tx:
+        base = tx.base()
+        outcome = _prepare(Workspace(base, _policy(base), store, tx.head), build, mode, what)
+        if not (mode.dry_run or outcome.proposal.empty):
+            outcome.committed = tx.commit(_changed(outcome), _message(outcome))
+    return outcome
+
+
+def _in_work_tree(repo: Path | None, build: Build, mode: Mode, what: str) -> Outcome:
     store, root = discover_worktree(repo, instead="use --branch to commit on a new branch")
-    base = WorktreeSnapshot(root)
     head = head_commit(store) if store is not None else None
+    base = WorktreeSnapshot(root)
     outcome = _prepare(Workspace(base, _policy(base), store, head), build, mode, what)
     if not (mode.dry_run or outcome.proposal.empty):
         for edit in _changed(outcome):

@@ -216,7 +216,7 @@ class _Walk:
                 if old is _UNKNOWN:
                     continue
             for change in model_changes(model_name(name), old, new):  # type: ignore[arg-type]
-                info = info or commit_info(self.store.repo[head.commit])
+                info = info or commit_info(self.store.commit(head.commit))
                 yield Event(change, info)
 
     def touches(self, step: Step) -> bool:
@@ -232,7 +232,7 @@ class _Walk:
     def _last_valid(self, commit_id: str, name: str) -> Model | None | object:
         """The newest valid copy of a file at or before a commit whose copy is invalid."""
         older: _State | None = None
-        for commit in self.store.first_parents(self.store.repo[commit_id]):
+        for commit in self.store.first_parents(self.store.commit(commit_id)):
             older = self.state(commit, older)
             blob = self._file_blob(older.folder, name)
             policy = older.policy
@@ -313,9 +313,9 @@ def _file_id(item: pygit2.Object | None) -> str | None:
     return str(item.id) if item is not None and int(item.filemode) in FILE_MODES else None
 
 
-def _lookup(tree: pygit2.Object, path: str) -> pygit2.Object | None:
+def _lookup(tree: pygit2.Tree, path: str) -> pygit2.Object | None:
     try:
-        return tree[path]  # type: ignore[index]
+        return tree[path]
     except KeyError:
         return None
 
@@ -325,7 +325,7 @@ def _oldest(run: _Walk, last: Step, since: int | None) -> Iterator[Event | Trunc
     """The end of the walk: a root commit creates what it holds; a boundary (a shallow
     clone's, or a parent missing from the object database) says so."""
     if last.parent is not None or last.commit in run.store.shallow_commits:
-        yield Truncated(commit_info(run.store.repo[last.commit]))
+        yield Truncated(commit_info(run.store.commit(last.commit)))
     elif _recent(last.time, since) and run.touches(last):
         yield from run.changes(last, None)
 

@@ -73,7 +73,8 @@ def semantic_diff(base: Snapshot, head: Snapshot) -> SemanticDiff:
         head_policy = base_policy
     found = changed.compute(base, head, base_policy.models_dir, head_policy.models_dir, everything=False,
                             limit=sys.maxsize, folds=changed.FoldIndex())
-    pairs = {e.name: (found.base_files.get(e.name), e) for e in found.changed if e.is_model_file}
+    pairs: dict[str, tuple[Entry | None, Entry | None]] = {
+        e.name: (found.base_files.get(e.name), e) for e in found.changed if e.is_model_file}
     pairs.update((e.name, (e, None)) for e in found.removed)
     for name in sorted(pairs):
         old, new = pairs[name]

@@ -124,7 +124,7 @@ class GitStore:
             raise RegistryError(f"the parent of commit {str(commit.id)[:12]} is not available: {SHALLOW_HINT}")
         if not commit.parent_ids:
             return EmptySnapshot()
-        return self.snapshot(self._commit(commit.parent_ids[0]))
+        return self.snapshot(self.commit(commit.parent_ids[0]))
 
     def first_parents(self, head: pygit2.Commit, hide: pygit2.Commit | None = None) -> Iterator[pygit2.Commit]:
         """head, its first parent, that one's first parent, ... newest first, down to a root
@@ -174,7 +174,8 @@ class GitStore:
         commits.reverse()
         return [(str(c.id), self.parent_snapshot(c), self.snapshot(c)) for c in commits]
 
-    def _commit(self, oid: pygit2.Oid) -> pygit2.Commit:
+    def commit(self, oid: pygit2.Oid | str) -> pygit2.Commit:
+        """A commit by id; a missing one is an error that says why it may be missing."""
         try:
             return self.repo[oid].peel(pygit2.Commit)
         except (KeyError, pygit2.GitError):
@@ -245,6 +246,7 @@ class CommitSnapshot:
             if kind is not EntryKind.DIRECTORY:
                 raise RegistryError(f"{walked} at {self.label}: {_NOT_A_FOLDER.get(kind, 'is not a directory')}; "
                                     f"the models directory ({models_dir}) must be a real folder")
+            assert isinstance(obj, pygit2.Tree)
             tree = obj
         return tree
 
@@ -287,7 +289,8 @@ class CommitSnapshot:
 
 
 def _entry(item: pygit2.Object, models_dir: str) -> Entry:
-    return Entry(name=item.name, path=f"{models_dir}/{item.name}",
+    name = item.name or ""
+    return Entry(name=name, path=f"{models_dir}/{name}",
                  kind=_KIND_BY_MODE.get(item.filemode, EntryKind.OTHER), blob_id=str(item.id))
 
 

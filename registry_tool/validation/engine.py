@@ -130,25 +130,24 @@ def validate_change(base: Snapshot, head: Snapshot, cache: ChangeCache | None = 
             report.violations.extend(problems)
             continue
         report.violations.extend(check_model(head_mf, head_policy))
-        base_mf = _quiet_base(cache, base, found.base_files.get(entry.name), base_policy)
-        if base_mf is not False:
+        old = found.base_files.get(entry.name)
+        base_mf = _quiet_base(cache, base, old, base_policy) if old is not None else None
+        if old is None or base_mf is not None:  # a base copy that is itself invalid: nothing sound to compare
             report.violations.extend(check_change(base_mf, head_mf, base_policy))
     for entry in found.removed:
         base_mf = _quiet_base(cache, base, entry, base_policy)
-        if base_mf:
+        if base_mf is not None:
             report.violations.extend(check_change(base_mf, None, base_policy))
     cache.next_step()
     report.violations.sort()
     return report
 
 
-def _quiet_base(cache: ChangeCache, base: Snapshot, entry: Entry | None, policy: Policy) -> ModelFile | None | bool:
-    """The base version of a file: None if it is new, False if the base copy is itself
-    invalid (then there is nothing sound to compare against)."""
-    if entry is None:
-        return None
+def _quiet_base(cache: ChangeCache, base: Snapshot, entry: Entry, policy: Policy) -> ModelFile | None:
+    """The base version of a file, or None when the base copy is itself invalid (its
+    violations were reported when it was committed)."""
     mf, _ = cache.read_model(base, entry, policy)
-    return mf if mf is not None else False
+    return mf
 
 
 def validate_commits(steps: Iterable[tuple[str, Snapshot, Snapshot]]) -> Report:

@@ -80,7 +80,7 @@ class YamlEditor:
             if isinstance(node, MappingNode):
                 for key, value in node.value:
                     if isinstance(value, MappingNode) and not value.flow_style and value.value:
-                        step = value.value[0][0].start_mark.column - key.start_mark.column
+                        step: int = value.value[0][0].start_mark.column - key.start_mark.column
                         if step > 0:
                             return step
                     stack.append(value)
@@ -109,11 +109,14 @@ class YamlEditor:
                 while end > node.start_mark.index and self.text[end - 1] in " \t\r\n":
                     end -= 1
             return end
+        assert isinstance(node, (MappingNode, SequenceNode))
         if node.flow_style or not node.value:
-            return node.end_mark.index
+            stop: int = node.end_mark.index
+            return stop
         last = node.value[-1]
         if isinstance(node, MappingNode):
-            return max(self._content_end(last[1]), last[0].end_mark.index)
+            key_end: int = last[0].end_mark.index
+            return max(self._content_end(last[1]), key_end)
         return self._content_end(last)
 
     def _after_block(self, node: Node, column: int) -> int:

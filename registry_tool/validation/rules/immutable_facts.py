@@ -40,7 +40,7 @@ def registered_facts_fixed(base: ModelFile | None, head: ModelFile | None, polic
             if was is None or was == now:
                 continue  # filling in a fact that was never registered is allowed
             name = ".".join(field_path)
-            where = ("versions", version.index, *field_path)
+            where: tuple[str | int, ...] = ("versions", version.index, *field_path)
             change = f"removed (was {was!r})" if now is None else f"changed from {was!r} to {now!r}"
             yield head.violation(IMMUTABLE_FIELD.id, where,
                                  f"{head.model.name} {version.version}: {name} {change}; registered facts never change, register a new version")
