@@ -111,7 +111,7 @@ def test_json_format(bad, cli):
         "ok": False,
         "files_checked": 1,
         "violations": [
-            {"file": "models/faq-bot.yaml", "line": BAD_LINE, "column": 12, "rule": "schema", "message": SCHEMA_MESSAGE},
+            {"file": "models/faq-bot.yaml", "line": BAD_LINE, "column": 12, "rule": "undeclared-stage", "message": SCHEMA_MESSAGE},
             {"file": "models/notes.txt", "line": 1, "column": 1, "rule": "unexpected-file",
              "message": "notes.txt is not a model file: model files end in .yaml"},
         ],
@@ -193,7 +193,7 @@ def test_paths_check_only_those_files(bad, cli):
     _, found, data = validate_json(cli, bad.path, "models/other.yaml")
     assert (found, data["files_checked"]) == ([], 1)
     _, found, data = validate_json(cli, bad.path, "models/other.yaml", "models/faq-bot.yaml")
-    assert [(v["file"], v["line"], v["rule"]) for v in found] == [("models/faq-bot.yaml", BAD_LINE, "schema")]
+    assert [(v["file"], v["line"], v["rule"]) for v in found] == [("models/faq-bot.yaml", BAD_LINE, "undeclared-stage")]
     assert data["files_checked"] == 2
 
 
@@ -335,7 +335,7 @@ def test_detached_head(good, cli):
     assert validate_json(cli, good.path)[0] == 0  # the working tree at the detached commit
     assert validate_json(cli, good.path, "--ref", "HEAD")[0] == 0
     _, found, _ = validate_json(cli, good.path, "--ref", "main")
-    assert [(v["line"], v["rule"]) for v in found] == [(BAD_LINE, "schema")]
+    assert [(v["line"], v["rule"]) for v in found] == [(BAD_LINE, "undeclared-stage")]
 
 
 def test_no_traceback_on_an_unreadable_file(bad, run_process):

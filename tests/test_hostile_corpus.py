@@ -199,9 +199,9 @@ def test_ten_thousand_versions_with_a_bad_stage(repo) -> None:
     """Every one of 10,000 bad versions is reported, each on its own line, in bounded time."""
     _put(repo.path, "models/m.yaml", _versions(10000, "Production"))
     violations = assert_clean_violations(run_capped(repo.path, "validate", "--format", "json"))
-    assert {v["rule"] for v in violations} == {"schema"}
+    assert {v["rule"] for v in violations} == {"undeclared-stage"}
     assert len(violations) == 10000
-    assert _first(violations) == ("models/m.yaml", 3, 27, "schema", "versions[0].stage: 'Production' is not one of none, staging, "
+    assert _first(violations) == ("models/m.yaml", 3, 27, "undeclared-stage", "versions[0].stage: 'Production' is not one of none, staging, "
                                   "production, archived; did you mean 'production'?")
     assert violations[-1]["line"] == 10002
 

@@ -103,11 +103,11 @@ def parse_metric(text: str, suite: str | None = None) -> tuple[str, float | int 
 @click.option("--metric", "metrics", multiple=True, metavar="NAME=VALUE", help="A metric (repeatable); suite/name for a suite's.")
 @click.option("--tag", "tags", multiple=True, help="A tag (repeatable).")
 @click.option("--description", help="What is new in this version.")
-@click.option("--stage", type=click.Choice(["none", "staging"]), default="none", show_default=True, help="Stage to register it in.")
+@click.option("--stage", metavar="STAGE", help="Stage to register it in (default: the first one a new version may start in, none by default).")
 @edit_options
 def register(model: str, version: str, artifact_uri: str, file_: Path | None, sha256: str | None, size_bytes: int | None,
              fmt: str | None, run_id: str | None, metrics: tuple[str, ...], tags: tuple[str, ...], description: str | None,
-             stage: str, **opts: Any) -> None:
+             stage: str | None, **opts: Any) -> None:
     """Register VERSION of MODEL (creates models/MODEL.yaml for a new model)."""
     from registry_tool.edit import operations  # noqa: PLC0415
 
@@ -144,15 +144,15 @@ def register(model: str, version: str, artifact_uri: str, file_: Path | None, sh
 @click.command()
 @click.argument("model")
 @click.argument("version")
-@click.option("--to", "to", required=True, type=click.Choice(["none", "staging", "production"]), help="The stage to move it to.")
+@click.option("--to", "to", required=True, metavar="STAGE",
+              help="The stage to move it to: none, staging, production, or any stage registry.yaml declares.")
 @edit_options
 def promote(model: str, version: str, to: str, **opts: Any) -> None:
-    """Move VERSION of MODEL to a stage. Entering production demotes the current production
-    version as registry.yaml says (on_promote, demote_to); stage rules and gates apply."""
-    from registry_tool.core.model import Stage  # noqa: PLC0415
+    """Move VERSION of MODEL to a stage. Entering production (a unique stage) demotes the
+    version there as registry.yaml says (on_promote, demote_to); stage rules and gates apply."""
     from registry_tool.edit import operations  # noqa: PLC0415
 
-    _run("promote", lambda ws: operations.promote(ws.base, ws.policy, model, version, Stage(to)), opts)
+    _run("promote", lambda ws: operations.promote(ws.base, ws.policy, model, version, to), opts)
 
 
 @click.command()
@@ -168,13 +168,15 @@ def archive(model: str, version: str, **opts: Any) -> None:
 
 @click.command()
 @click.argument("model")
+@click.option("--stage", metavar="STAGE", help="The unique stage to roll back (default: production).")
 @edit_options
-def rollback(model: str, **opts: Any) -> None:
-    """Make the version that was in production before the current one production again
-    (found in the Git history of the model file), demoting the current one."""
+def rollback(model: str, stage: str | None, **opts: Any) -> None:
+    """Make the version that was in production (or another unique stage) before the current
+    one the one there again (found in the Git history of the model file), demoting the
+    current one."""
     from registry_tool.edit import operations  # noqa: PLC0415
 
-    _run("rollback", lambda ws: operations.rollback(ws.base, ws.policy, model, ws.previous_production), opts)
+    _run("rollback", lambda ws: operations.rollback(ws.base, ws.policy, model, ws.previous_production, stage), opts)
 
 
 @click.command()

@@ -27,13 +27,15 @@ VERSION_COLUMNS: list[Column[VersionRow]] = [
     Column("VERSION", "version", lambda r: r.version.version),
     Column("STAGE", "stage", lambda r: r.version.stage.value),
     Column("ARTIFACT", "artifact", lambda r: r.version.artifact.uri),
+    Column("ALIASES", "aliases", lambda r: ", ".join(r.model.aliases_of(r.version.version)),
+           lambda r: list(r.model.aliases_of(r.version.version))),
 ]
 
 
 def version_rows(models: list[Model], stage: Stage | None) -> list[VersionRow]:
     """Every version of the models (sorted by name), oldest first, optionally of one stage."""
     return [VersionRow(m, v) for m in sorted(models, key=lambda m: m.name)
-            for v in m.versions if stage is None or v.stage is stage]
+            for v in m.versions if stage is None or v.stage == stage]
 
 
 def show_columns(events: Provenance | None) -> list[Column[VersionRow]]:

@@ -49,6 +49,12 @@ _FORMS = {
 }
 _METRIC_REF = "a metric name (accuracy) or a suite-scoped one (core-v1/score)"
 _FORMS.update(dict.fromkeys(["required_metrics", "min_metrics", "max_metrics", "no_regression"], _METRIC_REF))
+# Forms told by the pattern itself, before the field's name (a stage's ``name`` is not a model's).
+_PATTERN_FORMS = {
+    "^[a-z][a-z0-9_-]*$(?!\\n)": "a stage name: a lower-case letter, then lower-case letters, digits, '_' and '-'",
+    "^[a-z][a-z0-9-]*$(?!\\n)": "an alias name: a lower-case letter, then lower-case letters, digits and '-'",
+    "^[A-Za-z0-9][A-Za-z0-9._+-]*$(?!\\n)": _FORMS["version"],
+}
 
 
 SHIPPED = "registry_tool.schema.files"  # the package that carries the schema files when installed
@@ -144,7 +150,7 @@ def _to_violations(doc: Document, error: Any) -> list[Violation]:
         return [doc.violation("schema", path, _type_message(doc, path, prefix, error))]
     if kind == "pattern":
         field = next((p for p in reversed(path) if isinstance(p, str)), "")  # tags[2] -> tags
-        form = _FORMS.get(field)
+        form = _PATTERN_FORMS.get(error.validator_value) or _FORMS.get(field)
         text = f"is not {form}" if form else f"does not match the pattern {error.validator_value}"
         message = f"{prefix}{_show(instance)} {text}{_non_ascii(instance)}"
         if "propertyNames" in error.schema_path:  # the instance is a key of the mapping at path: point at it
@@ -166,6 +172,23 @@ def _to_violations(doc: Document, error: Any) -> list[Violation]:
         bound = "at most" if kind == "maxItems" else "at least"
         return [doc.violation("schema", path, f"{prefix}has {len(instance)} items; {bound} {error.validator_value} are allowed")]
     return [doc.violation("schema", path, f"{prefix}{_cut(error.message)}")]
+
+
+def show_value(value: Any) -> str:
+    """A value as the schema's messages show it (shortened repr)."""
+    return _show(value)
+
+
+def did_you_mean(value: Any, options: list[str], *, listing: bool = False) -> str:
+    """The schema's hint: ``; did you mean 'staging'?`` (or ``; allowed: ...`` with ``listing``), or ''."""
+    return _hint(value, options, listing=listing)
+
+
+def replace_at_same_place(found: list[Violation], ours: list[Violation]) -> list[Violation]:
+    """The schema's violations and ours, sorted; where both point at the same place, ours
+    (which know the policy) replace the schema's."""
+    taken = {(v.file, v.line, v.column) for v in ours}
+    return sorted([v for v in found if (v.file, v.line, v.column) not in taken] + ours)
 
 
 def _show(value: Any, limit: int = 80) -> str:
