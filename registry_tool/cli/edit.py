@@ -1,5 +1,5 @@
 """The editing commands: ``register``, ``promote``, ``archive``, ``rollback``, ``retention``,
-``metrics``. Each parses its arguments, hands an operation to :mod:`registry_tool.apply`,
+``metrics``, ``alias``. Each parses its arguments, hands an operation to :mod:`registry_tool.apply`,
 and renders the outcome; refused edits print the validator's violations."""
 
 from __future__ import annotations
@@ -203,3 +203,26 @@ def metrics(model: str, version: str, values: tuple[str, ...], suite: str | None
 
     parsed = dict(parse_metric(v, suite) for v in values)
     _run("metrics", lambda ws: operations.record_metrics(ws.base, ws.policy, model, version, parsed), opts)
+
+
+@click.command()
+@click.argument("model")
+@click.argument("alias_name", metavar="ALIAS")
+@click.argument("version", required=False)
+@click.option("--remove", is_flag=True, help="Remove the alias instead of pointing it at a version.")
+@edit_options
+def alias(model: str, alias_name: str, version: str | None, remove: bool, **opts: Any) -> None:
+    """Point ALIAS of MODEL at VERSION (set or move it), or remove it with --remove.
+
+    \b
+      registry-tool alias faq-bot champion 1.1.0
+      registry-tool alias faq-bot challenger --remove
+
+    An alias names one existing version, never an archived one; latest, v<digits> and the
+    stage names are reserved. Gates set for the alias in registry.yaml apply when it moves.
+    """
+    from registry_tool.edit import operations  # noqa: PLC0415
+
+    if remove == (version is not None):
+        raise click.UsageError("give VERSION to set or move the alias, or --remove (without VERSION) to remove it")
+    _run("alias", lambda ws: operations.set_alias(ws.base, ws.policy, model, alias_name, version), opts)

@@ -1,5 +1,5 @@
 """The registry's editing operations, as proposals: register, promote, archive, rollback,
-retention and metrics.
+retention, metrics and aliases.
 
 Each operation reads model files from a snapshot (the working tree, or a commit), decides
 what moves (the current production version is demoted as the policy says, retention
@@ -250,6 +250,26 @@ def _retention_message(proposal: Proposal, archived: list[str], keep: int) -> Pr
     proposal.message = f"retention: keep {newest}, archive {len(archived)} versions"
     proposal.notes.extend(f"archive {label}" for label in archived)
     return _with_body(proposal)
+
+
+def set_alias(base: Snapshot, policy: Policy, name: str, alias: str, label: str | None) -> Proposal:
+    """Point an alias at a version (``label``), moving it if it named another, or remove
+    it (``label`` None). Whether the alias may name that version is the validator's to say."""
+    opened = open_model(base, policy, name)
+    assert opened is not None
+    current = opened.model.aliases.get(alias)
+    if label is None:
+        if current is None:
+            return Proposal([], notes=[f"{name} has no alias {alias}: nothing to change"])
+        opened.editor.remove_alias(alias)
+        return Proposal([opened.edit()], f"remove {name} alias {alias} (was {current})")
+    _version(opened, label)
+    if current == label:
+        return Proposal([], notes=[f"{name} alias {alias} already names {label}: nothing to change"])
+    opened.editor.set_alias(alias, label)
+    if current is None:
+        return Proposal([opened.edit()], f"set {name} alias {alias} to {label}")
+    return Proposal([opened.edit()], f"move {name} alias {alias} to {label} (was {current})")
 
 
 def record_metrics(base: Snapshot, policy: Policy, name: str, label: str, values: Mapping[str, Any]) -> Proposal:
