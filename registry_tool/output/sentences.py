@@ -80,7 +80,7 @@ class Line:
         """The line; without the model's name with ``model=False`` (``1.1.0: staging → production``)."""
         out = sentence(self.change)
         if not model:
-            out = out[len(self.change.model):].lstrip(" ")
+            out = out[len(self.change.model):].lstrip(" :")  # "1.1.0: ...", or a model-level "new model"
         if self.beside:
             out += " (" + "; ".join(f"{c.version}: {what(c)}" for c in self.beside) + ")"
         return out

@@ -20,7 +20,7 @@ from registry_tool.validation.rules.registry import file_rule
 ALIAS_UNKNOWN_VERSION = declare("alias-unknown-version", "file", "An alias names a version the model does not list.")
 ALIAS_ARCHIVED = declare("alias-archived", "file", "An alias names an archived version (one in a final stage).")
 ALIAS_RESERVED = declare("alias-reserved", "file",
-                         "An alias named latest, v<digits> (MLflow's version references) or like a stage.")
+                         "An alias named latest or v<digits> (MLflow's version references), or named like a stage.")
 
 
 @file_rule
@@ -36,7 +36,7 @@ def aliases_name_live_versions(mf: ModelFile, policy: Policy) -> Iterator[Violat
         elif policy.is_final(version.stage):
             yield mf.violation(ALIAS_ARCHIVED.id, path,
                                f"alias {alias} names {model.name} {label}, which is {version.stage}; "
-                               f"an alias never names a {version.stage} version: move or remove the alias first")
+                               f"aliases never name {version.stage} versions: move or remove the alias first")
 
 
 @file_rule
