@@ -3,6 +3,7 @@ byte-preserving edits, reads by alias and by MLflow's models:/ URIs (CLI and API
 and export, alias gates, history's alias_changed events and diff's words; all on real
 repositories through the real CLI."""
 
+# ruff: noqa: F811  (tests take the imported fixture "change" as a parameter)
 from __future__ import annotations
 
 import json
@@ -13,7 +14,7 @@ from edit_helpers import changed_lines
 from registry_tool import NotFound, RegistryError, open_registry
 from registry_tool.core.model import Model
 from registry_tool.history.events import EVENT_KEYS
-from test_transitions import change  # noqa: F401  (the three-way --base/--ref/--range fixture)
+from test_transitions import change  # noqa: F401  (the fixture: --base, --ref --base and --range must agree)
 
 NAME = "faq-bot"
 PATH = f"models/{NAME}.yaml"

@@ -2,6 +2,7 @@
 every rule and command follows their properties (unique, final, order) instead of
 naming production or archived; through the CLI and the API on real repositories."""
 
+# ruff: noqa: F811  (tests take the imported fixture "change" as a parameter)
 from __future__ import annotations
 
 import json
@@ -12,7 +13,7 @@ from builders import line_of, model, validate_json, version
 from edit_helpers import changed_lines
 from registry_tool import RegistryError, Stage, open_registry
 from registry_tool.core.policy import DEFAULT_STAGES, Policy
-from test_transitions import change  # noqa: F401  (the three-way --base/--ref/--range fixture)
+from test_transitions import change  # noqa: F401  (the fixture: --base, --ref --base and --range must agree)
 
 NAME = "faq-bot"
 PATH = f"models/{NAME}.yaml"
@@ -178,6 +179,7 @@ def test_gates_on_an_ordinary_stage(change):
     base = faq(version("1.0.0", "qa", metrics={"accuracy": 0.9}), version("1.1.0", "dev", metrics={"accuracy": 0.7}))
     head = faq(version("1.0.0", "qa", metrics={"accuracy": 0.9}), version("1.1.0", "qa", metrics={"accuracy": 0.7}))
     found, messages = change(base, head, policy=policy)
+    assert [rule for *_, rule in found] == ["gate-min-metric"]
     assert messages == ["faq-bot 1.1.0: accuracy is 0.7; qa needs at least 0.8"]  # nothing is replaced in qa: no regression
 
 

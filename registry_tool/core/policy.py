@@ -140,7 +140,7 @@ class Gates:
     @classmethod
     def from_values(cls, values: Mapping[str, Any], base: "Gates | None" = None) -> "Gates":
         """The gates a registry.yaml gate mapping sets, merged over ``base``."""
-        fields = {key: tuple(value) if isinstance(value, list) else value for key, value in values.items()}
+        fields: dict[str, Any] = {key: tuple(value) if isinstance(value, list) else value for key, value in values.items()}
         return replace(base or cls(), **fields)
 
 
