@@ -7,13 +7,21 @@ repositories through the real CLI."""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from builders import line_of, model, validate_json, version
 from edit_helpers import changed_lines
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from registry_tool import NotFound, RegistryError, open_registry
 from registry_tool.core.model import Model
+from registry_tool.core.policy import Policy
+from registry_tool.edit.model_editor import ModelEditor
 from registry_tool.history.events import EVENT_KEYS
+from registry_tool.validation.checks import check_model
+from registry_tool.validation.model_file import parse_model
+from registry_tool.yamlfile import loader
 from test_transitions import change  # noqa: F401  (the fixture: --base, --ref --base and --range must agree)
 
 NAME = "faq-bot"
@@ -351,3 +359,84 @@ def test_diff_tells_moves_in_words_with_their_gates(moves, cli):
     markdown = cli(moves.path, "diff", "HEAD", "--format", "markdown").out
     assert "| Model | Change | Gates |" in markdown
     assert "| `faq-bot` | alias champion 1.1.0 → 1.0.0 | alias champion: ❌ `gate-no-regression` |" in markdown
+
+
+# --- property: alias edits change the aliases and nothing else --------------------------------
+
+ALIAS_NAMES = ("champion", "challenger", "canary", "shadow")
+LABELS = ("1.0.0", "1.1.0", "2.0.0")
+
+
+@st.composite
+def files_with_aliases(draw) -> tuple[str, dict[str, str]]:
+    """A valid model file whose aliases are written in a random style (block or flow, quotes,
+    comments, blank lines, CRLF, a key before or after them), and the aliases it holds."""
+    aliases = {a: draw(st.sampled_from(LABELS)) for a in draw(st.lists(st.sampled_from(ALIAS_NAMES), unique=True))}
+    quote = draw(st.sampled_from(['"', "'"]))
+    step = draw(st.sampled_from([2, 4]))
+    lines = ["# header", "name: m"]
+    if aliases and draw(st.booleans()):
+        items = ", ".join(f"{a}: {quote}{label}{quote}" for a, label in aliases.items())
+        lines.append(f"aliases: {{{items}}}" + ("   # flow" if draw(st.booleans()) else ""))
+    elif aliases:
+        lines.append("aliases:" + ("  # block" if draw(st.booleans()) else ""))
+        for a, label in aliases.items():
+            if draw(st.booleans()):
+                lines.append(" " * step + f"# about {a}")
+            lines.append(" " * step + f"{a}: {quote}{label}{quote}" + ("  # why" if draw(st.booleans()) else ""))
+    if draw(st.booleans()):
+        lines.insert(2 if draw(st.booleans()) else len(lines), "owner: someone   # kept")
+    if draw(st.booleans()):
+        lines.append("")
+    lines.append("versions:")
+    stages = ("production", "staging", "none")
+    for label, stage in zip(LABELS, stages):
+        lines += [f'  - version: "{label}"', f"    stage: {stage}", f"    artifact: {{uri: s3://b/{label}}}"]
+    lines.append("# trailer")
+    newline = draw(st.sampled_from(["\n", "\r\n"]))
+    return newline.join(lines) + (newline if draw(st.booleans()) else ""), aliases
+
+
+def outside_aliases(text: str) -> str:
+    """The text with the aliases key's lines cut out (the rest must never change)."""
+    doc = loader.load(text.encode(), "m.yaml")
+    assert doc.ok, doc.problems
+    for key, value in doc.root.value:
+        if key.value == "aliases":
+            start = text.rfind("\n", 0, key.start_mark.index) + 1
+            end_mark = value.end_mark.index if value.flow_style else value.value[-1][1].end_mark.index
+            end = text.find("\n", end_mark)
+            end = len(text) if end < 0 else end + 1
+            while end < len(text) and text[end:].lstrip(" ").startswith("#") and text[end] == " ":
+                end = text.find("\n", end) + 1 or len(text)  # comment lines indented under it
+            return text[:start] + text[end:]
+    return text
+
+
+@settings(max_examples=150, deadline=None)
+@given(files_with_aliases(), st.lists(st.tuples(st.sampled_from(ALIAS_NAMES), st.sampled_from((*LABELS, None))),
+                                      min_size=1, max_size=6))
+def test_alias_edits_change_the_aliases_and_nothing_else(start, ops):
+    text, expected = start
+    policy = Policy()
+    for alias, label in ops:
+        editor = ModelEditor(text, "models/m.yaml")
+        if label is None:
+            if alias not in expected:
+                continue
+            editor.remove_alias(alias)
+            del expected[alias]
+        else:
+            editor.set_alias(alias, label)
+            expected[alias] = label
+        after = editor.text
+        mf, problems = parse_model(after.encode(), "models/m.yaml", "m", policy)
+        assert mf is not None and check_model(mf, policy) == [], (problems, after)
+        assert dict(mf.model.aliases) == expected
+        assert outside_aliases(after) == outside_aliases(text), after
+        if label is not None:  # setting or moving keeps every comment
+            assert re.findall(r"#.*", after) == re.findall(r"#.*", text)
+        for other in expected:  # a removal keeps the comments about the other aliases
+            assert after.count(f"# about {other}") == text.count(f"# about {other}")
+        assert ("\r\n" in after) == ("\r\n" in text) and after.endswith("\n") == text.endswith("\n")
+        text = after

@@ -239,8 +239,9 @@ class YamlEditor:
 
     def delete_key(self, path: Path, key: str) -> None:
         """Remove ``key`` and its value from the mapping at ``path``: in a block mapping its
-        lines (with the comment lines indented under it), in a flow mapping the item and one
-        comma. Comments above it stay."""
+        lines, with the comment lines indented under it and, in a nested mapping, those right
+        above it at its indentation (they are about it); in a flow mapping the item and one
+        comma. Comments above a top-level key stay (the file's header may be there)."""
         node = self.node(path)
         if not isinstance(node, MappingNode):
             raise EditError(f"{self.path}: {_dotted(path)} is not a mapping")
@@ -254,6 +255,8 @@ class YamlEditor:
         if not self._at_line_start(k.start_mark.index):
             raise EditError(f"{self.path}:{k.start_mark.line + 1}: cannot remove {key}: it does not start its line")
         start = self._line_start(k.start_mark.index)
+        if path:
+            start = self._comments_above(start, k.start_mark.column)
         end = self._after_block(v, k.start_mark.column + 1)
         if end == len(self.text) and start > 0 and not self.text.endswith("\n"):
             start -= 1 + (self.text[start - 2] == "\r" if start > 1 else 0)  # the last line: take the line break before it
