@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import click
 
 from registry_tool.cli.options import emit, format_option, repo_option
-from registry_tool.output.show import Provenance, VersionRow, show_columns, version_rows
+from registry_tool.output.show import Provenance, VersionRow, show_columns, text_columns, version_rows
 from registry_tool.output.table import render_table, table_records
 from registry_tool.output.values import dump
 
@@ -56,8 +56,7 @@ def show(model: str | None, ref: str, stage: str | None, provenance: bool | None
     if fmt == "json":
         emit(dump({"commit": snap.commit, "versions": table_records(rows, columns)}))
         return
-    if not any(row.model.aliases for row in rows):  # the ALIASES column only where there are aliases
-        columns = [c for c in columns if c.key != "aliases"]
+    columns = text_columns(rows, columns)
     what = f"{len(rows)} version{'s' if len(rows) != 1 else ''}" + (f" in {stage}" if stage else "")
     summary = f"{what} of {len(models)} model{'s' if len(models) != 1 else ''} at {ref} ({snap.commit[:12]})\n"
     emit((render_table(rows, columns) if rows else "") + summary)

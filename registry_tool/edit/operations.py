@@ -228,8 +228,7 @@ def retention(base: Snapshot, policy: Policy, name: str | None, keep: int) -> Pr
             refused.extend(exc.violations)
             continue
         assert opened is not None
-        older = [v.version for v in opened.model.versions[:-keep]
-                 if v.stage == policy.stages.first and not opened.model.aliases_of(v.version)]
+        older = _retired(opened.model, policy, keep)
         if older:
             opened.editor.set_stages({label: archive_stage.value for label in older})
             archived.extend(f"{model_name} {label}" for label in older)
@@ -237,6 +236,12 @@ def retention(base: Snapshot, policy: Policy, name: str | None, keep: int) -> Pr
     if refused:
         raise EditRefused(refused, "retention")
     return _retention_message(proposal, archived, keep)
+
+
+def _retired(model: Model, policy: Policy, keep: int) -> list[str]:
+    """What retention archives in a model: versions older than the newest ``keep``, in the
+    first stage, named by no alias."""
+    return [v.version for v in model.versions[:-keep] if v.stage == policy.stages.first and not model.aliases_of(v.version)]
 
 
 def _retention_message(proposal: Proposal, archived: list[str], keep: int) -> Proposal:

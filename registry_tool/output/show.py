@@ -60,3 +60,10 @@ def show_columns(events: Provenance | None) -> list[Column[VersionRow]]:
         Column("PR", "pull_request", cell(lambda e: f"#{e.commit.pull_request}" if e.commit.pull_request else ""),
                value(lambda e: e.commit.pull_request)),
     ]
+
+
+def text_columns(rows: list[VersionRow], columns: list[Column[VersionRow]]) -> list[Column[VersionRow]]:
+    """The table's columns: ALIASES only when a row has an alias (JSON rows always carry it)."""
+    if any(row.model.aliases_of(row.version.version) for row in rows):
+        return columns
+    return [c for c in columns if c.key != "aliases"]

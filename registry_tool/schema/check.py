@@ -149,8 +149,7 @@ def _to_violations(doc: Document, error: Any) -> list[Violation]:
             return [Violation(doc.path, 1, 1, "schema", _type_message(doc, path, prefix, error))]
         return [doc.violation("schema", path, _type_message(doc, path, prefix, error))]
     if kind == "pattern":
-        field = next((p for p in reversed(path) if isinstance(p, str)), "")  # tags[2] -> tags
-        form = _PATTERN_FORMS.get(error.validator_value) or _FORMS.get(field)
+        form = _form(path, error.validator_value)
         text = f"is not {form}" if form else f"does not match the pattern {error.validator_value}"
         message = f"{prefix}{_show(instance)} {text}{_non_ascii(instance)}"
         if "propertyNames" in error.schema_path:  # the instance is a key of the mapping at path: point at it
@@ -172,6 +171,12 @@ def _to_violations(doc: Document, error: Any) -> list[Violation]:
         bound = "at most" if kind == "maxItems" else "at least"
         return [doc.violation("schema", path, f"{prefix}has {len(instance)} items; {bound} {error.validator_value} are allowed")]
     return [doc.violation("schema", path, f"{prefix}{_cut(error.message)}")]
+
+
+def _form(path: tuple[Any, ...], pattern: str) -> str | None:
+    """What a value at ``path`` failing ``pattern`` should be, in words (None: unknown)."""
+    field = next((p for p in reversed(path) if isinstance(p, str)), "")  # tags[2] -> tags
+    return _PATTERN_FORMS.get(pattern) or _FORMS.get(field)
 
 
 def show_value(value: Any) -> str:
