@@ -236,7 +236,7 @@ def test_promote_to_a_declared_stage_demotes_the_unique_one_to_the_stage_before_
 
 def test_promote_refuses_unknown_and_final_stages(regions, cli):
     run = cli(regions.path, "promote", NAME, "1.1.0", "--to", "production")
-    assert (run.code, run.err) == (2, "registry-tool: error: unknown --to stage 'production': the registry's stages are "
+    assert (run.code, run.err) == (2, "registry-tool: error: unknown --to stage 'production': one of "
                                       "dev, qa, production-eu, production-us, archived; did you mean 'production-us'?\n")
     run = cli(regions.path, "promote", NAME, "1.1.0", "--to", "archived")
     assert (run.code, run.err) == (2, "registry-tool: error: --to archived: archived is final; archive a version with "

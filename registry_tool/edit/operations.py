@@ -21,6 +21,7 @@ from registry_tool.core.policy import Policy
 from registry_tool.edit.model_editor import ModelEditor, new_model_text
 from registry_tool.edit.proposal import FileEdit, Proposal
 from registry_tool.errors import EXIT_VIOLATIONS, EditRefused, RegistryError
+from registry_tool.read.api import parse_stage
 from registry_tool.snapshots.base import EntryKind, Snapshot
 from registry_tool.validation.model_file import ModelFile, read_model
 from registry_tool.yamlfile import render as yamltext
@@ -33,18 +34,6 @@ SCHEMA_FILE = "schemas/model.schema.json"
 PreviousProduction = Callable[[str, "str | None", Stage], "tuple[str, str] | None"]
 
 
-def declared_stage(policy: Policy, name: str, what: str = "stage") -> Stage:
-    """A stage the policy declares, by name; RegistryError (with a hint) for any other."""
-    if name in policy.stages:
-        return Stage(name)
-    import difflib  # noqa: PLC0415 - only on this error
-
-    names = [s.value for s in policy.stages.names]
-    close = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
-    hint = f"; did you mean '{close[0]}'?" if close else ""
-    raise RegistryError(f"unknown {what} '{name}': the registry's stages are {', '.join(names)}{hint}")
-
-
 def unique_stage(policy: Policy, name: str | None) -> Stage:
     """The unique stage a rollback is about: ``name``, or production (or the only unique stage)."""
     uniques = policy.stages.unique_stages
@@ -53,7 +42,7 @@ def unique_stage(policy: Policy, name: str | None) -> Stage:
             return Stage.PRODUCTION if Stage.PRODUCTION in uniques else uniques[0]
         listed = ", ".join(uniques) or "none"
         raise RegistryError(f"give --stage: the registry's unique stages are {listed}")
-    stage = declared_stage(policy, name)
+    stage = parse_stage(name, policy.stages)
     if stage not in uniques:
         raise RegistryError(f"--stage {stage}: a rollback needs a unique stage (one version at a time); "
                             f"the registry's unique stages are {', '.join(uniques) or 'none'}")
@@ -114,7 +103,7 @@ def register(base: Snapshot, policy: Policy, name: str, fields: Mapping[str, Any
     opened = open_model(base, policy, name, required=False)
     label = fields["version"]
     first = next((s for s in policy.stages.names if s in policy.initial_stages), policy.stages.first)
-    stage = declared_stage(policy, fields["stage"]) if fields.get("stage") is not None else first
+    stage = parse_stage(fields["stage"], policy.stages) if fields.get("stage") is not None else first
     fields = {**fields, "stage": stage.value}
     message = f"register {name} {label}" + (f" in {stage}" if stage != first else "")
     if opened is None:
@@ -129,7 +118,7 @@ def register(base: Snapshot, policy: Policy, name: str, fields: Mapping[str, Any
 def promote(base: Snapshot, policy: Policy, name: str, label: str, to: Stage | str) -> Proposal:
     """Move a version to a stage; entering a unique stage (production) demotes the version
     there as the policy says (``on_promote: demote`` -> ``demote_to``)."""
-    to = declared_stage(policy, to, "--to stage")
+    to = parse_stage(to, policy.stages, "--to stage")
     if policy.is_final(to):
         raise RegistryError(f"--to {to}: {to} is final; archive a version with registry-tool archive")
     opened = open_model(base, policy, name)

@@ -205,16 +205,15 @@ def parse_model_uri(uri: str) -> tuple[str, str, str]:
     return name, sep, ref
 
 
-def parse_stage(value: Stage | str, stages: StageSet = DEFAULT_STAGES) -> Stage:
-    """A stage the registry declares (by default none, staging, production, archived)."""
+def parse_stage(value: Stage | str, stages: StageSet = DEFAULT_STAGES, what: str = "stage") -> Stage:
+    """A stage the registry declares (by default none, staging, production, archived);
+    RegistryError, with a "did you mean", for any other name."""
     if value in stages:
         return Stage(value)
-    names = [s.value for s in stages.names]
-    import difflib  # noqa: PLC0415 - only on this error
+    from registry_tool.schema.check import did_you_mean  # noqa: PLC0415 - only on this error
 
-    close = difflib.get_close_matches(str(value), names, n=1, cutoff=0.6)
-    hint = f"; did you mean '{close[0]}'?" if close else ""
-    raise RegistryError(f"unknown stage '{value}': one of {', '.join(names)}{hint}")
+    names = [s.value for s in stages.names]
+    raise RegistryError(f"unknown {what} '{value}': one of {', '.join(names)}{did_you_mean(str(value), names)}")
 
 
 def newest_in_stage(model: Model, stage: Stage | str) -> ModelVersion | None:
