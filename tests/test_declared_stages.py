@@ -295,3 +295,22 @@ def test_history_and_diff_speak_the_declared_stages(regions, cli):
     run = cli(regions.path, "history", NAME, "--limit", "2")
     assert [line.split("  ")[2] for line in run.out.splitlines()] == ["faq-bot 1.0.0: production-eu → qa",
                                                                       "faq-bot 1.1.0: qa → production-eu"]
+
+
+def test_renaming_a_stage_takes_three_changes_and_each_passes(repo, cli):
+    """As the README says: declare both (with a move between them), move the versions, drop the old one."""
+    repo.write(PATH, faq(version("1.0.0", "production"), version("1.1.0", "staging")))
+    start = repo.commit("defaults")
+    both = ("stages: [{name: none}, {name: staging}, {name: qa}, {name: production, unique: true}, {name: archived, final: true}]\n"
+            "initial_stages: [none, qa]\n"
+            "transitions: {none: [qa, archived], staging: [qa, archived], qa: [production, none, archived],"
+            " production: [qa, archived]}\n")
+    repo.write("registry.yaml", both)
+    repo.commit("declare qa beside staging")
+    repo.write(PATH, faq(version("1.0.0", "production"), version("1.1.0", "qa")))
+    repo.commit("move 1.1.0 to qa")
+    repo.write("registry.yaml", both.replace("{name: staging}, ", "").replace("staging: [qa, archived], ", ""))
+    repo.commit("drop staging")
+    assert validate_json(cli, repo.path, "--range", f"{start}..HEAD")[:2] == (0, [])
+    run = cli(repo.path, "promote", NAME, "1.1.0", "--to", "production", "--json")
+    assert json.loads(run.out)["notes"] == ["faq-bot 1.0.0 demoted from production to qa"]  # the nearest ordinary stage before
