@@ -1,7 +1,7 @@
-"""Output formats for validation reports: text, json, github, markdown.
+"""Output formats for validation reports: text, json, github, markdown, sarif, junit.
 
 Each reporter is a small function in ``REPORTERS``; the same table feeds the CLI's
-``--format`` choices.
+``--format`` choices (SARIF and JUnit live in their own modules).
 """
 
 from __future__ import annotations
@@ -11,6 +11,8 @@ from typing import Callable
 
 from registry_tool.core.findings import Violation
 from registry_tool.output.escape import markdown_cell, printable
+from registry_tool.output.junit import render_junit
+from registry_tool.output.sarif import render_sarif
 from registry_tool.validation.report import Report
 
 Render = Callable[[Report, bool], str]
@@ -92,4 +94,6 @@ REPORTERS: dict[str, Render] = {
     "json": render_json,
     "github": render_github,
     "markdown": render_markdown,
+    "sarif": render_sarif,
+    "junit": render_junit,
 }

@@ -24,8 +24,15 @@ SCHEMA_VERSION = 1  # bump on any change that could reject a file that was valid
 
 
 # The schema's rules (declared here, where they are found).
-UNKNOWN_FIELD = declare("unknown-field", "schema", "A field the schema does not define (a typo such as 'stgae'), with a 'did you mean' hint.")
-SCHEMA = declare("schema", "schema", "Any other JSON Schema violation: missing field, wrong type, bad value or form.")
+UNKNOWN_FIELD = declare("unknown-field", "schema", "A field the schema does not define (a typo such as 'stgae'), with a 'did you mean' hint.",
+                        help="The schema does not define this field: often a typo of a field that then "
+                             "silently has no effect. Correct the spelling (the message suggests the closest "
+                             "field) or move the data under metadata, which takes any keys.")
+SCHEMA = declare("schema", "schema", "Any other JSON Schema violation: missing field, wrong type, bad value or form.",
+                 help="The value breaks the model schema (schemas/model.schema.json): a missing field, a "
+                      "wrong type, a value outside its allowed set, or text in the wrong form. Fix the value "
+                      "the message names; editors that read the file's yaml-language-server header show the "
+                      "schema as you type.")
 
 _JSON_TYPE = {dict: "a mapping", list: "a list", str: "a string", bool: "a boolean", int: "an integer",
               float: "a number", type(None): "null"}
