@@ -149,10 +149,20 @@ class Document:
     data: Any = None
     root: Node | None = None
     problems: list[Violation] = field(default_factory=list)
+    _keys: dict[int, dict[str, tuple[Node, Node]]] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def ok(self) -> bool:
         return not self.problems
+
+    def _pairs(self, node: MappingNode) -> dict[str, tuple[Node, Node]]:
+        """A mapping's (key node, value node) by key text, built once per mapping: looking
+        up every key of a large mapping (one violation per unknown key) stays linear."""
+        pairs = self._keys.get(id(node))
+        if pairs is None:
+            pairs = {knode.value: (knode, vnode) for knode, vnode in node.value if isinstance(knode, ScalarNode)}
+            self._keys[id(node)] = pairs
+        return pairs
 
     def node_at(self, path: tuple[str | int, ...], *, key: bool = False) -> Node | None:
         """The node at a data path (the key's node with ``key=True``); the nearest
@@ -161,10 +171,7 @@ class Document:
         for depth, part in enumerate(path):
             last = depth == len(path) - 1
             if isinstance(node, MappingNode):
-                found = None
-                for knode, vnode in node.value:
-                    if isinstance(knode, ScalarNode) and knode.value == part:
-                        found = (knode, vnode)
+                found = self._pairs(node).get(part) if isinstance(part, str) else None
                 if found is None:
                     return node
                 node = found[0] if (key and last) else found[1]
