@@ -74,11 +74,9 @@ def _open(how: Recipe) -> Snapshot:
         from registry_tool.snapshots.worktree import WorktreeSnapshot  # noqa: PLC0415
 
         return WorktreeSnapshot(Path(where))
-    import pygit2  # noqa: PLC0415
+    from registry_tool.snapshots.git import GitStore, open_repository  # noqa: PLC0415
 
-    from registry_tool.snapshots.git import GitStore  # noqa: PLC0415
-
-    store = GitStore(pygit2.Repository(where))
+    store = GitStore(open_repository(where))
     return store.snapshot(store.resolve(commit))
 
 
