@@ -34,9 +34,11 @@ if TYPE_CHECKING:
 @format_option([AUTO, *REPORTERS], AUTO)
 @click.option("--summary", type=click.Path(dir_okay=False, path_type=Path),
               help="Also append a Markdown summary to this file (e.g. \"$GITHUB_STEP_SUMMARY\").")
+@click.option("--sarif", "sarif", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write the SARIF report to this file (for github/codeql-action/upload-sarif).")
 @color_option
 def validate(paths: tuple[Path, ...], repo: Path | None, ref: str | None, base: str | None, range_: str | None,
-             fmt: str, summary: Path | None, color: bool | None) -> None:
+             fmt: str, summary: Path | None, sarif: Path | None, color: bool | None) -> None:
     """Check the registry: the schema, the loader's safety rules and the state rules.
 
     With PATH arguments (as pre-commit passes them) only those files are checked.
@@ -55,6 +57,10 @@ def validate(paths: tuple[Path, ...], repo: Path | None, ref: str | None, base: 
     emit(REPORTERS[fmt](report, painted), color=painted)
     if summary is not None:
         _append_summary(summary, report)
+    if sarif is not None:
+        from registry_tool.atomic import atomic_write  # noqa: PLC0415
+
+        atomic_write(sarif, REPORTERS["sarif"](report, False).encode("utf-8"), display=str(sarif))
     raise SystemExit(EXIT_OK if report.ok else EXIT_VIOLATIONS)
 
 
