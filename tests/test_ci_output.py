@@ -9,15 +9,21 @@ import re
 
 import pytest
 from builders import line_of, model, validate_json, version
+
 from registry_tool.core.findings import Violation
-from registry_tool.output.validate import MAX_ANNOTATIONS, SUMMARY_LIMIT, render_github, render_markdown
+from registry_tool.output.validate import (
+    MAX_ANNOTATIONS,
+    SUMMARY_LIMIT,
+    render_github,
+    render_markdown,
+)
 from registry_tool.schema.check import MAX_SCHEMA_FINDINGS
 from registry_tool.validation.report import Checked, Report
 
 MIB = 1024 * 1024
 GOOD = model("faq-bot", version("1.0.0", "production"))
 BAD = GOOD.replace("stage: production", "stage: Production")
-ANNOTATION = re.compile(r"^::error file=models/faq-bot\.yaml,line=\d+,col=\d+,title=schema::", re.M)
+ANNOTATION = re.compile(r"^::error file=models/faq-bot\.yaml,line=\d+,col=\d+,title=schema::", re.MULTILINE)
 MORE = re.compile(r"\n… and (\d+) more\n\Z")
 
 
@@ -73,8 +79,8 @@ def test_github_format_annotates_fifty_and_notes_the_total():
     annotations = [line for line in lines if line.startswith("::error ")]
     notices = [line for line in lines if line.startswith("::notice")]
     assert len(annotations) == MAX_ANNOTATIONS == 50
-    assert notices == ["::notice title=registry-tool validate::10000 violations in total; "
-                       "the first 50 are annotated, the other 9950 are listed in the log below"]
+    assert notices == [("::notice title=registry-tool validate::10000 violations in total; "
+                        "the first 50 are annotated, the other 9950 are listed in the log below")]
     assert lines.index(notices[0]) == 50
     plain = lines[51:-1]
     assert len(plain) == 9950 and not any(line.startswith("::") for line in plain)
@@ -144,4 +150,5 @@ def test_an_unknown_key_after_a_large_mapping_keeps_its_line(repo, cli):
     text = GOOD.replace("versions:", f"metadata:\n{filler}ownr: me\nversions:")
     repo.write("models/faq-bot.yaml", text)
     code, found, _ = validate_json(cli, repo.path)
+    assert code == 1
     assert [(v["line"], v["column"], v["rule"]) for v in found] == [(line_of(text, "ownr: me"), 1, "unknown-field")]

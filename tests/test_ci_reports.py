@@ -12,6 +12,7 @@ import jsonschema
 import pytest
 from builders import column_of, line_of, model, validate_json, version
 from junitparser import Failure, JUnitXml
+
 from registry_tool.validation.rules import all_rules
 
 SARIF_SCHEMA = json.loads((Path(__file__).parent / "data" / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))

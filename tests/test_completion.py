@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from builders import model, version
 from click.shell_completion import ShellComplete
+
 from registry_tool.cli import main
 
 

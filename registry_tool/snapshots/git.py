@@ -66,7 +66,7 @@ class _GitObjects:
 
     def _start(self, display: str, oid: str) -> subprocess.Popen[bytes]:
         if self._proc is None:
-            self._stderr = tempfile.TemporaryFile()
+            self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 - open as long as the process, closed by _stop
             env = {**os.environ, "GIT_TERMINAL_PROMPT": "0"}
             try:
                 self._proc = subprocess.Popen(["git", "--git-dir", self.git_dir, "cat-file", "--batch"], env=env,
