@@ -168,3 +168,12 @@ def test_every_rule_declares_help_beside_its_summary():
     """SARIF's help comes from the rule's own declaration, not a copy of its summary."""
     missing = [info.id for info in all_rules().values() if not info.help or info.help == info.summary]
     assert missing == []
+
+
+def test_sarif_file_beside_the_printed_format(broken, cli, tmp_path):
+    target = tmp_path / "out" / "registry-tool.sarif"
+    run = cli(broken.path, "validate", "--format", "text", "--sarif", str(target))
+    assert run.code == 1 and run.out.startswith("models/faq-bot.yaml:")
+    log = json.loads(target.read_text(encoding="utf-8"))
+    jsonschema.Draft4Validator(SARIF_SCHEMA).validate(log)
+    assert [r["ruleId"] for r in log["runs"][0]["results"]] == ["unknown-field", "unexpected-file"]
