@@ -29,9 +29,10 @@ import os
 import shlex
 import subprocess
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 ZERO_SHA = "0" * 40
 SUMMARY_LIMIT = 1024 * 1024  # GitHub refuses a step's job summary of 1 MiB or more
@@ -141,7 +142,7 @@ def _append_diff(env: Mapping[str, str], base: str) -> None:
     used = os.path.getsize(summary) if os.path.exists(summary) else 0
     if used + len(text) + 1 >= SUMMARY_LIMIT:
         text = (f"registry-tool diff: {len(text)} bytes, too large for the rest of the job summary; "
-                f"run `registry-tool diff {base[:12]} HEAD` to see it\n").encode("utf-8")
+                f"run `registry-tool diff {base[:12]} HEAD` to see it\n").encode()
     with open(summary, "ab") as handle:
         handle.write(text + b"\n")
 

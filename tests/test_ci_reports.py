@@ -81,7 +81,7 @@ def test_sarif_has_one_result_per_violation_at_its_place(broken, cli):
     results = run["results"]
     assert len(results) == len(violations) == 2
     rules = run["tool"]["driver"]["rules"]
-    for result, v in zip(results, violations):
+    for result, v in zip(results, violations, strict=True):
         location = result["locations"][0]["physicalLocation"]
         assert (result["ruleId"], result["level"], result["message"]["text"]) == (v["rule"], "error", v["message"])
         assert rules[result["ruleIndex"]]["id"] == v["rule"]

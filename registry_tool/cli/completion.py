@@ -26,9 +26,9 @@ ENV_VAR = "_REGISTRY_TOOL_COMPLETE"
 
 
 def _snapshot(ctx: click.Context) -> tuple[Snapshot, Policy]:
-    from registry_tool.snapshots.git import GitStore  # noqa: PLC0415
-    from registry_tool.snapshots.worktree import WorktreeSnapshot, discover_worktree  # noqa: PLC0415
-    from registry_tool.validation.policy import policy_of  # noqa: PLC0415
+    from registry_tool.snapshots.git import GitStore
+    from registry_tool.snapshots.worktree import WorktreeSnapshot, discover_worktree
+    from registry_tool.validation.policy import policy_of
 
     repo: Path | None = ctx.params.get("repo")
     ref: str | None = ctx.params.get("ref")
@@ -51,7 +51,7 @@ def model_names(ctx: click.Context) -> list[str]:
 
 def version_labels(ctx: click.Context) -> list[str]:
     """The version labels of the MODEL given before, oldest first (as in the file)."""
-    from registry_tool.validation.model_file import read_model  # noqa: PLC0415
+    from registry_tool.validation.model_file import read_model
 
     # Completing an option's value (get faq-bot --version <TAB>), click stops parsing at the
     # option and leaves the positional MODEL among the unparsed arguments.
@@ -75,12 +75,12 @@ def _matching(values: list[str], incomplete: str) -> list[str]:
 def complete_models(ctx: click.Context, param: Any, incomplete: str) -> list[str]:
     try:
         return _matching(model_names(ctx), incomplete)
-    except Exception:  # noqa: BLE001 - a completion must never print a traceback into the shell
+    except Exception:  # a completion must never print a traceback into the shell
         return []
 
 
 def complete_versions(ctx: click.Context, param: Any, incomplete: str) -> list[str]:
     try:
         return _matching(version_labels(ctx), incomplete)
-    except Exception:  # noqa: BLE001 - as above
+    except Exception:  # as above
         return []

@@ -58,7 +58,7 @@ def validate(paths: tuple[Path, ...], repo: Path | None, ref: str | None, base: 
     if summary is not None:
         _append_summary(summary, report)
     if sarif is not None:
-        from registry_tool.atomic import atomic_write  # noqa: PLC0415
+        from registry_tool.atomic import atomic_write
 
         atomic_write(sarif, REPORTERS["sarif"](report, False).encode("utf-8"), display=str(sarif))
     raise SystemExit(EXIT_OK if report.ok else EXIT_VIOLATIONS)

@@ -132,7 +132,7 @@ class GitStore:
     def __init__(self, repo: pygit2.Repository) -> None:
         self.repo = repo
         self._shallow: frozenset[str] | None = None
-        self._partial: _GitObjects | None | bool = False  # False: not looked at yet
+        self._partial: _GitObjects | bool | None = False  # False: not looked at yet
 
     @classmethod
     def discover(cls, start: str | Path = ".") -> "GitStore":
