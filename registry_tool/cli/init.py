@@ -39,12 +39,7 @@ def init(directory: Path, requirement: str | None, owner: str | None, hooks_repo
         registry_files,
     )
 
-    for name, value in (("--requirement", requirement), ("--owner", owner), ("--hooks-repo", hooks_repo), ("--hooks-rev", hooks_rev)):
-        if value is not None and not _SAFE.fullmatch(value):
-            raise RegistryError(f"{name} '{value}' may not contain quotes, backslashes or line breaks")
-    if action is not None and not _ACTION.fullmatch(action):
-        raise RegistryError(f"--action '{action}': expected OWNER/REPO@REF (or OWNER/REPO/PATH@REF), "
-                            "such as acme/registry-tool@v0.1.0 or a full commit sha")
+    _check_values(requirement=requirement, owner=owner, hooks_repo=hooks_repo, hooks_rev=hooks_rev, action=action)
     if directory.exists() and not directory.is_dir():
         raise RegistryError(f"{directory}: not a directory")
     directory.mkdir(parents=True, exist_ok=True)
@@ -63,6 +58,23 @@ def init(directory: Path, requirement: str | None, owner: str | None, hooks_repo
         target.write_bytes(text.encode("utf-8"))
         click.echo(f"created {relpath}")
     click.echo("created models/ (model files go here: registry-tool register MODEL VERSION --artifact-uri URI)")
+    _notes(requirement=requirement, owner=owner, hooks_repo=hooks_repo, action=action)
+
+
+def _check_values(*, requirement: str | None, owner: str | None, hooks_repo: str | None, hooks_rev: str,
+                  action: str | None) -> None:
+    """What goes into the generated files verbatim must not break out of its place there."""
+    for name, value in (("--requirement", requirement), ("--owner", owner), ("--hooks-repo", hooks_repo), ("--hooks-rev", hooks_rev)):
+        if value is not None and not _SAFE.fullmatch(value):
+            raise RegistryError(f"{name} '{value}' may not contain quotes, backslashes or line breaks")
+    if action is not None and not _ACTION.fullmatch(action):
+        raise RegistryError(f"--action '{action}': expected OWNER/REPO@REF (or OWNER/REPO/PATH@REF), "
+                            "such as acme/registry-tool@v0.1.0 or a full commit sha")
+
+
+def _notes(*, requirement: str | None, owner: str | None, hooks_repo: str | None, action: str | None) -> None:
+    from registry_tool.edit.scaffold import DEFAULT_OWNER, DEFAULT_REQUIREMENT
+
     if requirement is None and hooks_repo is None:
         users = "pre-commit installs" if action else "CI and pre-commit install"
         click.echo(f"note: {users} registry-tool with 'pip install {DEFAULT_REQUIREMENT}'; "
