@@ -64,7 +64,8 @@ def test_the_sdist_carries_what_the_tests_need(dist):
     sdist = next(dist.glob("*.tar.gz"))
     with tarfile.open(sdist) as archive:
         names = {n.split("/", 1)[1] for n in archive.getnames() if "/" in n}
-    tracked = subprocess.run(["git", "ls-files", "tests", "schemas", "models"], cwd=ROOT, capture_output=True, text=True,
+    tracked = subprocess.run(["git", "ls-files", "tests", "schemas", "models", "action", "action.yml", ".github"], cwd=ROOT,
+                             capture_output=True, text=True,
                              check=True).stdout.split()
     missing = sorted(n for n in tracked if n not in names)
     assert missing == []

@@ -11,6 +11,13 @@ from typing import TYPE_CHECKING, Any, Callable
 
 import click
 
+from registry_tool.cli.completion import (
+    complete_aliases,
+    complete_models,
+    complete_promote_stages,
+    complete_stages,
+    complete_versions,
+)
 from registry_tool.cli.options import repo_option
 from registry_tool.errors import RegistryError
 
@@ -91,7 +98,7 @@ def parse_metric(text: str, suite: str | None = None) -> tuple[str, float | int 
 
 
 @click.command()
-@click.argument("model")
+@click.argument("model", shell_complete=complete_models)
 @click.argument("version")
 @click.option("--artifact-uri", required=True, help="Where the artifact lives (s3://, gs://, https://, hf://, ...).")
 @click.option("--file", "file_", type=click.Path(dir_okay=False, path_type=Path),
@@ -103,7 +110,8 @@ def parse_metric(text: str, suite: str | None = None) -> tuple[str, float | int 
 @click.option("--metric", "metrics", multiple=True, metavar="NAME=VALUE", help="A metric (repeatable); suite/name for a suite's.")
 @click.option("--tag", "tags", multiple=True, help="A tag (repeatable).")
 @click.option("--description", help="What is new in this version.")
-@click.option("--stage", metavar="STAGE", help="Stage to register it in (default: the first one a new version may start in, none by default).")
+@click.option("--stage", metavar="STAGE", shell_complete=complete_stages,
+              help="Stage to register it in (default: the first one a new version may start in, none by default).")
 @edit_options
 def register(model: str, version: str, artifact_uri: str, file_: Path | None, sha256: str | None, size_bytes: int | None,
              fmt: str | None, run_id: str | None, metrics: tuple[str, ...], tags: tuple[str, ...], description: str | None,
@@ -142,9 +150,9 @@ def register(model: str, version: str, artifact_uri: str, file_: Path | None, sh
 
 
 @click.command()
-@click.argument("model")
-@click.argument("version")
-@click.option("--to", "to", required=True, metavar="STAGE",
+@click.argument("model", shell_complete=complete_models)
+@click.argument("version", shell_complete=complete_versions)
+@click.option("--to", "to", required=True, metavar="STAGE", shell_complete=complete_promote_stages,
               help="The stage to move it to: none, staging, production, or any stage registry.yaml declares.")
 @edit_options
 def promote(model: str, version: str, to: str, **opts: Any) -> None:
@@ -156,8 +164,8 @@ def promote(model: str, version: str, to: str, **opts: Any) -> None:
 
 
 @click.command()
-@click.argument("model")
-@click.argument("version")
+@click.argument("model", shell_complete=complete_models)
+@click.argument("version", shell_complete=complete_versions)
 @edit_options
 def archive(model: str, version: str, **opts: Any) -> None:
     """Archive VERSION of MODEL (final: an archived version is never promoted again)."""
@@ -167,8 +175,8 @@ def archive(model: str, version: str, **opts: Any) -> None:
 
 
 @click.command()
-@click.argument("model")
-@click.option("--stage", metavar="STAGE", help="The unique stage to roll back (default: production).")
+@click.argument("model", shell_complete=complete_models)
+@click.option("--stage", metavar="STAGE", shell_complete=complete_stages, help="The unique stage to roll back (default: production).")
 @edit_options
 def rollback(model: str, stage: str | None, **opts: Any) -> None:
     """Make the version that was in production (or another unique stage) before the current
@@ -180,7 +188,7 @@ def rollback(model: str, stage: str | None, **opts: Any) -> None:
 
 
 @click.command()
-@click.argument("model", required=False)
+@click.argument("model", required=False, shell_complete=complete_models)
 @click.option("--keep", required=True, type=click.IntRange(min=1), help="How many of the newest versions to keep whatever their stage.")
 @edit_options
 def retention(model: str | None, keep: int, **opts: Any) -> None:
@@ -192,8 +200,8 @@ def retention(model: str | None, keep: int, **opts: Any) -> None:
 
 
 @click.command()
-@click.argument("model")
-@click.argument("version")
+@click.argument("model", shell_complete=complete_models)
+@click.argument("version", shell_complete=complete_versions)
 @click.argument("values", nargs=-1, required=True, metavar="NAME=VALUE...")
 @click.option("--suite", help="Record the values as results of this evaluation suite (metrics.suites.SUITE).")
 @edit_options
@@ -206,9 +214,9 @@ def metrics(model: str, version: str, values: tuple[str, ...], suite: str | None
 
 
 @click.command()
-@click.argument("model")
-@click.argument("alias_name", metavar="ALIAS")
-@click.argument("version", required=False)
+@click.argument("model", shell_complete=complete_models)
+@click.argument("alias_name", metavar="ALIAS", shell_complete=complete_aliases)
+@click.argument("version", required=False, shell_complete=complete_versions)
 @click.option("--remove", is_flag=True, help="Remove the alias instead of pointing it at a version.")
 @edit_options
 def alias(model: str, alias_name: str, version: str | None, remove: bool, **opts: Any) -> None:

@@ -10,17 +10,18 @@ from pathlib import Path
 
 import click
 
+from registry_tool.cli.completion import complete_aliases, complete_models, complete_stages, complete_versions
 from registry_tool.cli.options import emit, repo_option
 from registry_tool.output.get import render_text
 from registry_tool.output.values import dump, raw
 
 
 @click.command()
-@click.argument("model")
-@click.option("--stage", metavar="STAGE", help="The version at this stage (the newest one, when several are in staging); "
-                                               "any stage registry.yaml declares.")
-@click.option("--version", "version", metavar="V", help="The version with this label.")
-@click.option("--alias", metavar="ALIAS", help="The version this alias names (champion, challenger, ...).")
+@click.argument("model", shell_complete=complete_models)
+@click.option("--stage", metavar="STAGE", shell_complete=complete_stages,
+              help="The version at this stage (the newest one, when several are in staging); any stage registry.yaml declares.")
+@click.option("--version", "version", metavar="V", shell_complete=complete_versions, help="The version with this label.")
+@click.option("--alias", metavar="ALIAS", shell_complete=complete_aliases, help="The version this alias names (champion, challenger, ...).")
 @click.option("--ref", default="HEAD", show_default=True, help="Read the registry as committed at this revision.")
 @click.option("--field", metavar="PATH", help="Print only this value, raw (artifact.uri, metrics.accuracy, bindings.0.provider_model_id).")
 @click.option("--format", "fmt", type=click.Choice(["json", "text"]), default=None,

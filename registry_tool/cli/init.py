@@ -11,6 +11,7 @@ from registry_tool import __version__
 from registry_tool.errors import RegistryError
 
 _SAFE = re.compile(r"[^\s\"'\\]+(?: [^\s\"'\\]+)*")
+_ACTION = re.compile(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+(?:/[A-Za-z0-9_./-]+)?@[A-Za-z0-9_./-]+")
 
 
 @click.command()
@@ -22,7 +23,11 @@ _SAFE = re.compile(r"[^\s\"'\\]+(?: [^\s\"'\\]+)*")
 @click.option("--hooks-repo", metavar="URL", help="Take the pre-commit hook from registry-tool's Git repository at URL "
                                                   "instead of a local hook installed from --requirement.")
 @click.option("--hooks-rev", metavar="REV", default=f"v{__version__}", show_default=True, help="The release of --hooks-repo to use.")
-def init(directory: Path, requirement: str | None, owner: str | None, hooks_repo: str | None, hooks_rev: str) -> None:
+@click.option("--action", metavar="OWNER/REPO@REF",
+              help="Write a validate workflow that uses registry-tool's GitHub Action from this repository and ref "
+                   "(best a full commit sha), instead of the steps written out.")
+def init(directory: Path, requirement: str | None, owner: str | None, hooks_repo: str | None, hooks_rev: str,
+         action: str | None) -> None:
     """Create a registry repository in DIRECTORY (default: here): models/, registry.yaml with
     the defaults as comments, the JSON Schemas, the validate workflow, a pre-commit
     configuration and CODEOWNERS. Existing files are left as they are."""
@@ -34,9 +39,7 @@ def init(directory: Path, requirement: str | None, owner: str | None, hooks_repo
         registry_files,
     )
 
-    for name, value in (("--requirement", requirement), ("--owner", owner), ("--hooks-repo", hooks_repo), ("--hooks-rev", hooks_rev)):
-        if value is not None and not _SAFE.fullmatch(value):
-            raise RegistryError(f"{name} '{value}' may not contain quotes, backslashes or line breaks")
+    _check_values(requirement=requirement, owner=owner, hooks_repo=hooks_repo, hooks_rev=hooks_rev, action=action)
     if directory.exists() and not directory.is_dir():
         raise RegistryError(f"{directory}: not a directory")
     directory.mkdir(parents=True, exist_ok=True)
@@ -45,7 +48,7 @@ def init(directory: Path, requirement: str | None, owner: str | None, hooks_repo
         click.echo(f"initialised a Git repository in {directory.resolve()}")
     (directory / "models").mkdir(exist_ok=True)
     files = registry_files(requirement=requirement or DEFAULT_REQUIREMENT, owner=owner or DEFAULT_OWNER,
-                           hooks_repo=hooks_repo, hooks_rev=hooks_rev)
+                           hooks_repo=hooks_repo, hooks_rev=hooks_rev, action=action)
     for relpath, text in files.items():
         target = directory / relpath
         if target.exists():
@@ -55,8 +58,27 @@ def init(directory: Path, requirement: str | None, owner: str | None, hooks_repo
         target.write_bytes(text.encode("utf-8"))
         click.echo(f"created {relpath}")
     click.echo("created models/ (model files go here: registry-tool register MODEL VERSION --artifact-uri URI)")
+    _notes(requirement=requirement, owner=owner, hooks_repo=hooks_repo, action=action)
+
+
+def _check_values(*, requirement: str | None, owner: str | None, hooks_repo: str | None, hooks_rev: str,
+                  action: str | None) -> None:
+    """What goes into the generated files verbatim must not break out of its place there."""
+    for name, value in (("--requirement", requirement), ("--owner", owner), ("--hooks-repo", hooks_repo), ("--hooks-rev", hooks_rev)):
+        if value is not None and not _SAFE.fullmatch(value):
+            raise RegistryError(f"{name} '{value}' may not contain quotes, backslashes or line breaks")
+    if action is not None and not _ACTION.fullmatch(action):
+        raise RegistryError(f"--action '{action}': expected OWNER/REPO@REF (or OWNER/REPO/PATH@REF), "
+                            "such as acme/registry-tool@v0.1.0 or a full commit sha")
+
+
+def _notes(*, requirement: str | None, owner: str | None, hooks_repo: str | None, action: str | None) -> None:
+    from registry_tool.edit.scaffold import DEFAULT_OWNER, DEFAULT_REQUIREMENT
+
     if requirement is None and hooks_repo is None:
-        click.echo(f"note: CI and pre-commit install registry-tool with 'pip install {DEFAULT_REQUIREMENT}'; "
-                   "if that is not where yours comes from, pass --requirement or edit the two files")
+        users = "pre-commit installs" if action else "CI and pre-commit install"
+        click.echo(f"note: {users} registry-tool with 'pip install {DEFAULT_REQUIREMENT}'; "
+                   "if that is not where yours comes from, pass --requirement or edit "
+                   f"{'.pre-commit-config.yaml' if action else 'the two files'}")
     if owner is None:
         click.echo(f"note: .github/CODEOWNERS names {DEFAULT_OWNER}; put your team there (or pass --owner)")

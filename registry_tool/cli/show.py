@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from registry_tool.cli.completion import complete_models, complete_stages
 from registry_tool.cli.options import emit, format_option, repo_option
 from registry_tool.output.show import Provenance, VersionRow, show_columns, text_columns, version_rows
 from registry_tool.output.table import render_table, table_records
@@ -28,9 +29,10 @@ def _provenance(snap: RegistrySnapshot, rows: list[VersionRow]) -> Provenance:
 
 
 @click.command()
-@click.argument("model", required=False)
+@click.argument("model", required=False, shell_complete=complete_models)
 @click.option("--ref", default="HEAD", show_default=True, help="Read the registry as committed at this revision.")
-@click.option("--stage", metavar="STAGE", help="Only versions at this stage (any stage registry.yaml declares).")
+@click.option("--stage", metavar="STAGE", shell_complete=complete_stages,
+              help="Only versions at this stage (any stage registry.yaml declares).")
 @click.option("--history/--no-history", "provenance", default=None,
               help="Also show when, by whom and in which commit and PR each version reached its stage, "
                    "read from Git history (default: on for one MODEL, off for the whole registry).")

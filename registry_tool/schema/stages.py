@@ -18,7 +18,11 @@ from registry_tool.yamlfile.loader import Document
 
 UNDECLARED_STAGE = declare("undeclared-stage", "schema",
                            "A version's stage is not one the policy declares (registry.yaml stages; by default none, "
-                           "staging, production, archived), with a 'did you mean' hint.")
+                           "staging, production, archived), with a 'did you mean' hint.",
+                           help="Every stage a model file uses must be one registry.yaml declares (stages; without "
+                                "them: none, staging, production, archived). Fix the typo, or declare the stage in "
+                                "registry.yaml in a change of its own before using it (changes are judged by the "
+                                "base's policy). A stage that still holds versions cannot be removed.")
 
 
 def check_stages(doc: Document, stages: StageSet) -> list[Violation]:

@@ -36,10 +36,9 @@ def parse_model(raw: bytes, path: str, stem: str, policy: Policy) -> tuple[Model
     doc = loader.load(raw, path, max_bytes=policy.max_file_bytes)
     if doc.problems:
         return None, doc.problems
-    problems = schema.check(doc, schema.MODEL_SCHEMA)
-    undeclared = check_stages(doc, policy.stages)
-    if problems or undeclared:
-        return None, schema.replace_at_same_place(problems, undeclared)
+    problems = schema.check(doc, schema.MODEL_SCHEMA, check_stages(doc, policy.stages))
+    if problems:
+        return None, problems
     return ModelFile(path, stem, doc, model_from_data(doc.data)), []
 
 

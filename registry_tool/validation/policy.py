@@ -33,10 +33,10 @@ def load_policy(raw: bytes | None) -> tuple[Policy, list[Violation]]:
         return Policy(), doc.problems
     if doc.data is None:  # an empty registry.yaml means "all defaults"
         return Policy(), []
-    problems = schema.check(doc, schema.POLICY_SCHEMA)
     ours = list(_StageNames(doc).problems()) if isinstance(doc.data, dict) else []
-    if problems or ours:
-        return Policy(), schema.replace_at_same_place(problems, ours)
+    problems = schema.check(doc, schema.POLICY_SCHEMA, ours)
+    if problems:
+        return Policy(), problems
     return Policy.from_data(doc.data), []
 
 

@@ -17,10 +17,18 @@ from registry_tool.core.rules import declare
 from registry_tool.validation.model_file import ModelFile
 from registry_tool.validation.rules.registry import file_rule
 
-ALIAS_UNKNOWN_VERSION = declare("alias-unknown-version", "file", "An alias names a version the model does not list.")
-ALIAS_ARCHIVED = declare("alias-archived", "file", "An alias names an archived version (one in a final stage).")
+ALIAS_UNKNOWN_VERSION = declare("alias-unknown-version", "file", "An alias names a version the model does not list.",
+                                help="A deploy tool that follows the alias would find no version. Point the alias at "
+                                     "a version the model lists (registry-tool alias MODEL ALIAS VERSION), or remove "
+                                     "it (--remove).")
+ALIAS_ARCHIVED = declare("alias-archived", "file", "An alias names an archived version (one in a final stage).",
+                         help="Archived versions are retired; an alias that deploy tools follow must not lead to "
+                              "one. Move the alias to a live version, or remove it, before archiving the version.")
 ALIAS_RESERVED = declare("alias-reserved", "file",
-                         "An alias named latest or v<digits> (MLflow's version references), or named like a stage.")
+                         "An alias named latest or v<digits> (MLflow's version references), or named like a stage.",
+                         help="latest and v<digits> name versions in MLflow's model URIs, and get takes stage "
+                              "names and aliases alike: such an alias would be read as something else. Choose "
+                              "another name (champion, challenger, ...).")
 
 
 @file_rule

@@ -13,7 +13,10 @@ from registry_tool.validation.rules.registry import change_rule
 
 DEMOTION_REQUIRED = declare("demotion-required", "change",
                             "With on_promote: refuse, a change that replaces the production version (or that of another "
-                            "unique stage) in one step.")
+                            "unique stage) in one step.",
+                            help="With on_promote: refuse, replacing the production version (or that of another "
+                                 "unique stage) takes two reviewed steps. First demote the current version, "
+                                 "merge that, then promote the new one.")
 
 
 @change_rule

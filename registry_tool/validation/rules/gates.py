@@ -107,15 +107,31 @@ def _no_regression(c: Candidate) -> Iterator[Violation]:
 
 
 SHA256 = declare("gate-sha256", "change",
-                 "Gate: a version enters production (a gated stage or alias) without artifact.sha256 (require_sha256).")
+                 "Gate: a version enters production (a gated stage or alias) without artifact.sha256 (require_sha256).",
+                 help="The gate requires artifact.sha256 so that deploy tools can verify what they "
+                      "download. Add the artifact's SHA-256 (64 lower-case hex digits) before promoting "
+                      "(or moving the alias).")
 REQUIRED_METRIC = declare("gate-required-metric", "change",
-                          "Gate: a version enters production (a gated stage or alias) without a required metric.")
+                          "Gate: a version enters production (a gated stage or alias) without a required metric.",
+                          help="The gate requires this metric (required_metrics in registry.yaml). Record it "
+                               "with registry-tool metrics before promoting (or moving the alias).")
 REQUIRED_SUITE = declare("gate-required-suite", "change",
-                         "Gate: a version enters production (a gated stage or alias) without results of a required evaluation suite.")
-MIN_METRIC = declare("gate-min-metric", "change", "Gate: a metric below its minimum (min_metrics).")
-MAX_METRIC = declare("gate-max-metric", "change", "Gate: a metric above its maximum (max_metrics).")
+                         "Gate: a version enters production (a gated stage or alias) without results of a required evaluation suite.",
+                         help="The gate requires results of this evaluation suite (required_suites). Record "
+                              "the suite's results before promoting (or moving the alias).")
+MIN_METRIC = declare("gate-min-metric", "change", "Gate: a metric below its minimum (min_metrics).",
+                     help="The metric is below the minimum that registry.yaml sets for the stage or alias "
+                          "(min_metrics). Promote a version that meets it, or change the gate in a separate, "
+                          "reviewed change.")
+MAX_METRIC = declare("gate-max-metric", "change", "Gate: a metric above its maximum (max_metrics).",
+                     help="The metric is above the maximum that registry.yaml sets for the stage or alias "
+                          "(max_metrics). Promote a version that meets it, or change the gate in a separate, "
+                          "reviewed change.")
 NO_REGRESSION = declare("gate-no-regression", "change",
-                        "Gate: a metric worse than the current production version's, or the alias's previous version's (no_regression).")
+                        "Gate: a metric worse than the current production version's, or the alias's previous version's (no_regression).",
+                        help="The new version is worse than the one it replaces (in production, or under the "
+                             "alias) on a metric the policy guards (no_regression). Promote a version that is "
+                             "at least as good, or change the gate in a separate, reviewed change.")
 
 GATES: tuple[Gate, ...] = (
     Gate(SHA256, lambda g: g.require_sha256, _sha256),

@@ -12,7 +12,10 @@ from registry_tool.validation.model_file import ModelFile
 from registry_tool.validation.rules.registry import file_rule
 
 MULTIPLE_PRODUCTION = declare("multiple-production", "file",
-                              "More than one version of a model in production (or in another stage the policy declares unique).")
+                              "More than one version of a model in production (or in another stage the policy declares unique).",
+                              help="Deploy tools ask for the production version of a model (or the version in "
+                                   "another unique stage) and need exactly one answer. Move the other versions "
+                                   "out of it (registry-tool promote demotes the old one for you).")
 
 
 @file_rule
