@@ -440,3 +440,11 @@ def test_alias_edits_change_the_aliases_and_nothing_else(start, ops):
             assert after.count(f"# about {other}") == text.count(f"# about {other}")
         assert ("\r\n" in after) == ("\r\n" in text) and after.endswith("\n") == text.endswith("\n")
         text = after
+
+
+def test_aliases_complete_in_the_shell(reg, monkeypatch):
+    from test_completion import complete
+
+    assert complete(reg.path, monkeypatch, "get", NAME, "--alias", "") == ["champion"]
+    assert complete(reg.path, monkeypatch, "alias", NAME, "ch") == ["champion"]
+    assert complete(reg.path, monkeypatch, "alias", NAME, "champion", "1.") == ["1.0.0", "1.1.0"]

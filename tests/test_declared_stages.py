@@ -314,3 +314,12 @@ def test_renaming_a_stage_takes_three_changes_and_each_passes(repo, cli):
     assert validate_json(cli, repo.path, "--range", f"{start}..HEAD")[:2] == (0, [])
     run = cli(repo.path, "promote", NAME, "1.1.0", "--to", "production", "--json")
     assert json.loads(run.out)["notes"] == ["faq-bot 1.0.0 demoted from production to qa"]  # the nearest ordinary stage before
+
+
+def test_declared_stages_complete_in_the_shell(regions, monkeypatch):
+    from test_completion import complete
+
+    assert complete(regions.path, monkeypatch, "get", NAME, "--stage", "prod") == ["production-eu", "production-us"]
+    assert complete(regions.path, monkeypatch, "show", "--stage", "") == ["dev", "qa", "production-eu", "production-us", "archived"]
+    assert complete(regions.path, monkeypatch, "promote", NAME, "1.1.0", "--to", "a") == []  # archived is final
+    assert complete(regions.path, monkeypatch, "rollback", NAME, "--stage", "production-") == ["production-eu", "production-us"]
