@@ -392,7 +392,12 @@ _PROPERTIES = re.compile(r"(?:[&!][^ \t]*[ \t]*)+")
 _BLOCK_HEADER = re.compile(r"[|>](?:([1-9])[+-]?|[+-]([1-9])?)?")
 _FLOW_CHARS = re.compile(r"[\[\]{}'\"#]")
 _DOUBLE_END = re.compile(r'[^"\\]*(?:\\.[^"\\]*)*"')
-_WIDE_HEAD: dict[int, re.Pattern[str]] = {}
+_WIDE_HEAD: dict[int, tuple[re.Pattern[str], re.Pattern[str]]] = {}
+# Most lines start "  key: " or "  - key: " with a plain or simply quoted key: one match reads
+# that much, the value is looked at by its first character.
+_SIMPLE_LINE = re.compile(r"( *)(- +)?([A-Za-z0-9_][\w.@%/+-]*(?: [\w.@%/+-]+)*|\"[^\"\\\n]*\"|'[^'\n]*') ?:(?: +|$)")
+_FLAT_FLOW = re.compile(r": [\[{][^\[\]{}'\"#\n]*[\]}]")  # a flat flow value (": " first: a fast search)
+_PLAIN_START = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./+~=(<$^;")
 
 
 def _too_deep(text: str, path: str) -> Violation | None:
@@ -409,15 +414,22 @@ def _could_be_deep(text: str) -> bool:
     """A cheap upper bound, enough for almost every file. Block collections nest at strictly
     increasing columns (an indentless list shares its mapping's), and a block collection
     starts after nothing but spaces and '- ', '? ', ': ' on its line; so there are at most
-    2 * (widest such line head + 1) block levels. Each flow level needs a '[' or '{'."""
-    room = MAX_DEPTH - text.count("[") - text.count("{")
-    if room < 2:
-        return True
+    2 * (widest such line head + 1) block levels. Each flow level needs a '[' or '{'; a flat
+    one ('[a, b]' with no quote, comment or bracket inside) closes before any other opens,
+    so all of them count as one level. Brackets in quoted values or comments only make the
+    bound larger."""
+    opens = text.count("[") + text.count("{")
+    room = MAX_DEPTH - opens
+    if room < 2:  # '{a: 1}' on one line, with no quote, comment or bracket inside, closes where it opens
+        flat = len(_FLAT_FLOW.findall(text))
+        room = MAX_DEPTH - (opens - flat) - min(flat, 1)
+        if room < 2:
+            return True
     width = room // 2
-    pattern = _WIDE_HEAD.get(width)
-    if pattern is None:
-        pattern = _WIDE_HEAD[width] = re.compile("(?:^|\n)[ \t?:-]{%d}" % width)
-    return pattern.search(text) is not None
+    patterns = _WIDE_HEAD.get(width)
+    if patterns is None:  # the first line, and the others: "\n" first lets re skip ahead fast
+        patterns = _WIDE_HEAD[width] = (re.compile("[ \t?:-]{%d}" % width), re.compile("\n[ \t?:-]{%d}" % width))
+    return patterns[0].match(text) is not None or patterns[1].search(text) is not None
 
 
 def _confirm_too_deep(text: str, path: str, row: int, column: int, end: int) -> Violation | None:
@@ -510,7 +522,13 @@ class _Nesting:
         crlf = "\r" in text  # a lone CR is refused before this runs
         try:
             for self.row, line in enumerate(text.split("\n")):
-                self._line(line[:-1] if crlf and line.endswith("\r") else line)
+                if crlf and line.endswith("\r"):
+                    self.offset += 1
+                    line = line[:-1]
+                if self.flow or self.quote or self.literal >= 0:
+                    self._line(line)
+                else:
+                    self._block(line)
                 self.offset += len(line) + 1
         except _Deep as deep:
             return deep.where
@@ -542,6 +560,10 @@ class _Nesting:
     # --- block context -------------------------------------------------------------------
 
     def _block(self, line: str) -> None:
+        simple = _SIMPLE_LINE.match(line)
+        if simple is not None and not (self.plain and simple.end(1) > (self.columns[-1] if self.columns else -1)):
+            self._simple(line, simple)
+            return
         if line.startswith(("---", "...")) and line[3:4] in ("", " ", "\t"):
             self._document(line)
             return
@@ -559,6 +581,25 @@ class _Nesting:
                 raise _Unreadable  # a tab before a line's first token
             return  # a directive
         self._entries(line, indent)
+
+    def _simple(self, line: str, simple: re.Match[str]) -> None:
+        """A line that starts as _SIMPLE_LINE: '[- ]key: '."""
+        self.plain = False
+        if simple.group(2):
+            indent = simple.end(1)
+            self._entry(indent, True, indent + 1)
+            self.pending = True
+        column, columns = simple.start(3), self.columns
+        if not columns or columns[-1] != column or self.kinds[-1] != _MAP:  # not the next key of the same mapping
+            self._entry(column, False, simple.end(3) + 1)
+        self.pending = True
+        at = simple.end()
+        if at == len(line) or line[at] == "#":
+            return
+        if line[at] in _PLAIN_START:
+            self.pending, self.plain = False, True
+        else:
+            self._node(line, at, False)
 
     def _entries(self, line: str, at: int) -> None:
         """'- ', '? ' and ': ' from ``at`` on (each opens or continues a collection), then a node."""
@@ -930,9 +971,9 @@ _SYNTAX: tuple[tuple[re.Pattern[str], Callable[[_Trouble], str]], ...] = tuple((
     (r"end of stream", _end_of_file),
     (r"document (indicator|separator)", lambda t: f"a '---' or '...' line inside the quoted value that started at {t.started()}"),
     (r"unknown escape", _escape),
-    (r"hexadecimal", lambda t: "an escape with too few hexadecimal digits (\\xHH, \\uHHHH, \\UHHHHHHHH)"),
+    (r"hexa?decimal", lambda t: "an escape with too few hexadecimal digits (\\xHH, \\uHHHH, \\UHHHHHHHH)"),
     (r"Unicode character escape", lambda t: "an escape that names no Unicode character (a surrogate, or beyond U+10FFFF)"),
-    (r"indentation indicator", lambda t: "the indentation indicator after '|' or '>' is a digit 1-9, not 0"),
+    (r"indentation indicator (equal to 0|in the range)", lambda t: "the indentation indicator after '|' or '>' is a digit 1-9, not 0"),
     (r"chomping|comment or (a )?line break", _block_scalar_header),
     (r"incompatible YAML document", lambda t: "a %YAML directive for a version other than 1.x"),
     (r"duplicate (%?YAML|%?TAG|tag handle)", lambda t: "a %YAML or %TAG directive given twice"),
