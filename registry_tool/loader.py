@@ -86,6 +86,7 @@ _CONSTRUCTOR = yaml.SafeLoader("")  # only to construct the rare ambiguous scala
 
 _BREAKS = "\r\n\x85\u2028\u2029"
 _HEX_DIGITS = frozenset("0123456789ABCDEFabcdef")
+_TAG_CHARACTERS = frozenset("-_;/?:@&=+$.%!~*'()")  # besides letters and digits, in a tag libyaml reads
 _QUOTED_STOP = re.compile(r'["\\\s\0]')  # where a run of double-quoted text ends, or an escape starts
 
 
@@ -114,6 +115,46 @@ class _PureLoader(yaml.SafeLoader):  # type: ignore[misc]  # PyYAML ships no typ
                 return
             if not self.flow_level:
                 self.allow_simple_key = True
+
+    def fetch_stream_end(self) -> None:
+        if self.column != 0:  # libyaml ends a file without a final line break on a new line,
+            self.line += 1  # where a key still waiting for its ':' is stale
+            self.column = 0
+            self.stale_possible_simple_keys()
+        super().fetch_stream_end()
+
+    def scan_plain(self) -> Any:
+        # PyYAML's, with libyaml's refusal of ':' followed by ',', '?', or a bracket inside a
+        # plain scalar in flow context ('{a:{b: 1}}'), its '?' inside one ('{k: a?b}'), and its
+        # tabs (scan_plain_spaces).
+        chunks: list[str] = []
+        start_mark = end_mark = self.get_mark()
+        indent = self.indent + 1
+        spaces: list[str] = []
+        while self.peek() != "#":
+            length = 0
+            while True:
+                char = self.peek(length)
+                if char == ":":
+                    after = self.peek(length + 1)
+                    if self.flow_level and after in ",?[]{}":
+                        raise ScannerError("while scanning a plain scalar", start_mark, "found unexpected ':'", self._mark_at(self.pointer + length))
+                    if after in "\0 \t" + _BREAKS:
+                        break
+                elif char in "\0 \t" + _BREAKS or (self.flow_level and char in ",[]{}"):  # '?' stays, as in libyaml
+                    break
+                length += 1
+            if length == 0:
+                break
+            self.allow_simple_key = False
+            chunks.extend(spaces)
+            chunks.append(self.prefix(length))
+            self.forward(length)
+            end_mark = self.get_mark()
+            spaces = self.scan_plain_spaces(indent, start_mark)
+            if not spaces or self.peek() == "#" or (not self.flow_level and self.column < indent):
+                break
+        return yaml.ScalarToken("".join(chunks), True, start_mark, end_mark)
 
     def scan_plain_spaces(self, indent: int, start_mark: Any) -> list[str]:
         # As PyYAML's, but tabs count as spaces where libyaml takes them: between words, and
@@ -164,6 +205,34 @@ class _PureLoader(yaml.SafeLoader):  # type: ignore[misc]  # PyYAML ships no typ
                                f"expected chomping or indentation indicators, but found {self.peek()!r}", self.get_mark())
         return chomping, increment
 
+    def scan_block_scalar_indentation(self) -> tuple[list[str], int, Any]:
+        chunks, max_indent, end_mark = super().scan_block_scalar_indentation()
+        if self.peek() == "\t":  # libyaml: not while the indentation is being found
+            raise ScannerError("while scanning a block scalar", None, "found a tab character where an indentation space is expected", self.get_mark())
+        return list(chunks), int(max_indent), end_mark
+
+    def scan_block_scalar_breaks(self, indent: int) -> tuple[list[str], Any]:
+        chunks, end_mark = super().scan_block_scalar_breaks(indent)
+        if self.column < indent and self.peek() == "\t":
+            raise ScannerError("while scanning a block scalar", None, "found a tab character where an indentation space is expected", self.get_mark())
+        return list(chunks), end_mark
+
+    def scan_tag(self) -> Any:
+        # libyaml ends a tag at a character outside its URI set ('[', ']', '{', '}', ','),
+        # where it wants a blank; PyYAML reads those into the tag, and wants a space, not a tab.
+        if self.peek(1) != "<":
+            length = 1
+            while self.peek(length).isalnum() or self.peek(length) in _TAG_CHARACTERS:
+                length += 1
+            char = self.peek(length)
+            if char not in "\0 \t" + _BREAKS and not (self.flow_level and char == ","):
+                raise ScannerError("while scanning a tag", self.get_mark(), "did not find expected whitespace or line break",
+                                   self._mark_at(self.pointer + length))
+            if char == "\t":  # a separator like a space: let PyYAML see one
+                at = self.pointer + length
+                self.buffer = self.buffer[:at] + " " + self.buffer[at + 1:]
+        return super().scan_tag()
+
     def scan_block_scalar_ignored_line(self, start_mark: Any) -> str:
         while self.peek() in " \t":
             self.forward()
@@ -210,13 +279,26 @@ class _PureLoader(yaml.SafeLoader):  # type: ignore[misc]  # PyYAML ships no typ
         column = self.column + len(between) if not lines else len(between) - between.rfind("\n") - 1
         return yaml.Mark(self.name, self.index + len(between), self.line + lines, column, None, None)
 
+    def process_empty_scalar(self, mark: Any) -> Any:
+        # In flow context libyaml places an empty key or value ('{a: }', '{? }') at the token
+        # that follows it; PyYAML right after the indicator.
+        if self.check_token(yaml.FlowEntryToken, yaml.FlowMappingEndToken, yaml.FlowSequenceEndToken) or (
+                self.check_token(yaml.ValueToken) and self.peek_token().start_mark.index != mark.index and self._in_flow()):
+            mark = self.peek_token().start_mark
+        return super().process_empty_scalar(mark)
+
+    def _in_flow(self) -> bool:
+        return self.state in (self.parse_flow_mapping_value, self.parse_flow_sequence_entry_mapping_value)
+
     def scan_directive(self) -> Any:
         length = 1
         while self.peek(length).isalnum() or self.peek(length) in "-_":
             length += 1
-        name = self.prefix(length)[1:]
+        name, end = self.prefix(length)[1:], self._mark_at(self.pointer + length)
+        if name and self.peek(length) not in "\0 \t" + _BREAKS:
+            raise ScannerError("while scanning a directive", self.get_mark(), "did not find expected whitespace or line break", end)
         if name and name not in ("YAML", "TAG"):  # PyYAML ignores them, libyaml does not
-            raise ScannerError("while scanning a directive", self.get_mark(), "found unknown directive name", self._mark_at(self.pointer + length))
+            raise ScannerError("while scanning a directive", self.get_mark(), "found unknown directive name", end)
         return super().scan_directive()
 
 
@@ -979,7 +1061,7 @@ _SYNTAX: tuple[tuple[re.Pattern[str], Callable[[_Trouble], str]], ...] = tuple((
     (r"duplicate (%?YAML|%?TAG|tag handle)", lambda t: "a %YAML or %TAG directive given twice"),
     (r"unknown directive", lambda t: "an unknown directive: only %YAML and %TAG exist"),
     (r"anchor|alias", lambda t: "an anchor ('&') or alias ('*') without a valid name"),
-    (r"unexpected ':'", lambda t: "an unexpected ':'"),
+    (r"unexpected ':'", lambda t: "a ':' right before ',', '?' or a bracket inside a flow collection; put a space after it"),
 ))
 _SYNTAX_BY_CONTEXT: tuple[tuple[str, str], ...] = (
     ("directive", _DIRECTIVE),

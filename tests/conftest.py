@@ -4,6 +4,7 @@ and a CLI runner that shows what the command printed when an assertion fails."""
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -64,9 +65,12 @@ def pytest_collection_finish(session: pytest.Session) -> None:
 
 def pytest_unconfigure(config: pytest.Config) -> None:
     run = config.stash.get(_WITHOUT_LIBYAML, None)
-    if run is not None and run.process.poll() is None:
+    if run is None:
+        return
+    if run.process.poll() is None:
         run.process.kill()  # the session ended early
         run.process.wait()
+    shutil.rmtree(run.output.parent, ignore_errors=True)
 
 
 @pytest.fixture

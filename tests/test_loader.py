@@ -15,7 +15,8 @@ import pytest
 import yaml
 
 from builders import at, check_model_file, rules
-from registry_tool import loader
+from conftest import REPO_ROOT
+from registry_tool import loader, validator
 
 # A valid model: line 1 name, 2 versions, 3 version, 4 stage, 5 artifact, 6 uri.
 VALID = 'name: faq-bot\nversions:\n  - version: "1.0.0"\n    stage: staging\n    artifact:\n      uri: s3://b/m.onnx\n'
@@ -116,6 +117,12 @@ SYNTAX = [
     ("cannot-start-a-value", "name: faq-bot\nowner: @hazel\nversions: []\n", 2, 8, "malformed YAML: '@' cannot start a value; quote the value"),
     ("empty-anchor", "name: faq-bot\nowner: & hazel\nversions: []\n", 2, 9,
      "malformed YAML: an anchor ('&') or alias ('*') without a valid name"),
+    ("colon-before-a-bracket", "name: faq-bot\nmetadata: {a:{b: 1}}\nversions: []\n", 2, 13,
+     "malformed YAML: a ':' right before ',', '?' or a bracket inside a flow collection; put a space after it"),
+    ("tab-in-block-scalar-indentation", "name: faq-bot\ndescription: |\n  \ttext\nversions: []\n", 3, 3,
+     "malformed YAML: a tab character; YAML indents with spaces only"),
+    ("malformed-directive", "%YAML: 1.1\n---\nname: faq-bot\nversions: []\n", 1, 6,
+     "malformed YAML: a malformed directive (a line that starts with '%')"),
     ("control-character", "name: faq-bot\ndescription: caf\u00e9 \u65e5\u672c \x07\nversions: []\n", 2, 22,
      "malformed YAML: U+0007 (a control character) is not allowed in a YAML file; remove it"),
     ("control-character-after-astral", "name: faq-bot\ndescription: \U0001f600\U0001f600 \x1b\nversions: []\n", 2, 17,
@@ -146,19 +153,38 @@ def test_tabs_between_tokens_are_fine(check, content):
 
 
 def _findings(raw: bytes) -> list[tuple[int, int, str, str]]:
-    return [(v.line, v.column, v.rule, v.message) for v in loader.load(raw, "models/m.yaml").problems]
+    """What validate reports on a model file: the loader's findings, or the schema's and the
+    file rules' (their positions come from the parser's marks too)."""
+    model, found = validator.parse_model(raw, "models/m.yaml", "m", validator.Policy())
+    if model is not None:
+        found = found + validator.check_model(model, validator.Policy())
+    return [(v.line, v.column, v.rule, v.message) for v in found]
+
+
+def _mutated(rng: random.Random, raw: bytes) -> bytes:
+    text = list(raw.decode())
+    for _ in range(rng.randint(1, 3)):
+        at = rng.randrange(len(text) + 1)
+        if rng.random() < 0.4 and text:
+            del text[min(at, len(text) - 1)]
+        else:
+            text.insert(at, rng.choice([" ", "-", ":", "[", "]", "{", "}", "#", "'", '"', "\n", "|", "?", ",", "\t", ": ", "- "]))
+    return "".join(text).encode()
 
 
 @pytest.mark.skipif(not getattr(yaml, "__with_libyaml__", False) or bool(os.environ.get("REGISTRY_TOOL_NO_LIBYAML")),
                     reason="compares with libyaml")
 def test_the_same_findings_with_and_without_libyaml(monkeypatch):
-    """Every case above, the hostile corpus and generated documents give the same rule, line,
-    column and message with libyaml and with the pure-Python parser."""
+    """Every case above, the hostile corpus, generated documents and mutated model files give
+    the same rule, line, column and message with libyaml and with the pure-Python parser."""
     from hostile_support import HOSTILE  # noqa: PLC0415
 
     cases = [c[1].encode() for c in SYNTAX] + [p.read_bytes() for p in sorted(HOSTILE.glob("*/*.yaml"))]
     rng = random.Random(7)
     cases += [_random_document(rng).encode() for _ in range(200)]
+    seeds = [p.read_bytes() for p in sorted((REPO_ROOT / "models").glob("*.yaml"))] + cases[len(SYNTAX):]
+    cases += [_mutated(rng, rng.choice(seeds)) for _ in range(250)]
+    cases.append((VALID + "    metrics: {accuracy: , f1: }\n").encode())  # empty values in flow: where are they?
     cases += [SHAPES[shape](levels)[0].encode() for shape in SHAPES for levels in (64, 65, 1_100)]
     monkeypatch.setattr(loader, "_Loader", yaml.CSafeLoader)
     with_libyaml = [_findings(raw) for raw in cases]
