@@ -90,7 +90,7 @@ _TAG_CHARACTERS = frozenset("-_;/?:@&=+$.%!~*'()")  # besides letters and digits
 _QUOTED_STOP = re.compile(r'["\\\s\0]')  # where a run of double-quoted text ends, or an escape starts
 
 
-class _PureLoader(yaml.SafeLoader):  # type: ignore[misc]  # PyYAML ships no type hints
+class _PureLoader(yaml.SafeLoader):  # type: ignore[misc, unused-ignore]  # Any without types-PyYAML
     """PyYAML's pure-Python parser, reading what libyaml reads where the two differ, so a
     file gets the same findings with or without PyYAML's C build: a tab separates tokens
     where libyaml allows it (after a value, in flow, inside a plain scalar), an escape that
@@ -111,7 +111,7 @@ class _PureLoader(yaml.SafeLoader):  # type: ignore[misc]  # PyYAML ships no typ
             if char == "#":
                 while self.peek() not in "\0" + _BREAKS:
                     self.forward()
-            if not self.scan_line_break():
+            if not self._line_break():
                 return
             if not self.flow_level:
                 self.allow_simple_key = True
@@ -166,7 +166,7 @@ class _PureLoader(yaml.SafeLoader):  # type: ignore[misc]  # PyYAML ships no typ
         self.forward(length)
         if self.peek() not in _BREAKS:
             return [blanks] if blanks else []
-        line_break = self.scan_line_break()
+        line_break = self._line_break()
         self.allow_simple_key = True
         breaks: list[str] = []
         while True:
@@ -179,7 +179,7 @@ class _PureLoader(yaml.SafeLoader):  # type: ignore[misc]  # PyYAML ships no typ
             if char in " \t":
                 self.forward()
             elif char in _BREAKS:
-                breaks.append(self.scan_line_break())
+                breaks.append(self._line_break())
             else:
                 break
         joined = [line_break] if line_break != "\n" else ([] if breaks else [" "])
@@ -233,7 +233,7 @@ class _PureLoader(yaml.SafeLoader):  # type: ignore[misc]  # PyYAML ships no typ
                 self.buffer = self.buffer[:at] + " " + self.buffer[at + 1:]
         return super().scan_tag()
 
-    def scan_block_scalar_ignored_line(self, start_mark: Any) -> str:
+    def scan_block_scalar_ignored_line(self, start_mark: Any) -> Any:
         while self.peek() in " \t":
             self.forward()
         if self.peek() == "#":
@@ -242,7 +242,7 @@ class _PureLoader(yaml.SafeLoader):  # type: ignore[misc]  # PyYAML ships no typ
         if self.peek() not in "\0" + _BREAKS:
             raise ScannerError("while scanning a block scalar", start_mark,
                                f"expected a comment or a line break, but found {self.peek()!r}", self.get_mark())
-        return str(self.scan_line_break())
+        return self._line_break()
 
     def scan_flow_scalar_non_spaces(self, double: bool, start_mark: Any) -> list[str]:
         if double:
@@ -277,15 +277,21 @@ class _PureLoader(yaml.SafeLoader):  # type: ignore[misc]  # PyYAML ships no typ
         between = self.buffer[self.pointer: pointer]
         lines = between.count("\n")
         column = self.column + len(between) if not lines else len(between) - between.rfind("\n") - 1
-        return yaml.Mark(self.name, self.index + len(between), self.line + lines, column, None, None)
+        return yaml.Mark(self.name, self.index + len(between), self.line + lines, column, None, 0)
 
     def process_empty_scalar(self, mark: Any) -> Any:
         # In flow context libyaml places an empty key or value ('{a: }', '{? }') at the token
         # that follows it; PyYAML right after the indicator.
         if self.check_token(yaml.FlowEntryToken, yaml.FlowMappingEndToken, yaml.FlowSequenceEndToken) or (
-                self.check_token(yaml.ValueToken) and self.peek_token().start_mark.index != mark.index and self._in_flow()):
-            mark = self.peek_token().start_mark
+                self.check_token(yaml.ValueToken) and self._next_mark().index != mark.index and self._in_flow()):
+            mark = self._next_mark()
         return super().process_empty_scalar(mark)
+
+    def _next_mark(self) -> Any:
+        return self.peek_token().start_mark  # type: ignore[no-untyped-call, unused-ignore]
+
+    def _line_break(self) -> str:
+        return str(self.scan_line_break())  # type: ignore[no-untyped-call, unused-ignore]
 
     def _in_flow(self) -> bool:
         return self.state in (self.parse_flow_mapping_value, self.parse_flow_sequence_entry_mapping_value)
@@ -643,26 +649,34 @@ class _Nesting:
 
     def _block(self, line: str) -> None:
         simple = _SIMPLE_LINE.match(line)
-        if simple is not None and not (self.plain and simple.end(1) > (self.columns[-1] if self.columns else -1)):
+        if simple is not None and not (self.plain and simple.end(1) > self._indent()):
             self._simple(line, simple)
             return
         if line.startswith(("---", "...")) and line[3:4] in ("", " ", "\t"):
             self._document(line)
             return
         indent = len(line) - len(line.lstrip(" "))
+        if self._holds_no_entry(line, indent):
+            return
+        if line[indent] == "\t":
+            raise _Unreadable  # a tab before a line's first token
+        self._entries(line, indent)
+
+    def _indent(self) -> int:
+        """The column of the innermost block collection, -1 at the top."""
+        return self.columns[-1] if self.columns else -1
+
+    def _holds_no_entry(self, line: str, indent: int) -> bool:
+        """A blank or comment line, the next line of a plain scalar, or a directive."""
         first = line[indent:indent + 1]
         if not first or first == "#" or (first == "\t" and not line.strip()):
             self.plain = self.plain and first != "#"  # a comment ends a plain scalar
-            return
+            return True
         if self.plain:
-            if indent > (self.columns[-1] if self.columns else -1):
-                return  # the plain scalar goes on
+            if indent > self._indent():
+                return True  # the plain scalar goes on
             self.plain = False
-        if first in "%\t":
-            if first == "\t":
-                raise _Unreadable  # a tab before a line's first token
-            return  # a directive
-        self._entries(line, indent)
+        return first == "%"
 
     def _simple(self, line: str, simple: re.Match[str]) -> None:
         """A line that starts as _SIMPLE_LINE: '[- ]key: '."""
@@ -817,38 +831,41 @@ class _Nesting:
     def _flow(self, line: str, at: int) -> None:
         """Flow content from ``line[at]`` on: brackets outside quoted scalars and comments."""
         search = _FLOW_CHARS.search
-        while True:
+        while at >= 0:
             found = search(line, at)
             if found is None:
                 self.flow_last = self._char_before(line, len(line))
                 return
-            at = found.start()
-            char = line[at]
-            if char in "[{":
-                self.flow += 1
-                level = self.flow_base + self.flow
-                if level > MAX_DEPTH:
-                    raise self._deep(at, at + 1)
-                if level == MAX_DEPTH and self.edge is None and self.node.keyable:
-                    self.edge = (at, at + 1)
-            elif char in "]}":
-                self.flow -= 1
-                if self.flow <= 0:
-                    self.flow = 0
-                    self._after_node(line, at + 1)
-                    return
-            elif char == "#":
-                if at == 0 or line[at - 1] in " \t[{,]}" or (self.row, at) == self.quote_end:  # a comment
-                    self.flow_last = self._char_before(line, at)
-                    return
-            elif self._opens_quote(line, at):
-                end = _quote_end(line, at + 1, char)
-                if end < 0:
-                    self.quote = char
-                    return
-                self.quote_end = (self.row, end)
-                at = end - 1
-            at += 1
+            at = self._flow_char(line, found.start())
+
+    def _flow_char(self, line: str, at: int) -> int:
+        """Read the bracket, quote or '#' at ``line[at]``; where to go on, -1 to stop."""
+        char = line[at]
+        if char in "[{":
+            self.flow += 1
+            level = self.flow_base + self.flow
+            if level > MAX_DEPTH:
+                raise self._deep(at, at + 1)
+            if level == MAX_DEPTH and self.edge is None and self.node.keyable:
+                self.edge = (at, at + 1)
+        elif char in "]}":
+            self.flow -= 1
+            if self.flow <= 0:
+                self.flow = 0
+                self._after_node(line, at + 1)
+                return -1
+        elif char == "#":
+            if at == 0 or line[at - 1] in " \t[{,]}" or (self.row, at) == self.quote_end:  # a comment
+                self.flow_last = self._char_before(line, at)
+                return -1
+        elif self._opens_quote(line, at):
+            end = _quote_end(line, at + 1, char)
+            if end < 0:
+                self.quote = char
+                return -1
+            self.quote_end = (self.row, end)
+            return end
+        return at + 1
 
     def _opens_quote(self, line: str, at: int) -> bool:
         """Does the quote at ``line[at]`` open a quoted scalar, rather than sit in a plain one?"""
@@ -1143,51 +1160,62 @@ class _Builder:
             self.problem(node, "yaml-key-type", f"key {node.value!r} is read as {kind}; keys must be strings (quote it)")
         return node.value if not isinstance(value, str) else value
 
-    def scalar(self, node: ScalarNode) -> Any:
-        tag, value, plain = node.tag, node.value, not node.style  # libyaml: "", PyYAML: None
-        if tag == STR:
-            if node.style == '"' and _HIDDEN_IN_VALUE.search(value):
-                char = _HIDDEN_IN_VALUE.search(value).group()  # type: ignore[union-attr]
-                self.problem(node, "yaml-hidden-char", f"escaped control or invisible character {_describe(char)} in a value: "
-                                                       "readers, terminals and web pages show it differently or not at all; remove it")
-            elif plain and value:
-                if value[0] in _NUMBER_START and _CORE12_NUMBER.fullmatch(value):
-                    self.ambiguous(node, "a string to YAML 1.1 readers (PyYAML) but a number to YAML 1.2 readers")
-                elif value in _YAML11_ONLY_BOOL:
-                    self.ambiguous(node, "a boolean to some YAML 1.1 readers")
-            return value
-        if tag == INT:
-            if _SAFE_INT.fullmatch(value):
-                return self.integer(node, value)
-            self.ambiguous(node, "read differently by YAML 1.1 and YAML 1.2 readers (octal, binary, sexagesimal or '_')")
-            return value
-        if tag == FLOAT:
-            if _SAFE_FLOAT.fullmatch(value):
-                number = float(value)
-                if not math.isfinite(number):
-                    self.problem(node, "yaml-non-finite", f"{_short(value)} is too large for a number: readers take it as infinity")
-                    return value
-                return number
-            if _NON_FINITE.fullmatch(value):
-                self.problem(node, "yaml-non-finite", f"{value} is not a finite number; JSON and most readers cannot carry it")
-                return value
-            self.ambiguous(node, "read differently by YAML 1.1 and YAML 1.2 readers (sexagesimal or '_')")
-            return value
-        if tag == BOOL:
-            if value in _CORE12_BOOL:
-                return value.lower() == "true"
-            self.ambiguous(node, "a boolean to YAML 1.1 readers (PyYAML) but a string to YAML 1.2 readers")
-            return value
-        if tag == NULL:
-            return None
-        if tag == TIMESTAMP:
-            self.ambiguous(node, "a date/time to YAML 1.1 readers (PyYAML) but a string to YAML 1.2 readers")
-            return value
-        if tag in (MERGE, VALUE):
-            self.ambiguous(node, "a merge or value key to YAML 1.1 readers")
-            return value
-        self.problem(node, "yaml-tag", f"tag {tag} is not allowed")
+    def scalar(self, node: Any) -> Any:  # a ScalarNode
+        read = _SCALARS.get(node.tag)
+        if read is None:
+            self.problem(node, "yaml-tag", f"tag {node.tag} is not allowed")
+            return node.value
+        return read(self, node)
+
+    def string(self, node: ScalarNode) -> Any:
+        value, plain = node.value, not node.style  # libyaml: "", PyYAML: None
+        if node.style == '"' and _HIDDEN_IN_VALUE.search(value):
+            char = _HIDDEN_IN_VALUE.search(value).group()  # type: ignore[union-attr]
+            self.problem(node, "yaml-hidden-char", f"escaped control or invisible character {_describe(char)} in a value: "
+                                                   "readers, terminals and web pages show it differently or not at all; remove it")
+        elif plain and value:
+            if value[0] in _NUMBER_START and _CORE12_NUMBER.fullmatch(value):
+                self.ambiguous(node, "a string to YAML 1.1 readers (PyYAML) but a number to YAML 1.2 readers")
+            elif value in _YAML11_ONLY_BOOL:
+                self.ambiguous(node, "a boolean to some YAML 1.1 readers")
         return value
+
+    def int_(self, node: ScalarNode) -> Any:
+        if _SAFE_INT.fullmatch(node.value):
+            return self.integer(node, node.value)
+        self.ambiguous(node, "read differently by YAML 1.1 and YAML 1.2 readers (octal, binary, sexagesimal or '_')")
+        return node.value
+
+    def float_(self, node: ScalarNode) -> Any:
+        value = node.value
+        if _SAFE_FLOAT.fullmatch(value):
+            number = float(value)
+            if not math.isfinite(number):
+                self.problem(node, "yaml-non-finite", f"{_short(value)} is too large for a number: readers take it as infinity")
+                return value
+            return number
+        if _NON_FINITE.fullmatch(value):
+            self.problem(node, "yaml-non-finite", f"{value} is not a finite number; JSON and most readers cannot carry it")
+            return value
+        self.ambiguous(node, "read differently by YAML 1.1 and YAML 1.2 readers (sexagesimal or '_')")
+        return value
+
+    def bool_(self, node: ScalarNode) -> Any:
+        if node.value in _CORE12_BOOL:
+            return node.value.lower() == "true"
+        self.ambiguous(node, "a boolean to YAML 1.1 readers (PyYAML) but a string to YAML 1.2 readers")
+        return node.value
+
+    def null(self, node: ScalarNode) -> Any:
+        return None
+
+    def timestamp(self, node: ScalarNode) -> Any:
+        self.ambiguous(node, "a date/time to YAML 1.1 readers (PyYAML) but a string to YAML 1.2 readers")
+        return node.value
+
+    def merge(self, node: ScalarNode) -> Any:
+        self.ambiguous(node, "a merge or value key to YAML 1.1 readers")
+        return node.value
 
     def integer(self, node: ScalarNode, value: str) -> Any:
         # Bound the text before converting: int() of thousands of digits is slow, then refused.
@@ -1203,6 +1231,12 @@ class _Builder:
 
     def ambiguous(self, node: ScalarNode, why: str) -> None:
         self.problem(node, "yaml-ambiguous-scalar", f"plain value {_short(node.value)!r} is {why}; quote it: \"{_short(node.value)}\"")
+
+
+_SCALARS: dict[str, Callable[[_Builder, ScalarNode], Any]] = {
+    STR: _Builder.string, INT: _Builder.int_, FLOAT: _Builder.float_, BOOL: _Builder.bool_, NULL: _Builder.null,
+    TIMESTAMP: _Builder.timestamp, MERGE: _Builder.merge, VALUE: _Builder.merge,
+}
 
 
 def _short(text: str, limit: int = 40) -> str:

@@ -54,10 +54,12 @@ def load_schema(name: str) -> dict[str, Any]:
     for candidate in (here / "schemas" / name,  # installed: the package's copy
                       here.parent / "schemas" / name):  # a source checkout that was never installed
         if candidate.is_file():
-            return json.loads(candidate.read_text(encoding="utf-8"))
+            schema: dict[str, Any] = json.loads(candidate.read_text(encoding="utf-8"))
+            return schema
     from importlib import resources  # noqa: PLC0415 - a zipped install
 
-    return json.loads(resources.files("registry_tool.schemas").joinpath(name).read_text(encoding="utf-8"))
+    schema = json.loads(resources.files("registry_tool.schemas").joinpath(name).read_text(encoding="utf-8"))
+    return schema
 
 
 @lru_cache(maxsize=None)
@@ -70,7 +72,7 @@ def _detailed_validator(name: str) -> Any:
     from jsonschema import Draft202012Validator, validators  # noqa: PLC0415 - only needed for failures
 
     # jsonschema compares unsortable array items pairwise: quadratic in a hostile list.
-    linear = validators.extend(Draft202012Validator, {"uniqueItems": _unique_items})
+    linear = validators.extend(Draft202012Validator, {"uniqueItems": _unique_items})  # type: ignore[no-untyped-call, unused-ignore]
     return linear(load_schema(name))
 
 
@@ -268,7 +270,7 @@ def _cut(message: str, limit: int = 300) -> str:
 def _type_message(doc: Document, path: tuple[Any, ...], prefix: str, error: Any) -> str:
     expected = error.validator_value
     names = expected if isinstance(expected, list) else [expected]
-    expected_text = " or ".join(_SCHEMA_TYPE.get(n, n) for n in names)
+    expected_text = " or ".join(_SCHEMA_TYPE.get(n, str(n)) for n in names)
     instance = error.instance
     if not path:
         if instance is None:
