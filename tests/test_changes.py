@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from audit_scenarios import faq, model_yaml
+from audit_scenarios import faq
+from builders import model as model_file
+from builders import version
 
 from registry_tool.core.changes import Change, ChangeKind, MetricChange, model_changes
 from registry_tool.core.model import Model, Stage
@@ -50,10 +52,9 @@ def test_same_model_gives_no_events():
 
 
 def test_version_updated_names_fields_and_metric_values():
-    base = model(model_yaml("faq-bot", [("1.0.0", "staging", {"metrics": {"accuracy": 0.9, "suites": {"core": {"score": 1}}}})]))
-    head = model(model_yaml("faq-bot", [("1.0.0", "production", {
-        "metrics": {"accuracy": 0.95, "f1": 0.8, "suites": {"core": {"score": 1}}},
-        "tags": ["ab"], "description": "tuned"})]))
+    base = model(model_file("faq-bot", version("1.0.0", "staging", metrics={"accuracy": 0.9}, suites={"core": {"score": 1}})))
+    head = model(model_file("faq-bot", version("1.0.0", "production", metrics={"accuracy": 0.95, "f1": 0.8},
+                                               suites={"core": {"score": 1}}, tags=["ab"], description="tuned")))
     changes = model_changes("faq-bot", base, head)
     assert kinds(changes) == [(K.STAGE_CHANGED, "1.0.0", S.STAGING, S.PRODUCTION), (K.VERSION_UPDATED, "1.0.0", None, None)]
     assert changes[1].fields == ("description", "metrics", "tags")
@@ -61,8 +62,8 @@ def test_version_updated_names_fields_and_metric_values():
 
 
 def test_suite_metrics_are_named_by_reference_and_true_is_not_one():
-    base = model(model_yaml("faq-bot", [("1.0.0", "staging", {"metrics": {"suites": {"core": {"ok": 1}}}})]))
-    head = model(model_yaml("faq-bot", [("1.0.0", "staging", {"metrics": {"suites": {"core": {"ok": True}}}})]))
+    base = model(model_file("faq-bot", version("1.0.0", "staging", suites={"core": {"ok": 1}})))
+    head = model(model_file("faq-bot", version("1.0.0", "staging", suites={"core": {"ok": True}})))
     (change,) = model_changes("faq-bot", base, head)
     assert change.metrics == (MetricChange("core/ok", 1, True),)
 
@@ -76,8 +77,8 @@ def test_removed_version_and_removed_model():
 
 
 def test_model_fields_changed():
-    base = model(model_yaml("faq-bot", [("1.0.0", "none", {})], owner="hazel"))
-    head = model(model_yaml("faq-bot", [("1.0.0", "none", {})], owner="ml-platform"))
+    base = model(model_file("faq-bot", version("1.0.0", "none"), owner="hazel"))
+    head = model(model_file("faq-bot", version("1.0.0", "none"), owner="ml-platform"))
     (change,) = model_changes("faq-bot", base, head)
     assert (change.kind, change.fields) == (K.MODEL_UPDATED, ("owner",))
 

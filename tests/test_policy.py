@@ -145,7 +145,7 @@ def test_a_broken_base_policy_falls_back_to_the_head_policy(repo, cli):
 def test_pointing_models_dir_away_in_a_change_removes_every_model(repo, cli):
     """A pull request cannot hide the registry from the validator by renaming models_dir."""
     repo.write("models/faq-bot.yaml", FAQ)
-    repo.write("models/image-classifier.yaml", model("image-classifier", version("v1", "none", name="image-classifier")))
+    repo.write("models/image-classifier.yaml", model("image-classifier", version("v1", "none")))
     base = repo.commit("base")
     repo.write("registry.yaml", "models_dir: elsewhere\n")
     _, found, _, _ = found_in(cli, repo, "--base", base)

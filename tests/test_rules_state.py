@@ -61,7 +61,7 @@ def test_three_production_versions_give_two_violations(repo, cli):
 def test_one_production_per_model_not_per_registry(repo, cli):
     repo.write("models/faq-bot.yaml", model("faq-bot", version("1.0.0", "production")))
     repo.write("models/image-classifier.yaml",
-               model("image-classifier", version("v1", "production", name="image-classifier")))
+               model("image-classifier", version("v1", "production")))
     code, found, _ = validate_json(cli, repo.path)
     assert (code, found) == (0, [])
 

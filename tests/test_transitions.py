@@ -187,8 +187,8 @@ def test_adding_a_fact_that_was_never_registered_is_allowed(change):
 
 def test_metrics_tags_and_descriptions_may_change(change):
     base = model(NAME, version("1.0.0", "staging", metrics={"accuracy": 0.9}))
-    head = model(NAME, version("1.0.0", "staging", metrics={"accuracy": 0.91, "f1": 0.8},
-                               extra="    tags: [rerun]\n    description: re-evaluated\n"), header="owner: hazel\n")
+    head = model(NAME, version("1.0.0", "staging", metrics={"accuracy": 0.91, "f1": 0.8}, tags=["rerun"],
+                               description="re-evaluated"), owner="hazel")
     assert change(base, head) == ([], [])
 
 
@@ -232,7 +232,7 @@ def test_model_removed(change):
 
 def test_model_renamed_away(change):
     base = model(NAME, version("1.0.0", "staging"))
-    renamed = model("faq-assistant", version("1.0.0", "staging", name=NAME))
+    renamed = model("faq-assistant", version("1.0.0", "staging"))
     found, _ = change(base, None, extra={"models/faq-assistant.yaml": renamed})
     assert found == [(PATH, 1, 1, "model-removed")]
 
@@ -408,7 +408,7 @@ def test_rollback_is_judged_by_the_gates(change):
 
 def test_gates_do_not_rejudge_a_version_already_in_production(change):
     base = model(NAME, version("1.0.0", "production", sha256=None))
-    head = model(NAME, version("1.0.0", "production", sha256=None, extra="    description: still here\n"))
+    head = model(NAME, version("1.0.0", "production", sha256=None, description="still here"))
     assert change(base, head, policy=gates("require_sha256: true")) == ([], [])
 
 
@@ -424,8 +424,8 @@ def test_per_model_gate_override(change, repo):
     policy = (gates("min_metrics: {accuracy: 0.5}")
               + "models:\n  faq-bot:\n    gates:\n      production:\n        min_metrics: {accuracy: 0.95}\n")
     other = "models/image-classifier.yaml"
-    other_base = model("image-classifier", version("v1", "staging", name="image-classifier", metrics={"accuracy": 0.9}))
-    other_head = model("image-classifier", version("v1", "production", name="image-classifier", metrics={"accuracy": 0.9}))
+    other_base = model("image-classifier", version("v1", "staging", metrics={"accuracy": 0.9}))
+    other_head = model("image-classifier", version("v1", "production", metrics={"accuracy": 0.9}))
     repo.write(other, other_base)
     base, head = promote(metrics={"accuracy": 0.93})
     found, messages = change(base, head, policy=policy, extra={other: other_head})
@@ -473,7 +473,7 @@ def test_an_invalid_head_policy_is_reported_and_stops(change):
 
 def test_unchanged_files_are_not_rejudged(change, repo):
     """Only files whose bytes changed are read: an old problem in another file is not blamed on this change."""
-    repo.write("models/legacy.yaml", model("legacy", version("1", "production", name="legacy"),
-                                           version("2", "production", name="legacy")))
+    repo.write("models/legacy.yaml", model("legacy", version("1", "production"),
+                                           version("2", "production")))
     found, _ = change(model(NAME, version("1.0.0", "none")), model(NAME, version("1.0.0", "staging")))
     assert found == []
