@@ -119,8 +119,8 @@ def model(name: str, *versions: Version, owner: str | None = None, description: 
     elif layout == "flow-items":
         lines += ["versions:"] + [f"  - {_flow(item)}" for item in items]
     elif layout == "flow":
-        lines += ["versions: ["] + [f"  {_flow(item)}{',' if i < len(items) - 1 else ''}" for i, item in enumerate(items)]
-        lines.append("]")
+        last = len(items) - 1
+        lines += ["versions: ["] + [f"  {_flow(item)}{',' if i < last else ''}" for i, item in enumerate(items)] + ["]"]
     else:
         raise ValueError(f"unknown layout {layout!r}")
     return "\n".join(lines) + "\n"
@@ -147,7 +147,8 @@ def _scalar(value: Any) -> str:
     if isinstance(value, (int, float)):
         return repr(value)
     text = str(value)
-    if (_PLAIN.fullmatch(text) and text.lower() not in _NOT_PLAIN) or (_HEX.fullmatch(text) and not _NUMBER.fullmatch(text)):
+    plain = _PLAIN.fullmatch(text) and text.lower() not in _NOT_PLAIN
+    if plain or (_HEX.fullmatch(text) and not _NUMBER.fullmatch(text)):
         return text
     return json.dumps(text, ensure_ascii=False)
 
@@ -185,8 +186,8 @@ def _item(value: Any, indent: int, flow_keys: set[str] | frozenset[str] = frozen
 def rich_model(name: str, *versions: tuple[str, str], **fields: Any) -> str:
     """A model owned by hazel whose versions carry every kind of field (size, format,
     metrics, tags, metadata), written as the read-path tests need them."""
-    return model(name, *(version(label, stage, size_bytes=1024, fmt="onnx", metrics={"accuracy": float(f"0.9{len(label)}")},
-                                 tags=["candidate"], metadata={"ticket": f"T-{label}"}, flow=True)
+    return model(name, *(version(label, stage, size_bytes=1024, fmt="onnx", tags=["candidate"], flow=True,
+                                 metrics={"accuracy": float(f"0.9{len(label)}")}, metadata={"ticket": f"T-{label}"})
                          for label, stage in versions), owner="hazel", **fields)
 
 
