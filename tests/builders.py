@@ -66,13 +66,14 @@ class Version:
     flow: bool = False
     artifact_flow: bool = False
 
-    def fields(self, name: str) -> dict[str, Any]:
+    def fields(self, name: str, quote: str = '"') -> dict[str, Any]:
         artifact: dict[str, Any] = {"uri": self.uri or artifact_uri(name, self.label)}
         sha256 = artifact_sha(name, self.label) if self.sha256 == AUTO else self.sha256
         for key, value in (("sha256", sha256), ("size_bytes", self.size_bytes), ("format", self.format)):
             if value is not None:
                 artifact[key] = value
-        out: dict[str, Any] = {"version": raw(json.dumps(self.label)), "stage": raw(self.stage)}
+        label = json.dumps(self.label) if quote == '"' else f"{quote}{self.label}{quote}"
+        out: dict[str, Any] = {"version": raw(label), "stage": raw(self.stage)}
         if self.description is not None:
             out["description"] = self.description
         out["artifact"] = artifact
@@ -100,24 +101,30 @@ def version(label: str, stage: str = "none", *, uri: str | None = None, sha256: 
 
 def model(name: str, *versions: Version, owner: str | None = None, description: str | None = None,
           task: str | None = None, tags: list[Any] | None = None, metadata: Mapping[str, Any] | None = None,
-          extra: Mapping[str, Any] | None = None, layout: str = "block") -> str:
-    """A model file: ``name``, the model's own fields, then ``versions`` (oldest first)."""
+          extra: Mapping[str, Any] | None = None, layout: str = "block", indent: int = 2, step: int = 2,
+          quote: str = '"') -> str:
+    """A model file: ``name``, the model's own fields, then ``versions`` (oldest first).
+
+    ``layout`` is "block", "flow-items" or "flow"; the list items start ``indent`` spaces in
+    (block layouts), nested mappings ``step`` spaces deeper than their key; labels are
+    quoted with ``quote`` (``'"'``, ``"'"`` or ``""``)."""
     top: dict[str, Any] = {"name": name}
     for key, value in (("owner", owner), ("description", description), ("task", task), ("tags", tags),
                        ("metadata", metadata)):
         if value is not None:
             top[key] = value
     top.update(extra or {})
-    lines = [line for key, value in top.items() for line in _block(key, value, 0)]
-    items = [v.fields(name) for v in versions]
+    lines = [line for key, value in top.items() for line in _block(key, value, 0, step)]
+    items = [v.fields(name, quote) for v in versions]
+    pad = " " * indent
     if not items:
         lines.append("versions: []")
     elif layout == "block":
         lines.append("versions:")
         for v, item in zip(versions, items):
-            lines += _item(item, 2, flow_keys=_flow_keys(v))
+            lines += _item(item, indent, step, flow_keys=_flow_keys(v))
     elif layout == "flow-items":
-        lines += ["versions:"] + [f"  - {_flow(item)}" for item in items]
+        lines += ["versions:"] + [f"{pad}- {_flow(item)}" for item in items]
     elif layout == "flow":
         last = len(items) - 1
         lines += ["versions: ["] + [f"  {_flow(item)}{',' if i < last else ''}" for i, item in enumerate(items)] + ["]"]
@@ -165,21 +172,23 @@ def _is_scalar_list(value: Any) -> bool:
     return isinstance(value, (list, tuple)) and not any(isinstance(v, (Mapping, list, tuple)) for v in value)
 
 
-def _block(key: str, value: Any, indent: int, flow: bool = False) -> list[str]:
+def _block(key: str, value: Any, indent: int, step: int, flow: bool = False) -> list[str]:
     """``key: value`` at ``indent``: mappings and lists of mappings one field per line."""
     pad = " " * indent
     if flow or not value or not isinstance(value, (Mapping, list, tuple)) or _is_scalar_list(value):
         return [f"{pad}{_scalar(key)}: {_flow(value)}"]
     if isinstance(value, Mapping):
-        return [f"{pad}{_scalar(key)}:"] + [line for k, v in value.items() for line in _block(k, v, indent + 2)]
-    return [f"{pad}{_scalar(key)}:"] + [line for item in value for line in _item(item, indent + 2)]
+        inner = [line for k, v in value.items() for line in _block(k, v, indent + step, step)]
+    else:
+        inner = [line for item in value for line in _item(item, indent + step, step)]
+    return [f"{pad}{_scalar(key)}:"] + inner
 
 
-def _item(value: Any, indent: int, flow_keys: set[str] | frozenset[str] = frozenset()) -> list[str]:
+def _item(value: Any, indent: int, step: int, flow_keys: set[str] | frozenset[str] = frozenset()) -> list[str]:
     """One list item at ``indent``: ``- first: ...`` and its other fields under it."""
     if not isinstance(value, Mapping) or not value:
         return [f"{' ' * indent}- {_flow(value)}"]
-    lines = [line for k, v in value.items() for line in _block(k, v, indent + 2, flow=k in flow_keys)]
+    lines = [line for k, v in value.items() for line in _block(k, v, indent + 2, step, flow=k in flow_keys)]
     return [f"{' ' * indent}- {lines[0].lstrip()}"] + lines[1:]
 
 
