@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from builders import model, version
 
 from registry_tool.errors import RegistryError
 from registry_tool.snapshots.base import EntryKind
@@ -14,11 +15,11 @@ from registry_tool.validation import engine as validator
 
 FILES = {
     "registry.yaml": "on_promote: refuse\n",
-    "models/faq-bot.yaml": 'name: faq-bot\nversions:\n  - {version: "1", stage: production, artifact: {uri: s3://b/1}}\n',
-    "models/Faq-Bot.yaml": "name: faq-bot\nversions: []\n",
+    "models/faq-bot.yaml": model("faq-bot", version("1", "production")),
+    "models/Faq-Bot.yaml": model("faq-bot"),
     "models/notes.txt": "notes\n",
-    "models/x.yaml/inner.yaml": "name: inner\nversions: []\n",
-    "elsewhere/ocr.yaml": "name: ocr\nversions: []\n",
+    "models/x.yaml/inner.yaml": model("inner"),
+    "elsewhere/ocr.yaml": model("ocr"),
 }
 
 

@@ -9,12 +9,13 @@ import os
 
 import pygit2
 import pytest
+from builders import model, version
 
 from registry_tool.snapshots.base import Entry, Snapshot
 from registry_tool.snapshots.git import GitStore
 from registry_tool.validation import engine as validator
-from registry_tool.validation.report import Report
 from registry_tool.validation.changed import FoldIndex, compute
+from registry_tool.validation.report import Report
 
 
 class Listed:
@@ -30,37 +31,30 @@ class Listed:
         return None
 
 
-def model(name: str, *versions: tuple[str, str], uri_suffix: str = "") -> str:
-    lines = [f"name: {name}", "versions:"]
-    for label, stage in versions:
-        lines += [f'  - version: "{label}"', f"    stage: {stage}", f"    artifact: {{uri: s3://b/{name}/{label}{uri_suffix}}}"]
-    return "\n".join(lines) + "\n"
-
-
 @pytest.fixture
 def awkward(repo):
     """A history whose every commit changes the models directory in another way."""
     steps = [
-        ("register a", lambda: repo.write("models/a.yaml", model("a", ("1", "none")))),
-        ("register b and c", lambda: (repo.write("models/b.yaml", model("b", ("1", "staging"))),
-                                      repo.write("models/c.yaml", model("c", ("1", "none"))))),
-        ("promote a, a stray file", lambda: (repo.write("models/a.yaml", model("a", ("1", "staging"))),
+        ("register a", lambda: repo.write("models/a.yaml", model("a", version("1", "none")))),
+        ("register b and c", lambda: (repo.write("models/b.yaml", model("b", version("1", "staging"))),
+                                      repo.write("models/c.yaml", model("c", version("1", "none"))))),
+        ("promote a, a stray file", lambda: (repo.write("models/a.yaml", model("a", version("1", "staging"))),
                                              repo.write("models/notes.txt", "x\n"))),
-        ("a name that collides by case", lambda: repo.write("models/B.yaml", model("b", ("1", "none")))),
-        ("edit the collision's twin", lambda: repo.write("models/b.yaml", model("b", ("1", "production")))),
+        ("a name that collides by case", lambda: repo.write("models/B.yaml", model("b", version("1", "none")))),
+        ("edit the collision's twin", lambda: repo.write("models/b.yaml", model("b", version("1", "production")))),
         ("a folder named like a model", lambda: repo.write("models/d.yaml/x", "y\n")),
         ("change inside the folder", lambda: repo.write("models/d.yaml/x", "z\n")),
-        ("an immutable fact changes", lambda: repo.write("models/c.yaml", model("c", ("1", "none"), uri_suffix="-new"))),
+        ("an immutable fact changes", lambda: repo.write("models/c.yaml", model("c", version("1", "none", uri="s3://b/c/1-new")))),
         ("a model removed", lambda: os.remove(repo.path / "models/c.yaml")),
         ("a symlink replaces a model", lambda: (os.remove(repo.path / "models/a.yaml"),
                                                 os.symlink("b.yaml", repo.path / "models/a.yaml"))),
         ("the collision removed", lambda: os.remove(repo.path / "models/B.yaml")),
         ("nothing in models", lambda: repo.write("README.md", "docs\n")),
         ("a stricter policy", lambda: repo.write("registry.yaml", "gates:\n  production:\n    require_sha256: true\n")),
-        ("register e in production", lambda: repo.write("models/e.yaml", model("e", ("1", "production")))),
+        ("register e in production", lambda: repo.write("models/e.yaml", model("e", version("1", "production")))),
         ("models move", lambda: (repo.write("registry.yaml", "models_dir: registry/models\n"),
-                                 repo.write("registry/models/b.yaml", model("b", ("1", "production"))))),
-        ("back in the new place", lambda: repo.write("registry/models/f.yaml", model("f", ("1", "none")))),
+                                 repo.write("registry/models/b.yaml", model("b", version("1", "production"))))),
+        ("back in the new place", lambda: repo.write("registry/models/f.yaml", model("f", version("1", "none")))),
     ]
     commits = [repo.commit("root")]
     for message, change in steps:
@@ -99,7 +93,7 @@ def test_each_step_alone_matches_the_range(awkward):
 
 
 def test_an_unchanged_models_folder_is_not_listed(repo):
-    repo.write("models/a.yaml", model("a", ("1", "none")))
+    repo.write("models/a.yaml", model("a", version("1", "none")))
     first = repo.commit("register a")
     repo.write("README.md", "docs\n")
     second = repo.commit("docs only")
@@ -117,9 +111,9 @@ def test_an_unchanged_models_folder_is_not_listed(repo):
 
 def test_a_diff_finds_only_the_names_that_changed(repo):
     for name in "abcdef":
-        repo.write(f"models/{name}.yaml", model(name, ("1", "none")))
+        repo.write(f"models/{name}.yaml", model(name, version("1", "none")))
     first = repo.commit("six models")
-    repo.write("models/c.yaml", model("c", ("1", "staging")))
+    repo.write("models/c.yaml", model("c", version("1", "staging")))
     second = repo.commit("promote c")
     store = GitStore.discover(repo.path)
     change = store.snapshot(store.resolve(second)).folder_change(store.snapshot(store.resolve(first)), "models")

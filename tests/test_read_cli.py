@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from builders import artifact_sha, rich_model, sha
+from builders import artifact_sha, model, rich_model, sha, version
 from builders import artifact_uri as uri
 
 from registry_tool.schema.check import SCHEMA_VERSION
@@ -14,34 +14,13 @@ from registry_tool.schema.check import SCHEMA_VERSION
 GET_ALWAYS = {"commit", "model", "version", "stage", "artifact", "metrics", "tags", "metadata"}
 GET_WHEN_SET = {"description", "run_id", "bindings"}
 
-FULL_VERSION = """\
-name: support-llm
-versions:
-  - version: "1.2.0"
-    stage: production
-    description: Fine-tuned on the ticket archive
-    artifact: {uri: "s3://models/support-llm/1.2.0/model.gguf", sha256: %s, size_bytes: 42, format: gguf}
-    run_id: run-7
-    metrics:
-      accuracy: 0.9
-      suites:
-        core-v1: {score: 0.91, config_parse_ok: true}
-    tags: [llm]
-    metadata: {team: support}
-    bindings:
-      - provider: openai
-        provider_model_id: "ft:gpt-4o-mini:acme:9xQ2"
-        status: active
-        config: {temperature: 0.2}
-""" % sha("support-llm")
-
-MINIMAL_VERSION = """\
-name: tiny
-versions:
-  - version: "1"
-    stage: staging
-    artifact: {uri: "s3://models/tiny/1/model.onnx"}
-"""
+FULL_VERSION = model("support-llm", version(
+    "1.2.0", "production", description="Fine-tuned on the ticket archive", uri="s3://models/support-llm/1.2.0/model.gguf",
+    sha256=sha("support-llm"), size_bytes=42, fmt="gguf", run_id="run-7", artifact_flow=True,
+    metrics={"accuracy": 0.9}, suites={"core-v1": {"score": 0.91, "config_parse_ok": True}}, tags=["llm"],
+    metadata={"team": "support"}, bindings=[{"provider": "openai", "provider_model_id": "ft:gpt-4o-mini:acme:9xQ2",
+                                             "status": "active", "config": {"temperature": 0.2}}]))
+MINIMAL_VERSION = model("tiny", version("1", "staging", uri="s3://models/tiny/1/model.onnx", sha256=None))
 
 
 @pytest.fixture
