@@ -48,7 +48,7 @@ def run_capped(cwd: Path, *args: str) -> Capped:
     env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
     env.pop("REGISTRY_TOOL_DEBUG", None)
     done = subprocess.run([sys.executable, "-m", "registry_tool", *args], cwd=cwd, env=env,
-                          capture_output=True, timeout=HANG_GUARD, preexec_fn=_cap_memory)
+                          capture_output=True, timeout=HANG_GUARD, preexec_fn=_cap_memory, check=False)
     out = done.stdout.decode("utf-8", "backslashreplace")
     err = done.stderr.decode("utf-8", "backslashreplace")
     print(f"$ registry-tool {' '.join(args)}  (exit {done.returncode})\n--- stdout\n{out[:4000]}--- stderr\n{err[:4000]}")

@@ -11,7 +11,8 @@ their messages.
 
 from __future__ import annotations
 
-from typing import Any, Sequence, Union
+from collections.abc import Sequence
+from typing import Any
 
 from registry_tool.core.findings import Violation
 from registry_tool.core.policy import POLICY_FILE
@@ -28,8 +29,8 @@ class _Absent:
 
 
 ABSENT = _Absent()  # the file is not there on that side (a new model as base, a removed one as text)
-Text = Union[str, bytes, _Absent]
-Expected = Union[str, tuple[int, int, str], tuple[str, int, int, str]]
+Text = str | bytes | _Absent
+Expected = str | tuple[int, int, str] | tuple[str, int, int, str]
 
 
 def report(text: Text, base: Text | None = None, policy: str | None = None, *, head_policy: str | None = None,

@@ -129,8 +129,8 @@ def test_github_format(bad, cli):
     assert run.code == 1
     assert run.out.splitlines() == [
         f"::error file=models/faq-bot.yaml,line={BAD_LINE},col=12,title=schema::{SCHEMA_MESSAGE}",
-        "::error file=models/notes.txt,line=1,col=1,title=unexpected-file::"
-        "notes.txt is not a model file: model files end in .yaml",
+        ("::error file=models/notes.txt,line=1,col=1,title=unexpected-file::"
+         "notes.txt is not a model file: model files end in .yaml"),
         "2 violations in 2 files (1 model file checked)",
     ]
 

@@ -221,7 +221,7 @@ def test_signed_commit_written_with_pygit2(cli, repo):
     oid = git.create_commit_with_signature(content, signature)
     git.references["refs/heads/main"].set_target(oid)
     got = events(cli, repo)
-    assert [(e["commit"], e["signed"], e["time"]) for e in got][0] == (str(oid), True, "2024-11-13T10:00:00Z")
+    assert (got[0]["commit"], got[0]["signed"], got[0]["time"]) == (str(oid), True, "2024-11-13T10:00:00Z")
 
 
 def test_shallow_clone_says_history_is_cut_and_invents_nothing(cli, repo, tmp_path):

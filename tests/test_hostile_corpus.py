@@ -11,8 +11,9 @@ nesting) are generated below.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable, NamedTuple
+from typing import NamedTuple
 
 import pytest
 from builders import model, raw, version
@@ -138,7 +139,7 @@ GENERATED_MODELS: dict[str, Generated] = {
                                    "integer 9999999999999999999999999999999999999999... (5000 characters) is larger in size than 2^53-1: "
                                    "readers that hold numbers as doubles (JSON, JavaScript) read another value"),
     # jsonschema compares unsortable items pairwise: 20,000 mappings would take minutes.
-    "twenty-thousand-mapping-tags": Generated(lambda: ("name: m\nversions: []\ntags: [" + ", ".join("{a: %d}" % i for i in range(20000)) + "]\n").encode(),
+    "twenty-thousand-mapping-tags": Generated(lambda: ("name: m\nversions: []\ntags: [" + ", ".join(f"{{a: {i}}}" for i in range(20000)) + "]\n").encode(),
                                              "schema", 3, 8, "tags[0]: must be a string, not a mapping"),
     "hundred-thousand-aliases": Generated(lambda: ("name: m\nversions: []\nmetadata:\n  a: &a x\n  b: [" + ", ".join(["*a"] * 100_000) + "]\n").encode(),
                                           "yaml-alias", 4, 6, "anchor &a: anchors and aliases are not allowed; write the value out"),
@@ -201,8 +202,8 @@ def test_ten_thousand_versions_with_a_bad_stage(repo) -> None:
     violations = assert_clean_violations(run_capped(repo.path, "validate", "--format", "json"))
     assert {v["rule"] for v in violations} == {"schema"}
     assert len(violations) == 10000
-    assert _first(violations) == ("models/m.yaml", 3, 27, "schema", "versions[0].stage: 'Production' is not one of none, staging, "
-                                  "production, archived; did you mean 'production'?")
+    assert _first(violations) == ("models/m.yaml", 3, 27, "schema", ("versions[0].stage: 'Production' is not one of none, "
+                                                                      "staging, production, archived; did you mean 'production'?"))
     assert violations[-1]["line"] == 10002
 
 

@@ -217,9 +217,10 @@ def test_registration_parses_only_the_new_item(monkeypatch):
         ref = full(render(spec))
         for versions in (base + [dict(base[0], label="2.0.0")], [dict(base[0], label="0.1")] + base):
             new = render({**spec, "versions": versions})
-            chunks = []
+            chunks: list[bytes] = []
             real = incremental.loader.load
-            monkeypatch.setattr(incremental.loader, "load", lambda raw, path, **kw: chunks.append(raw) or real(raw, path, **kw))
+            monkeypatch.setattr(incremental.loader, "load",
+                                lambda raw, path, chunks=chunks, real=real, **kw: chunks.append(raw) or real(raw, path, **kw))
             derive(ref, new.encode(), PATH, STEM, 10**6)
             monkeypatch.undo()
             assert [c.count(b"- version:") for c in chunks] == [1]

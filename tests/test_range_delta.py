@@ -5,6 +5,7 @@ full of awkward changes."""
 
 from __future__ import annotations
 
+import itertools
 import os
 
 import pygit2
@@ -87,7 +88,7 @@ def test_each_step_alone_matches_the_range(awkward):
     repo, commits = awkward
     store = GitStore.discover(repo.path)
     whole = _run(store, commits[0], commits[-1], listed=False)
-    for older, newer in zip(commits, commits[1:]):
+    for older, newer in itertools.pairwise(commits):
         alone = validator.validate_change(store.snapshot(store.resolve(older)), store.snapshot(store.resolve(newer)))
         assert alone.violations == [v for v in whole.violations if v.commit == newer]
 

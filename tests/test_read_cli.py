@@ -236,7 +236,7 @@ def test_get_in_a_real_process(run_process, history):
 
 
 def test_show_model_says_when_by_whom_and_where_each_version_reached_its_stage(cli, history):
-    repo, (first, second, third) = history
+    repo, (_, second, third) = history
     repo.write("models/faq-bot.yaml", rich_model("faq-bot", ("1.0.0", "production"), ("1.1.0", "staging")))
     fourth = repo.commit("Roll back faq-bot to 1.0.0 (#7)")
     run = cli(repo.path, "show", "faq-bot")

@@ -112,7 +112,8 @@ def test_initial_production_allowed_by_policy():
 
 # --- immutable-field ----------------------------------------------------------------------
 
-REGISTERED = dict(uri="s3://bucket/faq-bot/1.0.0/model.onnx", sha256=sha("a"), size_bytes=100, fmt="onnx", run_id="run-1")
+REGISTERED = {"uri": "s3://bucket/faq-bot/1.0.0/model.onnx", "sha256": sha("a"), "size_bytes": 100, "fmt": "onnx",
+              "run_id": "run-1"}
 
 
 @pytest.mark.parametrize("field, changed, needle, column, shown", [
@@ -127,8 +128,8 @@ def test_registered_facts_never_change(field, changed, needle, column, shown):
     head = model(NAME, version("1.0.0", "staging", **{**REGISTERED, field: changed}))
     found = check(head, base, expect=[(line_of(head, needle), column, "immutable-field")])
     before = REGISTERED[field]
-    assert messages(found) == [f"faq-bot 1.0.0: {shown} changed from {before!r} to {changed!r}; "
-                               "registered facts never change, register a new version"]
+    assert messages(found) == [(f"faq-bot 1.0.0: {shown} changed from {before!r} to {changed!r}; "
+                                "registered facts never change, register a new version")]
 
 
 @pytest.mark.parametrize("field, shown", [("sha256", "artifact.sha256"), ("size_bytes", "artifact.size_bytes"),
@@ -224,7 +225,7 @@ def gates(body: str) -> str:
 
 def promote(**fields):
     """(head, base): 1.0.0 in production, 1.1.0 staged with ``fields`` then promoted (1.0.0 demoted)."""
-    current = dict(metrics={"accuracy": 0.92, "latency_ms": 100}, suites={"core-v1": {"score": 0.9}})
+    current = {"metrics": {"accuracy": 0.92, "latency_ms": 100}, "suites": {"core-v1": {"score": 0.9}}}
     base = model(NAME, version("1.0.0", "production", **current), version("1.1.0", "staging", **fields))
     head = model(NAME, version("1.0.0", "staging", **current), version("1.1.0", "production", **fields))
     return head, base

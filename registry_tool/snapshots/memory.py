@@ -8,7 +8,7 @@ would on disk.
 
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 from registry_tool.core.policy import POLICY_FILE
 from registry_tool.errors import RegistryError
