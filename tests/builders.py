@@ -1,12 +1,15 @@
-"""Model files as text: the one builder every test uses, and helpers to find lines in it.
+"""Model files as text: the one builder every test uses, helpers to find lines in it, and
+helpers to run ``validate`` from the CLI and read its JSON.
 
 ``model(name, version(label, stage, ...), ...)`` writes a model file as a user would:
 one field per line (block style), lists of plain words in brackets (``tags: [a, b]``),
 version labels quoted. ``flow=True`` writes a version's metrics, tags, metadata and
 bindings in flow style (``metrics: {accuracy: 0.9}``), ``artifact_flow=True`` its
-artifact, and ``layout`` the versions list itself ("flow-items": one flow mapping per
-line; "flow": ``versions: [...]``). A value wrapped in :func:`raw` is written verbatim,
-for text a test needs exactly (an ambiguous ``yes``, a hidden character).
+artifact; ``model``'s ``layout`` writes the versions list itself ("flow-items": one flow
+mapping per line; "flow": ``versions: [...]``), ``indent``, ``step`` and ``quote`` set the
+list's indent, the nested mappings' step and the labels' quotes. A value wrapped in
+:func:`raw` is written verbatim, for text a test needs exactly (an ambiguous ``yes``, a
+hidden character). :func:`rich_model` is the read tests' preset.
 
 Unless told otherwise, a version's artifact is ``artifact_uri(name, label)`` with the
 sha256 ``artifact_sha(name, label)``. Tests find the line a violation must point at
