@@ -95,7 +95,7 @@ def _model(**fields) -> str:
 
 
 def _versions(count: int, stage: str) -> bytes:
-    versions = (version(str(i), stage, uri=f"s3://bucket/m/{i}.onnx", sha256=None) for i in range(count))
+    versions = (version(str(i), stage, uri=raw(f'"s3://bucket/m/{i}.onnx"'), sha256=None) for i in range(count))
     return model("m", *versions, layout="flow-items").encode()
 
 
@@ -132,7 +132,7 @@ GENERATED_MODELS: dict[str, Generated] = {
                                               "file-too-large", 1, 1, "file is 50035018 bytes; the limit is 1048576 bytes"),
     "ten-thousand-versions-in-production": Generated(lambda: _versions(10000, "production"), "multiple-production", 4, 27,
                                                      "m 1 is in production, but so is 0 (line 3); at most one version is in production"),
-    "very-long-description": Generated(lambda: _model(description="a" * 900_000).encode(), "schema", 2, 14,
+    "very-long-description": Generated(lambda: _model(description=raw('"' + "a" * 900_000 + '"')).encode(), "schema", 2, 14,
                                        "description: is 900000 characters long; at most 10000 are allowed"),
     "very-long-plain-key": Generated(lambda: _model(extra={"k" * 2000: 1}).encode(), "yaml-syntax", 2, None, None),
     "very-long-integer": Generated(lambda: _model(fields={"metadata": {"size": raw("9" * 5000)}, "flow": True}).encode(), "yaml-ambiguous-scalar", 8, 22,
