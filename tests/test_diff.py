@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 
-from audit_scenarios import faq, model_yaml
+from audit_scenarios import faq
+from builders import model, version
 
 POLICY = """\
 gates:
@@ -20,12 +21,12 @@ def promotion_pr(repo, *, accuracy: str = "0.93") -> tuple[str, str]:
     1.1.0 (demoting 1.0.0), re-measures ocr v1 and registers faq-bot 2.0.0."""
     repo.write("registry.yaml", POLICY)
     repo.write("models/faq-bot.yaml", faq(("1.0.0", "production"), ("1.1.0", "staging")))
-    repo.write("models/ocr.yaml", model_yaml("ocr", [("v1", "staging", {"metrics": {"cer": 0.1}})]))
+    repo.write("models/ocr.yaml", model("ocr", version("v1", "staging", metrics={"cer": 0.1}, flow=True)))
     base = repo.commit("Base")
     repo.git("checkout", "-q", "-b", "promote")
     repo.write("models/faq-bot.yaml", faq(("1.0.0", "staging"), ("1.1.0", "production"), ("2.0.0", "none"))
                .replace("accuracy: 0.93", f"accuracy: {accuracy}"))
-    repo.write("models/ocr.yaml", model_yaml("ocr", [("v1", "staging", {"metrics": {"cer": 0.08, "wer": 0.2}})]))
+    repo.write("models/ocr.yaml", model("ocr", version("v1", "staging", metrics={"cer": 0.08, "wer": 0.2}, flow=True)))
     head = repo.commit("Promote faq-bot 1.1.0")
     return base, head
 
@@ -95,7 +96,7 @@ def test_head_defaults_to_the_working_tree(cli, repo):
     repo.write("models/faq-bot.yaml", faq(("1.0.0", "staging"), ("1.1.0", "staging")))
     base = repo.commit("Base")
     repo.write("models/faq-bot.yaml", faq(("1.0.0", "staging"), ("1.1.0", "archived")))
-    repo.write("models/ocr.yaml", model_yaml("ocr", [("v1", "none", {})]))
+    repo.write("models/ocr.yaml", model("ocr", version("v1", "none")))
     run = cli(repo.path, "diff", "HEAD")
     assert run.out == (
         f"registry changes {base[:12]}..working tree\n"
@@ -135,7 +136,7 @@ def test_a_file_that_does_not_load_is_named_not_compared(cli, repo):
 
 def test_removed_model_and_version(cli, repo):
     repo.write("models/faq-bot.yaml", faq(("1.0.0", "production"), ("1.1.0", "none")))
-    repo.write("models/ocr.yaml", model_yaml("ocr", [("v1", "none", {})]))
+    repo.write("models/ocr.yaml", model("ocr", version("v1", "none")))
     base = repo.commit("Base")
     repo.write("models/faq-bot.yaml", faq(("1.0.0", "production")))
     (repo.path / "models/ocr.yaml").unlink()

@@ -96,7 +96,7 @@ def test_ref_reads_registry_yaml_at_the_commit(history, cli):
 # --- folder_change: what differs between two commits' models folders ----------------------
 
 def test_folder_change_names_what_differs(history):
-    history.write("models/image-classifier.yaml", model("image-classifier", version("v1", "staging", name="image-classifier")))
+    history.write("models/image-classifier.yaml", model("image-classifier", version("v1", "staging")))
     history.write("models/faq-bot.yaml", V4.replace("stage: staging", "stage: archived"))
     history.write("README.md", "outside the models directory\n")
     added = history.commit("add a model, archive 1.0.0")

@@ -8,7 +8,9 @@ import subprocess
 
 import pygit2
 import pytest
-from audit_scenarios import SEED_000, commit_seed_000, faq, model_yaml
+from audit_scenarios import SEED_000, commit_seed_000, faq
+from builders import model, version
+
 from registry_tool.history import blobs as blobreader
 from registry_tool.history.events import EVENT_KEYS
 from registry_tool.history.provenance import stage_provenance
@@ -96,9 +98,9 @@ def test_commits_that_do_not_touch_models_are_skipped_and_each_blob_read_once(cl
 
 def test_model_filter_and_other_models(cli, repo):
     repo.write("models/faq-bot.yaml", faq(("1.0.0", "none")))
-    repo.write("models/ocr.yaml", model_yaml("ocr", [("v1", "staging", {})]))
+    repo.write("models/ocr.yaml", model("ocr", version("v1", "staging")))
     repo.commit("Register faq-bot and ocr")
-    repo.write("models/ocr.yaml", model_yaml("ocr", [("v1", "production", {})]))
+    repo.write("models/ocr.yaml", model("ocr", version("v1", "production")))
     repo.commit("Promote ocr v1")
     assert brief(events(cli, repo)) == [
         ("stage_changed", "ocr", "v1", "staging", "production"),
@@ -219,7 +221,7 @@ def test_signed_commit_written_with_pygit2(cli, repo):
     oid = git.create_commit_with_signature(content, signature)
     git.references["refs/heads/main"].set_target(oid)
     got = events(cli, repo)
-    assert [(e["commit"], e["signed"], e["time"]) for e in got][0] == (str(oid), True, "2024-11-13T10:00:00Z")
+    assert (got[0]["commit"], got[0]["signed"], got[0]["time"]) == (str(oid), True, "2024-11-13T10:00:00Z")
 
 
 def test_shallow_clone_says_history_is_cut_and_invents_nothing(cli, repo, tmp_path):
@@ -258,7 +260,7 @@ def test_invalid_file_in_between_compares_with_the_last_valid_copy(cli, repo):
 
 def test_removed_model_and_models_dir_from_the_policy(cli, repo):
     repo.write("registry.yaml", "models_dir: registry/models\n")
-    repo.write("registry/models/ocr.yaml", model_yaml("ocr", [("v1", "none", {})]))
+    repo.write("registry/models/ocr.yaml", model("ocr", version("v1", "none")))
     repo.commit("Register ocr")
     (repo.path / "registry/models/ocr.yaml").unlink()
     gone = repo.commit("Remove ocr")
@@ -389,11 +391,11 @@ def test_only_regular_yaml_files_in_the_models_folder_are_models(cli, repo):
     repo.commit("Start")  # no models folder yet
     repo.write("models/faq-bot.yaml", faq(("1.0.0", "none")))
     repo.write("models/notes.txt", "not a model\n")
-    repo.write("models/sub/ocr.yaml", model_yaml("ocr", [("v1", "none", {})]))
+    repo.write("models/sub/ocr.yaml", model("ocr", version("v1", "none")))
     first = repo.commit("Register faq-bot, and some things that are not models")
     (repo.path / "models/faq-bot.yaml").unlink()
     (repo.path / "models/faq-bot.yaml").symlink_to("notes.txt")
-    repo.write("models/sub/ocr.yaml", model_yaml("ocr", [("v1", "staging", {})]))
+    repo.write("models/sub/ocr.yaml", model("ocr", version("v1", "staging")))
     turned = repo.commit("faq-bot becomes a symlink; ocr in a subfolder moves")
     got = events(cli, repo)
     assert [(e["commit"], e["event"], e["model"]) for e in got] == [
@@ -433,7 +435,7 @@ def test_registry_provenance_every_model_in_one_walk(repo):
     from registry_tool.history.provenance import registry_provenance
 
     shas = commit_seed_000(repo, docs_between=False)
-    repo.write("models/ocr.yaml", model_yaml("ocr", [("v1", "staging", {}), ("v2", "none", {})]))
+    repo.write("models/ocr.yaml", model("ocr", version("v1", "staging"), version("v2", "none")))
     ocr = repo.commit("Register ocr")
     repo.write("models/broken.yaml", "name: broken\nversions: [\n")
     repo.commit("A broken file")
