@@ -47,6 +47,11 @@ class GitRepo:
             raise AssertionError(f"git {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
         return done.stdout.strip()
 
+    def git_status(self, *args: str, env: dict[str, str] | None = None) -> int:
+        """Run git and return its exit code (for commands expected to fail, such as a conflicting merge)."""
+        done = subprocess.run(["git", *args], cwd=self.path, env={**os.environ, **(env or {})}, capture_output=True, text=True)
+        return done.returncode
+
     def write(self, relpath: str, text: str) -> Path:
         target = self.path / relpath
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -123,11 +123,16 @@ def test_moving_the_models_directory_is_not_a_removal(repo, cli):
     assert found_in(cli, repo, "--base", base)[:2] == (0, [])
 
 
-def test_models_dir_pointing_nowhere_checks_nothing(repo, cli):
+def test_models_dir_pointing_nowhere_is_not_a_pass(repo, cli):
     repo.write("models/faq-bot.yaml", FAQ.replace("staging", "live"))
     repo.write("registry.yaml", "models_dir: typo\n")
-    code, found, _, data = found_in(cli, repo)
-    assert (code, found, data["files_checked"]) == (0, [], 0)
+    run = cli(repo.path, "validate")
+    assert run.code == 2 and run.out == ""
+    assert run.err == (f"registry-tool: error: nothing to check in {repo.path}: the models folder typo/ (models_dir in "
+                       "registry.yaml) is missing or empty; is models_dir spelt right?\n")
+    repo.commit("typo")
+    run = cli(repo.path, "validate", "--ref", "HEAD")
+    assert run.code == 2 and "nothing to check at HEAD (" in run.err and "typo/" in run.err
 
 
 # --- a broken base policy -----------------------------------------------------------------

@@ -1,8 +1,9 @@
 """Change rules and production gates, each broken once through ``validate --base``.
 
-Every case is judged three ways, which must agree: the working tree against the base
-(``--base``), the committed head against the base (``--ref HEAD --base``), and the head
-commit against its parent (``--range``, where each violation also names the commit).
+Every case is judged four ways, which must agree: the working tree against the base
+(``--base``), the staged change against HEAD (``--staged``, the pre-commit hook), the
+committed head against the base (``--ref HEAD --base``), and the head commit against its
+parent (``--range``, where each violation also names the commit).
 """
 
 from __future__ import annotations
@@ -45,10 +46,13 @@ def change(repo, cli):
                 repo.write(other, text)
 
         _, in_tree, _ = validate_json(cli, repo.path, "--base", base_sha)
+        repo.git("add", "-A")
+        _, staged, _ = validate_json(cli, repo.path, "--staged")  # what pre-commit runs: the index against HEAD
         head_sha = repo.commit("head")
         _, committed, _ = validate_json(cli, repo.path, "--ref", "HEAD", "--base", base_sha)
         _, ranged, data = validate_json(cli, repo.path, "--range", f"{base_sha}..HEAD")
         assert committed == in_tree
+        assert staged == in_tree
         assert data["commits_checked"] == [head_sha]
         assert all(v.pop("commit") == head_sha for v in ranged)
         assert ranged == in_tree

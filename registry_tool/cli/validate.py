@@ -19,7 +19,8 @@ from registry_tool.errors import EXIT_OK, EXIT_VIOLATIONS, RegistryError
 from registry_tool.output.validate import REPORTERS, render_markdown
 
 if TYPE_CHECKING:
-    from registry_tool.snapshots.base import Entry
+    from registry_tool.snapshots.base import Entry, Snapshot
+    from registry_tool.snapshots.git import GitStore
     from registry_tool.validation.report import Report
 
 
@@ -27,26 +28,35 @@ if TYPE_CHECKING:
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @repo_option
 @click.option("--ref", help="Validate the registry as committed at this revision (default: the working tree).")
-@click.option("--base", help="Also judge the change since this revision: stage moves, immutable facts, removals, gates.")
+@click.option("--base", help="Also judge the change since this revision (against its merge base with the head, "
+                             "as a pull request shows it): stage moves, immutable facts, removals, gates.")
+@click.option("--base-mode", type=click.Choice(["merge-base", "tip"]), default="merge-base", show_default=True,
+              help="What --base is compared with: the merge base of BASE and the head (the pull request's own change), "
+                   "or BASE itself (tip: the merged result against the target, as the merge queue judges it).")
+@click.option("--staged", is_flag=True,
+              help="Judge what is staged in the Git index (the next commit) against HEAD: the pre-commit hook.")
 @click.option("--range", "range_", metavar="BASE..HEAD", help="Judge every first-parent commit after BASE up to HEAD against its parent.")
 @format_option(list(REPORTERS), "text")
 @click.option("--summary", type=click.Path(dir_okay=False, path_type=Path),
               help="Also append a Markdown summary to this file (e.g. \"$GITHUB_STEP_SUMMARY\").")
 @color_option
-def validate(paths: tuple[Path, ...], repo: Path | None, ref: str | None, base: str | None, range_: str | None,
-             fmt: str, summary: Path | None, color: bool | None) -> None:
+def validate(paths: tuple[Path, ...], repo: Path | None, ref: str | None, base: str | None, base_mode: str,
+             staged: bool, range_: str | None, fmt: str, summary: Path | None, color: bool | None) -> None:
     """Check the registry: the schema, the loader's safety rules and the state rules.
 
-    With PATH arguments (as pre-commit passes them) only those files are checked.
-    Exit 0 when valid, 1 when there are violations, 2 for usage errors and unreadable input.
+    With PATH arguments only those files are checked; --staged judges the staged change
+    (what pre-commit runs). Exit 0 when valid, 1 when there are violations, 2 for usage
+    errors, unreadable input, and nothing to check (no registry here).
     """
 
-    if range_ and (ref or base or paths):
-        raise click.UsageError("--range cannot be combined with --ref, --base or paths")
+    if range_ and (ref or base or paths or staged):
+        raise click.UsageError("--range cannot be combined with --ref, --base, --staged or paths")
+    if staged and (ref or base or paths):
+        raise click.UsageError("--staged judges the index against HEAD; it cannot be combined with --ref, --base or paths")
     if paths and (ref or base):
         raise click.UsageError("paths are checked in the working tree; they cannot be combined with --ref or --base")
 
-    report = _run(paths, repo, ref, base, range_)
+    report = _run(paths, repo, ref, base, base_mode == "tip", staged, range_)
     painted = use_color(color) and fmt == "text"
     emit(REPORTERS[fmt](report, painted), color=painted)
     if summary is not None:
@@ -58,7 +68,8 @@ def validate(paths: tuple[Path, ...], repo: Path | None, ref: str | None, base: 
     raise SystemExit(EXIT_OK if report.ok else EXIT_VIOLATIONS)
 
 
-def _run(paths: tuple[Path, ...], repo: Path | None, ref: str | None, base: str | None, range_: str | None) -> Report:
+def _run(paths: tuple[Path, ...], repo: Path | None, ref: str | None, base: str | None, tip: bool, staged: bool,
+         range_: str | None) -> Report:
     from registry_tool.snapshots.git import GitStore  # noqa: PLC0415
     from registry_tool.snapshots.worktree import WorktreeSnapshot, discover_worktree  # noqa: PLC0415
     from registry_tool.validation import engine  # noqa: PLC0415
@@ -71,17 +82,65 @@ def _run(paths: tuple[Path, ...], repo: Path | None, ref: str | None, base: str 
             click.echo(f"registry-tool: note: no commits after {start} on the first-parent history of {end}: "
                        "nothing to judge (is the range reversed?)", err=True)
         return engine.validate_commits(steps)
+    if staged:
+        return _staged(GitStore.discover(repo or "."))
     if ref or base:
         store = GitStore.discover(repo or ".")
         head = store.snapshot(store.resolve(ref)) if ref else WorktreeSnapshot(store.work_tree("pass --ref"))
         if base:
-            return engine.validate_change(store.snapshot(store.resolve(base)), head)
-        return engine.validate_snapshot(head)
-    _, root = discover_worktree(repo, instead="pass --ref")  # outside any repository: the folder as it is
+            return engine.validate_change(_base_snapshot(store, base, ref, tip), head)
+        return _whole(head, f"at {ref} ({head.label})")
+    found, root = discover_worktree(repo, instead="pass --ref")  # outside any repository: the folder as it is
     snapshot = WorktreeSnapshot(root)
     if paths:
         return engine.validate_files(snapshot, [_entry_for(root, p) for p in paths])
-    return engine.validate_snapshot(snapshot)
+    return _whole(snapshot, f"in {root}" + ("" if found is not None else " (not in a Git repository)"))
+
+
+def _whole(snapshot: Snapshot, where: str) -> Report:
+    """Every rule on the whole registry; a place with no registry is not a pass (exit 2)."""
+    from registry_tool.validation import engine  # noqa: PLC0415
+
+    report = engine.validate_snapshot(snapshot)
+    if report.files_checked or report.violations:
+        return report
+    missing = engine.nothing_to_check(snapshot)
+    if missing is not None:
+        raise RegistryError(f"nothing to check {where}: {missing}")
+    click.echo("registry-tool: note: no model files yet (a new registry): register the first one with "
+               "registry-tool register MODEL VERSION --artifact-uri URI", err=True)
+    return report
+
+
+def _base_snapshot(store: GitStore, base: str, ref: str | None, tip: bool) -> Snapshot:
+    """The snapshot a change is judged against: BASE itself (``tip``), or the merge base of
+    BASE and the head (HEAD for the working tree), as ``git diff BASE...HEAD`` shows it."""
+    from registry_tool.snapshots.git import SHALLOW_HINT  # noqa: PLC0415
+
+    base_commit = store.resolve(base)
+    if tip or (ref is None and store.repo.head_is_unborn):
+        return store.snapshot(base_commit)
+    head_name = ref or "HEAD"
+    found = store.merge_base(base_commit, store.resolve(head_name))
+    if found is None:
+        hint = f"; {SHALLOW_HINT}" if store.repo.is_shallow else ""
+        raise RegistryError(f"{base} and {head_name} have no common ancestor: there is no merge base to judge the "
+                            f"change against; pass --base-mode tip to compare with {base} itself{hint}")
+    if found.id != base_commit.id:
+        click.echo(f"registry-tool: note: judging the change since {str(found.id)[:12]}, the merge base of {base} and "
+                   f"{head_name} ({base} has moved on since; --base-mode tip compares with {base} itself)", err=True)
+    return store.snapshot(found)
+
+
+def _staged(store: GitStore) -> Report:
+    """The index against HEAD (an empty registry before the first commit)."""
+    from registry_tool.snapshots.base import EmptySnapshot  # noqa: PLC0415
+    from registry_tool.snapshots.index import IndexSnapshot  # noqa: PLC0415
+    from registry_tool.validation import engine  # noqa: PLC0415
+
+    store.work_tree("--staged needs a repository with a working tree and an index")
+    base: Snapshot = EmptySnapshot() if store.repo.head_is_unborn else store.snapshot(store.resolve("HEAD"))
+    return engine.validate_change(base, IndexSnapshot(store))
 
 
 def _entry_for(root: Path, path: Path) -> Entry:

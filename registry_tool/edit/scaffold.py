@@ -46,8 +46,8 @@ REGISTRY_YAML = """\
 
 WORKFLOW = """\
 # Validate the model registry on every change:
-#  - pull_request: the PR's merge result against the PR's base
-#  - merge_group:  the merge queue's merged result against the queue's base, so two PRs
+#  - pull_request: the PR's merge result against its merge base with the PR's base (the PR's own change)
+#  - merge_group:  the merge queue's merged result against the queue's base itself (--base-mode tip), so two PRs
 #                  that are each valid alone but together give two production versions fail
 #  - push to main: every first-parent commit of the push against its own parent (a direct
 #                  push that bypassed review shows up), then the whole state at the new head
@@ -91,7 +91,7 @@ jobs:
           report=(--format github --summary "$GITHUB_STEP_SUMMARY")
           case "$EVENT" in
             pull_request) registry-tool validate --ref HEAD --base "$PR_BASE" "${{report[@]}}" ;;
-            merge_group)  registry-tool validate --ref HEAD --base "$QUEUE_BASE" "${{report[@]}}" ;;
+            merge_group)  registry-tool validate --ref HEAD --base "$QUEUE_BASE" --base-mode tip "${{report[@]}}" ;;
             push)
               if [ "$BEFORE" != "0000000000000000000000000000000000000000" ] && git cat-file -e "$BEFORE^{{commit}}" 2>/dev/null; then
                 registry-tool validate --range "$BEFORE..$AFTER" "${{report[@]}}"

@@ -48,6 +48,22 @@ def validate_snapshot(snapshot: Snapshot, jobs: int | None = None) -> Report:
     return report
 
 
+def nothing_to_check(snapshot: Snapshot) -> str | None:
+    """Why a snapshot holds no registry to check (no model files, and no registry.yaml
+    saying this is one; or a models_dir that names nothing), or None when it is a
+    registry: one with model files, or a new one (registry.yaml, no model files yet)."""
+    policy, problems = policy_of(snapshot)
+    if problems or snapshot.entries(policy.models_dir):
+        return None
+    if policy.models_dir != Policy().models_dir:
+        return (f"the models folder {policy.models_dir}/ (models_dir in {POLICY_FILE}) is missing or empty; "
+                "is models_dir spelt right?")
+    if snapshot.policy_entry() is None:
+        return (f"no {POLICY_FILE}, and nothing in {policy.models_dir}/: this is not a registry (run it in the "
+                "registry's repository, or pass --repo)")
+    return None
+
+
 def validate_files(snapshot: Snapshot, entries: Iterable[Entry]) -> Report:
     """Only the given files (as pre-commit passes them): the policy file or model files."""
     policy, problems = policy_of(snapshot)
