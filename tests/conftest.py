@@ -70,6 +70,17 @@ class GitRepo:
         return self.git("rev-parse", "HEAD")
 
 
+@pytest.fixture(scope="session")
+def pre_commit_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """pre-commit's home for this test session (the environments it builds are shared by the
+    tests of one session, never kept between sessions: they hold this checkout's code) and
+    the user's pip cache (downloads only)."""
+    import pwd
+
+    return {"PRE_COMMIT_HOME": str(tmp_path_factory.mktemp("pre-commit-home")),
+            "PIP_CACHE_DIR": str(Path(pwd.getpwuid(os.getuid()).pw_dir) / ".cache" / "pip")}
+
+
 @pytest.fixture
 def repo(tmp_path: Path) -> GitRepo:
     path = tmp_path / "registry"
