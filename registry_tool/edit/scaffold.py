@@ -44,7 +44,7 @@ def installed_source() -> Source | None:
         dist = importlib.metadata.distribution(DIST)
     except importlib.metadata.PackageNotFoundError:
         dist = None
-    if dist is not None:
+    if dist is not None and dist.read_text("INSTALLER") is not None:  # not a build's egg-info in a source folder
         direct = _direct_url(dist.read_text("direct_url.json"))
         if _runs_from(dist, direct, here):
             return _source_of(direct, dist.version)
