@@ -19,8 +19,11 @@ from registry_tool.errors import EXIT_OK, EXIT_VIOLATIONS, RegistryError
 from registry_tool.output.validate import REPORTERS, render_markdown
 
 if TYPE_CHECKING:
+    import pygit2
+
     from registry_tool.snapshots.base import Entry, Snapshot
-    from registry_tool.snapshots.git import GitStore
+    from registry_tool.snapshots.git import CommitSnapshot, GitStore
+    from registry_tool.validation.past import ProductionPast
     from registry_tool.validation.report import Report
 
 
@@ -77,18 +80,20 @@ def _run(paths: tuple[Path, ...], repo: Path | None, ref: str | None, base: str 
     if range_:
         store = GitStore.discover(repo or ".")
         start, end = parse_range(range_)
-        steps = store.range_steps(store.resolve(start), store.resolve(end))
+        first = store.resolve(start)
+        steps = store.range_steps(first, store.resolve(end))
         if not steps:
             click.echo(f"registry-tool: note: no commits after {start} on the first-parent history of {end}: "
                        "nothing to judge (is the range reversed?)", err=True)
-        return engine.validate_commits(steps)
+        return engine.validate_commits(steps, _past(store, first))
     if staged:
         return _staged(GitStore.discover(repo or "."))
     if ref or base:
         store = GitStore.discover(repo or ".")
         head = store.snapshot(store.resolve(ref)) if ref else WorktreeSnapshot(store.work_tree("pass --ref"))
         if base:
-            return engine.validate_change(_base_snapshot(store, base, ref, tip), head)
+            against = _base_snapshot(store, base, ref, tip)
+            return engine.validate_change(against, head, past=_past(store, against.commit))
         return _whole(head, f"at {ref} ({head.label})")
     found, root = discover_worktree(repo, instead="pass --ref")  # outside any repository: the folder as it is
     snapshot = WorktreeSnapshot(root)
@@ -112,7 +117,15 @@ def _whole(snapshot: Snapshot, where: str) -> Report:
     return report
 
 
-def _base_snapshot(store: GitStore, base: str, ref: str | None, tip: bool) -> Snapshot:
+def _past(store: GitStore, base: pygit2.Commit | None) -> ProductionPast:
+    """What the first-parent history up to ``base`` says about production (rollbacks, the
+    last production version, recorded metrics), read when a rule asks."""
+    from registry_tool.history.rollback import production_past  # noqa: PLC0415
+
+    return production_past(store, base)
+
+
+def _base_snapshot(store: GitStore, base: str, ref: str | None, tip: bool) -> CommitSnapshot:
     """The snapshot a change is judged against: BASE itself (``tip``), or the merge base of
     BASE and the head (HEAD for the working tree), as ``git diff BASE...HEAD`` shows it."""
     from registry_tool.snapshots.git import SHALLOW_HINT  # noqa: PLC0415
@@ -139,8 +152,9 @@ def _staged(store: GitStore) -> Report:
     from registry_tool.validation import engine  # noqa: PLC0415
 
     store.work_tree("--staged needs a repository with a working tree and an index")
-    base: Snapshot = EmptySnapshot() if store.repo.head_is_unborn else store.snapshot(store.resolve("HEAD"))
-    return engine.validate_change(base, IndexSnapshot(store))
+    head = None if store.repo.head_is_unborn else store.resolve("HEAD")
+    base: Snapshot = EmptySnapshot() if head is None else store.snapshot(head)
+    return engine.validate_change(base, IndexSnapshot(store), past=_past(store, head))
 
 
 def _entry_for(root: Path, path: Path) -> Entry:

@@ -177,10 +177,10 @@ def metric_changes(old: ModelVersion, new: ModelVersion) -> tuple[MetricChange, 
     return tuple(
         MetricChange(ref, before.get(ref), after.get(ref))
         for ref in sorted(before.keys() | after.keys())
-        if ref not in before or ref not in after or not _same(before[ref], after[ref])
+        if ref not in before or ref not in after or not same_value(before[ref], after[ref])
     )
 
 
-def _same(a: MetricValue | None, b: MetricValue | None) -> bool:
+def same_value(a: MetricValue | None, b: MetricValue | None) -> bool:
     """Equal and of the same kind (True is not 1, 1 is 1.0)."""
     return a == b and isinstance(a, bool) == isinstance(b, bool)

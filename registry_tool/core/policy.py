@@ -54,6 +54,7 @@ class Policy:
     demote_to: Stage = S.STAGING
     gates: Gates = field(default_factory=Gates)
     model_gates: Mapping[str, Gates] = field(default_factory=dict)
+    rollback_exempt_gates: bool = True  # rollback: {exempt_gates}: a rollback skips the metric gates
 
     def allows(self, before: Stage, after: Stage) -> bool:
         return after in self.transitions.get(before, frozenset())
@@ -80,4 +81,5 @@ class Policy:
                 name: Gates.from_data(override.get("gates", {}), base=gates)
                 for name, override in data.get("models", {}).items()
             },
+            rollback_exempt_gates=data.get("rollback", {}).get("exempt_gates", defaults.rollback_exempt_gates),
         )

@@ -21,6 +21,7 @@ from registry_tool.core.policy import Policy
 from registry_tool.edit.model_editor import ModelEditor, new_model_text
 from registry_tool.edit.proposal import FileEdit, Proposal
 from registry_tool.errors import EXIT_VIOLATIONS, EditRefused, RegistryError
+from registry_tool.history.rollback import Previous
 from registry_tool.snapshots.base import EntryKind, Snapshot
 from registry_tool.validation.model_file import ModelFile, read_model
 from registry_tool.yamlfile import render as yamltext
@@ -29,9 +30,9 @@ NAME = re.compile(r"[a-z0-9]+(?:[._-][a-z0-9]+)*")  # the schema's model name pa
 RANK = {Stage.NONE: 0, Stage.STAGING: 1, Stage.PRODUCTION: 2, Stage.ARCHIVED: 3}
 SCHEMA_FILE = "schemas/model.schema.json"
 
-# (model file path, current production label) -> (label, commit id) of the version that was
-# in production before it, or None
-PreviousProduction = Callable[[str, "str | None"], "tuple[str, str] | None"]
+# (model file path, current production label) -> the version that was in production before
+# it (label, commit id), or None, and where history stops in a shallow clone
+PreviousProduction = Callable[[str, "str | None"], Previous]
 
 
 def model_path(policy: Policy, name: str) -> str:
@@ -133,12 +134,16 @@ def rollback(base: Snapshot, policy: Policy, name: str, previous: PreviousProduc
     opened = open_model(base, policy, name)
     assert opened is not None
     current = opened.model.production
-    found = previous(opened.path, current.version if current is not None else None)
+    previous_one = previous(opened.path, current.version if current is not None else None)
     now = f"{current.version}" if current is not None else "no version"
-    if found is None:
+    if previous_one.found is None and previous_one.boundary is not None:
+        raise RegistryError(f"cannot roll back {name}: no version other than {now} was in production in the history "
+                            f"available, which stops at commit {previous_one.boundary[:12]} (a shallow clone); fetch "
+                            "the rest with git fetch --unshallow and run it again")
+    if previous_one.found is None:
         raise RegistryError(f"cannot roll back {name}: no version other than {now} was ever in production "
                             f"in the history of {opened.path}", exit_code=EXIT_VIOLATIONS)
-    label, commit = found
+    label, commit = previous_one.found
     until = f"put in production by commit {commit[:12]}"
     version = opened.model.version(label)
     if version is None:

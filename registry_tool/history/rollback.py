@@ -1,31 +1,38 @@
-"""Which version was in production before the current one: read from the audit log."""
+"""Which versions were in production before, read from the audit log: what ``rollback``
+returns to, and what the change rules are told (:func:`production_past`)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pygit2
 
-from registry_tool.core.model import Stage
 from registry_tool.core.names import model_name_of_path
-from registry_tool.history.events import Truncated
-from registry_tool.history.walk import walk
+from registry_tool.history.walk import production_record
 from registry_tool.snapshots.git import GitStore
+from registry_tool.validation.past import ProductionPast
 
 
-def previous_production(store: GitStore, head: pygit2.Commit | None, path: str, current: str | None) -> tuple[str, str] | None:
+def production_past(store: GitStore, base: pygit2.Commit | None) -> ProductionPast:
+    """What the change rules are told about production before a change whose base is
+    ``base`` (None: nothing before it): looked up per model, on first use."""
+    if base is None:
+        return ProductionPast()
+    return ProductionPast(lambda model: production_record(store, base, model).labels)
+
+
+@dataclass(frozen=True)
+class Previous:
+    """The version to roll back to (None: none found) and where history stops, if it does."""
+
+    found: tuple[str, str] | None  # (label, commit that put it in production)
+    boundary: str | None
+
+
+def previous_production(store: GitStore, head: pygit2.Commit | None, path: str, current: str | None) -> Previous:
     """The newest version other than ``current`` that entered production on ``head``'s
-    first-parent history, with the commit that moved it there; None when there is none
-    (or when it lies before a shallow clone's boundary)."""
-    if head is None:
-        return None
-    name = model_name_of_path(path)
-    events = walk(store, head, model=name)
-    try:
-        for item in events:
-            if isinstance(item, Truncated):
-                return None
-            change = item.change
-            if change.to_stage is Stage.PRODUCTION and change.version != current and change.version is not None:
-                return change.version, item.commit.id
-    finally:
-        events.close()
-    return None
+    first-parent history, with the commit that moved it there; ``boundary`` says where the
+    history stops when it stops before a root commit (a shallow clone)."""
+    record = production_record(store, head, model_name_of_path(path))
+    found = next(((label, commit) for label, commit in record.entries if label != current), None)
+    return Previous(found, record.boundary)

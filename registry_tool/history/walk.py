@@ -18,13 +18,13 @@ marker, never with invented "creations".
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable, Generator, Iterator
 
 import pygit2
 
 from registry_tool.core.changes import model_changes
-from registry_tool.core.model import Model
+from registry_tool.core.model import Model, Stage
 from registry_tool.core.names import model_name
 from registry_tool.core.policy import Policy
 from registry_tool.errors import RegistryError
@@ -34,8 +34,10 @@ from registry_tool.history.events import (
     Event,
     Person,
     Truncated,
+    approvers,
     iso_utc,
     pull_request_number,
+    reason,
     summary_line,
 )
 from registry_tool.history.index import Changed, HistoryIndex, Step
@@ -63,17 +65,57 @@ class History:
 
 
 def commit_info(commit: pygit2.Commit) -> CommitInfo:
+    """The audit log's facts about a commit of the first-parent chain. ``merged_by``: who
+    landed it: the author of a merge commit (GitHub's web UI writes the user who merged as
+    author, itself as committer), the committer of any other commit."""
     message = commit.message or ""
     signature, _ = commit.gpg_signature
+    author = Person(commit.author.name, commit.author.email)
+    committer = Person(commit.committer.name, commit.committer.email)
+    merge = len(commit.parent_ids) > 1
     return CommitInfo(
         id=str(commit.id),
         time=iso_utc(commit.commit_time),
-        author=Person(commit.author.name, commit.author.email),
-        committer=Person(commit.committer.name, commit.committer.email),
+        author=author,
+        committer=committer,
         pull_request=pull_request_number(message),
         comment=summary_line(message),
         signed=signature is not None,
+        merged_by=author if merge else committer,
+        approved_by=approvers(message),
+        reason=reason(message),
+        merge=merge,
     )
+
+
+BRANCH_WALK_LIMIT = 1000  # branch commits looked at to find who changed a file in a merge
+
+
+def proposer(store: GitStore, merge: pygit2.Commit, path: str) -> Person:
+    """Who proposed what a merge commit changed in ``path``: the author of the newest commit
+    on the merged side (second parent, not on the first parent's history) whose tree
+    differs from its first parent's at ``path``; the second parent's author when none does
+    (the change came from resolving the merge) or the branch is not in the clone."""
+    try:
+        side = store.commit(merge.parent_ids[1])
+        walker = store.repo.walk(side.id, pygit2.enums.SortMode.TOPOLOGICAL)
+        walker.hide(merge.parent_ids[0])
+        for count, commit in enumerate(walker):
+            if count >= BRANCH_WALK_LIMIT:
+                break
+            before = _blob_at(commit.parents[0], path) if commit.parent_ids else None
+            if _blob_at(commit, path) != before:
+                return Person(commit.author.name, commit.author.email)
+    except (KeyError, ValueError, pygit2.GitError, RegistryError):
+        return Person(merge.author.name, merge.author.email)
+    return Person(side.author.name, side.author.email)
+
+
+def _blob_at(commit: pygit2.Commit, path: str) -> str | None:
+    try:
+        return str(commit.tree[path].id)
+    except KeyError:
+        return None
 
 
 @dataclass(slots=True)
@@ -204,6 +246,7 @@ class _Walk:
     def changes(self, head: Step, base: Step | None) -> Iterator[Event]:
         """The events of one step against its first parent's (None: a root commit)."""
         info: CommitInfo | None = None
+        commit: pygit2.Commit | None = None
         for name, before, after in head.changed:
             if self.file is not None and name != self.file:
                 continue
@@ -215,9 +258,14 @@ class _Walk:
                 old = self._last_valid(base.commit, name)  # type: ignore[union-attr]
                 if old is _UNKNOWN:
                     continue
+            by: Person | None = None
             for change in model_changes(model_name(name), old, new):  # type: ignore[arg-type]
-                info = info or commit_info(self.store.commit(head.commit))
-                yield Event(change, info)
+                commit = commit or self.store.commit(head.commit)
+                info = info or commit_info(commit)
+                if info.merge and by is None:
+                    policy = self.reader.policy(head.policy)
+                    by = proposer(self.store, commit, f"{policy.models_dir}/{name}")
+                yield Event(change, info, by)
 
     def touches(self, step: Step) -> bool:
         return bool(step.changed) if self.file is None else any(c[0] == self.file for c in step.changed)
@@ -334,6 +382,42 @@ def _recent(time: int, since: int | None) -> bool:
     return since is None or time >= since
 
 
+@dataclass
+class ProductionRecord:
+    """The versions of one model that entered production on a first-parent history, the
+    most recent entry first, each with the commit that put it there."""
+
+    entries: list[tuple[str, str]] = field(default_factory=list)  # (label, commit), each label once
+    boundary: str | None = None  # the walk met a shallow clone's boundary (or a missing parent) here
+
+    @property
+    def labels(self) -> list[str]:
+        return [label for label, _ in self.entries]
+
+
+def production_record(store: GitStore, head: pygit2.Commit | None, model: str) -> ProductionRecord:
+    """Every version of ``model`` that entered production on ``head``'s first-parent
+    history (``head`` included), the most recently entered first."""
+    record = ProductionRecord()
+    if head is None:
+        return record
+    events = walk(store, head, model=model)
+    seen: set[str] = set()
+    try:
+        for item in events:
+            if isinstance(item, Truncated):
+                record.boundary = item.commit.id
+                break
+            change = item.change
+            if change.sets_stage and change.to_stage is Stage.PRODUCTION and change.version is not None \
+                    and change.version not in seen:
+                seen.add(change.version)
+                record.entries.append((change.version, item.commit.id))
+    finally:
+        events.close()
+    return record
+
+
 def read_history(store: GitStore, head: pygit2.Commit, *, model: str | None = None, since: int | None = None,
                  limit: int | None = None, progress: Progress | None = None) -> History:
     """The events of :func:`walk`, at most ``limit`` of them."""
@@ -345,14 +429,49 @@ def read_history(store: GitStore, head: pygit2.Commit, *, model: str | None = No
             progress(walked)
 
     events = walk(store, head, model=model, since=since, progress=counting)
+    cut = since is not None
     try:
         for item in events:
             if isinstance(item, Truncated):
                 history.truncated = item
             elif limit is not None and len(history.events) >= limit:
+                cut = True
                 break
             else:
                 history.events.append(item)
     finally:
         events.close()  # ends the walk (and its progress) now, not when garbage-collected
+    history.events = mark_rollbacks(store, history.events, cut)
     return history
+
+
+def mark_rollbacks(store: GitStore, events: list[Event], cut: bool) -> list[Event]:
+    """The events (newest first) with each return to production marked: a version entering
+    production that entered it before on the first-parent history. The walk's own older
+    events tell; when the walk was cut short (``--limit``, ``--since``), the history before
+    each model's oldest event is looked up."""
+    entered: dict[str, set[str]] = {}
+    marked = list(events)
+    for i in range(len(marked) - 1, -1, -1):  # oldest first
+        event = marked[i]
+        change = event.change
+        if not (change.enters_production and change.sets_stage and change.version is not None):
+            continue
+        if change.model not in entered:
+            entered[change.model] = _before(store, event, change.model) if cut else set()
+        if change.version in entered[change.model]:
+            marked[i] = replace(event, rollback=True)
+        entered[change.model].add(change.version)
+    return marked
+
+
+def _before(store: GitStore, event: Event, model: str) -> set[str]:
+    """The versions of ``model`` that entered production before the event's commit."""
+    commit = store.commit(event.commit.id)
+    if not commit.parent_ids or event.commit.id in store.shallow_commits:
+        return set()
+    try:
+        parent = store.commit(commit.parent_ids[0])
+    except RegistryError:
+        return set()
+    return set(production_record(store, parent, model).labels)

@@ -23,12 +23,13 @@ def _range(diff: SemanticDiff) -> str:
 
 
 def _gate_words(check: GateCheck) -> str:
+    mark = "rollback (was in production before): " if check.rollback else ""
     if not check.checked:
-        return "no production gates configured"
+        return mark + "no production gates configured" + (" or all exempt" if check.rollback else "")
     if check.ok:
-        return "production gates pass: " + ", ".join(check.checked)
+        return mark + "production gates pass: " + ", ".join(check.checked)
     failed = sorted({v.rule for v in check.violations})
-    return "production gates FAIL: " + ", ".join(failed)
+    return mark + "production gates FAIL: " + ", ".join(failed)
 
 
 def render_text(diff: SemanticDiff) -> str:
@@ -53,11 +54,12 @@ def _gate_cell(diff: SemanticDiff, line: Line) -> str:
     check = diff.gate_for(line.change) if line.change.enters_production else None
     if check is None:
         return ""
+    mark = "rollback; " if check.rollback else ""
     if not check.checked:
-        return "no gates configured"
+        return mark + "no gates configured"
     if check.ok:
-        return "✅ " + ", ".join(f"`{g}`" for g in check.checked)
-    return "❌ " + ", ".join(f"`{r}`" for r in sorted({v.rule for v in check.violations}))
+        return mark + "✅ " + ", ".join(f"`{g}`" for g in check.checked)
+    return mark + "❌ " + ", ".join(f"`{r}`" for r in sorted({v.rule for v in check.violations}))
 
 
 def render_markdown(diff: SemanticDiff) -> str:

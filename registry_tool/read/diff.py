@@ -21,7 +21,8 @@ from registry_tool.snapshots.base import Entry, Snapshot
 from registry_tool.validation import changed
 from registry_tool.validation.model_file import ModelFile, read_model
 from registry_tool.validation.policy import policy_of
-from registry_tool.validation.rules.gates import check_gates, configured_gates
+from registry_tool.validation.past import ProductionPast
+from registry_tool.validation.rules.gates import check_gates, configured_gates, entering_production
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,7 @@ class GateCheck:
     version: str
     checked: tuple[str, ...]  # the gate rule ids the policy sets for this model
     violations: tuple[Violation, ...]
+    rollback: bool = False  # it was in production before (exempt from the metric gates unless the policy says not)
 
     @property
     def ok(self) -> bool:
@@ -39,7 +41,7 @@ class GateCheck:
 
     def to_dict(self) -> dict[str, Any]:
         return {"model": self.model, "version": self.version, "checked": list(self.checked), "ok": self.ok,
-                "violations": [v.to_dict() for v in self.violations]}
+                "rollback": self.rollback, "violations": [v.to_dict() for v in self.violations]}
 
 
 @dataclass
@@ -61,8 +63,10 @@ class SemanticDiff:
                 "gates": [g.to_dict() for g in self.gates], "unreadable": [v.to_dict() for v in self.unreadable]}
 
 
-def semantic_diff(base: Snapshot, head: Snapshot) -> SemanticDiff:
-    """Every model file whose bytes differ, compared as models; gates for promotions."""
+def semantic_diff(base: Snapshot, head: Snapshot, past: ProductionPast | None = None) -> SemanticDiff:
+    """Every model file whose bytes differ, compared as models; gates for promotions
+    (``past``: what history says about production before the base, as validate is told)."""
+    past = past if past is not None else ProductionPast()
     base_policy, base_problems = policy_of(base)
     head_policy, head_problems = policy_of(head)
     result = SemanticDiff(base.commit_id, head.commit_id)
@@ -81,15 +85,16 @@ def semantic_diff(base: Snapshot, head: Snapshot) -> SemanticDiff:
         old_mf, old_ok = _read(base, old, base_policy, result)
         new_mf, new_ok = _read(head, new, head_policy, result)
         if old_ok and new_ok:
-            _compare(result, model_name(name), old_mf, new_mf, base_policy.gates_for(model_name(name)))
+            _compare(result, model_name(name), old_mf, new_mf, base_policy, past)
     return result
 
 
-def _compare(result: SemanticDiff, name: str, old: ModelFile | None, new: ModelFile | None, gates: Gates) -> None:
+def _compare(result: SemanticDiff, name: str, old: ModelFile | None, new: ModelFile | None, policy: Policy,
+             past: ProductionPast) -> None:
     changes = model_changes(name, old.model if old else None, new.model if new else None)
     result.changes.extend(changes)
     if new is not None:
-        result.gates.extend(_gates(changes, old, new, gates))
+        result.gates.extend(_gates(old, new, policy, past))
 
 
 def _read(snapshot: Snapshot, entry: Entry | None, policy: Policy, result: SemanticDiff) -> tuple[ModelFile | None, bool]:
@@ -102,16 +107,12 @@ def _read(snapshot: Snapshot, entry: Entry | None, policy: Policy, result: Seman
     return mf, True
 
 
-def _gates(changes: list[Change], base: ModelFile | None, head: ModelFile, gates: Gates) -> list[GateCheck]:
-    current = base.model.production if base is not None else None
+def _gates(base: ModelFile | None, head: ModelFile, policy: Policy, past: ProductionPast) -> list[GateCheck]:
+    """The gates of each version entering production, as the validator's gate rule judges them."""
+    gates: Gates = policy.gates_for(head.model.name)
     checks = []
-    for change in changes:
-        if not change.enters_production or change.version is None:
-            continue
-        version = head.model.version(change.version)
-        if version is None:  # pragma: no cover - the change came from this model
-            continue
-        replaced = current if current is not None and current.version != version.version else None
-        found = tuple(check_gates(head, gates, version, replaced))
-        checks.append(GateCheck(change.model, version.version, configured_gates(gates, replaced is not None), found))
+    for entry in entering_production(base, head, policy, past):
+        found = tuple(check_gates(head, gates, entry.version, entry.compared, entry.exempt))
+        checked = configured_gates(gates, entry.compared is not None, entry.exempt)
+        checks.append(GateCheck(head.model.name, entry.version.version, checked, found, entry.rollback))
     return checks

@@ -21,6 +21,7 @@ from registry_tool.validation.checks import (
     check_tree,
 )
 from registry_tool.validation.model_file import ModelFile, read_model
+from registry_tool.validation.past import ProductionPast
 from registry_tool.validation.policy import policy_id, policy_of
 from registry_tool.validation.report import Report
 
@@ -118,12 +119,15 @@ class ChangeCache:
         self._previous, self._current = self._current, {}
 
 
-def validate_change(base: Snapshot, head: Snapshot, cache: ChangeCache | None = None) -> Report:
+def validate_change(base: Snapshot, head: Snapshot, cache: ChangeCache | None = None,
+                    past: ProductionPast | None = None) -> Report:
     """The head's changed files on their own, and against their base versions.
 
     Files whose bytes are unchanged since the base are not read again (the cost follows
     the change, not the registry), unless the policy itself changed. Stage moves and gates
     are judged by the base's policy: a change cannot relax the rules it is judged by.
+    ``past``: what history says about production before the base (rollbacks, the last
+    production version, recorded metrics); it is told what the head puts in production.
     """
     cache = cache if cache is not None else ChangeCache()
     head_policy, problems = cache.policy(head)
@@ -149,11 +153,13 @@ def validate_change(base: Snapshot, head: Snapshot, cache: ChangeCache | None = 
         old = found.base_files.get(entry.name)
         base_mf = _quiet_base(cache, base, old, base_policy) if old is not None else None
         if old is None or base_mf is not None:  # a base copy that is itself invalid: nothing sound to compare
-            report.violations.extend(check_change(base_mf, head_mf, base_policy))
+            report.violations.extend(check_change(base_mf, head_mf, base_policy, past))
+        if past is not None and head_mf.model.production is not None:
+            past.observe(head_mf.model.name, head_mf.model.production.version)
     for entry in found.removed:
         base_mf = _quiet_base(cache, base, entry, base_policy)
         if base_mf is not None:
-            report.violations.extend(check_change(base_mf, None, base_policy))
+            report.violations.extend(check_change(base_mf, None, base_policy, past))
     cache.next_step()
     report.violations.sort()
     return report
@@ -166,13 +172,15 @@ def _quiet_base(cache: ChangeCache, base: Snapshot, entry: Entry, policy: Policy
     return mf
 
 
-def validate_commits(steps: Iterable[tuple[str, Snapshot, Snapshot]]) -> Report:
+def validate_commits(steps: Iterable[tuple[str, Snapshot, Snapshot]], past: ProductionPast | None = None) -> Report:
     """Each (commit, parent snapshot, commit snapshot) judged as a change; violations
-    name the commit that introduced them, oldest commit first."""
+    name the commit that introduced them, oldest commit first. ``past``: what history
+    says about production before the first step (each step tells it what it changed)."""
     report = Report()
     cache = ChangeCache()
+    past = past if past is not None else ProductionPast()
     for commit_id, parent, snapshot in steps:
-        step = validate_change(parent, snapshot, cache)
+        step = validate_change(parent, snapshot, cache, past)
         report.violations.extend(v.at_commit(commit_id) for v in step.violations)
         report.files_checked += step.files_checked
         report.commits_checked.append(commit_id)

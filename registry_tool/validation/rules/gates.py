@@ -1,8 +1,18 @@
 """Gates: what a version must show to enter production (policy ``gates``).
 
-Each gate is one entry of :data:`GATES`: its rule id, whether a policy sets it, and its
-check. The validator (``validate --base``/``--range``, the editing commands) and
-``diff``'s gate report both read this one table.
+Each gate is one entry of :data:`GATES`: its rule id, whether a policy sets it, whether
+it judges metrics, and its check. The validator (``validate --base``/``--range``, the
+editing commands) and ``diff``'s gate report both read this one table.
+
+What history says about production before the change (a
+:class:`~registry_tool.validation.past.ProductionPast`) decides two things here:
+
+* a **rollback** (a version entering production that was in production before) is exempt
+  from the metric gates unless the policy says ``rollback: {exempt_gates: false}``; the
+  stage rules and ``require_sha256`` still apply;
+* ``no_regression`` compares with the production version the change replaces, or, when
+  the base has none (it was demoted in an earlier change), with the last version that was
+  in production: demoting first does not lower the bar.
 """
 
 from __future__ import annotations
@@ -15,18 +25,21 @@ from registry_tool.core.model import ModelVersion, Stage, split_metric
 from registry_tool.core.policy import Gates, Policy
 from registry_tool.core.rules import RuleInfo, declare
 from registry_tool.validation.model_file import ModelFile
-from registry_tool.validation.rules.registry import change_rule
+from registry_tool.validation.past import ProductionPast
+from registry_tool.validation.rules.registry import past_change_rule
 
 
 @dataclass(frozen=True)
 class Candidate:
-    """A version entering production: its file, the gates it is held to, and the
-    production version it replaces (None: there is none)."""
+    """A version entering production: its file, the gates it is held to, the production
+    version it is compared with (the one it replaces, or the last one in production; None:
+    there is none), and whether it is a rollback exempt from the metric gates."""
 
     mf: ModelFile
     gates: Gates
     version: ModelVersion
     current: ModelVersion | None
+    exempt: bool = False
 
     @property
     def label(self) -> str:
@@ -46,6 +59,7 @@ class Gate:
     rule: RuleInfo
     configured: Callable[[Gates], object]  # truthy when the policy sets this gate
     check: Callable[[Candidate], Iterator[Violation]]
+    metric: bool = True  # judges metrics: a rollback is exempt (policy rollback.exempt_gates)
 
 
 def _number(value: object) -> float | None:
@@ -100,7 +114,13 @@ def _no_regression(c: Candidate) -> Iterator[Violation]:
             shown = "missing" if after is None else after
             yield c.violation(NO_REGRESSION, c.metric_path(ref),
                               f"{ref} is {shown}, worse than {before} of production version {c.current.version} "
-                              f"({direction.replace('_', ' ')})")
+                              f"({direction.replace('_', ' ')}){_since(c)}")
+
+
+def _since(c: Candidate) -> str:
+    if c.current is None or c.current.stage is Stage.PRODUCTION:
+        return ""
+    return f"; {c.current.version} was the last version in production (now {c.current.stage})"
 
 
 SHA256 = declare("gate-sha256", "change", "Gate: a version enters production without artifact.sha256 (require_sha256).")
@@ -113,7 +133,7 @@ NO_REGRESSION = declare("gate-no-regression", "change",
                         "Gate: a metric worse than the current production version's (no_regression).")
 
 GATES: tuple[Gate, ...] = (
-    Gate(SHA256, lambda g: g.require_sha256, _sha256),
+    Gate(SHA256, lambda g: g.require_sha256, _sha256, metric=False),
     Gate(REQUIRED_METRIC, lambda g: g.required_metrics, _required_metrics),
     Gate(REQUIRED_SUITE, lambda g: g.required_suites, _required_suites),
     Gate(MIN_METRIC, lambda g: g.min_metrics, _min_metrics),
@@ -122,29 +142,58 @@ GATES: tuple[Gate, ...] = (
 )
 
 
-def configured_gates(gates: Gates, replacing: bool) -> tuple[str, ...]:
+def configured_gates(gates: Gates, compared: bool, exempt: bool = False) -> tuple[str, ...]:
     """The gate rule ids a version entering production is held to (no_regression only
-    when it replaces a production version)."""
-    return tuple(g.rule.id for g in GATES if g.configured(gates) and (replacing or g.rule is not NO_REGRESSION))
+    when there is a production version to compare with; none of the metric gates for an
+    exempt rollback)."""
+    return tuple(g.rule.id for g in GATES
+                 if g.configured(gates) and (compared or g.rule is not NO_REGRESSION) and not (exempt and g.metric))
 
 
-def check_gates(mf: ModelFile, gates: Gates, version: ModelVersion, current: ModelVersion | None) -> Iterator[Violation]:
-    """Every gate the version fails on its way into production (``current``: the version it replaces)."""
-    candidate = Candidate(mf, gates, version, current)
+def check_gates(mf: ModelFile, gates: Gates, version: ModelVersion, current: ModelVersion | None,
+                exempt: bool = False) -> Iterator[Violation]:
+    """Every gate the version fails on its way into production (``current``: the production
+    version it is compared with; ``exempt``: a rollback, spared the metric gates)."""
+    candidate = Candidate(mf, gates, version, current, exempt)
     for gate in GATES:
-        yield from gate.check(candidate)
+        if not (exempt and gate.metric):
+            yield from gate.check(candidate)
 
 
-@change_rule
-def production_gates(base: ModelFile | None, head: ModelFile | None, policy: Policy) -> Iterator[Violation]:
-    if head is None:
-        return
+@dataclass(frozen=True)
+class Entry:
+    """One version entering production in a change, as the gates see it."""
+
+    version: ModelVersion
+    compared: ModelVersion | None  # what no_regression compares with
+    rollback: bool  # it was in production before
+    exempt: bool  # a rollback the policy exempts from the metric gates
+
+
+def entering_production(base: ModelFile | None, head: ModelFile, policy: Policy,
+                        past: ProductionPast) -> Iterator[Entry]:
+    """The versions of ``head`` that enter production since ``base``, each with the
+    version ``no_regression`` compares it with and whether it is a rollback."""
+    model = head.model.name
     before = base.model.by_label if base is not None else {}
     current = base.model.production if base is not None else None
-    gates = policy.gates_for(head.model.name)
     for version in head.model.in_stage(Stage.PRODUCTION):
         old = before.get(version.version)
         if old is not None and old.stage is Stage.PRODUCTION:
             continue  # already in production: gates judged its entry
-        replaced = current if current is not None and current.version != version.version else None
-        yield from check_gates(head, gates, version, replaced)
+        rollback = past.was_in_production(model, version.version)
+        compared = current if current is not None and current.version != version.version else None
+        if current is None:
+            last = past.last(model)
+            compared = before.get(last) if last is not None and last != version.version else None
+        yield Entry(version, compared, rollback, rollback and policy.rollback_exempt_gates)
+
+
+@past_change_rule
+def production_gates(base: ModelFile | None, head: ModelFile | None, policy: Policy,
+                     past: ProductionPast) -> Iterator[Violation]:
+    if head is None:
+        return
+    gates = policy.gates_for(head.model.name)
+    for entry in entering_production(base, head, policy, past):
+        yield from check_gates(head, gates, entry.version, entry.compared, entry.exempt)
