@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
 from registry_tool.core.findings import Violation
-from registry_tool.core.model import Model, Stage
+from registry_tool.core.changes import flat_metrics, same_value
+from registry_tool.core.model import Model, ModelVersion, Stage, version_from_fields
 from registry_tool.core.policy import Policy
 from registry_tool.edit.model_editor import ModelEditor, new_model_text
 from registry_tool.edit.proposal import FileEdit, Proposal
@@ -94,8 +95,37 @@ def register(base: Snapshot, policy: Policy, name: str, fields: Mapping[str, Any
         schema = posixpath.relpath(SCHEMA_FILE, policy.models_dir)
         return Proposal([FileEdit(path, None, new_model_text(name, fields, schema_path=schema).encode("utf-8"))], message,
                         [f"new model file {path}"])
+    existing = opened.model.version(label)
+    if existing is not None:
+        return _registered_again(name, existing, fields)
     opened.editor.add_version(fields)
     return Proposal([opened.edit()], message)
+
+
+def _registered_again(name: str, existing: ModelVersion, fields: Mapping[str, Any]) -> Proposal:
+    """Registering a version that is there: a no-op when everything given matches what was
+    registered (a re-run of the same command), else refused in one line."""
+    differs = registered_differences(existing, fields)
+    if differs:
+        raise RegistryError(f"{name} {existing.version} is already registered (with a different "
+                            f"{', '.join(differs)}); register a new version label instead", exit_code=EXIT_VIOLATIONS)
+    return Proposal([], notes=[f"{name} {existing.version} is already registered as given "
+                               f"(now in {existing.stage}): nothing to change"])
+
+
+def registered_differences(existing: ModelVersion, fields: Mapping[str, Any]) -> list[str]:
+    """What a register command gives that differs from the registered version: artifact
+    facts, run_id, description, metric values, tags it does not have (its stage may have
+    moved since, and metrics and tags may have been added: neither counts)."""
+    differs = [f"artifact.{key}" for key, value in fields.get("artifact", {}).items()
+               if getattr(existing.artifact, key) != value]
+    differs += [key for key in ("run_id", "description") if key in fields and getattr(existing, key) != fields[key]]
+    recorded = flat_metrics(existing)
+    given = flat_metrics(version_from_fields(fields))
+    differs += [f"metrics.{ref}" for ref, value in given.items() if ref not in recorded or not same_value(recorded[ref], value)]
+    if not set(fields.get("tags", ())) <= set(existing.tags):
+        differs.append("tags")
+    return differs
 
 
 def promote(base: Snapshot, policy: Policy, name: str, label: str, to: Stage) -> Proposal:
