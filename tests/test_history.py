@@ -263,9 +263,10 @@ def test_removed_model_and_models_dir_from_the_policy(cli, repo):
     (repo.path / "registry/models/ocr.yaml").unlink()
     gone = repo.commit("Remove ocr")
     got = events(cli, repo)
-    assert brief(got) == [("model_removed", "ocr", None, None, None), ("model_created", "ocr", None, None, None),
-                          ("version_registered", "ocr", "v1", None, "none")]
+    assert brief(got) == [("model_removed", "ocr", None, None, None), ("policy_changed", None, None, None, None),
+                          ("model_created", "ocr", None, None, None), ("version_registered", "ocr", "v1", None, "none")]
     assert got[0]["commit"] == gone
+    assert got[1]["policy"] == [{"key": "models_dir", "from": None, "to": "registry/models"}]
 
 
 def test_user_errors_are_one_line_exit_2(cli, repo, tmp_path):

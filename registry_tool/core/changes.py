@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any, Iterator
+from typing import Any, Iterator, Mapping
 
 from registry_tool.core.model import MetricValue, Model, ModelVersion, Stage
 
@@ -28,6 +28,7 @@ class ChangeKind(str, Enum):
     VERSION_UPDATED = "version_updated"
     VERSION_REMOVED = "version_removed"
     MODEL_REMOVED = "model_removed"
+    POLICY_CHANGED = "policy_changed"
 
     def __str__(self) -> str:
         return self.value
@@ -46,6 +47,19 @@ class MetricChange:
 
 
 @dataclass(frozen=True)
+class PolicyChange:
+    """One key of registry.yaml before and after, by its path of keys
+    (``gates.production.require_sha256``); None: not set on that side."""
+
+    key: str
+    before: Any
+    after: Any
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"key": self.key, "from": self.before, "to": self.after}
+
+
+@dataclass(frozen=True)
 class Change:
     """One semantic event in one model.
 
@@ -61,6 +75,7 @@ class Change:
     to_stage: Stage | None = None
     fields: tuple[str, ...] = ()
     metrics: tuple[MetricChange, ...] = ()
+    policy: tuple[PolicyChange, ...] = ()  # policy_changed: the keys of registry.yaml that changed (model is "")
 
     @property
     def enters_production(self) -> bool:
@@ -79,18 +94,42 @@ class Change:
         """Every key always present (null or empty when it does not apply)."""
         return {
             "event": self.kind.value,
-            "model": self.model,
+            "model": self.model or None,
             "version": self.version,
             "from_stage": self.from_stage.value if self.from_stage else None,
             "to_stage": self.to_stage.value if self.to_stage else None,
             "fields": list(self.fields),
             "metrics": [m.to_dict() for m in self.metrics],
+            "policy": [p.to_dict() for p in self.policy],
         }
 
 
 MODEL_FIELDS = ("description", "owner", "task", "tags", "metadata")
 VERSION_FIELDS = ("description", "artifact.uri", "artifact.sha256", "artifact.size_bytes", "artifact.format",
                   "run_id", "metrics", "tags", "metadata", "bindings")
+
+
+def policy_change(before: Mapping[str, Any] | None, after: Mapping[str, Any] | None) -> Change | None:
+    """registry.yaml's data before and after (None: no file, or all defaults) as one
+    ``policy_changed`` event listing every key path whose value differs, or None."""
+    old, new = _leaves(before or {}), _leaves(after or {})
+    changed = tuple(PolicyChange(key, old.get(key), new.get(key)) for key in sorted(old.keys() | new.keys())
+                    if old.get(key) != new.get(key) or (key in old) != (key in new))
+    if not changed:
+        return None
+    return Change(ChangeKind.POLICY_CHANGED, "", fields=tuple(c.key for c in changed), policy=changed)
+
+
+def _leaves(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Every value of nested mappings by its dotted key path; lists and scalars are values."""
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        path = f"{prefix}{key}"
+        if isinstance(value, Mapping) and value:
+            out.update(_leaves(value, path + "."))
+        else:
+            out[path] = value
+    return out
 
 
 def model_changes(name: str, base: Model | None, head: Model | None) -> list[Change]:

@@ -171,7 +171,7 @@ class Event:
 
     def to_dict(self) -> dict[str, Any]:
         return {**self.change.to_dict(), **self.commit.to_dict(), "proposed_by": self.proposer.to_dict(),
-                "rollback": self.rollback, "policy": []}
+                "rollback": self.rollback}
 
 
 @dataclass(frozen=True)

@@ -23,10 +23,10 @@ from typing import Callable, Generator, Iterator
 
 import pygit2
 
-from registry_tool.core.changes import model_changes
+from registry_tool.core.changes import model_changes, policy_change
 from registry_tool.core.model import Model, Stage
 from registry_tool.core.names import model_name
-from registry_tool.core.policy import Policy
+from registry_tool.core.policy import POLICY_FILE, Policy
 from registry_tool.errors import RegistryError
 from registry_tool.history.blobs import FILE_MODES, BlobReader
 from registry_tool.history.events import (
@@ -244,9 +244,18 @@ class _Walk:
     # -- events ------------------------------------------------------------------------
 
     def changes(self, head: Step, base: Step | None) -> Iterator[Event]:
-        """The events of one step against its first parent's (None: a root commit)."""
+        """The events of one step against its first parent's (None: a root commit): a
+        policy change first (a walk for every model), then the model files' changes."""
         info: CommitInfo | None = None
         commit: pygit2.Commit | None = None
+        if self._policy_moved(head, base):
+            moved = policy_change(self.reader.policy_data(base.policy if base is not None else None),
+                                  self.reader.policy_data(head.policy))
+            if moved is not None:
+                commit = self.store.commit(head.commit)
+                info = commit_info(commit)
+                by = proposer(self.store, commit, POLICY_FILE) if info.merge else None
+                yield Event(moved, info, by)
         for name, before, after in head.changed:
             if self.file is not None and name != self.file:
                 continue
@@ -267,8 +276,15 @@ class _Walk:
                     by = proposer(self.store, commit, f"{policy.models_dir}/{name}")
                 yield Event(change, info, by)
 
-    def touches(self, step: Step) -> bool:
-        return bool(step.changed) if self.file is None else any(c[0] == self.file for c in step.changed)
+    def touches(self, step: Step, base: Step | None = None, *, root: bool = False) -> bool:
+        """Whether the step changes what this walk reports: its model file, or (a walk for
+        every model) any model file or, given its ``base`` (or at a ``root`` commit), the policy."""
+        if self.file is not None:
+            return any(c[0] == self.file for c in step.changed)
+        return bool(step.changed) or ((base is not None or root) and self._policy_moved(step, base))
+
+    def _policy_moved(self, head: Step, base: Step | None) -> bool:
+        return self.file is None and head.policy != (base.policy if base is not None else None)
 
     def _model_at(self, step: Step, name: str, oid: str | None, near: str | None = None) -> Model | None | object:
         if oid is None:
@@ -341,7 +357,7 @@ def _walk(run: _Walk, head: pygit2.Commit, since: int | None,
             if progress is not None and walked + run.passed - reported >= PROGRESS_EVERY:
                 reported = walked + run.passed
                 progress(reported)
-            if newer is not None and _recent(newer.time, since) and run.touches(newer):
+            if newer is not None and _recent(newer.time, since) and run.touches(newer, step):
                 yield from run.changes(newer, step)
             newer = step
             old_streak = old_streak + 1 if not _recent(step.time, since) else 0
@@ -374,7 +390,7 @@ def _oldest(run: _Walk, last: Step, since: int | None) -> Iterator[Event | Trunc
     clone's, or a parent missing from the object database) says so."""
     if last.parent is not None or last.commit in run.store.shallow_commits:
         yield Truncated(commit_info(run.store.commit(last.commit)))
-    elif _recent(last.time, since) and run.touches(last):
+    elif _recent(last.time, since) and run.touches(last, root=True):
         yield from run.changes(last, None)
 
 

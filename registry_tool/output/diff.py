@@ -8,7 +8,7 @@ import json
 from typing import Callable
 
 from registry_tool.output.escape import markdown_cell
-from registry_tool.output.sentences import Line, summary_lines
+from registry_tool.output.sentences import POLICY_FILE, Line, summary_lines
 from registry_tool.read.diff import GateCheck, SemanticDiff
 
 Render = Callable[[SemanticDiff], str]
@@ -41,7 +41,7 @@ def render_text(diff: SemanticDiff) -> str:
             out.append(f"      {_gate_words(check)}")
             out += [f"        {v.file}:{v.line}:{v.column}: {v.rule}: {v.message}" for v in check.violations]
     if not diff.changes:
-        out.append("  no model changes")
+        out.append("  no model or policy changes")
     out += [f"  not compared: {v.file}:{v.line}:{v.column}: {v.rule}: {v.message}" for v in diff.unreadable]
     return "\n".join(out) + "\n"
 
@@ -68,12 +68,12 @@ def render_markdown(diff: SemanticDiff) -> str:
     out = ["### Registry changes", "", f"From {base} to {head}.", ""]
     lines = summary_lines(diff.changes)
     if not lines:
-        out.append("No model changes.")
+        out.append("No model or policy changes.")
     else:
         out += ["| Model | Change | Production gates |", "| --- | --- | --- |"]
         for line in lines:
             text = line.text(model=False)  # the model has its own column
-            out.append(f"| `{markdown_cell(line.change.model)}` | {markdown_cell(text)} | {_gate_cell(diff, line)} |")
+            out.append(f"| `{markdown_cell(line.change.model or POLICY_FILE)}` | {markdown_cell(text)} | {_gate_cell(diff, line)} |")
         failures = [v for check in diff.gates for v in check.violations]
         if failures:
             out += ["", "Gate failures:", ""]

@@ -13,14 +13,14 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any
 
-from registry_tool.core.changes import Change, model_changes
+from registry_tool.core.changes import Change, model_changes, policy_change
 from registry_tool.core.findings import Violation
 from registry_tool.core.names import model_name
 from registry_tool.core.policy import Gates, Policy
 from registry_tool.snapshots.base import Entry, Snapshot
 from registry_tool.validation import changed
 from registry_tool.validation.model_file import ModelFile, read_model
-from registry_tool.validation.policy import policy_of
+from registry_tool.validation.policy import policy_data_of, policy_id, policy_of
 from registry_tool.validation.past import ProductionPast
 from registry_tool.validation.rules.gates import check_gates, configured_gates, entering_production
 
@@ -75,6 +75,9 @@ def semantic_diff(base: Snapshot, head: Snapshot, past: ProductionPast | None = 
         base_policy = head_policy if not head_problems else Policy()
     if head_problems:
         head_policy = base_policy
+    if not base_problems and not head_problems and policy_id(base) != policy_id(head):
+        moved = policy_change(policy_data_of(base)[0], policy_data_of(head)[0])
+        result.changes.extend([moved] if moved is not None else [])
     found = changed.compute(base, head, base_policy.models_dir, head_policy.models_dir, everything=False,
                             limit=sys.maxsize, folds=changed.FoldIndex())
     pairs: dict[str, tuple[Entry | None, Entry | None]] = {

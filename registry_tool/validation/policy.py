@@ -3,6 +3,8 @@ policy schema, or the defaults when there is none."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from registry_tool.core.findings import Violation
 from registry_tool.core.policy import POLICY_FILE, POLICY_MAX_BYTES, Policy
 from registry_tool.schema import check as schema
@@ -12,17 +14,34 @@ from registry_tool.yamlfile import loader
 
 def load_policy(raw: bytes | None) -> tuple[Policy, list[Violation]]:
     """The policy from registry.yaml's bytes (None: no file, the defaults)."""
-    if raw is None:
-        return Policy(), []
-    doc = loader.load(raw, POLICY_FILE, max_bytes=POLICY_MAX_BYTES)
-    if doc.problems:
-        return Policy(), doc.problems
-    if doc.data is None:  # an empty registry.yaml means "all defaults"
-        return Policy(), []
-    problems = schema.check(doc, schema.POLICY_SCHEMA)
+    data, problems = load_policy_data(raw)
     if problems:
         return Policy(), problems
-    return Policy.from_data(doc.data), []
+    return (Policy.from_data(data), []) if data is not None else (Policy(), [])
+
+
+def load_policy_data(raw: bytes | None) -> tuple[dict[str, Any] | None, list[Violation]]:
+    """registry.yaml's bytes as checked data (None: no file, or only comments: all defaults),
+    or what is wrong with them."""
+    if raw is None:
+        return None, []
+    doc = loader.load(raw, POLICY_FILE, max_bytes=POLICY_MAX_BYTES)
+    if doc.problems:
+        return None, doc.problems
+    if doc.data is None:  # an empty registry.yaml means "all defaults"
+        return None, []
+    problems = schema.check(doc, schema.POLICY_SCHEMA)
+    if problems:
+        return None, problems
+    return dict(doc.data), []
+
+
+def policy_data_of(snapshot: Snapshot) -> tuple[dict[str, Any] | None, list[Violation]]:
+    """The snapshot's registry.yaml as checked data (see :func:`load_policy_data`)."""
+    entry = snapshot.policy_entry()
+    if entry is None or entry.kind is not EntryKind.FILE or snapshot.size(entry) > POLICY_MAX_BYTES:
+        return None, policy_of(snapshot)[1]
+    return load_policy_data(snapshot.read(entry))
 
 
 def policy_of(snapshot: Snapshot) -> tuple[Policy, list[Violation]]:
