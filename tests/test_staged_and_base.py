@@ -113,8 +113,7 @@ def branch_behind_main(repo):
 def test_base_judges_the_change_since_the_merge_base(repo, cli):
     main = branch_behind_main(repo)
     run = cli(repo.path, "validate", "--base", "main")
-    assert (run.code, run.out) == (0, "ok: 1 model file checked, no violations\n")
-    assert "the merge base of main and HEAD (main has moved on since" in run.err
+    assert (run.code, run.out, run.err) == (0, "ok: 1 model file checked, no violations\n", "")
     assert validate_json(cli, repo.path, "--ref", "HEAD", "--base", main)[0] == 0
 
 

@@ -139,9 +139,6 @@ def _base_snapshot(store: GitStore, base: str, ref: str | None, tip: bool) -> Co
         hint = f"; {SHALLOW_HINT}" if store.repo.is_shallow else ""
         raise RegistryError(f"{base} and {head_name} have no common ancestor: there is no merge base to judge the "
                             f"change against; pass --base-mode tip to compare with {base} itself{hint}")
-    if found.id != base_commit.id:
-        click.echo(f"registry-tool: note: judging the change since {str(found.id)[:12]}, the merge base of {base} and "
-                   f"{head_name} ({base} has moved on since; --base-mode tip compares with {base} itself)", err=True)
     return store.snapshot(found)
 
 

@@ -254,8 +254,7 @@ class _Walk:
             if moved is not None:
                 commit = self.store.commit(head.commit)
                 info = commit_info(commit)
-                by = proposer(self.store, commit, POLICY_FILE) if info.merge else None
-                yield Event(moved, info, by)
+                yield Event(moved, info, proposer(self.store, commit, POLICY_FILE) if info.merge else None)
         for name, before, after in head.changed:
             if self.file is not None and name != self.file:
                 continue
