@@ -156,7 +156,12 @@ def archive(base: Snapshot, policy: Policy, name: str, label: str) -> Proposal:
     if version.stage is Stage.ARCHIVED:
         return Proposal([], notes=[f"{name} {label} is already archived: nothing to change"])
     opened.editor.set_stage(label, Stage.ARCHIVED.value)
-    return Proposal([opened.edit()], f"archive {name} {label}", [f"{name} {label} was {version.stage}"])
+    proposal = Proposal([opened.edit()], f"archive {name} {label}", [f"{name} {label} was {version.stage}"])
+    if version.stage is Stage.PRODUCTION:
+        proposal.warnings.append(f"{name} {label} was the production version: {name} has no version in production "
+                                 f"now, and deploy tools asking for it get nothing; promote another version to "
+                                 f"production (registry-tool rollback {name} returns the one before)")
+    return proposal
 
 
 def rollback(base: Snapshot, policy: Policy, name: str, previous: PreviousProduction) -> Proposal:

@@ -48,6 +48,7 @@ class Proposal:
     edits: list[FileEdit] = field(default_factory=list)
     message: str = ""  # the commit message: a subject line, maybe a body
     notes: list[str] = field(default_factory=list)  # what happened besides the subject ("1.0.0 demoted to staging")
+    warnings: list[str] = field(default_factory=list)  # allowed, but worth a second look (no production version left)
 
     @property
     def empty(self) -> bool:
