@@ -134,6 +134,8 @@ REGISTRY_YAML = """\
 #     gates:
 #       production:
 #         min_metrics: {accuracy: 0.95}
+# rollback:                         # a version returning to production (it was there before)
+#   exempt_gates: true              # ... skips the metric gates; false: it passes them like any promotion
 """
 
 WORKFLOW = """\

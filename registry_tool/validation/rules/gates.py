@@ -130,7 +130,8 @@ REQUIRED_SUITE = declare("gate-required-suite", "change",
 MIN_METRIC = declare("gate-min-metric", "change", "Gate: a metric below its minimum (min_metrics).")
 MAX_METRIC = declare("gate-max-metric", "change", "Gate: a metric above its maximum (max_metrics).")
 NO_REGRESSION = declare("gate-no-regression", "change",
-                        "Gate: a metric worse than the current production version's (no_regression).")
+                        "Gate: a metric worse than the production version's it replaces, or the last one in "
+                        "production's (no_regression).")
 
 GATES: tuple[Gate, ...] = (
     Gate(SHA256, lambda g: g.require_sha256, _sha256, metric=False),
