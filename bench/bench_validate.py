@@ -9,6 +9,11 @@ Rows (``--rows``, default all):
   same files in the working tree (a peer that checks far less). Target: >= 10x faster.
 * ``pr``     a pull request changing 3 model files: ``validate --ref bench-pr --base
   bench-pr~1`` vs the full ``validate --ref bench-pr``. Target: <= 0.1x.
+* ``staged`` the pre-commit hook: ``validate --staged`` with the same 3-file change staged
+  in an index (``GIT_INDEX_FILE``, made by ``git read-tree bench-pr``) against HEAD (main),
+  beside the ``pr`` row's ``--ref bench-pr --base bench-pr~1`` and ``git diff --cached
+  --name-only`` (what pre-commit itself runs to list the staged files). No target: the
+  index has no tree ids, so both sides are listed (ids only, nothing read).
 * ``memory`` peak memory of the full validate at 2,000, 5,000 and 10,000 models, on the
   generated packs and on the same repositories after ``git repack -adf`` (the layout of
   a clone). Target: <= 200 MB and flat.
@@ -26,6 +31,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -82,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--versions", type=int, default=5)
     parser.add_argument("--commits", type=int, default=20000)
     parser.add_argument("--runs", type=int, default=3, help="timed runs per contender (median)")
-    parser.add_argument("--rows", default="floor,cjs,pr,memory")
+    parser.add_argument("--rows", default="floor,cjs,pr,staged,memory")
     parser.add_argument("--memory-sizes", default="2000,5000,10000")
     parser.add_argument("--check-jsonschema", default=os.environ.get("CHECK_JSONSCHEMA", "/tmp/venv-cjs/bin/check-jsonschema"))
     parser.add_argument("--installed", help="run this registry-tool console script instead of this checkout")
@@ -128,6 +134,19 @@ def main(argv: list[str] | None = None) -> int:
                            [*tool, "validate", "--ref", ref, "--base", f"{ref}~1"], repo, env)
         race([whole, change], args.runs)
         report("pull-request validate vs full validate", [whole, change], whole, "pull request <= 0.1x full (wall)")
+    if "staged" in rows:
+        ref = pr_commit(repo)
+        index = repo / ".git" / "bench-staged-index"
+        subprocess.run(["git", "read-tree", f"--index-output={index}", ref], cwd=repo, check=True)
+        staged_env = {**env, "GIT_INDEX_FILE": str(index)}
+        change = Contender(f"validate --ref {ref} --base {ref}~1 (3 files changed)",
+                           [*tool, "validate", "--ref", ref, "--base", f"{ref}~1"], repo, env)
+        staged = Contender("validate --staged (the same 3 files staged against HEAD)",
+                           [*tool, "validate", "--staged"], repo, staged_env)
+        listing = Contender("git diff --cached --name-only (pre-commit's own listing)",
+                            ["git", "diff", "--cached", "--name-only"], repo, {"GIT_INDEX_FILE": str(index)})
+        race([change, staged, listing], args.runs)
+        report("the pre-commit hook: the staged change against HEAD", [change, staged, listing], change, "none (measured)")
     if "memory" in rows:
         # The writers store each version of a file as a delta of the previous one (as git
         # fast-import does); a clone made by a server stores the newest versions whole.

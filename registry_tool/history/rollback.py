@@ -1,5 +1,9 @@
 """Which versions were in production before, read from the audit log: what ``rollback``
-returns to, and what the change rules are told (:func:`production_past`)."""
+returns to, and what the change rules are told (:func:`production_past`).
+
+The history walk is imported when a lookup is first made: ``validate`` and the editing
+commands import this module always, and most changes never ask (only a version entering
+production, or metrics changing, do)."""
 
 from __future__ import annotations
 
@@ -8,7 +12,6 @@ from dataclasses import dataclass
 import pygit2
 
 from registry_tool.core.names import model_name_of_path
-from registry_tool.history.walk import production_record
 from registry_tool.snapshots.git import GitStore
 from registry_tool.validation.past import ProductionPast
 
@@ -18,7 +21,13 @@ def production_past(store: GitStore, base: pygit2.Commit | None) -> ProductionPa
     ``base`` (None: nothing before it): looked up per model, on first use."""
     if base is None:
         return ProductionPast()
-    return ProductionPast(lambda model: production_record(store, base, model).labels)
+
+    def lookup(model: str) -> list[str]:
+        from registry_tool.history.walk import production_record  # noqa: PLC0415 - see the module's doc
+
+        return production_record(store, base, model).labels
+
+    return ProductionPast(lookup)
 
 
 @dataclass(frozen=True)
@@ -33,6 +42,8 @@ def previous_production(store: GitStore, head: pygit2.Commit | None, path: str, 
     """The newest version other than ``current`` that entered production on ``head``'s
     first-parent history, with the commit that moved it there; ``boundary`` says where the
     history stops when it stops before a root commit (a shallow clone)."""
+    from registry_tool.history.walk import production_record  # noqa: PLC0415 - see the module's doc
+
     record = production_record(store, head, model_name_of_path(path))
     found = next(((label, commit) for label, commit in record.entries if label != current), None)
     return Previous(found, record.boundary)
