@@ -14,6 +14,10 @@ Rows (``--rows``, default all):
   beside the ``pr`` row's ``--ref bench-pr --base bench-pr~1`` and ``git diff --cached
   --name-only`` (what pre-commit itself runs to list the staged files). No target: the
   index has no tree ids, so both sides are listed (ids only, nothing read).
+* ``unknown`` one 330 KB model file with 13,000 unknown keys (a hostile or generated
+  file): ``validate`` vs ``yaml.load`` of the file. Finding each key's line once scanned
+  the mapping per key (quadratic: over a minute); now a per-mapping index and the per-file
+  cap of schema findings keep it near the load. Target: <= 5x the load (wall).
 * ``memory`` peak memory of the full validate at 2,000, 5,000 and 10,000 models, on the
   generated packs and on the same repositories after ``git repack -adf`` (the layout of
   a clone). Target: <= 200 MB and flat.
@@ -40,6 +44,7 @@ import pygit2
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from harness import (  # noqa: E402
     BENCH,
+    CACHE,
     CHECKOUT,
     Contender,
     machine,
@@ -82,13 +87,63 @@ def pr_commit(path: Path, files: int = 3) -> str:
     return "bench-pr"
 
 
+def unknown_keys_file(size: int = 330_000) -> Path:
+    """A registry whose one model file has unknown top-level keys up to ``size`` bytes."""
+    path = CACHE / f"unknown-keys-{size}"
+    target = path / "models" / "big.yaml"
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        pygit2.init_repository(str(path))
+        tail = 'name: big\nversions:\n  - version: "1.0.0"\n    stage: staging\n    artifact:\n      uri: s3://b/m.onnx\n'
+        lines: list[str] = []
+        total = len(tail)
+        while total < size:
+            lines.append(f"unknown_key_{len(lines):05d}: value\n")
+            total += len(lines[-1])
+        target.write_text("".join(lines) + tail)
+    return path
+
+
+def unknown_keys_row(tool: list[str], env: dict[str, str], args: argparse.Namespace) -> None:
+    path = unknown_keys_file()
+    load = Contender("yaml.load(CSafeLoader) of the file",
+                     [sys.executable, "-c", "import yaml; yaml.load(open('models/big.yaml', 'rb'), Loader=yaml.CSafeLoader)"], path)
+
+    def validate(label: str, command: list[str], extra: dict[str, str]) -> Contender:
+        # exit 1 (violations) is the expected outcome; the harness takes any other exit as a failure
+        script = 'exec 1>/dev/null; "$@"; [ $? -eq 1 ]'
+        return Contender(label, ["sh", "-c", script, "sh", *command, "validate"], path, extra)
+
+    contenders = [load, validate("registry-tool validate (330 KB, 13,197 unknown keys)", tool, env)]
+    for spec in args.compare:
+        label, _, where = spec.partition("=")
+        contenders.append(validate(f"validate ({label}: {where})", [sys.executable, "-m", "registry_tool"], {"PYTHONPATH": where}))
+    race(contenders, args.runs)
+    report("a model file with thousands of unknown keys", contenders, load, "validate <= 5x the load (wall)")
+
+
+def staged_row(repo: Path, tool: list[str], env: dict[str, str], args: argparse.Namespace) -> None:
+    """The pre-commit hook: the pr row's change staged in an index, judged against HEAD."""
+    ref = pr_commit(repo)
+    index = repo / ".git" / "bench-staged-index"
+    subprocess.run(["git", "read-tree", f"--index-output={index}", ref], cwd=repo, check=True)
+    change = Contender(f"validate --ref {ref} --base {ref}~1 (3 files changed)",
+                       [*tool, "validate", "--ref", ref, "--base", f"{ref}~1"], repo, env)
+    staged = Contender("validate --staged (the same 3 files staged against HEAD)",
+                       [*tool, "validate", "--staged"], repo, {**env, "GIT_INDEX_FILE": str(index)})
+    listing = Contender("git diff --cached --name-only (pre-commit's own listing)",
+                        ["git", "diff", "--cached", "--name-only"], repo, {"GIT_INDEX_FILE": str(index)})
+    race([change, staged, listing], args.runs)
+    report("the pre-commit hook: the staged change against HEAD", [change, staged, listing], change, "none (measured)")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--models", type=int, default=10000)
     parser.add_argument("--versions", type=int, default=5)
     parser.add_argument("--commits", type=int, default=20000)
     parser.add_argument("--runs", type=int, default=3, help="timed runs per contender (median)")
-    parser.add_argument("--rows", default="floor,cjs,pr,staged,memory")
+    parser.add_argument("--rows", default="floor,cjs,pr,staged,unknown,memory")
     parser.add_argument("--memory-sizes", default="2000,5000,10000")
     parser.add_argument("--check-jsonschema", default=os.environ.get("CHECK_JSONSCHEMA", "/tmp/venv-cjs/bin/check-jsonschema"))
     parser.add_argument("--installed", help="run this registry-tool console script instead of this checkout")
@@ -135,18 +190,9 @@ def main(argv: list[str] | None = None) -> int:
         race([whole, change], args.runs)
         report("pull-request validate vs full validate", [whole, change], whole, "pull request <= 0.1x full (wall)")
     if "staged" in rows:
-        ref = pr_commit(repo)
-        index = repo / ".git" / "bench-staged-index"
-        subprocess.run(["git", "read-tree", f"--index-output={index}", ref], cwd=repo, check=True)
-        staged_env = {**env, "GIT_INDEX_FILE": str(index)}
-        change = Contender(f"validate --ref {ref} --base {ref}~1 (3 files changed)",
-                           [*tool, "validate", "--ref", ref, "--base", f"{ref}~1"], repo, env)
-        staged = Contender("validate --staged (the same 3 files staged against HEAD)",
-                           [*tool, "validate", "--staged"], repo, staged_env)
-        listing = Contender("git diff --cached --name-only (pre-commit's own listing)",
-                            ["git", "diff", "--cached", "--name-only"], repo, {"GIT_INDEX_FILE": str(index)})
-        race([change, staged, listing], args.runs)
-        report("the pre-commit hook: the staged change against HEAD", [change, staged, listing], change, "none (measured)")
+        staged_row(repo, tool, env, args)
+    if "unknown" in rows:
+        unknown_keys_row(tool, env, args)
     if "memory" in rows:
         # The writers store each version of a file as a delta of the previous one (as git
         # fast-import does); a clone made by a server stores the newest versions whole.

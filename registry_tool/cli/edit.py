@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 import click
 
+from registry_tool.cli.completion import complete_models, complete_versions
 from registry_tool.cli.options import repo_option
 from registry_tool.errors import RegistryError
 
@@ -108,7 +109,7 @@ def parse_metric(text: str, suite: str | None = None) -> tuple[str, float | int 
 
 
 @click.command()
-@click.argument("model")
+@click.argument("model", shell_complete=complete_models)
 @click.argument("version")
 @click.option("--artifact-uri", required=True, help="Where the artifact lives (s3://, gs://, https://, hf://, ...).")
 @click.option("--file", "file_", type=click.Path(dir_okay=False, path_type=Path),
@@ -159,8 +160,8 @@ def register(model: str, version: str, artifact_uri: str, file_: Path | None, sh
 
 
 @click.command()
-@click.argument("model")
-@click.argument("version")
+@click.argument("model", shell_complete=complete_models)
+@click.argument("version", shell_complete=complete_versions)
 @click.option("--to", "to", required=True, type=click.Choice(["none", "staging", "production", "archived"]),
               help="The stage to move it to (to archive a version, use the archive command).")
 @edit_options("promote faq-bot 1.1.0 to production")
@@ -176,8 +177,8 @@ def promote(model: str, version: str, to: str, **opts: Any) -> None:
 
 
 @click.command()
-@click.argument("model")
-@click.argument("version")
+@click.argument("model", shell_complete=complete_models)
+@click.argument("version", shell_complete=complete_versions)
 @edit_options("archive faq-bot 1.1.0")
 def archive(model: str, version: str, **opts: Any) -> None:
     """Archive VERSION of MODEL (final: an archived version is never promoted again)."""
@@ -187,7 +188,7 @@ def archive(model: str, version: str, **opts: Any) -> None:
 
 
 @click.command()
-@click.argument("model")
+@click.argument("model", shell_complete=complete_models)
 @edit_options("rollback faq-bot to 1.0.0")
 def rollback(model: str, **opts: Any) -> None:
     """Make the version that was in production before the current one production again
@@ -198,7 +199,7 @@ def rollback(model: str, **opts: Any) -> None:
 
 
 @click.command()
-@click.argument("model", required=False)
+@click.argument("model", required=False, shell_complete=complete_models)
 @click.option("--keep", required=True, type=click.IntRange(min=1), help="How many of the newest versions to keep whatever their stage.")
 @edit_options("retention: keep the newest 3 versions, archive faq-bot 0.9.0")
 def retention(model: str | None, keep: int, **opts: Any) -> None:
@@ -210,8 +211,8 @@ def retention(model: str | None, keep: int, **opts: Any) -> None:
 
 
 @click.command()
-@click.argument("model")
-@click.argument("version")
+@click.argument("model", shell_complete=complete_models)
+@click.argument("version", shell_complete=complete_versions)
 @click.argument("values", nargs=-1, required=True, metavar="NAME=VALUE...")
 @click.option("--suite", help="Record the values as results of this evaluation suite (metrics.suites.SUITE).")
 @edit_options("metrics: faq-bot 1.2.0 core-v1/score=0.91")

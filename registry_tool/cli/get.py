@@ -10,6 +10,7 @@ from pathlib import Path
 
 import click
 
+from registry_tool.cli.completion import complete_models, complete_versions
 from registry_tool.cli.options import emit, repo_option
 from registry_tool.core.model import Stage
 from registry_tool.output.get import render_text
@@ -17,9 +18,9 @@ from registry_tool.output.values import dump, raw
 
 
 @click.command()
-@click.argument("model")
+@click.argument("model", shell_complete=complete_models)
 @click.option("--stage", type=click.Choice([s.value for s in Stage]), help="The version at this stage (the newest one, when several are in staging).")
-@click.option("--version", "version", metavar="V", help="The version with this label.")
+@click.option("--version", "version", metavar="V", shell_complete=complete_versions, help="The version with this label.")
 @click.option("--ref", default="HEAD", show_default=True, help="Read the registry as committed at this revision.")
 @click.option("--field", metavar="PATH", help="Print only this value, raw (artifact.uri, metrics.accuracy, bindings.0.provider_model_id).")
 @click.option("--format", "fmt", type=click.Choice(["json", "text"]), default=None,

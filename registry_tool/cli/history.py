@@ -11,6 +11,7 @@ from typing import TextIO
 
 import click
 
+from registry_tool.cli.completion import complete_models
 from registry_tool.cli.options import emit_portable, format_option, repo_option
 from registry_tool.errors import EXIT_OK, EXIT_VIOLATIONS, RegistryError
 from registry_tool.output.history import HISTORY_REPORTERS
@@ -20,7 +21,7 @@ PROGRESS_AFTER = 1.0  # seconds before a terminal gets a progress line
 
 
 @click.command()
-@click.argument("model", required=False)
+@click.argument("model", required=False, shell_complete=complete_models)
 @repo_option
 @click.option("--ref", default="HEAD", show_default=True, help="Walk the first-parent history of this revision.")
 @click.option("--since", metavar="DATE", help="Only changes committed at or after DATE (2024-11-01, 2024-11-01T10:00:00Z).")

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from registry_tool.edit.scaffold import Source
 
 _SAFE = re.compile(r"[^\s\"'\\]+(?: [^\s\"'\\]+)*")
+_ACTION = re.compile(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+(?:/[A-Za-z0-9_./-]+)?@[A-Za-z0-9_./-]+")
 
 
 @click.command()
@@ -26,15 +27,17 @@ _SAFE = re.compile(r"[^\s\"'\\]+(?: [^\s\"'\\]+)*")
                                                   "instead of a local hook installed from --requirement.")
 @click.option("--hooks-rev", metavar="REV", help="The tag or commit of --hooks-repo to use (default: the commit this "
                                                  "registry-tool was installed from, when it came from Git).")
-def init(directory: Path, requirement: str | None, owner: str | None, hooks_repo: str | None, hooks_rev: str | None) -> None:
+@click.option("--action", metavar="OWNER/REPO@REF",
+              help="Write a validate workflow that uses registry-tool's GitHub Action from this repository and ref "
+                   "(best a full commit sha), instead of the steps written out.")
+def init(directory: Path, requirement: str | None, owner: str | None, hooks_repo: str | None, hooks_rev: str | None,
+         action: str | None) -> None:
     """Create a registry repository in DIRECTORY (default: here): models/, registry.yaml with
     the defaults as comments, the JSON Schemas, the validate workflow, a pre-commit
     configuration and CODEOWNERS. Existing files are left as they are."""
     from registry_tool.edit.scaffold import DEFAULT_OWNER, installed_source  # noqa: PLC0415
 
-    for name, value in (("--requirement", requirement), ("--owner", owner), ("--hooks-repo", hooks_repo), ("--hooks-rev", hooks_rev)):
-        if value is not None and not _SAFE.fullmatch(value):
-            raise RegistryError(f"{name} '{value}' may not contain quotes, backslashes or line breaks")
+    _check_values(requirement=requirement, owner=owner, hooks_repo=hooks_repo, hooks_rev=hooks_rev, action=action)
     if directory.exists() and not directory.is_dir():
         raise RegistryError(f"{directory}: not a directory")
     source = installed_source() if requirement is None else None
@@ -45,8 +48,19 @@ def init(directory: Path, requirement: str | None, owner: str | None, hooks_repo
     rev = _hooks_rev(hooks_repo, hooks_rev, source)
     directory.mkdir(parents=True, exist_ok=True)
     models_dir = _prepare_repository(directory)
-    _write_files(directory, spec, owner or DEFAULT_OWNER, models_dir, hooks_repo, rev)
-    _explain(directory, spec, source, owner, (hooks_repo, rev), models_dir)
+    _write_files(directory, spec, owner or DEFAULT_OWNER, models_dir, (hooks_repo, rev), action)
+    _explain(directory, spec, source, owner, (hooks_repo, rev), models_dir, action)
+
+
+def _check_values(*, requirement: str | None, owner: str | None, hooks_repo: str | None, hooks_rev: str | None,
+                  action: str | None) -> None:
+    """What goes into the generated files verbatim must not break out of its place there."""
+    for name, value in (("--requirement", requirement), ("--owner", owner), ("--hooks-repo", hooks_repo), ("--hooks-rev", hooks_rev)):
+        if value is not None and not _SAFE.fullmatch(value):
+            raise RegistryError(f"{name} '{value}' may not contain quotes, backslashes or line breaks")
+    if action is not None and not _ACTION.fullmatch(action):
+        raise RegistryError(f"--action '{action}': expected OWNER/REPO@REF (or OWNER/REPO/PATH@REF), "
+                            "such as acme/registry-tool@v0.1.0 or a full commit sha")
 
 
 def _hooks_rev(hooks_repo: str | None, hooks_rev: str | None, source: Source | None) -> str | None:
@@ -96,12 +110,12 @@ def _models_dir(directory: Path) -> str:
     return policy.models_dir
 
 
-def _write_files(directory: Path, requirement: str, owner: str, models_dir: str, hooks_repo: str | None,
-                 hooks_rev: str | None) -> None:
+def _write_files(directory: Path, requirement: str, owner: str, models_dir: str,
+                 hooks: tuple[str | None, str | None], action: str | None) -> None:
     from registry_tool.edit.scaffold import registry_files  # noqa: PLC0415
 
-    files = registry_files(requirement=requirement, owner=owner, models_dir=models_dir, hooks_repo=hooks_repo,
-                           hooks_rev=hooks_rev)
+    files = registry_files(requirement=requirement, owner=owner, models_dir=models_dir, hooks_repo=hooks[0],
+                           hooks_rev=hooks[1], action=action)
     for relpath, text in files.items():
         target = directory / relpath
         if target.exists():
@@ -114,17 +128,21 @@ def _write_files(directory: Path, requirement: str, owner: str, models_dir: str,
 
 
 def _explain(directory: Path, requirement: str, source: Source | None, owner: str | None,
-             hooks: tuple[str | None, str | None], models_dir: str) -> None:
+             hooks: tuple[str | None, str | None], models_dir: str, action: str | None) -> None:
     """What was written where it matters (the requirement CI installs), and what to do next."""
     from registry_tool.edit.scaffold import DEFAULT_OWNER  # noqa: PLC0415
 
     hooks_repo, hooks_rev = hooks
     origin = f" (from {source.origin})" if source is not None else " (--requirement)"
-    users = "CI installs" if hooks_repo else "CI and pre-commit install"
-    click.echo(f"{users} registry-tool with: pip install '{requirement}'{origin}")
+    users = [who for who, uses in (("CI", not action), ("pre-commit", not hooks_repo)) if uses]
+    if action:
+        click.echo(f"CI uses registry-tool's GitHub Action {action}, which installs itself")
+    if users:
+        click.echo(f"{' and '.join(users)} install{'s' if len(users) == 1 else ''} registry-tool with: "
+                   f"pip install '{requirement}'{origin}")
     if hooks_repo:
         click.echo(f"pre-commit takes the registry-validate hook from {hooks_repo} at {hooks_rev}")
-    if source is not None and not source.portable:
+    if source is not None and not source.portable and users:
         click.echo("registry-tool: warning: that is a path on this machine: CI and your colleagues' machines cannot "
                    "install it; pass --requirement (a Git URL at a commit, or NAME==VERSION from your package index) "
                    "or edit .github/workflows/validate.yml and .pre-commit-config.yaml", err=True)

@@ -36,13 +36,32 @@ def format_option(choices: list[str], default: str) -> Callable[[Callable[..., A
 
 
 def color_option(func: Callable[..., Any]) -> Callable[..., Any]:
-    return click.option("--color/--no-color", default=None, help="Colour the text output (default: on a terminal, unless NO_COLOR is set).")(func)
+    return click.option("--color/--no-color", default=None,
+                        help="Colour the text output (default: on a terminal or with FORCE_COLOR set, "
+                             "unless NO_COLOR is set).")(func)
 
 
 def use_color(flag: bool | None) -> bool:
+    """``--color``/``--no-color`` if given; else off with NO_COLOR, on with FORCE_COLOR
+    (no-color.org and force-color.org: any non-empty value), else on a terminal."""
     if flag is not None:
         return flag
-    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return sys.stdout.isatty()
+
+
+AUTO = "auto"
+
+
+def auto_format(fmt: str) -> str:
+    """``--format auto``: GitHub workflow commands inside GitHub Actions (GITHUB_ACTIONS=true),
+    text elsewhere (coloured on a terminal, see :func:`use_color`)."""
+    if fmt != AUTO:
+        return fmt
+    return "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
 
 
 def emit(text: str, color: bool | None = None) -> None:

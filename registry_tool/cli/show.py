@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from registry_tool.cli.completion import complete_models
 from registry_tool.cli.options import emit, format_option, repo_option
 from registry_tool.core.model import Stage
 from registry_tool.output.show import Provenance, VersionRow, show_columns, version_rows
@@ -29,7 +30,7 @@ def _provenance(snap: RegistrySnapshot, rows: list[VersionRow]) -> Provenance:
 
 
 @click.command()
-@click.argument("model", required=False)
+@click.argument("model", required=False, shell_complete=complete_models)
 @click.option("--ref", default="HEAD", show_default=True, help="Read the registry as committed at this revision.")
 @click.option("--stage", type=click.Choice([s.value for s in Stage]), help="Only versions at this stage.")
 @click.option("--history/--no-history", "provenance", default=None,

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 import click
 
 from registry_tool.cli.options import (
+    AUTO,
+    auto_format,
     color_option,
     emit,
     format_option,
@@ -16,7 +18,7 @@ from registry_tool.cli.options import (
     use_color,
 )
 from registry_tool.errors import EXIT_OK, EXIT_VIOLATIONS, RegistryError
-from registry_tool.output.validate import REPORTERS, render_markdown
+from registry_tool.output.validate import REPORTERS, SUMMARY_LIMIT, render_markdown
 
 if TYPE_CHECKING:
     import pygit2
@@ -39,17 +41,21 @@ if TYPE_CHECKING:
 @click.option("--staged", is_flag=True,
               help="Judge what is staged in the Git index (the next commit) against HEAD: the pre-commit hook.")
 @click.option("--range", "range_", metavar="BASE..HEAD", help="Judge every first-parent commit after BASE up to HEAD against its parent.")
-@format_option(list(REPORTERS), "text")
+@format_option([AUTO, *REPORTERS], AUTO)
 @click.option("--summary", type=click.Path(dir_okay=False, path_type=Path),
               help="Also append a Markdown summary to this file (e.g. \"$GITHUB_STEP_SUMMARY\").")
+@click.option("--sarif", "sarif", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write the SARIF report to this file (for github/codeql-action/upload-sarif).")
 @color_option
 def validate(paths: tuple[Path, ...], repo: Path | None, ref: str | None, base: str | None, base_mode: str,
-             staged: bool, range_: str | None, fmt: str, summary: Path | None, color: bool | None) -> None:
+             staged: bool, range_: str | None, fmt: str, summary: Path | None, sarif: Path | None,
+             color: bool | None) -> None:
     """Check the registry: the schema, the loader's safety rules and the state rules.
 
     With PATH arguments only those files are checked; --staged judges the staged change
-    (what pre-commit runs). Exit 0 when valid, 1 when there are violations, 2 for usage
-    errors, unreadable input, and nothing to check (no registry here).
+    (what pre-commit runs). --format auto (the default) is github inside GitHub Actions,
+    text elsewhere. Exit 0 when valid, 1 when there are violations, 2 for usage errors,
+    unreadable input, and nothing to check (no registry here).
     """
 
     if range_ and (ref or base or paths or staged):
@@ -60,15 +66,28 @@ def validate(paths: tuple[Path, ...], repo: Path | None, ref: str | None, base: 
         raise click.UsageError("paths are checked in the working tree; they cannot be combined with --ref or --base")
 
     report = _run(paths, repo, ref, base, base_mode == "tip", staged, range_)
+    fmt = auto_format(fmt)
     painted = use_color(color) and fmt == "text"
     emit(REPORTERS[fmt](report, painted), color=painted)
     if summary is not None:
-        try:
-            with open(summary, "a", encoding="utf-8") as handle:
-                handle.write(render_markdown(report) + "\n")
-        except OSError as exc:
-            raise RegistryError(f"{summary}: cannot write the summary: {exc.strerror}") from None
+        _append_summary(summary, report)
+    if sarif is not None:
+        from registry_tool.atomic import atomic_write
+
+        atomic_write(sarif, REPORTERS["sarif"](report, False).encode("utf-8"), display=str(sarif))
     raise SystemExit(EXIT_OK if report.ok else EXIT_VIOLATIONS)
+
+
+def _append_summary(summary: Path, report: Report) -> None:
+    """Append the Markdown report, keeping the whole file under GitHub's 1 MiB limit for
+    a step's summary (another command of the same step may have written to it)."""
+    try:
+        used = summary.stat().st_size if summary.exists() else 0
+        text = render_markdown(report, limit=max(0, SUMMARY_LIMIT - used - 1)) + "\n"
+        with open(summary, "a", encoding="utf-8") as handle:
+            handle.write(text)
+    except OSError as exc:
+        raise RegistryError(f"{summary}: cannot write the summary: {exc.strerror}") from None
 
 
 def _run(paths: tuple[Path, ...], repo: Path | None, ref: str | None, base: str | None, tip: bool, staged: bool,

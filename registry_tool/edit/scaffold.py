@@ -6,6 +6,8 @@ the validate workflow, a pre-commit configuration and a CODEOWNERS entry. CI and
 pre-commit install registry-tool from one pip requirement, written into both files:
 by default the source the running registry-tool was installed from (:func:`installed_source`,
 read from the installation's PEP 610 ``direct_url.json``), so it installs on a fresh machine.
+With ``init --action``, the workflow uses registry-tool's GitHub Action instead, which
+installs itself.
 """
 
 from __future__ import annotations
@@ -16,6 +18,12 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 from registry_tool.schema.check import MODEL_SCHEMA, POLICY_SCHEMA, schema_text
+
+# The actions the workflows use, pinned by full commit sha (a tag can be moved; a sha
+# cannot), the release in a comment for readers and for Dependabot's updates. The shas
+# were read from the tags of github.com/actions/checkout and actions/setup-python.
+CHECKOUT = "actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1 # v7.0.1"
+SETUP_PYTHON = "actions/setup-python@5fda3b95a4ea91299a34e894583c3862153e4b97 # v7.0.0"
 
 DIST = "registry-tool"
 DEFAULT_OWNER = "@your-org/model-owners"
@@ -159,10 +167,10 @@ jobs:
   validate:
     runs-on: ubuntu-latest
     steps:
-      - uses: actions/checkout@v4
+      - uses: {checkout}
         with:
           fetch-depth: 0          # the base commit and the pushed range must be in the clone
-      - uses: actions/setup-python@v5
+      - uses: {setup_python}
         with:
           python-version: "3.12"
       - name: install registry-tool
@@ -205,6 +213,39 @@ jobs:
           base="$PR_BASE"
           if [ "$EVENT" = merge_group ]; then base="$QUEUE_BASE"; fi
           registry-tool diff "$base" HEAD --format markdown >> "$GITHUB_STEP_SUMMARY"
+"""
+
+WORKFLOW_ACTION = """\
+# Validate the model registry on every change, with registry-tool's GitHub Action
+# ({action_name}; its action.yml says what it runs for each event):
+#  - pull_request: the PR's merge result against the PR's base
+#  - merge_group:  the merge queue's merged result against the queue's base, so two PRs
+#                  that are each valid alone but together give two production versions fail
+#  - push to main: every first-parent commit of the push against its own parent (a direct
+#                  push that bypassed review shows up), then the whole state at the new head
+# Errors appear as annotations on the changed lines; a Markdown report and, for pull
+# requests and the merge queue, what the change does go to the job summary.
+# Pin the action by full commit sha (uses: {action_name}@<sha> # vX.Y.Z) to run exactly
+# the code you reviewed.
+name: validate registry
+on:
+  pull_request:
+  merge_group:
+  push:
+    branches: [main]
+permissions:
+  contents: read
+  # security-events: write    # only with upload-sarif: "true" below
+jobs:
+  validate:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: {checkout}
+        with:
+          fetch-depth: 0          # the base commit and the pushed range must be in the clone
+      - uses: {action}
+        # with:
+        #   upload-sarif: "true"  # violations as code-scanning alerts (needs security-events: write)
 """
 
 PRE_COMMIT = """\
@@ -257,8 +298,17 @@ CODEOWNERS = """\
 """
 
 
+def workflow(requirement: str, action: str | None = None) -> str:
+    """The validate workflow: the steps written out (installing ``requirement``), or, with
+    ``action`` (``OWNER/REPO@REF``), one step that uses registry-tool's GitHub Action."""
+    if action is not None:
+        return WORKFLOW_ACTION.format(action=action, action_name=action.partition("@")[0], checkout=CHECKOUT)
+    return WORKFLOW.format(requirement=requirement, checkout=CHECKOUT, setup_python=SETUP_PYTHON)
+
+
 def registry_files(*, requirement: str, owner: str = DEFAULT_OWNER, models_dir: str = "models",
-                   hooks_repo: str | None = None, hooks_rev: str | None = None) -> dict[str, str]:
+                   hooks_repo: str | None = None, hooks_rev: str | None = None,
+                   action: str | None = None) -> dict[str, str]:
     """Repository-relative path -> text of every file ``init`` writes."""
     files = models_pattern(models_dir)
     if hooks_repo:
@@ -269,7 +319,7 @@ def registry_files(*, requirement: str, owner: str = DEFAULT_OWNER, models_dir: 
         "registry.yaml": REGISTRY_YAML,
         f"schemas/{MODEL_SCHEMA}": schema_text(MODEL_SCHEMA),
         f"schemas/{POLICY_SCHEMA}": schema_text(POLICY_SCHEMA),
-        ".github/workflows/validate.yml": WORKFLOW.format(requirement=requirement),
+        ".github/workflows/validate.yml": workflow(requirement, action),
         ".pre-commit-config.yaml": pre_commit,
         ".github/CODEOWNERS": CODEOWNERS.format(owner=owner, models_dir=models_dir),
     }

@@ -1,7 +1,7 @@
-"""Output formats for validation reports: text, json, github, markdown.
+"""Output formats for validation reports: text, json, github, markdown, sarif, junit.
 
 Each reporter is a small function in ``REPORTERS``; the same table feeds the CLI's
-``--format`` choices.
+``--format`` choices (SARIF and JUnit live in their own modules).
 """
 
 from __future__ import annotations
@@ -11,6 +11,8 @@ from typing import Callable
 
 from registry_tool.core.findings import Violation
 from registry_tool.output.escape import markdown_cell, printable
+from registry_tool.output.junit import render_junit
+from registry_tool.output.sarif import render_sarif
 from registry_tool.validation.report import Report
 
 Render = Callable[[Report, bool], str]
@@ -67,24 +69,63 @@ def _escape_property(text: str) -> str:
     return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
+MAX_ANNOTATIONS = 50  # GitHub shows 10 error annotations per step and 50 per job
+SUMMARY_LIMIT = 1024 * 1024  # GitHub refuses a job summary of 1 MiB or more per step
+
+
+def _annotation(v: Violation) -> str:
+    return (f"::error file={_escape_property(v.file)},line={v.line},col={v.column},title={_escape_property(v.rule)}::"
+            f"{_escape_data(v.message + _where(v))}")
+
+
+def _line(v: Violation) -> str:
+    return f"{printable(v.file)}:{v.line}:{v.column}: {v.rule}: {printable(v.message)}{_where(v)}"
+
+
 def render_github(report: Report, color: bool = False) -> str:
-    """GitHub Actions workflow commands: one annotation per violation."""
-    lines = [
-        f"::error file={_escape_property(v.file)},line={v.line},col={v.column},title={_escape_property(v.rule)}::"
-        f"{_escape_data(v.message + _where(v))}"
-        for v in report.violations
-    ]
+    """GitHub Actions workflow commands: an annotation for each of the first
+    ``MAX_ANNOTATIONS`` violations; past that one notice with the total, and the rest as
+    plain log lines (more annotations would not be shown anyway)."""
+    shown = report.violations[:MAX_ANNOTATIONS]
+    lines = [_annotation(v) for v in shown]
+    rest = report.violations[MAX_ANNOTATIONS:]
+    if rest:
+        n = len(report.violations)
+        lines.append(f"::notice title=registry-tool validate::{n} violations in total; the first {len(shown)} "
+                     f"are annotated, the other {len(rest)} are listed in the log below")
+        lines += [_line(v) for v in rest]
     lines.append(_summary(report))
     return "\n".join(lines) + "\n"
 
 
-def render_markdown(report: Report, color: bool = False) -> str:
+def _row(v: Violation) -> str:
+    return f"| `{markdown_cell(v.file)}` | {v.line} | `{v.rule}` | {markdown_cell(v.message + _where(v))} |\n"
+
+
+def _more(n: int) -> str:
+    return f"\n… and {n} more\n"
+
+
+def render_markdown(report: Report, color: bool = False, *, limit: int = SUMMARY_LIMIT) -> str:
+    """A Markdown report smaller than ``limit`` bytes (UTF-8) whatever the number of
+    violations: rows are listed while they fit, and a last line says "… and N more"."""
     title = "### registry-tool validate\n\n"
     if report.ok:
         return title + f"✅ {_summary(report)}\n"
-    rows = ["| File | Line | Rule | Message |", "| --- | ---: | --- | --- |"]
-    rows += [f"| `{markdown_cell(v.file)}` | {v.line} | `{v.rule}` | {markdown_cell(v.message + _where(v))} |" for v in report.violations]
-    return title + f"❌ {_summary(report)}\n\n" + "\n".join(rows) + "\n"
+    head = title + f"❌ {_summary(report)}\n\n| File | Line | Rule | Message |\n| --- | ---: | --- | --- |\n"
+    reserve = len(_more(len(report.violations)).encode("utf-8"))
+    room = limit - 1 - len(head.encode("utf-8")) - reserve
+    rows: list[str] = []
+    for v in report.violations:
+        row = _row(v)
+        room -= len(row.encode("utf-8"))
+        if room < 0:
+            break
+        rows.append(row)
+    text = head + "".join(rows)
+    if len(rows) < len(report.violations):
+        text += _more(len(report.violations) - len(rows))
+    return text
 
 
 REPORTERS: dict[str, Render] = {
@@ -92,4 +133,6 @@ REPORTERS: dict[str, Render] = {
     "json": render_json,
     "github": render_github,
     "markdown": render_markdown,
+    "sarif": render_sarif,
+    "junit": render_junit,
 }

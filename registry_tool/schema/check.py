@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import unicodedata
 from functools import lru_cache
+from itertools import islice
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -21,11 +22,19 @@ from registry_tool.yamlfile.loader import Document
 MODEL_SCHEMA = "model.schema.json"
 POLICY_SCHEMA = "registry.schema.json"
 SCHEMA_VERSION = 1  # bump on any change that could reject a file that was valid before
+MAX_SCHEMA_FINDINGS = 100  # per file; one more violation says how many were left out
 
 
 # The schema's rules (declared here, where they are found).
-UNKNOWN_FIELD = declare("unknown-field", "schema", "A field the schema does not define (a typo such as 'stgae'), with a 'did you mean' hint.")
-SCHEMA = declare("schema", "schema", "Any other JSON Schema violation: missing field, wrong type, bad value or form.")
+UNKNOWN_FIELD = declare("unknown-field", "schema", "A field the schema does not define (a typo such as 'stgae'), with a 'did you mean' hint.",
+                        help="The schema does not define this field: often a typo of a field that then "
+                             "silently has no effect. Correct the spelling (the message suggests the closest "
+                             "field) or move the data under metadata, which takes any keys.")
+SCHEMA = declare("schema", "schema", "Any other JSON Schema violation: missing field, wrong type, bad value or form.",
+                 help="The value breaks the model schema (schemas/model.schema.json): a missing field, a "
+                      "wrong type, a value outside its allowed set, or text in the wrong form. Fix the value "
+                      "the message names; editors that read the file's yaml-language-server header show the "
+                      "schema as you type.")
 
 _JSON_TYPE = {dict: "a mapping", list: "a list", str: "a string", bool: "a boolean", int: "an integer",
               float: "a number", type(None): "null"}
@@ -98,13 +107,42 @@ def _unique_items(validator: Any, unique: Any, instance: Any, schema: Any) -> It
 
 
 def check(doc: Document, name: str = MODEL_SCHEMA) -> list[Violation]:
-    """Schema violations of a loaded document, sorted by position."""
+    """Schema violations of a loaded document, sorted by position: the first
+    ``MAX_SCHEMA_FINDINGS``, then one that says how many more there are."""
     if fast_check(name)(doc.data):
         return []
     found: set[Violation] = set()
+    unlisted = 0
     for error in _detailed_validator(name).iter_errors(doc.data):
         found.update(_to_violations(doc, error))
-    return sorted(found)
+        unlisted += _unknown_unlisted(error)
+    return _capped(doc, sorted(found), unlisted)
+
+
+def _unknown_fields(instance: dict[str, Any], schema: dict[str, Any]) -> list[str]:
+    """The keys of a mapping its schema does not define, in file order: at most one more
+    than a file lists, so that thousands of unknown keys cost no more than a hundred."""
+    defined = schema.get("properties", {})
+    return list(islice((key for key in instance if key not in defined), MAX_SCHEMA_FINDINGS + 1))
+
+
+def _unknown_unlisted(error: Any) -> int:
+    """How many unknown keys :func:`_unknown_fields` left out of an error."""
+    if error.validator != "additionalProperties" or not isinstance(error.instance, dict):
+        return 0
+    defined = error.schema.get("properties", {})
+    return max(0, sum(1 for key in error.instance if key not in defined) - (MAX_SCHEMA_FINDINGS + 1))
+
+
+def _capped(doc: Document, found: list[Violation], unlisted: int) -> list[Violation]:
+    if len(found) <= MAX_SCHEMA_FINDINGS:
+        return found
+    first_unlisted = found[MAX_SCHEMA_FINDINGS]
+    more = len(found) - MAX_SCHEMA_FINDINGS + unlisted
+    return [*found[:MAX_SCHEMA_FINDINGS],
+            Violation(doc.path, first_unlisted.line, first_unlisted.column, SCHEMA.id,
+                      f"{more} more schema violations from here on are not listed "
+                      f"(the first {MAX_SCHEMA_FINDINGS} of this file are)")]
 
 
 def describe(path: Iterable[str | int]) -> str:
@@ -128,8 +166,7 @@ def _to_violations(doc: Document, error: Any) -> list[Violation]:
         allowed = sorted(schema.get("properties", {}))
         return [
             doc.violation("unknown-field", path + (key,), f"{prefix}unknown field '{key}'{_hint(key, allowed, listing=True)}", key=True)
-            for key in instance
-            if key not in schema.get("properties", {})
+            for key in _unknown_fields(instance, schema)
         ]
     if kind == "required":
         missing = [k for k in error.validator_value if k not in instance]

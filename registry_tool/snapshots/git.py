@@ -9,8 +9,12 @@ one-line :class:`~registry_tool.errors.RegistryError`.
 
 from __future__ import annotations
 
+import os
+import subprocess
+import tempfile
+import weakref
 from pathlib import Path
-from typing import Iterator
+from typing import IO, Iterator
 
 import pygit2
 
@@ -41,8 +45,85 @@ SHALLOW_HINT = ("the repository is a shallow clone; fetch the full history "
 CORRUPT_HINT = "run git fsck, or fetch the repository again"
 
 
+PARTIAL_HINT = "or clone without --filter (actions/checkout does unless its filter input is set)"
+
+
 def _missing(display: str, oid: object) -> RegistryError:
     return RegistryError(f"{display}: Git object {str(oid)[:12]} is missing or corrupt; {CORRUPT_HINT}")
+
+
+class _GitObjects:
+    """Objects a partial clone (``git clone --filter=blob:none``) left on its promisor
+    remote, read through ``git cat-file --batch``: libgit2 cannot fetch them, git fetches
+    each one as it is asked for (and keeps it). One process per store, started on the
+    first missing object."""
+
+    def __init__(self, git_dir: str, remote: str) -> None:
+        self.git_dir = git_dir
+        self.remote = remote
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._stderr: IO[bytes] | None = None
+
+    def _start(self, display: str, oid: str) -> subprocess.Popen[bytes]:
+        if self._proc is None:
+            self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 - open as long as the process, closed by _stop
+            env = {**os.environ, "GIT_TERMINAL_PROMPT": "0"}
+            try:
+                self._proc = subprocess.Popen(["git", "--git-dir", self.git_dir, "cat-file", "--batch"], env=env,
+                                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._stderr)
+            except OSError as exc:
+                raise RegistryError(f"{display}: Git object {oid[:12]} is not in this partial clone (its promisor "
+                                    f"remote is '{self.remote}') and the git command that would fetch it cannot run "
+                                    f"({exc.strerror}); install git, {PARTIAL_HINT}") from None
+            weakref.finalize(self, _stop, self._proc, self._stderr)
+        return self._proc
+
+    def read(self, oid: str, display: str) -> tuple[str, bytes]:
+        """(type, bytes) of an object, fetched from the promisor remote if need be."""
+        proc = self._start(display, oid)
+        assert proc.stdin is not None and proc.stdout is not None
+        try:
+            proc.stdin.write(oid.encode("ascii") + b"\n")
+            proc.stdin.flush()
+            header = proc.stdout.readline().split()
+            if len(header) == 3:
+                data = proc.stdout.read(int(header[2]) + 1)[:-1]
+                return header[1].decode("ascii"), data
+        except (OSError, ValueError):
+            pass
+        raise RegistryError(f"{display}: Git object {oid[:12]} is not in this partial clone and git could not fetch it "
+                            f"from its promisor remote '{self.remote}'{self._why()}; fetch again when the remote "
+                            f"is reachable, {PARTIAL_HINT}")
+
+    def _why(self) -> str:
+        if self._stderr is None:
+            return ""
+        self._stderr.seek(0)
+        lines = [line.strip() for line in self._stderr.read().decode("utf-8", "replace").splitlines() if line.strip()]
+        self._stderr.seek(0, os.SEEK_END)
+        return f" ({lines[-1][:200]})" if lines else ""
+
+
+def _stop(proc: subprocess.Popen[bytes], stderr: IO[bytes]) -> None:
+    if proc.stdin is not None:
+        proc.stdin.close()
+    try:
+        proc.wait(timeout=5)
+    except subprocess.TimeoutExpired:  # pragma: no cover - git stuck on a fetch
+        proc.kill()
+        proc.wait()
+    if proc.stdout is not None:
+        proc.stdout.close()
+    stderr.close()
+
+
+def open_repository(path: str) -> pygit2.Repository:
+    """A pygit2 repository, partial clones included: libgit2 refuses a repository whose
+    config names an extension it does not know, and older git wrote
+    ``extensions.partialclone``; the store reads what such a clone lacks through git."""
+    if "partialclone" not in pygit2.settings.extensions:
+        pygit2.settings.set_extensions(["partialclone"])
+    return pygit2.Repository(path)
 
 
 class GitStore:
@@ -51,6 +132,7 @@ class GitStore:
     def __init__(self, repo: pygit2.Repository) -> None:
         self.repo = repo
         self._shallow: frozenset[str] | None = None
+        self._partial: _GitObjects | bool | None = False  # False: not looked at yet
 
     @classmethod
     def discover(cls, start: str | Path = ".") -> "GitStore":
@@ -62,7 +144,7 @@ class GitStore:
         if found is None:
             raise RegistryError(f"not a Git repository: {start.resolve()} (or any parent folder)")
         try:
-            return cls(pygit2.Repository(found))
+            return cls(open_repository(found))
         except pygit2.GitError as exc:
             raise RegistryError(f"cannot open the Git repository at {found}: {exc}") from None
 
@@ -86,6 +168,37 @@ class GitStore:
             lines = path.read_text().split() if self.repo.is_shallow and path.exists() else []
             self._shallow = frozenset(lines)
         return self._shallow
+
+    @property
+    def promisor_remote(self) -> str | None:
+        """The remote a partial clone fetches missing objects from (``remote.<name>.promisor``,
+        or ``extensions.partialclone`` as older git wrote it), or None for a full clone."""
+        config = self.repo.config
+        try:
+            return str(config["extensions.partialclone"])
+        except (KeyError, pygit2.GitError):
+            pass
+        for entry in config:
+            name = entry.name
+            if name.startswith("remote.") and name.endswith(".promisor") and str(entry.value).lower() in ("true", "yes", "on", "1"):
+                return name[len("remote."):-len(".promisor")]
+        return None
+
+    def _fetcher(self) -> _GitObjects | None:
+        if self._partial is False:
+            remote = self.promisor_remote
+            self._partial = _GitObjects(str(self.repo.path), remote) if remote is not None else None
+        return self._partial if isinstance(self._partial, _GitObjects) else None
+
+    def _fetched(self, oid: pygit2.Oid | str, display: str) -> bytes | None:
+        """A blob missing from a partial clone, read through git; None in a full clone."""
+        fetcher = self._fetcher()
+        if fetcher is None:
+            return None
+        kind, data = fetcher.read(str(oid), display)
+        if kind != "blob":
+            raise RegistryError(f"{display}: is a {kind}, not a file")
+        return data
 
     def resolve(self, rev: str) -> pygit2.Commit:
         """Any revision Git understands (branch, tag, remote branch, full or short sha, HEAD~3)."""
@@ -198,7 +311,10 @@ class GitStore:
         try:
             obj = self.repo[oid]
         except (KeyError, ValueError, pygit2.GitError):
-            raise _missing(display, oid) from None
+            data = self._fetched(oid, display)
+            if data is None:
+                raise _missing(display, oid) from None
+            return data
         if not isinstance(obj, pygit2.Blob):
             raise RegistryError(f"{display}: is a {obj.type_str}, not a file")
         return obj.data
@@ -207,7 +323,20 @@ class GitStore:
         try:
             return self.repo.odb.read_header(oid)[1]
         except (KeyError, ValueError, pygit2.GitError):
-            raise _missing(display, oid) from None
+            data = self._fetched(oid, display)  # git keeps what it fetched: the read that follows finds it
+            if data is None:
+                raise _missing(display, oid) from None
+            return len(data)
+
+    def missing(self, display: str, oid: object) -> RegistryError:
+        """The error for an object (a tree, a commit) that cannot be read: in a partial
+        clone, say so (libgit2 cannot fetch it, and only file contents are read through git)."""
+        remote = self.promisor_remote
+        if remote is None:
+            return _missing(display, oid)
+        return RegistryError(f"{display}: Git object {str(oid)[:12]} is not in this partial clone (promisor remote "
+                             f"'{remote}'), and only missing file contents are fetched through git; clone with "
+                             f"--filter=blob:none, {PARTIAL_HINT}")
 
 
 class CommitSnapshot:
@@ -229,14 +358,14 @@ class CommitSnapshot:
         try:
             return self.commit.tree
         except pygit2.GitError:
-            raise _missing(f"the tree of commit {self.label}", self.commit.tree_id) from None
+            raise self.store.missing(f"the tree of commit {self.label}", self.commit.tree_id) from None
 
     def policy_entry(self) -> Entry | None:
         root = self._root()
         try:
             obj = root[POLICY_FILE]
         except pygit2.GitError:  # NotFoundError is also a KeyError: a missing object, not a missing name
-            raise _missing(f"the tree of commit {self.label}", root.id) from None
+            raise self.store.missing(f"the tree of commit {self.label}", root.id) from None
         except KeyError:
             return None
         return Entry(name=POLICY_FILE, path=POLICY_FILE, kind=KIND_BY_MODE.get(obj.filemode, EntryKind.OTHER), blob_id=str(obj.id))
@@ -251,7 +380,7 @@ class CommitSnapshot:
                 obj = tree[part]
             except pygit2.GitError:  # this tree's own object could not be read (NotFoundError is also a KeyError)
                 parent = walked.rpartition("/")[0]
-                raise _missing(f"{parent} at {self.label}" if parent else f"the tree of commit {self.label}", tree.id) from None
+                raise self.store.missing(f"{parent} at {self.label}" if parent else f"the tree of commit {self.label}", tree.id) from None
             except KeyError:
                 return None
             kind = KIND_BY_MODE.get(obj.filemode, EntryKind.OTHER)
@@ -269,7 +398,7 @@ class CommitSnapshot:
         try:
             return [_entry(item, models_dir) for item in tree]
         except pygit2.GitError:
-            raise _missing(f"{models_dir} at {self.label}", tree.id) from None
+            raise self.store.missing(f"{models_dir} at {self.label}", tree.id) from None
 
     def folder_change(self, base: Snapshot, models_dir: str) -> FolderChange | None:
         """The names that differ from ``base``'s models directory, found with libgit2's tree
@@ -285,7 +414,7 @@ class CommitSnapshot:
         try:
             changes = tree_changes(old, new)
         except pygit2.GitError:
-            raise _missing(f"{models_dir} at {self.label} or {base.label}", (new or old).id) from None  # type: ignore[union-attr]
+            raise self.store.missing(f"{models_dir} at {self.label} or {base.label}", (new or old).id) from None  # type: ignore[union-attr]
         return FolderChange(_hex(old), _hex(new), {
             name: (_entry(a, models_dir) if a is not None else None, _entry(b, models_dir) if b is not None else None)
             for name, (a, b) in changes.items()})

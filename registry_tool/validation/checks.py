@@ -10,7 +10,7 @@ from registry_tool.core.policy import Policy
 from registry_tool.snapshots.base import Entry, Snapshot
 from registry_tool.validation.model_file import ModelFile, read_model
 from registry_tool.validation.past import ProductionPast
-from registry_tool.validation.report import Report
+from registry_tool.validation.report import Checked, Report
 from registry_tool.validation.rules import CHANGE_RULES, FILE_RULES, PAST_CHANGE_RULES, TREE_RULES
 
 
@@ -37,4 +37,4 @@ def check_state(snapshot: Snapshot, entry: Entry, policy: Policy) -> Report:
     mf, problems = read_model(snapshot, entry, policy)
     if mf is not None:
         problems = check_model(mf, policy)
-    return Report(problems, files_checked=1)
+    return Report(problems, [Checked(entry.path)])

@@ -23,7 +23,7 @@ from registry_tool.validation.checks import (
 from registry_tool.validation.model_file import ModelFile, read_model
 from registry_tool.validation.past import ProductionPast
 from registry_tool.validation.policy import policy_id, policy_of
-from registry_tool.validation.report import Report
+from registry_tool.validation.report import Checked, Report
 
 
 def validate_snapshot(snapshot: Snapshot, jobs: int | None = None) -> Report:
@@ -41,7 +41,7 @@ def validate_snapshot(snapshot: Snapshot, jobs: int | None = None) -> Report:
     if how is not None:
         found, files = parallel.check_states(how, model_entries, workers)
         report.violations.extend(found)
-        report.files_checked += files
+        report.checked.extend(Checked(path) for path in files)
     else:
         for entry in model_entries:
             report.extend(check_state(snapshot, entry, policy))
@@ -145,7 +145,7 @@ def validate_change(base: Snapshot, head: Snapshot, cache: ChangeCache | None = 
         if not entry.is_model_file:
             continue
         head_mf, problems = cache.read_model(head, entry, head_policy)
-        report.files_checked += 1
+        report.checked.append(Checked(entry.path))
         if head_mf is None:
             report.violations.extend(problems)
             continue
@@ -182,7 +182,7 @@ def validate_commits(steps: Iterable[tuple[str, Snapshot, Snapshot]], past: Prod
     for commit_id, parent, snapshot in steps:
         step = validate_change(parent, snapshot, cache, past)
         report.violations.extend(v.at_commit(commit_id) for v in step.violations)
-        report.files_checked += step.files_checked
+        report.checked.extend(Checked(c.path, commit_id) for c in step.checked)
         report.commits_checked.append(commit_id)
     return report
 

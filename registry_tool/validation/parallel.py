@@ -74,11 +74,9 @@ def _open(how: Recipe) -> Snapshot:
         from registry_tool.snapshots.worktree import WorktreeSnapshot  # noqa: PLC0415
 
         return WorktreeSnapshot(Path(where))
-    import pygit2  # noqa: PLC0415
+    from registry_tool.snapshots.git import GitStore, open_repository  # noqa: PLC0415
 
-    from registry_tool.snapshots.git import GitStore  # noqa: PLC0415
-
-    store = GitStore(pygit2.Repository(where))
+    store = GitStore(open_repository(where))
     return store.snapshot(store.resolve(commit))
 
 
@@ -93,20 +91,20 @@ def _start(how: Recipe) -> None:
     _worker = (snapshot, policy_of(snapshot)[0])  # the parent already reported any policy problem
 
 
-def _check(chunk: list[Entry]) -> tuple[list[Violation], int]:
+def _check(chunk: list[Entry]) -> tuple[list[Violation], list[str]]:
     snapshot, policy = _worker
     violations: list[Violation] = []
-    files = 0
+    files: list[str] = []
     for entry in chunk:
         report = check_state(snapshot, entry, policy)
         violations.extend(report.violations)
-        files += report.files_checked
+        files.extend(c.path for c in report.checked)
     return violations, files
 
 
-def check_states(how: Recipe, entries: list[Entry], jobs: int) -> tuple[list[Violation], int]:
+def check_states(how: Recipe, entries: list[Entry], jobs: int) -> tuple[list[Violation], list[str]]:
     """The file-scope checks of every entry, in ``jobs`` worker processes; violations in
-    entry order, and the number of files checked."""
+    entry order, and the paths of the files checked."""
     import multiprocessing  # noqa: PLC0415
 
     # fork (Linux only, see recipe()) is cheapest and safe here: the parent is
@@ -115,9 +113,9 @@ def check_states(how: Recipe, entries: list[Entry], jobs: int) -> tuple[list[Vio
     size = max(1, -(-len(entries) // (jobs * CHUNKS_PER_WORKER)))
     chunks = [entries[i:i + size] for i in range(0, len(entries), size)]
     violations: list[Violation] = []
-    files = 0
+    files: list[str] = []
     with multiprocessing.get_context("fork").Pool(jobs, initializer=_start, initargs=(how,)) as pool:
-        for found, count in pool.imap(_check, chunks):
+        for found, paths in pool.imap(_check, chunks):
             violations.extend(found)
-            files += count
+            files.extend(paths)
     return violations, files

@@ -52,29 +52,60 @@ MAX_EXACT_INT = 2**53 - 1  # beyond this, readers that hold numbers as doubles (
 
 # The loader's rules (declared here, where they are found).
 FILE_TOO_LARGE = declare("file-too-large", "loader",
-                         "A file is larger than the limit (max_file_bytes, default 1 MiB); it is not read.")
+                         "A file is larger than the limit (max_file_bytes, default 1 MiB); it is not read.",
+                         help="Files above the limit are refused unread, so a huge or generated file cannot "
+                              "slow every check down. Keep model files small (move long descriptions and "
+                              "metadata to the artifact's own store); raise max_file_bytes in registry.yaml "
+                              "only if the file really must be this large.")
 ENCODING = declare("yaml-encoding", "loader",
-                   "A file is not UTF-8, starts with a byte-order mark, or contains NUL bytes.")
+                   "A file is not UTF-8, starts with a byte-order mark, or contains NUL bytes.",
+                   help="Every reader must see the same characters. Save the file as UTF-8 without a "
+                        "byte-order mark, and remove NUL bytes (usually a sign of a binary or UTF-16 file).")
 SYNTAX = declare("yaml-syntax", "loader",
-                 "Malformed YAML (tabs in indentation, unclosed brackets, bad indentation, ...).")
+                 "Malformed YAML (tabs in indentation, unclosed brackets, bad indentation, ...).",
+                 help="The file is not well-formed YAML, so readers disagree or fail. Fix the place the "
+                      "message names: indent with spaces (never tabs), close every bracket and quote, and "
+                      "keep a mapping's keys at one indentation.")
 MULTI_DOCUMENT = declare("yaml-multi-document", "loader",
-                         "More than one YAML document ('---') in one file.")
+                         "More than one YAML document ('---') in one file.",
+                         help="A model file holds exactly one YAML document: readers that take only the "
+                              "first document would miss the rest. Remove the '---' separator and merge the "
+                              "documents, or split them into one file per model.")
 TOO_DEEP = declare("yaml-too-deep", "loader",
-                   "Nesting deeper than 64 levels.")
+                   "Nesting deeper than 64 levels.",
+                   help="Very deep nesting is refused so that no reader can be made to recurse without "
+                        "bound. Flatten the structure: model files need a few levels, never 64.")
 ALIAS = declare("yaml-alias", "loader",
-                "Anchors (&a) and aliases (*a): every value is written out where it is used.")
+                "Anchors (&a) and aliases (*a): every value is written out where it is used.",
+                help="An alias makes one value appear in many places, and reviewers see only the anchor. "
+                     "Write each value out where it is used (registry-tool's editors do).")
 TAG = declare("yaml-tag", "loader",
-              "Explicit tags (!!str, !!python/object, !custom): values are plain or quoted.")
+              "Explicit tags (!!str, !!python/object, !custom): values are plain or quoted.",
+              help="Tags change how a value is read, differently from reader to reader (and !!python/object "
+                   "runs code in unsafe loaders). Remove the tag; quote a value that must stay a string.")
 DUPLICATE_KEY = declare("yaml-duplicate-key", "loader",
-                        "The same key twice in one mapping, at any depth.")
+                        "The same key twice in one mapping, at any depth.",
+                        help="With a key written twice, some readers keep the first value and others the "
+                             "last, so a reviewer may approve a value no deploy tool uses. Keep one copy of "
+                             "the key.")
 KEY_TYPE = declare("yaml-key-type", "loader",
-                   "A mapping key that is not a string (1:, null:, a list).")
+                   "A mapping key that is not a string (1:, null:, a list).",
+                   help="JSON and most deploy tools have string keys only; a number, null or list key is "
+                        "read differently by each. Quote the key.")
 AMBIGUOUS_SCALAR = declare("yaml-ambiguous-scalar", "loader",
-                           "A plain value that YAML 1.1 and YAML 1.2 readers read differently (yes, on, 010, 1:20, 1e3, 2024-01-01; quote it), or an integer beyond 2^53-1 that JSON readers round.")
+                           "A plain value that YAML 1.1 and YAML 1.2 readers read differently (yes, on, 010, 1:20, 1e3, 2024-01-01; quote it), or an integer beyond 2^53-1 that JSON readers round.",
+                           help="YAML 1.1 readers (PyYAML) and YAML 1.2 readers read this plain value "
+                                "differently, for example yes as true or a string, 010 as 8 or 10, 1.10 as "
+                                "the number 1.1. Quote the value so that every reader sees the same string.")
 NON_FINITE = declare("yaml-non-finite", "loader",
-                     ".inf, .nan, or a number too large for a double (1e+400), which JSON cannot carry.")
+                     ".inf, .nan, or a number too large for a double (1e+400), which JSON cannot carry.",
+                     help="JSON cannot carry infinity, NaN or numbers beyond a double, so readers disagree "
+                          "about them. Write a finite number, or quote the value if it is text.")
 HIDDEN_CHAR = declare("yaml-hidden-char", "loader",
-                      "What a reviewer cannot see in a diff: invisible or direction-changing characters (zero-width, bidi controls, a BOM inside the file), line breaks other than LF and CRLF (lone CR, NEL, U+2028/U+2029), control characters written as escapes.")
+                      "What a reviewer cannot see in a diff: invisible or direction-changing characters (zero-width, bidi controls, a BOM inside the file), line breaks other than LF and CRLF (lone CR, NEL, U+2028/U+2029), control characters written as escapes.",
+                      help="A reviewer cannot see invisible, direction-changing or odd line-break characters "
+                           "in a diff, yet every reader gets them. Delete the character (the message names "
+                           "it and its position), or write plain text.")
 
 _T = "tag:yaml.org,2002:"
 STR, INT, FLOAT, BOOL, NULL = _T + "str", _T + "int", _T + "float", _T + "bool", _T + "null"
@@ -118,10 +149,20 @@ class Document:
     data: Any = None
     root: Node | None = None
     problems: list[Violation] = field(default_factory=list)
+    _keys: dict[int, dict[str, tuple[Node, Node]]] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def ok(self) -> bool:
         return not self.problems
+
+    def _pairs(self, node: MappingNode) -> dict[str, tuple[Node, Node]]:
+        """A mapping's (key node, value node) by key text, built once per mapping: looking
+        up every key of a large mapping (one violation per unknown key) stays linear."""
+        pairs = self._keys.get(id(node))
+        if pairs is None:
+            pairs = {knode.value: (knode, vnode) for knode, vnode in node.value if isinstance(knode, ScalarNode)}
+            self._keys[id(node)] = pairs
+        return pairs
 
     def node_at(self, path: tuple[str | int, ...], *, key: bool = False) -> Node | None:
         """The node at a data path (the key's node with ``key=True``); the nearest
@@ -130,10 +171,7 @@ class Document:
         for depth, part in enumerate(path):
             last = depth == len(path) - 1
             if isinstance(node, MappingNode):
-                found = None
-                for knode, vnode in node.value:
-                    if isinstance(knode, ScalarNode) and knode.value == part:
-                        found = (knode, vnode)
+                found = self._pairs(node).get(part) if isinstance(part, str) else None
                 if found is None:
                     return node
                 node = found[0] if (key and last) else found[1]

@@ -13,7 +13,10 @@ from registry_tool.snapshots.base import Entry
 from registry_tool.validation.rules.registry import tree_rule
 
 NAME_CASE_COLLISION = declare("name-case-collision", "tree",
-                              "Two names in the models directory that differ only by case (or Unicode normalisation).")
+                              "Two names in the models directory that differ only by case (or Unicode normalisation).",
+                              help="On case-insensitive file systems (macOS, Windows) two names that differ "
+                                   "only by case, or by Unicode form, are one file, so a checkout silently "
+                                   "loses one. Rename one of the models.")
 
 
 @tree_rule

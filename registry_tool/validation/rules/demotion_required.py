@@ -12,7 +12,10 @@ from registry_tool.validation.model_file import ModelFile
 from registry_tool.validation.rules.registry import change_rule
 
 DEMOTION_REQUIRED = declare("demotion-required", "change",
-                            "With on_promote: refuse, a change that replaces the production version in one step.")
+                            "With on_promote: refuse, a change that replaces the production version in one step.",
+                            help="With on_promote: refuse, replacing the production version takes two "
+                                 "reviewed steps. First demote the current production version, merge that, "
+                                 "then promote the new one.")
 
 
 @change_rule

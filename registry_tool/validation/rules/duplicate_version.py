@@ -10,7 +10,10 @@ from registry_tool.core.rules import declare
 from registry_tool.validation.model_file import ModelFile
 from registry_tool.validation.rules.registry import file_rule
 
-DUPLICATE_VERSION = declare("duplicate-version", "file", "The same version label twice in one model.")
+DUPLICATE_VERSION = declare("duplicate-version", "file", "The same version label twice in one model.",
+                            help="A version label names one artifact; two entries with one label make 'get "
+                                 "--version' ambiguous. Give the newer entry a new label, or delete the copy "
+                                 "if it was never committed.")
 
 
 @file_rule

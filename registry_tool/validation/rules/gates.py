@@ -123,15 +123,33 @@ def _since(c: Candidate) -> str:
     return f"; {c.current.version} was the last version in production (now {c.current.stage})"
 
 
-SHA256 = declare("gate-sha256", "change", "Gate: a version enters production without artifact.sha256 (require_sha256).")
-REQUIRED_METRIC = declare("gate-required-metric", "change", "Gate: a version enters production without a required metric.")
+SHA256 = declare("gate-sha256", "change", "Gate: a version enters production without artifact.sha256 (require_sha256).",
+                 help="The production gate requires artifact.sha256 so that deploy tools can verify what "
+                      "they download. Add the artifact's SHA-256 (64 lower-case hex digits) before "
+                      "promoting.")
+REQUIRED_METRIC = declare("gate-required-metric", "change", "Gate: a version enters production without a required metric.",
+                          help="The production gate requires this metric (required_metrics in "
+                               "registry.yaml). Record it with registry-tool metrics before promoting.")
 REQUIRED_SUITE = declare("gate-required-suite", "change",
-                         "Gate: a version enters production without results of a required evaluation suite.")
-MIN_METRIC = declare("gate-min-metric", "change", "Gate: a metric below its minimum (min_metrics).")
-MAX_METRIC = declare("gate-max-metric", "change", "Gate: a metric above its maximum (max_metrics).")
+                         "Gate: a version enters production without results of a required evaluation suite.",
+                         help="The production gate requires results of this evaluation suite "
+                              "(required_suites). Record the suite's results before promoting.")
+MIN_METRIC = declare("gate-min-metric", "change", "Gate: a metric below its minimum (min_metrics).",
+                     help="The metric is below the minimum that registry.yaml sets for production "
+                          "(min_metrics). Promote a version that meets it, or change the gate in a separate, "
+                          "reviewed change.")
+MAX_METRIC = declare("gate-max-metric", "change", "Gate: a metric above its maximum (max_metrics).",
+                     help="The metric is above the maximum that registry.yaml sets for production "
+                          "(max_metrics). Promote a version that meets it, or change the gate in a separate, "
+                          "reviewed change.")
 NO_REGRESSION = declare("gate-no-regression", "change",
                         "Gate: a metric worse than the production version's it replaces, or the last one in "
-                        "production's (no_regression).")
+                        "production's (no_regression).",
+                        help="The new production version is worse than the one it replaces on a metric the "
+                             "policy guards (no_regression); when no version is in production, than the last one "
+                             "that was, so demoting first does not lower the bar. Promote a version that is at "
+                             "least as good, or change the gate in a separate, reviewed change. A rollback (a "
+                             "version that was in production before) is exempt unless rollback.exempt_gates is false.")
 
 GATES: tuple[Gate, ...] = (
     Gate(SHA256, lambda g: g.require_sha256, _sha256, metric=False),

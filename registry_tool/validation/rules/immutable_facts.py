@@ -13,7 +13,11 @@ from registry_tool.validation.model_file import ModelFile
 from registry_tool.validation.rules.registry import change_rule
 
 IMMUTABLE_FIELD = declare("immutable-field", "change",
-                          "A registered fact changed: artifact uri, sha256, size_bytes, format, or run_id.")
+                          "A registered fact changed: artifact uri, sha256, size_bytes, format, or run_id.",
+                          help="Registered facts (artifact uri, sha256, size_bytes, format, run_id) identify "
+                               "what was reviewed and deployed; changing them would rewrite history. "
+                               "Register a new version for a new artifact; filling in a fact that was never "
+                               "set is allowed.")
 
 IMMUTABLE_FIELDS: tuple[tuple[str, ...], ...] = (
     ("artifact", "uri"), ("artifact", "sha256"), ("artifact", "size_bytes"), ("artifact", "format"), ("run_id",),

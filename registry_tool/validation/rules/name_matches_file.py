@@ -10,7 +10,9 @@ from registry_tool.core.rules import declare
 from registry_tool.validation.model_file import ModelFile
 from registry_tool.validation.rules.registry import file_rule
 
-NAME_MISMATCH = declare("name-mismatch", "file", "The model's name differs from its file name (models/<name>.yaml).")
+NAME_MISMATCH = declare("name-mismatch", "file", "The model's name differs from its file name (models/<name>.yaml).",
+                        help="Deploy tools find a model by its file name, so the name inside must agree. "
+                             "Rename the file to models/<name>.yaml or change name to match it.")
 
 
 @file_rule

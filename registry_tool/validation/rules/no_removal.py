@@ -11,8 +11,13 @@ from registry_tool.core.rules import declare
 from registry_tool.validation.model_file import ModelFile
 from registry_tool.validation.rules.registry import change_rule
 
-MODEL_REMOVED = declare("model-removed", "change", "A model file was deleted or renamed away; archive its versions instead.")
-VERSION_REMOVED = declare("version-removed", "change", "A registered version was deleted from its model file; archive it instead.")
+MODEL_REMOVED = declare("model-removed", "change", "A model file was deleted or renamed away; archive its versions instead.",
+                        help="Deleting or renaming a model file loses its versions for every deploy tool "
+                             "that reads it. Archive its versions instead; a rename is a new model plus the "
+                             "archived old one.")
+VERSION_REMOVED = declare("version-removed", "change", "A registered version was deleted from its model file; archive it instead.",
+                          help="Git history is the audit log, and deploy tools may still pin the version. "
+                               "Archive the version (registry-tool archive) instead of deleting it.")
 
 
 @change_rule

@@ -11,7 +11,10 @@ from registry_tool.core.rules import declare
 from registry_tool.validation.model_file import ModelFile
 from registry_tool.validation.rules.registry import file_rule
 
-MULTIPLE_PRODUCTION = declare("multiple-production", "file", "More than one version of a model in production.")
+MULTIPLE_PRODUCTION = declare("multiple-production", "file", "More than one version of a model in production.",
+                              help="Deploy tools ask for the production version of a model and need exactly "
+                                   "one answer. Move the other versions out of production (registry-tool "
+                                   "promote demotes the old one for you).")
 
 
 @file_rule

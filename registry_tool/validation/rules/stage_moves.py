@@ -18,10 +18,20 @@ from registry_tool.validation.model_file import ModelFile
 from registry_tool.validation.rules.registry import change_rule
 
 INVALID_TRANSITION = declare("invalid-transition", "change",
-                             "A stage move the policy does not allow (production->none, a new version born archived, ...).")
-ARCHIVED_PROMOTION = declare("archived-promotion", "change", "An archived version left archived: archived is final.")
+                             "A stage move the policy does not allow (production->none, a new version born archived, ...).",
+                             help="The registry's policy (transitions in registry.yaml) does not allow this "
+                                  "stage move. Move the version through the stages the policy allows, or "
+                                  "change the policy in a separate, reviewed change (changes are judged by "
+                                  "the base's policy).")
+ARCHIVED_PROMOTION = declare("archived-promotion", "change", "An archived version left archived: archived is final.",
+                             help="Archived is final: an archived version stays archived, so what was "
+                                  "retired cannot come back unnoticed. Register a new version with the same "
+                                  "artifact instead.")
 SKIPPED_STAGE = declare("skipped-stage", "change",
-                        "none->production, or a new version born in production: versions pass through staging.")
+                        "none->production, or a new version born in production: versions pass through staging.",
+                        help="Versions reach production through staging, so every production version was "
+                             "staged first. Promote the version to staging, merge that, then promote it to "
+                             "production.")
 
 
 @change_rule
