@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 
 from audit_scenarios import faq, model_yaml
+
 from registry_tool.history import stage_provenance
 from registry_tool.history.events import Person, approvers, reason, trailers
 from registry_tool.snapshots.git import GitStore

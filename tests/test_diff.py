@@ -112,7 +112,8 @@ def test_no_changes_and_no_gates(cli, repo):
     base = repo.commit("Base")
     repo.write("README.md", "docs\n")
     repo.commit("Docs")
-    assert cli(repo.path, "diff", base, "HEAD").out == f"registry changes {base[:12]}..{repo.git('rev-parse', 'HEAD')[:12]}\n  no model or policy changes\n"
+    head = repo.git("rev-parse", "HEAD")
+    assert cli(repo.path, "diff", base, "HEAD").out == f"registry changes {base[:12]}..{head[:12]}\n  no model or policy changes\n"
     assert "No model or policy changes." in cli(repo.path, "diff", base, "HEAD", "--format", "markdown").out
     repo.write("models/faq-bot.yaml", faq(("1.0.0", "production")))
     head = repo.commit("Promote")

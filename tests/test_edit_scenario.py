@@ -115,7 +115,8 @@ def test_init_writes_a_registry_that_validates(tmp_path, cli):
     owners = (root / ".github/CODEOWNERS").read_text()
     for owned in ("/models/", "/registry.yaml", "/.github/", "/schemas/", "/.pre-commit-config.yaml"):
         assert f"\n{owned} @acme/ml\n" in owners
-    assert "CI and pre-commit install registry-tool with: pip install 'registry-tool @ git+https://example.com/rt@v0.1.0' (--requirement)" in run.out
+    assert ("CI and pre-commit install registry-tool with: pip install 'registry-tool @ git+https://example.com/rt@v0.1.0' "
+            "(--requirement)") in run.out
     assert "next steps:" in run.out and "pre-commit install" in run.out and "Code Owners" in run.out
     for name in ("model.schema.json", "registry.schema.json"):
         assert (root / "schemas" / name).read_bytes() == (REPO_ROOT / "schemas" / name).read_bytes()

@@ -64,9 +64,12 @@ def test_text_output_one_line_per_event(cli, repo):
     run = cli(repo.path, "history", "faq-bot", "--limit", "3")
     assert run.code == 0
     assert run.out.splitlines() == [
-        f"2024-11-08T10:00:00Z  {shas[7][:12]}  faq-bot 1.1.0: staging → archived  (by Ada Lovelace, merged by Grace Hopper)  Archive faq-bot 1.1.0",
-        f"2024-11-07T10:00:00Z  {shas[6][:12]}  faq-bot 1.0.0: staging → production  (by Ada Lovelace, merged by Grace Hopper, rollback)  Roll back faq-bot to 1.0.0",
-        f"2024-11-07T10:00:00Z  {shas[6][:12]}  faq-bot 1.1.0: production → staging  (by Ada Lovelace, merged by Grace Hopper)  Roll back faq-bot to 1.0.0",
+        f"2024-11-08T10:00:00Z  {shas[7][:12]}  faq-bot 1.1.0: staging → archived  "
+        "(by Ada Lovelace, merged by Grace Hopper)  Archive faq-bot 1.1.0",
+        f"2024-11-07T10:00:00Z  {shas[6][:12]}  faq-bot 1.0.0: staging → production  "
+        "(by Ada Lovelace, merged by Grace Hopper, rollback)  Roll back faq-bot to 1.0.0",
+        f"2024-11-07T10:00:00Z  {shas[6][:12]}  faq-bot 1.1.0: production → staging  "
+        "(by Ada Lovelace, merged by Grace Hopper)  Roll back faq-bot to 1.0.0",
     ]
     assert run.err == ""
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from audit_scenarios import faq
+
 from registry_tool.core.changes import PolicyChange, policy_change
 
 

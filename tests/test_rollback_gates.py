@@ -131,7 +131,7 @@ def test_metrics_of_a_version_that_was_in_production_never_change(repo, cli, pro
     edited = faq(("1.0.0", "staging", 0.99), ("1.1.0", "production", 0.95))  # 1.0.0 left production two commits ago
     repo.write(PATH, edited)
     code, found, _ = validate_json(cli, repo.path, "--base", "HEAD")
-    assert where(found) == [(PATH, line_of(edited, "accuracy: 0.99"), "immutable-metric")]
+    assert code == 1 and where(found) == [(PATH, line_of(edited, "accuracy: 0.99"), "immutable-metric")]
     assert "it has been in production" in found[0]["message"]
     with_f1 = faq(("1.0.0", "staging", 0.92), ("1.1.0", "production", 0.95)).replace(
         "      accuracy: 0.92\n", "      accuracy: 0.92\n      f1: 0.8\n")
@@ -139,7 +139,7 @@ def test_metrics_of_a_version_that_was_in_production_never_change(repo, cli, pro
     assert validate_json(cli, repo.path, "--base", "HEAD")[0] == 0  # a new metric may be added
     repo.commit("f1 of 1.0.0")
     repo.write(PATH, with_f1.replace("      accuracy: 0.92\n", ""))  # removing a value
-    code, found, _ = validate_json(cli, repo.path, "--base", "HEAD")
+    _, found, _ = validate_json(cli, repo.path, "--base", "HEAD")
     assert [f[2] for f in where(found)] == ["immutable-metric"] and "removed (was 0.92)" in found[0]["message"]
 
 

@@ -23,12 +23,11 @@ def diff(base: str, head: str | None, repo: Path | None, fmt: str) -> None:
 
     Always exits 0 when both sides could be read; validate is the judge.
     """
-    from registry_tool.read.diff import semantic_diff  # noqa: PLC0415
-    from registry_tool.snapshots.base import Snapshot  # noqa: PLC0415
-    from registry_tool.snapshots.git import GitStore  # noqa: PLC0415
-    from registry_tool.snapshots.worktree import WorktreeSnapshot  # noqa: PLC0415
-
-    from registry_tool.history.rollback import production_past  # noqa: PLC0415
+    from registry_tool.history.rollback import production_past
+    from registry_tool.read.diff import semantic_diff
+    from registry_tool.snapshots.base import Snapshot
+    from registry_tool.snapshots.git import GitStore
+    from registry_tool.snapshots.worktree import WorktreeSnapshot
 
     store = GitStore.discover(repo or ".")
     base_commit = store.resolve(base)

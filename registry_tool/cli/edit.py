@@ -39,7 +39,8 @@ def edit_options(example: str) -> Callable[[Callable[..., Any]], Callable[..., A
             click.option("--commit", "commit", is_flag=True,
                          help="Commit the change on the current branch (identity and signing as Git would)."),
             click.option("-m", "--message", help=f"Commit message (default: says what changed, e.g. '{example}')."),
-            click.option("--branch", metavar="NAME", help="Commit on a new branch NAME off HEAD; the current branch, index and files stay as they are."),
+            click.option("--branch", metavar="NAME",
+                         help="Commit on a new branch NAME off HEAD; the current branch, index and files stay as they are."),
             repo_option,
             click.option("--json", "as_json", is_flag=True, help="Print the outcome (or the violations) as JSON, keys sorted."),
         ]

@@ -35,7 +35,7 @@ def init(directory: Path, requirement: str | None, owner: str | None, hooks_repo
     """Create a registry repository in DIRECTORY (default: here): models/, registry.yaml with
     the defaults as comments, the JSON Schemas, the validate workflow, a pre-commit
     configuration and CODEOWNERS. Existing files are left as they are."""
-    from registry_tool.edit.scaffold import DEFAULT_OWNER, installed_source  # noqa: PLC0415
+    from registry_tool.edit.scaffold import DEFAULT_OWNER, installed_source
 
     _check_values(requirement=requirement, owner=owner, hooks_repo=hooks_repo, hooks_rev=hooks_rev, action=action)
     if directory.exists() and not directory.is_dir():
@@ -75,7 +75,7 @@ def _hooks_rev(hooks_repo: str | None, hooks_rev: str | None, source: Source | N
 def _prepare_repository(directory: Path) -> str:
     """A Git repository at DIRECTORY (made unless one is there), and the models folder
     registry.yaml names (made in the working tree); returns models_dir."""
-    import pygit2  # noqa: PLC0415
+    import pygit2
 
     found = pygit2.discover_repository(str(directory))
     if found is None:
@@ -97,8 +97,8 @@ def _prepare_repository(directory: Path) -> str:
 
 def _models_dir(directory: Path) -> str:
     """models_dir from an existing registry.yaml (init completes a registry), else the default."""
-    from registry_tool.core.policy import POLICY_FILE, Policy  # noqa: PLC0415
-    from registry_tool.validation.policy import load_policy  # noqa: PLC0415
+    from registry_tool.core.policy import POLICY_FILE, Policy
+    from registry_tool.validation.policy import load_policy
 
     path = directory / POLICY_FILE
     if not path.is_file():
@@ -112,7 +112,7 @@ def _models_dir(directory: Path) -> str:
 
 def _write_files(directory: Path, requirement: str, owner: str, models_dir: str,
                  hooks: tuple[str | None, str | None], action: str | None) -> None:
-    from registry_tool.edit.scaffold import registry_files  # noqa: PLC0415
+    from registry_tool.edit.scaffold import registry_files
 
     files = registry_files(requirement=requirement, owner=owner, models_dir=models_dir, hooks_repo=hooks[0],
                            hooks_rev=hooks[1], action=action)
@@ -130,7 +130,7 @@ def _write_files(directory: Path, requirement: str, owner: str, models_dir: str,
 def _explain(directory: Path, requirement: str, source: Source | None, owner: str | None,
              hooks: tuple[str | None, str | None], models_dir: str, action: str | None) -> None:
     """What was written where it matters (the requirement CI installs), and what to do next."""
-    from registry_tool.edit.scaffold import DEFAULT_OWNER  # noqa: PLC0415
+    from registry_tool.edit.scaffold import DEFAULT_OWNER
 
     hooks_repo, hooks_rev = hooks
     origin = f" (from {source.origin})" if source is not None else " (--requirement)"

@@ -11,7 +11,6 @@ import click
 
 from registry_tool.errors import RegistryError
 
-
 REPO_HELP = "Repository to use (default: the one containing the current folder)."
 
 

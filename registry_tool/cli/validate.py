@@ -58,13 +58,7 @@ def validate(paths: tuple[Path, ...], repo: Path | None, ref: str | None, base: 
     unreadable input, and nothing to check (no registry here).
     """
 
-    if range_ and (ref or base or paths or staged):
-        raise click.UsageError("--range cannot be combined with --ref, --base, --staged or paths")
-    if staged and (ref or base or paths):
-        raise click.UsageError("--staged judges the index against HEAD; it cannot be combined with --ref, --base or paths")
-    if paths and (ref or base):
-        raise click.UsageError("paths are checked in the working tree; they cannot be combined with --ref or --base")
-
+    _check_combination(paths, ref, base, staged, range_)
     report = _run(paths, repo, ref, base, base_mode == "tip", staged, range_)
     fmt = auto_format(fmt)
     painted = use_color(color) and fmt == "text"
@@ -76,6 +70,16 @@ def validate(paths: tuple[Path, ...], repo: Path | None, ref: str | None, base: 
 
         atomic_write(sarif, REPORTERS["sarif"](report, False).encode("utf-8"), display=str(sarif))
     raise SystemExit(EXIT_OK if report.ok else EXIT_VIOLATIONS)
+
+
+def _check_combination(paths: tuple[Path, ...], ref: str | None, base: str | None, staged: bool,
+                       range_: str | None) -> None:
+    if range_ and (ref or base or paths or staged):
+        raise click.UsageError("--range cannot be combined with --ref, --base, --staged or paths")
+    if staged and (ref or base or paths):
+        raise click.UsageError("--staged judges the index against HEAD; it cannot be combined with --ref, --base or paths")
+    if paths and (ref or base):
+        raise click.UsageError("paths are checked in the working tree; they cannot be combined with --ref or --base")
 
 
 def _append_summary(summary: Path, report: Report) -> None:
@@ -92,9 +96,9 @@ def _append_summary(summary: Path, report: Report) -> None:
 
 def _run(paths: tuple[Path, ...], repo: Path | None, ref: str | None, base: str | None, tip: bool, staged: bool,
          range_: str | None) -> Report:
-    from registry_tool.snapshots.git import GitStore  # noqa: PLC0415
-    from registry_tool.snapshots.worktree import WorktreeSnapshot, discover_worktree  # noqa: PLC0415
-    from registry_tool.validation import engine  # noqa: PLC0415
+    from registry_tool.snapshots.git import GitStore
+    from registry_tool.snapshots.worktree import WorktreeSnapshot, discover_worktree
+    from registry_tool.validation import engine
 
     if range_:
         store = GitStore.discover(repo or ".")
@@ -123,7 +127,7 @@ def _run(paths: tuple[Path, ...], repo: Path | None, ref: str | None, base: str 
 
 def _whole(snapshot: Snapshot, where: str) -> Report:
     """Every rule on the whole registry; a place with no registry is not a pass (exit 2)."""
-    from registry_tool.validation import engine  # noqa: PLC0415
+    from registry_tool.validation import engine
 
     report = engine.validate_snapshot(snapshot)
     if report.files_checked or report.violations:
@@ -139,7 +143,7 @@ def _whole(snapshot: Snapshot, where: str) -> Report:
 def _past(store: GitStore, base: pygit2.Commit | None) -> ProductionPast:
     """What the first-parent history up to ``base`` says about production (rollbacks, the
     last production version, recorded metrics), read when a rule asks."""
-    from registry_tool.history.rollback import production_past  # noqa: PLC0415
+    from registry_tool.history.rollback import production_past
 
     return production_past(store, base)
 
@@ -147,7 +151,7 @@ def _past(store: GitStore, base: pygit2.Commit | None) -> ProductionPast:
 def _base_snapshot(store: GitStore, base: str, ref: str | None, tip: bool) -> CommitSnapshot:
     """The snapshot a change is judged against: BASE itself (``tip``), or the merge base of
     BASE and the head (HEAD for the working tree), as ``git diff BASE...HEAD`` shows it."""
-    from registry_tool.snapshots.git import SHALLOW_HINT  # noqa: PLC0415
+    from registry_tool.snapshots.git import SHALLOW_HINT
 
     base_commit = store.resolve(base)
     if tip or (ref is None and store.repo.head_is_unborn):
@@ -163,9 +167,9 @@ def _base_snapshot(store: GitStore, base: str, ref: str | None, tip: bool) -> Co
 
 def _staged(store: GitStore) -> Report:
     """The index against HEAD (an empty registry before the first commit)."""
-    from registry_tool.snapshots.base import EmptySnapshot  # noqa: PLC0415
-    from registry_tool.snapshots.index import IndexSnapshot  # noqa: PLC0415
-    from registry_tool.validation import engine  # noqa: PLC0415
+    from registry_tool.snapshots.base import EmptySnapshot
+    from registry_tool.snapshots.index import IndexSnapshot
+    from registry_tool.validation import engine
 
     store.work_tree("--staged needs a repository with a working tree and an index")
     head = None if store.repo.head_is_unborn else store.resolve("HEAD")
@@ -174,7 +178,7 @@ def _staged(store: GitStore) -> Report:
 
 
 def _entry_for(root: Path, path: Path) -> Entry:
-    from registry_tool.snapshots.worktree import entry_of  # noqa: PLC0415
+    from registry_tool.snapshots.worktree import entry_of
 
     full = path.resolve() if not path.is_symlink() else path.parent.resolve() / path.name
     try:

@@ -12,12 +12,12 @@ head in file order (``version_registered`` or ``stage_changed``, then
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any, Iterator, Mapping
+from typing import Any
 
 from registry_tool.core.model import MetricValue, Model, ModelVersion, Stage
-
 
 
 class ChangeKind(str, Enum):

@@ -45,7 +45,7 @@ def installed_source() -> Source | None:
     (PEP 610: a VCS URL at its commit, an archive URL, a local folder), ``registry-tool==X``
     when it was installed from an index (no ``direct_url.json``), or the source folder it
     runs from when it is not installed. None when none of these can be told."""
-    import importlib.metadata  # noqa: PLC0415
+    import importlib.metadata
 
     here = Path(__file__).resolve().parents[1]  # the registry_tool package folder
     try:
@@ -298,7 +298,7 @@ CODEOWNERS = """\
 """
 
 
-def workflow(requirement: str, action: str | None = None) -> str:
+def workflow(requirement: str = DIST, action: str | None = None) -> str:
     """The validate workflow: the steps written out (installing ``requirement``), or, with
     ``action`` (``OWNER/REPO@REF``), one step that uses registry-tool's GitHub Action."""
     if action is not None:

@@ -68,13 +68,13 @@ def trailers(message: str) -> list[tuple[str, str]]:
     return found
 
 
-def person(value: str) -> "Person":
+def person(value: str) -> Person:
     """``Name <email>`` as a person (a value without an address keeps it all as the name)."""
     match = _PERSON.match(value)
     return Person(match.group(1), match.group(2)) if match else Person(value.strip(), "")
 
 
-def approvers(message: str) -> tuple["Person", ...]:
+def approvers(message: str) -> tuple[Person, ...]:
     """Who the message's trailers say approved it (Approved-by, Reviewed-by), each once, in order."""
     seen: dict[tuple[str, str], Person] = {}
     for key, value in trailers(message):

@@ -23,7 +23,7 @@ def production_past(store: GitStore, base: pygit2.Commit | None) -> ProductionPa
         return ProductionPast()
 
     def lookup(model: str) -> list[str]:
-        from registry_tool.history.walk import production_record  # noqa: PLC0415 - see the module's doc
+        from registry_tool.history.walk import production_record
 
         return production_record(store, base, model).labels
 
@@ -42,7 +42,7 @@ def previous_production(store: GitStore, head: pygit2.Commit | None, path: str, 
     """The newest version other than ``current`` that entered production on ``head``'s
     first-parent history, with the commit that moved it there; ``boundary`` says where the
     history stops when it stops before a root commit (a shallow clone)."""
-    from registry_tool.history.walk import production_record  # noqa: PLC0415 - see the module's doc
+    from registry_tool.history.walk import production_record
 
     record = production_record(store, head, model_name_of_path(path))
     found = next(((label, commit) for label, commit in record.entries if label != current), None)

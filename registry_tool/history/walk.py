@@ -246,34 +246,35 @@ class _Walk:
     def changes(self, head: Step, base: Step | None) -> Iterator[Event]:
         """The events of one step against its first parent's (None: a root commit): a
         policy change first (a walk for every model), then the model files' changes."""
-        info: CommitInfo | None = None
-        commit: pygit2.Commit | None = None
+        landing = _Landing(self.store, head.commit)
         if self._policy_moved(head, base):
             moved = policy_change(self.reader.policy_data(base.policy if base is not None else None),
                                   self.reader.policy_data(head.policy))
             if moved is not None:
-                commit = self.store.commit(head.commit)
-                info = commit_info(commit)
-                yield Event(moved, info, proposer(self.store, commit, POLICY_FILE) if info.merge else None)
+                yield Event(moved, landing.info, landing.proposer(POLICY_FILE))
         for name, before, after in head.changed:
             if self.file is not None and name != self.file:
                 continue
-            new = self._model_at(head, name, after)
-            if new is _UNKNOWN:
-                continue  # the head copy is not a valid model file: nothing sound to report
-            old = self._model_at(base, name, before, near=after) if base is not None else None
+            pair = self._compared(head, base, name, before, after)
+            if pair is None:
+                continue
+            path = f"{self.reader.policy(head.policy).models_dir}/{name}"
+            for change in model_changes(model_name(name), *pair):
+                yield Event(change, landing.info, landing.proposer(path))
+
+    def _compared(self, head: Step, base: Step | None, name: str, before: str | None,
+                  after: str | None) -> tuple[Model | None, Model | None] | None:
+        """A changed file's model before and after, or None when there is nothing sound to
+        compare (the head copy is not a valid model file, nor any earlier copy)."""
+        new = self._model_at(head, name, after)
+        if new is _UNKNOWN:
+            return None
+        old = self._model_at(base, name, before, near=after) if base is not None else None
+        if old is _UNKNOWN:
+            old = self._last_valid(base.commit, name)  # type: ignore[union-attr]
             if old is _UNKNOWN:
-                old = self._last_valid(base.commit, name)  # type: ignore[union-attr]
-                if old is _UNKNOWN:
-                    continue
-            by: Person | None = None
-            for change in model_changes(model_name(name), old, new):  # type: ignore[arg-type]
-                commit = commit or self.store.commit(head.commit)
-                info = info or commit_info(commit)
-                if info.merge and by is None:
-                    policy = self.reader.policy(head.policy)
-                    by = proposer(self.store, commit, f"{policy.models_dir}/{name}")
-                yield Event(change, info, by)
+                return None
+        return old, new  # type: ignore[return-value]
 
     def touches(self, step: Step, base: Step | None = None, *, root: bool = False) -> bool:
         """Whether the step changes what this walk reports: its model file, or (a walk for
@@ -305,6 +306,33 @@ class _Walk:
             if str(commit.id) in self.store.shallow_commits:
                 return _UNKNOWN  # what came before is not available
         return None  # never valid since the root commit: as good as new
+
+
+class _Landing:
+    """The commit a step's events are attributed to: read only when there is an event, and
+    once; for a merge commit, who proposed the change to each path (see :func:`proposer`)."""
+
+    def __init__(self, store: GitStore, commit_id: str) -> None:
+        self.store = store
+        self.commit_id = commit_id
+        self._commit: pygit2.Commit | None = None
+        self._info: CommitInfo | None = None
+        self._proposers: dict[str, Person] = {}
+
+    @property
+    def info(self) -> CommitInfo:
+        if self._info is None:
+            self._commit = self.store.commit(self.commit_id)
+            self._info = commit_info(self._commit)
+        return self._info
+
+    def proposer(self, path: str) -> Person | None:
+        """Who proposed the change to ``path``: None for a commit that is not a merge (its author)."""
+        if not self.info.merge or self._commit is None:
+            return None
+        if path not in self._proposers:
+            self._proposers[path] = proposer(self.store, self._commit, path)
+        return self._proposers[path]
 
 
 class _StepSource:

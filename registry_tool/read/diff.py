@@ -20,8 +20,8 @@ from registry_tool.core.policy import Gates, Policy
 from registry_tool.snapshots.base import Entry, Snapshot
 from registry_tool.validation import changed
 from registry_tool.validation.model_file import ModelFile, read_model
-from registry_tool.validation.policy import policy_data_of, policy_id, policy_of
 from registry_tool.validation.past import ProductionPast
+from registry_tool.validation.policy import policy_data_of, policy_id, policy_of
 from registry_tool.validation.rules.gates import check_gates, configured_gates, entering_production
 
 

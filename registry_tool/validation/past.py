@@ -18,7 +18,7 @@ range's start.
 
 from __future__ import annotations
 
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 Lookup = Callable[[str], Sequence[str]]  # model name -> version labels, most recently in production first
 

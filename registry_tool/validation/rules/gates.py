@@ -29,6 +29,14 @@ from registry_tool.validation.past import ProductionPast
 from registry_tool.validation.rules.registry import past_change_rule
 
 
+def metric_path(version: ModelVersion, ref: str) -> tuple[str | int, ...]:
+    """Where a metric (``accuracy`` or ``suite/name``) of a version is in its model file."""
+    suite, name = split_metric(ref)
+    if suite is not None:
+        return ("versions", version.index, "metrics", "suites", suite, name)
+    return ("versions", version.index, "metrics", name)
+
+
 @dataclass(frozen=True)
 class Candidate:
     """A version entering production: its file, the gates it is held to, the production
@@ -46,9 +54,7 @@ class Candidate:
         return f"{self.mf.model.name} {self.version.version}"
 
     def metric_path(self, ref: str) -> tuple[str | int, ...]:
-        suite, name = split_metric(ref)
-        base: tuple[str | int, ...] = ("versions", self.version.index, "metrics")
-        return base + ("suites", suite, name) if suite is not None else base + (name,)
+        return metric_path(self.version, ref)
 
     def violation(self, rule: RuleInfo, path: tuple[str | int, ...], message: str, *, key: bool = False) -> Violation:
         return self.mf.violation(rule.id, path, f"{self.label}: {message}", key=key)

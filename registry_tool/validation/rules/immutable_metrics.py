@@ -5,25 +5,24 @@ value is not (it would also lower the bar of the next ``no_regression`` check)."
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from registry_tool.core.changes import flat_metrics, same_value
 from registry_tool.core.findings import Violation
-from registry_tool.core.model import ModelVersion, Stage, split_metric
+from registry_tool.core.model import ModelVersion, Stage
 from registry_tool.core.policy import Policy
 from registry_tool.core.rules import declare
 from registry_tool.validation.model_file import ModelFile
 from registry_tool.validation.past import ProductionPast
+from registry_tool.validation.rules.gates import metric_path
 from registry_tool.validation.rules.registry import past_change_rule
 
 IMMUTABLE_METRIC = declare("immutable-metric", "change",
-                           "A metric value of a version that has been in production, or is archived, changed or was removed.")
-
-
-def _path(version: ModelVersion, ref: str) -> tuple[str | int, ...]:
-    suite, name = split_metric(ref)
-    base: tuple[str | int, ...] = ("versions", version.index, "metrics")
-    return base + ("suites", suite, name) if suite is not None else base + (name,)
+                           "A metric value of a version that has been in production, or is archived, changed or was removed.",
+                           help="The metrics of a version that has been in production (per first-parent history), or "
+                                "is archived, record what ran; changing one would also lower the bar of the next "
+                                "no_regression check. Add new metrics (suite results that arrive later) instead, or "
+                                "register a new version with the new numbers.")
 
 
 def _why(model: str, old: ModelVersion, past: ProductionPast) -> str | None:
@@ -54,7 +53,7 @@ def recorded_metrics_fixed(base: ModelFile | None, head: ModelFile | None, polic
             continue
         for ref in changed:
             if ref in after:
-                where, what = _path(version, ref), f"changed from {before[ref]} to {after[ref]}"
+                where, what = metric_path(version, ref), f"changed from {before[ref]} to {after[ref]}"
             else:
                 where, what = ("versions", version.index), f"removed (was {before[ref]})"
             yield head.violation(IMMUTABLE_METRIC.id, where,
