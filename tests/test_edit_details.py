@@ -45,7 +45,7 @@ def test_a_metric_given_twice_is_an_error(reg, cli):
 
 def test_promote_to_archived_points_at_archive(reg, cli):
     run = cli(reg.path, "promote", "faq-bot", "1.1.0", "--to", "archived")
-    assert (run.code, run.err) == (2, "registry-tool: error: archiving is final and has its own command: "
+    assert (run.code, run.err) == (2, "registry-tool: error: --to archived: archived is final; archive a version with "
                                       "registry-tool archive faq-bot 1.1.0\n")
 
 

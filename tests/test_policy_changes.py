@@ -35,7 +35,7 @@ def test_a_pull_request_that_adds_gates_is_shown_by_diff_and_history(repo, cli):
         "gates.production.require_sha256: unset → true; on_promote: unset → refuse"]
     data = json.loads(cli(repo.path, "diff", base, head, "--format", "json").out)
     assert data["changes"] == [{"event": "policy_changed", "model": None, "version": None, "from_stage": None,
-                                "to_stage": None, "metrics": [],
+                                "to_stage": None, "metrics": [], "alias": None, "from_version": None, "to_version": None,
                                 "fields": ["gates.production.no_regression.accuracy", "gates.production.require_sha256",
                                            "on_promote"],
                                 "policy": [{"key": "gates.production.no_regression.accuracy", "from": None,

@@ -211,8 +211,9 @@ def test_show_one_model_a_stage_and_json(cli, history):
     data = json.loads(run.out)
     assert set(data) == {"commit", "versions"} and data["commit"] == third
     assert data["versions"] == [
-        {"model": "faq-bot", "version": "1.1.0", "stage": "production", "artifact": uri("faq-bot", "1.1.0")},
-        {"model": "support-llm", "version": "1.2.0", "stage": "production", "artifact": "s3://models/support-llm/1.2.0/model.gguf"},
+        {"model": "faq-bot", "version": "1.1.0", "stage": "production", "artifact": uri("faq-bot", "1.1.0"), "aliases": []},
+        {"model": "support-llm", "version": "1.2.0", "stage": "production", "artifact": "s3://models/support-llm/1.2.0/model.gguf",
+         "aliases": []},
     ]
     assert cli(repo.path, "show", "nope").code == 2
 
@@ -227,7 +228,8 @@ def test_export_is_the_whole_registry_with_sorted_keys(cli, history):
     assert (data["commit"], data["schema_version"]) == (third, SCHEMA_VERSION)
     assert list(data["models"]) == ["faq-bot", "support-llm", "tiny"]
     faq = data["models"]["faq-bot"]
-    assert set(faq) == {"name", "owner", "tags", "metadata", "versions"}
+    assert set(faq) == {"name", "owner", "tags", "metadata", "aliases", "versions"}
+    assert faq["aliases"] == {}
     assert [(v["version"], v["stage"]) for v in faq["versions"]] == [("1.0.0", "staging"), ("1.1.0", "production")]
     assert data["models"]["support-llm"]["versions"][0] == {
         k: v for k, v in json.loads(cli(repo.path, "get", "support-llm", "--version", "1.2.0").out).items()

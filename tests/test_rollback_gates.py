@@ -162,5 +162,36 @@ def test_diff_tells_a_rollback_and_its_exempt_gates(repo, cli, promoted):
     assert run.code == 0
     assert "      rollback (was in production before): no production gates configured or all exempt\n" in run.out
     data = json.loads(cli(repo.path, "diff", "HEAD", "--format", "json").out)
-    assert data["gates"] == [{"model": "faq-bot", "version": "1.0.0", "checked": [], "ok": True, "rollback": True,
-                              "violations": []}]
+    assert data["gates"] == [{"model": "faq-bot", "version": "1.0.0", "stage": "production", "alias": None, "checked": [],
+                              "ok": True, "rollback": True, "violations": []}]
+
+
+REGIONS = """\
+stages:
+  - {name: dev}
+  - {name: qa}
+  - {name: production-eu, unique: true}
+  - {name: archived, final: true}
+gates:
+  production-eu:
+    no_regression: {accuracy: higher_is_better}
+"""
+
+
+def test_a_declared_unique_stage_has_rollbacks_too(repo, cli):
+    repo.write("registry.yaml", REGIONS)
+    repo.write(PATH, faq(("1.0.0", "qa", 0.92), ("1.1.0", "qa", 0.95)))
+    repo.commit("two candidates")
+    assert cli(repo.path, "promote", "faq-bot", "1.0.0", "--to", "production-eu", "--commit").code == 0
+    assert cli(repo.path, "promote", "faq-bot", "1.1.0", "--to", "production-eu", "--commit").code == 0
+    run = cli(repo.path, "rollback", "faq-bot", "--stage", "production-eu", "--commit")
+    assert run.code == 0, run.err
+    (back,) = [e for e in json.loads(cli(repo.path, "history", "--format", "json", "--limit", "2").out)
+               if e["to_stage"] == "production-eu"]
+    assert (back["version"], back["rollback"]) == ("1.0.0", True)
+    repo.write(PATH, faq(("1.0.0", "qa", 0.92), ("1.1.0", "production-eu", 0.95)))  # 1.1.0 back by hand: a rollback too
+    assert validate_json(cli, repo.path, "--base", "HEAD")[0] == 0
+    repo.write(PATH, faq(("1.0.0", "production-eu", 0.92), ("1.1.0", "qa", 0.5)))  # 1.1.0 (in qa now) re-measured
+    code, found, _ = validate_json(cli, repo.path, "--base", "HEAD")
+    assert code == 1 and [f["rule"] for f in found] == ["immutable-metric"]
+    assert "it has been in production-eu" in found[0]["message"]

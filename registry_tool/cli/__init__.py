@@ -29,6 +29,7 @@ COMMANDS: dict[str, str] = {
     "rollback": "edit:rollback",
     "retention": "edit:retention",
     "metrics": "edit:metrics",
+    "alias": "edit:alias",
     "init": "init:init",
     "history": "history:history",
     "diff": "diff:diff",

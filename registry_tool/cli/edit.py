@@ -1,5 +1,5 @@
 """The editing commands: ``register``, ``promote``, ``archive``, ``rollback``, ``retention``,
-``metrics``. Each parses its arguments, hands an operation to :mod:`registry_tool.apply`,
+``metrics``, ``alias``. Each parses its arguments, hands an operation to :mod:`registry_tool.apply`,
 and renders the outcome; refused edits print the validator's violations."""
 
 from __future__ import annotations
@@ -11,7 +11,13 @@ from typing import TYPE_CHECKING, Any, Callable
 
 import click
 
-from registry_tool.cli.completion import complete_models, complete_versions
+from registry_tool.cli.completion import (
+    complete_aliases,
+    complete_models,
+    complete_promote_stages,
+    complete_stages,
+    complete_versions,
+)
 from registry_tool.cli.options import repo_option
 from registry_tool.errors import RegistryError
 
@@ -122,11 +128,12 @@ def parse_metric(text: str, suite: str | None = None) -> tuple[str, float | int 
 @click.option("--metric", "metrics", multiple=True, metavar="NAME=VALUE", help="A metric (repeatable); suite/name for a suite's.")
 @click.option("--tag", "tags", multiple=True, help="A tag (repeatable).")
 @click.option("--description", help="What is new in this version.")
-@click.option("--stage", type=click.Choice(["none", "staging"]), default="none", show_default=True, help="Stage to register it in.")
+@click.option("--stage", metavar="STAGE", shell_complete=complete_stages,
+              help="Stage to register it in (default: the first one a new version may start in, none by default).")
 @edit_options("register faq-bot 1.2.0")
 def register(model: str, version: str, artifact_uri: str, file_: Path | None, sha256: str | None, size_bytes: int | None,
              fmt: str | None, run_id: str | None, metrics: tuple[str, ...], tags: tuple[str, ...], description: str | None,
-             stage: str, **opts: Any) -> None:
+             stage: str | None, **opts: Any) -> None:
     """Register VERSION of MODEL (creates models/MODEL.yaml for a new model)."""
     from registry_tool.edit import operations  # noqa: PLC0415
 
@@ -163,18 +170,16 @@ def register(model: str, version: str, artifact_uri: str, file_: Path | None, sh
 @click.command()
 @click.argument("model", shell_complete=complete_models)
 @click.argument("version", shell_complete=complete_versions)
-@click.option("--to", "to", required=True, type=click.Choice(["none", "staging", "production", "archived"]),
-              help="The stage to move it to (to archive a version, use the archive command).")
+@click.option("--to", "to", required=True, metavar="STAGE", shell_complete=complete_promote_stages,
+              help="The stage to move it to: none, staging, production, or any stage registry.yaml declares "
+                   "(to archive a version, use the archive command).")
 @edit_options("promote faq-bot 1.1.0 to production")
 def promote(model: str, version: str, to: str, **opts: Any) -> None:
-    """Move VERSION of MODEL to a stage. Entering production demotes the current production
-    version as registry.yaml says (on_promote, demote_to); stage rules and gates apply."""
-    from registry_tool.core.model import Stage  # noqa: PLC0415
+    """Move VERSION of MODEL to a stage. Entering production (a unique stage) demotes the
+    version there as registry.yaml says (on_promote, demote_to); stage rules and gates apply."""
     from registry_tool.edit import operations  # noqa: PLC0415
 
-    if to == "archived":
-        raise RegistryError(f"archiving is final and has its own command: registry-tool archive {model} {version}")
-    _run("promote", lambda ws: operations.promote(ws.base, ws.policy, model, version, Stage(to)), opts)
+    _run("promote", lambda ws: operations.promote(ws.base, ws.policy, model, version, to), opts)
 
 
 @click.command()
@@ -190,13 +195,15 @@ def archive(model: str, version: str, **opts: Any) -> None:
 
 @click.command()
 @click.argument("model", shell_complete=complete_models)
+@click.option("--stage", metavar="STAGE", shell_complete=complete_stages, help="The unique stage to roll back (default: production).")
 @edit_options("rollback faq-bot to 1.0.0")
-def rollback(model: str, **opts: Any) -> None:
-    """Make the version that was in production before the current one production again
-    (found in the Git history of the model file), demoting the current one."""
+def rollback(model: str, stage: str | None, **opts: Any) -> None:
+    """Make the version that was in production (or another unique stage) before the current
+    one the one there again (found in the Git history of the model file), demoting the
+    current one."""
     from registry_tool.edit import operations  # noqa: PLC0415
 
-    _run("rollback", lambda ws: operations.rollback(ws.base, ws.policy, model, ws.previous_production), opts)
+    _run("rollback", lambda ws: operations.rollback(ws.base, ws.policy, model, ws.previous_production, stage), opts)
 
 
 @click.command()
@@ -223,3 +230,26 @@ def metrics(model: str, version: str, values: tuple[str, ...], suite: str | None
 
     parsed = parse_metrics(values, suite)
     _run("metrics", lambda ws: operations.record_metrics(ws.base, ws.policy, model, version, parsed), opts)
+
+
+@click.command()
+@click.argument("model", shell_complete=complete_models)
+@click.argument("alias_name", metavar="ALIAS", shell_complete=complete_aliases)
+@click.argument("version", required=False, shell_complete=complete_versions)
+@click.option("--remove", is_flag=True, help="Remove the alias instead of pointing it at a version.")
+@edit_options("move faq-bot alias champion to 1.1.0 (was 1.0.0)")
+def alias(model: str, alias_name: str, version: str | None, remove: bool, **opts: Any) -> None:
+    """Point ALIAS of MODEL at VERSION (set or move it), or remove it with --remove.
+
+    \b
+      registry-tool alias faq-bot champion 1.1.0
+      registry-tool alias faq-bot challenger --remove
+
+    An alias names one existing version, never an archived one; latest, v<digits> and the
+    stage names are reserved. Gates set for the alias in registry.yaml apply when it moves.
+    """
+    from registry_tool.edit import operations  # noqa: PLC0415
+
+    if remove == (version is not None):
+        raise click.UsageError("give VERSION to set or move the alias, or --remove (without VERSION) to remove it")
+    _run("alias", lambda ws: operations.set_alias(ws.base, ws.policy, model, alias_name, version), opts)

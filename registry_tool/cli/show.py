@@ -7,10 +7,9 @@ from typing import TYPE_CHECKING
 
 import click
 
-from registry_tool.cli.completion import complete_models
+from registry_tool.cli.completion import complete_models, complete_stages
 from registry_tool.cli.options import emit, format_option, repo_option
-from registry_tool.core.model import Stage
-from registry_tool.output.show import Provenance, VersionRow, show_columns, version_rows
+from registry_tool.output.show import Provenance, VersionRow, show_columns, text_columns, version_rows
 from registry_tool.output.table import render_table, table_records
 from registry_tool.output.values import dump
 
@@ -32,7 +31,8 @@ def _provenance(snap: RegistrySnapshot, rows: list[VersionRow]) -> Provenance:
 @click.command()
 @click.argument("model", required=False, shell_complete=complete_models)
 @click.option("--ref", default="HEAD", show_default=True, help="Read the registry as committed at this revision.")
-@click.option("--stage", type=click.Choice([s.value for s in Stage]), help="Only versions at this stage.")
+@click.option("--stage", metavar="STAGE", shell_complete=complete_stages,
+              help="Only versions at this stage (any stage registry.yaml declares).")
 @click.option("--history/--no-history", "provenance", default=None,
               help="Also show when, by whom and in which commit and PR each version reached its stage, "
                    "read from Git history (default: on for one MODEL, off for the whole registry).")
@@ -46,16 +46,19 @@ def show(model: str | None, ref: str, stage: str | None, provenance: bool | None
       registry-tool show --stage production --history
       registry-tool show faq-bot --ref v2.3 --format json
     """
-    from registry_tool.read.api import open_registry  # noqa: PLC0415
+
+    from registry_tool.read.api import open_registry, parse_stage  # noqa: PLC0415
 
     snap = open_registry(repo or ".").at(ref)
+    wanted_stage = parse_stage(stage, snap.policy.stages) if stage else None
     models = [snap.model(model)] if model else snap.all_models()
-    rows = version_rows(models, Stage(stage) if stage else None)
+    rows = version_rows(models, wanted_stage)
     wanted = bool(model) if provenance is None else provenance
     columns = show_columns(_provenance(snap, rows) if wanted and rows else None)
     if fmt == "json":
         emit(dump({"commit": snap.commit, "versions": table_records(rows, columns)}))
         return
+    columns = text_columns(rows, columns)
     what = f"{len(rows)} version{'s' if len(rows) != 1 else ''}" + (f" in {stage}" if stage else "")
     summary = f"{what} of {len(models)} model{'s' if len(models) != 1 else ''} at {ref} ({snap.commit[:12]})\n"
     emit((render_table(rows, columns) if rows else "") + summary)

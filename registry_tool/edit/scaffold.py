@@ -144,6 +144,14 @@ REGISTRY_YAML = """\
 #         min_metrics: {accuracy: 0.95}
 # rollback:                         # a version returning to production (it was there before)
 #   exempt_gates: true              # ... skips the metric gates; false: it passes them like any promotion
+# aliases:                          # gates per alias (champion: "1.1.0" in a model file), judged when it moves
+#   champion:
+#     gates: {require_sha256: true, no_regression: {accuracy: higher_is_better}}
+# stages:                           # your own stages, in order, replacing none/staging/production/archived
+#   - {name: dev}
+#   - {name: qa}
+#   - {name: production, unique: true}   # at most one version of a model
+#   - {name: archived, final: true}      # never left
 """
 
 WORKFLOW = """\

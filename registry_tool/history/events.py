@@ -188,11 +188,11 @@ class Truncated:
     def to_dict(self) -> dict[str, Any]:
         return {
             "event": TRUNCATED, "model": None, "version": None, "from_stage": None, "to_stage": None,
-            "fields": [], "metrics": [], **self.commit.to_dict(), "proposed_by": self.commit.author.to_dict(),
-            "rollback": False, "policy": [],
+            "fields": [], "metrics": [], "alias": None, "from_version": None, "to_version": None,
+            **self.commit.to_dict(), "proposed_by": self.commit.author.to_dict(), "rollback": False, "policy": [],
         }
 
 
-EVENT_KEYS = ("approved_by", "author", "comment", "commit", "committer", "event", "fields", "from_stage", "merged_by",
-              "metrics", "model", "policy", "proposed_by", "pull_request", "reason", "rollback", "signed", "time",
-              "to_stage", "version")
+EVENT_KEYS = ("alias", "approved_by", "author", "comment", "commit", "committer", "event", "fields", "from_stage",
+              "from_version", "merged_by", "metrics", "model", "policy", "proposed_by", "pull_request", "reason",
+              "rollback", "signed", "time", "to_stage", "to_version", "version")

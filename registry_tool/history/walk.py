@@ -425,42 +425,6 @@ def _recent(time: int, since: int | None) -> bool:
     return since is None or time >= since
 
 
-@dataclass
-class ProductionRecord:
-    """The versions of one model that entered production on a first-parent history, the
-    most recent entry first, each with the commit that put it there."""
-
-    entries: list[tuple[str, str]] = field(default_factory=list)  # (label, commit), each label once
-    boundary: str | None = None  # the walk met a shallow clone's boundary (or a missing parent) here
-
-    @property
-    def labels(self) -> list[str]:
-        return [label for label, _ in self.entries]
-
-
-def production_record(store: GitStore, head: pygit2.Commit | None, model: str) -> ProductionRecord:
-    """Every version of ``model`` that entered production on ``head``'s first-parent
-    history (``head`` included), the most recently entered first."""
-    record = ProductionRecord()
-    if head is None:
-        return record
-    events = walk(store, head, model=model)
-    seen: set[str] = set()
-    try:
-        for item in events:
-            if isinstance(item, Truncated):
-                record.boundary = item.commit.id
-                break
-            change = item.change
-            if change.sets_stage and change.to_stage is Stage.PRODUCTION and change.version is not None \
-                    and change.version not in seen:
-                seen.add(change.version)
-                record.entries.append((change.version, item.commit.id))
-    finally:
-        events.close()
-    return record
-
-
 def read_history(store: GitStore, head: pygit2.Commit, *, model: str | None = None, since: int | None = None,
                  limit: int | None = None, progress: Progress | None = None) -> History:
     """The events of :func:`walk`, at most ``limit`` of them."""
@@ -484,32 +448,36 @@ def read_history(store: GitStore, head: pygit2.Commit, *, model: str | None = No
                 history.events.append(item)
     finally:
         events.close()  # ends the walk (and its progress) now, not when garbage-collected
-    history.events = mark_rollbacks(store, history.events, cut)
+    policy = BlobReader(store).policy(BlobReader.policy_blob(head.tree))
+    history.events = mark_rollbacks(store, history.events, cut, policy.is_unique)
     return history
 
 
-def mark_rollbacks(store: GitStore, events: list[Event], cut: bool) -> list[Event]:
-    """The events (newest first) with each return to production marked: a version entering
-    production that entered it before on the first-parent history. The walk's own older
-    events tell; when the walk was cut short (``--limit``, ``--since``), the history before
-    each model's oldest event is looked up."""
-    entered: dict[str, set[str]] = {}
+def mark_rollbacks(store: GitStore, events: list[Event], cut: bool, unique: Callable[[Stage], bool]) -> list[Event]:
+    """The events (newest first) with each return to a unique stage (production) marked: a
+    version entering it that entered it before on the first-parent history. The walk's own
+    older events tell; when the walk was cut short (``--limit``, ``--since``), the history
+    before each model's oldest event is looked up."""
+    entered: dict[tuple[str, Stage], set[str]] = {}
     marked = list(events)
     for i in range(len(marked) - 1, -1, -1):  # oldest first
         event = marked[i]
         change = event.change
-        if not (change.enters_production and change.sets_stage and change.version is not None):
+        stage = change.to_stage
+        if stage is None or change.version is None or not change.sets_stage or not change.enters(stage) \
+                or not unique(stage):
             continue
-        if change.model not in entered:
-            entered[change.model] = _before(store, event, change.model) if cut else set()
-        if change.version in entered[change.model]:
+        key = (change.model, stage)
+        if key not in entered:
+            entered[key] = _before(store, event, change.model, stage) if cut else set()
+        if change.version in entered[key]:
             marked[i] = replace(event, rollback=True)
-        entered[change.model].add(change.version)
+        entered[key].add(change.version)
     return marked
 
 
-def _before(store: GitStore, event: Event, model: str) -> set[str]:
-    """The versions of ``model`` that entered production before the event's commit."""
+def _before(store: GitStore, event: Event, model: str, stage: Stage) -> set[str]:
+    """The versions of ``model`` that entered ``stage`` before the event's commit."""
     commit = store.commit(event.commit.id)
     if not commit.parent_ids or event.commit.id in store.shallow_commits:
         return set()
@@ -517,4 +485,41 @@ def _before(store: GitStore, event: Event, model: str) -> set[str]:
         parent = store.commit(commit.parent_ids[0])
     except RegistryError:
         return set()
-    return set(production_record(store, parent, model).labels)
+    return set(production_record(store, parent, model, stage).labels)
+
+
+@dataclass
+class ProductionRecord:
+    """The versions of one model that entered a stage (production) on a first-parent
+    history, the most recent entry first, each with the commit that put it there."""
+
+    entries: list[tuple[str, str]] = field(default_factory=list)  # (label, commit), each label once
+    boundary: str | None = None  # the walk met a shallow clone's boundary (or a missing parent) here
+
+    @property
+    def labels(self) -> list[str]:
+        return [label for label, _ in self.entries]
+
+
+def production_record(store: GitStore, head: pygit2.Commit | None, model: str,
+                      stage: Stage = Stage.PRODUCTION) -> ProductionRecord:
+    """Every version of ``model`` that entered ``stage`` on ``head``'s first-parent history
+    (``head`` included), the most recently entered first."""
+    record = ProductionRecord()
+    if head is None:
+        return record
+    events = walk(store, head, model=model)
+    seen: set[str] = set()
+    try:
+        for item in events:
+            if isinstance(item, Truncated):
+                record.boundary = item.commit.id
+                break
+            change = item.change
+            if change.sets_stage and change.to_stage == stage and change.version is not None \
+                    and change.version not in seen:
+                seen.add(change.version)
+                record.entries.append((change.version, item.commit.id))
+    finally:
+        events.close()
+    return record

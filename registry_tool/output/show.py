@@ -27,13 +27,15 @@ VERSION_COLUMNS: list[Column[VersionRow]] = [
     Column("VERSION", "version", lambda r: r.version.version),
     Column("STAGE", "stage", lambda r: r.version.stage.value),
     Column("ARTIFACT", "artifact", lambda r: r.version.artifact.uri),
+    Column("ALIASES", "aliases", lambda r: ", ".join(r.model.aliases_of(r.version.version)),
+           lambda r: list(r.model.aliases_of(r.version.version))),
 ]
 
 
 def version_rows(models: list[Model], stage: Stage | None) -> list[VersionRow]:
     """Every version of the models (sorted by name), oldest first, optionally of one stage."""
     return [VersionRow(m, v) for m in sorted(models, key=lambda m: m.name)
-            for v in m.versions if stage is None or v.stage is stage]
+            for v in m.versions if stage is None or v.stage == stage]
 
 
 def show_columns(events: Provenance | None) -> list[Column[VersionRow]]:
@@ -64,3 +66,10 @@ def show_columns(events: Provenance | None) -> list[Column[VersionRow]]:
                shown=False),
         Column("", "reason", cell(lambda e: ""), value(lambda e: e.commit.reason or e.commit.comment), shown=False),
     ]
+
+
+def text_columns(rows: list[VersionRow], columns: list[Column[VersionRow]]) -> list[Column[VersionRow]]:
+    """The table's columns: ALIASES only when a row has an alias (JSON rows always carry it)."""
+    if any(row.model.aliases_of(row.version.version) for row in rows):
+        return columns
+    return [c for c in columns if c.key != "aliases"]

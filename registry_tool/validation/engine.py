@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from registry_tool.core.findings import Violation
-from registry_tool.core.policy import POLICY_FILE, Policy
+from registry_tool.core.policy import POLICY_FILE, Policy, StageSet
 from registry_tool.snapshots.base import Entry, Snapshot
 from registry_tool.validation import changed, parallel
 from registry_tool.validation.checks import (
@@ -94,8 +94,8 @@ class ChangeCache:
     def __init__(self) -> None:
         self.folds = changed.FoldIndex()
         self._policies: dict[str | None, tuple[Policy, list[Violation]]] = {}
-        self._previous: dict[tuple[str, str, int], tuple[ModelFile | None, list[Violation]]] = {}
-        self._current: dict[tuple[str, str, int], tuple[ModelFile | None, list[Violation]]] = {}
+        self._previous: dict[tuple[str, str, int, StageSet], tuple[ModelFile | None, list[Violation]]] = {}
+        self._current: dict[tuple[str, str, int, StageSet], tuple[ModelFile | None, list[Violation]]] = {}
 
     def policy(self, snapshot: Snapshot) -> tuple[Policy, list[Violation]]:
         key = policy_id(snapshot)
@@ -108,7 +108,7 @@ class ChangeCache:
     def read_model(self, snapshot: Snapshot, entry: Entry, policy: Policy) -> tuple[ModelFile | None, list[Violation]]:
         if entry.blob_id is None:  # a file on disk: no id without reading it
             return read_model(snapshot, entry, policy)
-        key = (entry.blob_id, entry.path, policy.max_file_bytes)
+        key = (entry.blob_id, entry.path, policy.max_file_bytes, policy.stages)  # a parse depends on the stages
         found = self._current.get(key) or self._previous.get(key)
         if found is None:
             found = read_model(snapshot, entry, policy)
@@ -154,8 +154,8 @@ def validate_change(base: Snapshot, head: Snapshot, cache: ChangeCache | None = 
         base_mf = _quiet_base(cache, base, old, base_policy) if old is not None else None
         if old is None or base_mf is not None:  # a base copy that is itself invalid: nothing sound to compare
             report.violations.extend(check_change(base_mf, head_mf, base_policy, past))
-        if past is not None and head_mf.model.production is not None:
-            past.observe(head_mf.model.name, head_mf.model.production.version)
+        if past is not None:
+            _observe(past, head_mf, head_policy)
     for entry in found.removed:
         base_mf = _quiet_base(cache, base, entry, base_policy)
         if base_mf is not None:
@@ -163,6 +163,13 @@ def validate_change(base: Snapshot, head: Snapshot, cache: ChangeCache | None = 
     cache.next_step()
     report.violations.sort()
     return report
+
+
+def _observe(past: ProductionPast, mf: ModelFile, policy: Policy) -> None:
+    """Tell ``past`` which version each unique stage holds at the head (the next step's base)."""
+    for stage in policy.stages.unique_stages:
+        for version in mf.model.in_stage(stage):
+            past.observe(mf.model.name, stage, version.version)
 
 
 def _quiet_base(cache: ChangeCache, base: Snapshot, entry: Entry, policy: Policy) -> ModelFile | None:

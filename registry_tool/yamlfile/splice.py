@@ -237,6 +237,41 @@ class YamlEditor:
             pos = self._after_block(node, column)
         self.splice(*self._insert_span(pos, lines))
 
+    def delete_key(self, path: Path, key: str) -> None:
+        """Remove ``key`` and its value from the mapping at ``path``: in a block mapping its
+        lines, with the comment lines indented under it and, in a nested mapping, those right
+        above it at its indentation (they are about it); in a flow mapping the item and one
+        comma. Comments above a top-level key stay (the file's header may be there)."""
+        node = self.node(path)
+        if not isinstance(node, MappingNode):
+            raise EditError(f"{self.path}: {_dotted(path)} is not a mapping")
+        at = next((i for i, (k, _) in enumerate(node.value) if k.value == key), None)
+        if at is None:
+            raise EditError(f"{self.path}: no {_dotted(path + (key,))} to remove")
+        k, v = node.value[at]
+        if node.flow_style:
+            self.splice(*self._flow_item_span(node, at), "")
+            return
+        if not self._at_line_start(k.start_mark.index):
+            raise EditError(f"{self.path}:{k.start_mark.line + 1}: cannot remove {key}: it does not start its line")
+        start = self._line_start(k.start_mark.index)
+        if path:
+            start = self._comments_above(start, k.start_mark.column)
+        end = self._after_block(v, k.start_mark.column + 1)
+        if end == len(self.text) and start > 0 and not self.text.endswith("\n"):
+            start -= 1 + (self.text[start - 2] == "\r" if start > 1 else 0)  # the last line: take the line break before it
+        self.splice(start, end, "")
+
+    def _flow_item_span(self, node: MappingNode, at: int) -> tuple[int, int]:
+        """The text of item ``at`` of a flow mapping with one comma: up to the next key, or
+        from the end of the previous value when it is the last item."""
+        k, v = node.value[at]
+        if at + 1 < len(node.value):
+            return k.start_mark.index, node.value[at + 1][0].start_mark.index
+        if at > 0:
+            return self._content_end(node.value[at - 1][1]), self._content_end(v)
+        return k.start_mark.index, self._content_end(v)
+
     def _insert_span(self, pos: int, lines: list[str]) -> tuple[int, int, str]:
         pos, text = self._lines_at(pos, lines)
         return pos, pos, text

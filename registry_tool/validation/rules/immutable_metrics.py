@@ -1,7 +1,8 @@
-"""immutable-metric: the metric values of a version that has been in production, or is
-archived, are a record of what ran: they never change. New metric keys may still be
-added (suite results arrive later), so recording more is allowed; changing or removing a
-value is not (it would also lower the bar of the next ``no_regression`` check)."""
+"""immutable-metric: the metric values of a version that has been in production (a unique
+stage), or is archived (a final stage), are a record of what ran: they never change. New
+metric keys may still be added (suite results arrive later), so recording more is
+allowed; changing or removing a value is not (it would also lower the bar of the next
+``no_regression`` check)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from collections.abc import Iterator
 
 from registry_tool.core.changes import flat_metrics, same_value
 from registry_tool.core.findings import Violation
-from registry_tool.core.model import ModelVersion, Stage
+from registry_tool.core.model import ModelVersion
 from registry_tool.core.policy import Policy
 from registry_tool.core.rules import declare
 from registry_tool.validation.model_file import ModelFile
@@ -25,14 +26,16 @@ IMMUTABLE_METRIC = declare("immutable-metric", "change",
                                 "register a new version with the new numbers.")
 
 
-def _why(model: str, old: ModelVersion, past: ProductionPast) -> str | None:
-    """Why the version's metrics are a record, or None when they may still change."""
-    if old.stage is Stage.PRODUCTION:
-        return "it is in production"
-    if old.stage is Stage.ARCHIVED:
-        return "it is archived"
-    if past.was_in_production(model, old.version):
-        return "it has been in production"
+def _why(policy: Policy, model: str, old: ModelVersion, past: ProductionPast) -> str | None:
+    """Why the version's metrics are a record, or None when they may still change: it is
+    (or has been) in a unique stage (production), or it is in a final one (archived)."""
+    if policy.is_unique(old.stage):
+        return f"it is in {old.stage}"
+    if policy.is_final(old.stage):
+        return f"it is {old.stage}"
+    for stage in policy.stages.unique_stages:
+        if past.was_in(model, old.version, stage):
+            return f"it has been in {stage}"
     return None
 
 
@@ -48,7 +51,7 @@ def recorded_metrics_fixed(base: ModelFile | None, head: ModelFile | None, polic
             continue
         before, after = flat_metrics(old), flat_metrics(version)
         changed = [ref for ref, value in before.items() if ref not in after or not same_value(value, after[ref])]
-        why = _why(name, old, past) if changed else None
+        why = _why(policy, name, old, past) if changed else None
         if why is None:
             continue
         for ref in changed:
