@@ -240,7 +240,7 @@ def test_promote_refuses_unknown_and_final_stages(regions, cli):
                                       "dev, qa, production-eu, production-us, archived; did you mean 'production-us'?\n")
     run = cli(regions.path, "promote", NAME, "1.1.0", "--to", "archived")
     assert (run.code, run.err) == (2, "registry-tool: error: --to archived: archived is final; archive a version with "
-                                      "registry-tool archive\n")
+                                      f"registry-tool archive {NAME} 1.1.0\n")
 
 
 def test_register_starts_in_the_first_initial_stage_and_archive_uses_the_final_one(regions, cli):

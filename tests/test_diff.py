@@ -60,7 +60,8 @@ def test_promotion_pr_json(cli, repo):
     assert data["changes"][3]["metrics"] == [{"metric": "cer", "from": 0.1, "to": 0.08},
                                              {"metric": "wer", "from": None, "to": 0.2}]
     assert data["gates"] == [{"model": "faq-bot", "version": "1.1.0", "stage": "production", "alias": None, "ok": True,
-                              "violations": [], "checked": ["gate-sha256", "gate-min-metric", "gate-no-regression"]}]
+                              "rollback": False, "violations": [],
+                              "checked": ["gate-sha256", "gate-min-metric", "gate-no-regression"]}]
     assert run.out == json.dumps(data, indent=2, sort_keys=True) + "\n"  # keys sorted, ASCII
 
 
@@ -113,8 +114,9 @@ def test_no_changes_and_no_gates(cli, repo):
     base = repo.commit("Base")
     repo.write("README.md", "docs\n")
     repo.commit("Docs")
-    assert cli(repo.path, "diff", base, "HEAD").out == f"registry changes {base[:12]}..{repo.git('rev-parse', 'HEAD')[:12]}\n  no model changes\n"
-    assert "No model changes." in cli(repo.path, "diff", base, "HEAD", "--format", "markdown").out
+    head = repo.git("rev-parse", "HEAD")
+    assert cli(repo.path, "diff", base, "HEAD").out == f"registry changes {base[:12]}..{head[:12]}\n  no model or policy changes\n"
+    assert "No model or policy changes." in cli(repo.path, "diff", base, "HEAD", "--format", "markdown").out
     repo.write("models/faq-bot.yaml", faq(("1.0.0", "production")))
     head = repo.commit("Promote")
     assert cli(repo.path, "diff", base, head).out.splitlines()[1:] == [
@@ -127,7 +129,7 @@ def test_a_file_that_does_not_load_is_named_not_compared(cli, repo):
     repo.write("models/faq-bot.yaml", "name: faq-bot\nversions: [\n")
     run = cli(repo.path, "diff", base)
     assert run.code == 0
-    assert run.out.splitlines()[1:] == ["  no model changes",
+    assert run.out.splitlines()[1:] == ["  no model or policy changes",
                                         "  not compared: models/faq-bot.yaml:3:1: yaml-syntax: " +
                                         run.out.split("yaml-syntax: ", 1)[1].splitlines()[0]]
     data = json.loads(cli(repo.path, "diff", base, "--format", "json").out)

@@ -66,9 +66,12 @@ def test_text_output_one_line_per_event(cli, repo):
     run = cli(repo.path, "history", "faq-bot", "--limit", "3")
     assert run.code == 0
     assert run.out.splitlines() == [
-        f"2024-11-08T10:00:00Z  {shas[7][:12]}  faq-bot 1.1.0: staging → archived  (by Ada Lovelace)  Archive faq-bot 1.1.0",
-        f"2024-11-07T10:00:00Z  {shas[6][:12]}  faq-bot 1.0.0: staging → production  (by Ada Lovelace)  Roll back faq-bot to 1.0.0",
-        f"2024-11-07T10:00:00Z  {shas[6][:12]}  faq-bot 1.1.0: production → staging  (by Ada Lovelace)  Roll back faq-bot to 1.0.0",
+        f"2024-11-08T10:00:00Z  {shas[7][:12]}  faq-bot 1.1.0: staging → archived  "
+        "(by Ada Lovelace, merged by Grace Hopper)  Archive faq-bot 1.1.0",
+        f"2024-11-07T10:00:00Z  {shas[6][:12]}  faq-bot 1.0.0: staging → production  "
+        "(by Ada Lovelace, merged by Grace Hopper, rollback)  Roll back faq-bot to 1.0.0",
+        f"2024-11-07T10:00:00Z  {shas[6][:12]}  faq-bot 1.1.0: production → staging  "
+        "(by Ada Lovelace, merged by Grace Hopper)  Roll back faq-bot to 1.0.0",
     ]
     assert run.err == ""
 
@@ -265,9 +268,10 @@ def test_removed_model_and_models_dir_from_the_policy(cli, repo):
     (repo.path / "registry/models/ocr.yaml").unlink()
     gone = repo.commit("Remove ocr")
     got = events(cli, repo)
-    assert brief(got) == [("model_removed", "ocr", None, None, None), ("model_created", "ocr", None, None, None),
-                          ("version_registered", "ocr", "v1", None, "none")]
+    assert brief(got) == [("model_removed", "ocr", None, None, None), ("policy_changed", None, None, None, None),
+                          ("model_created", "ocr", None, None, None), ("version_registered", "ocr", "v1", None, "none")]
     assert got[0]["commit"] == gone
+    assert got[1]["policy"] == [{"key": "models_dir", "from": None, "to": "registry/models"}]
 
 
 def test_user_errors_are_one_line_exit_2(cli, repo, tmp_path):
@@ -424,7 +428,7 @@ def test_an_output_encoding_without_arrows_gets_plain_text(run_process, repo):
     repo.commit("Promote", author=("Zoë Żak", "zoe@example.com"))
     proc = run_process(repo.path, "history", "--limit", "1", env={"PYTHONIOENCODING": "ascii"})
     assert proc.code == 0 and proc.err == ""
-    assert "faq-bot 1.0.0: staging -> production  (by Zo? ?ak)  Promote" in proc.out
+    assert "faq-bot 1.0.0: staging -> production  (by Zo? ?ak, merged by Grace Hopper)  Promote" in proc.out
     data = run_process(repo.path, "history", "--format", "json", env={"PYTHONIOENCODING": "ascii"})
     assert json.loads(data.out)[0]["author"]["name"] == "Zoë Żak"  # JSON escapes, never loses
     diff = run_process(repo.path, "diff", "HEAD~1", "HEAD", "--format", "markdown", env={"PYTHONIOENCODING": "ascii"})

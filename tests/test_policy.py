@@ -102,9 +102,16 @@ def test_moving_the_models_directory_is_not_a_removal():
     check(ABSENT, FAQ, head_policy="models_dir: ml\n", head_files={"ml/faq-bot.yaml": FAQ}, expect=[])
 
 
-def test_models_dir_pointing_nowhere_checks_nothing():
-    judged = report(FAQ.replace("staging", "live"), policy="models_dir: typo\n")
-    assert (judged.violations, judged.files_checked) == ([], 0)
+def test_models_dir_pointing_nowhere_is_not_a_pass(repo, cli):
+    repo.write("models/faq-bot.yaml", FAQ.replace("staging", "live"))
+    repo.write("registry.yaml", "models_dir: typo\n")
+    run = cli(repo.path, "validate")
+    assert run.code == 2 and run.out == ""
+    assert run.err == (f"registry-tool: error: nothing to check in {repo.path}: the models folder typo/ (models_dir in "
+                       "registry.yaml) is missing or empty; is models_dir spelt right?\n")
+    repo.commit("typo")
+    run = cli(repo.path, "validate", "--ref", "HEAD")
+    assert run.code == 2 and "nothing to check at HEAD (" in run.err and "typo/" in run.err
 
 
 # --- a broken base policy -----------------------------------------------------------------

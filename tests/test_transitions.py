@@ -1,10 +1,11 @@
 """Change rules and production gates, each broken once.
 
 Each rule is judged on text by the validation engine (:func:`rulecheck.check`: the head
-against a base, in memory). The CLI judges a sample of the same changes three ways,
-which must agree with each other and with the engine: the working tree against the base
-(``--base``), the committed head against the base (``--ref HEAD --base``), and the head
-commit against its parent (``--range``, where each violation also names the commit).
+against a base, in memory). The CLI judges a sample of the same changes four ways, which
+must agree with each other and with the engine: the working tree against the base
+(``--base``), the staged change against HEAD (``--staged``, the pre-commit hook), the
+committed head against the base (``--ref HEAD --base``), and the head commit against its
+parent (``--range``, where each violation also names the commit).
 """
 
 from __future__ import annotations
@@ -425,13 +426,13 @@ def test_unchanged_files_are_not_rejudged():
     check(model(NAME, version("1.0.0", "staging")), model(NAME, version("1.0.0", "none")), files=LEGACY, expect=[])
 
 
-# --- the CLI: three ways to judge a change, and the engine, agree ---------------------------
+# --- the CLI: four ways to judge a change, and the engine, agree ---------------------------
 
 @pytest.fixture
 def change(repo, cli):
     """``change(head, base, policy, ...)`` (the arguments of :func:`rulecheck.violations`) judged
     by the CLI: violations as (file, line, column, rule) and their messages, once they
-    agree three ways."""
+    agree four ways."""
 
     def run(head, base, policy=None, *, head_policy=None, files=None, head_files=None):
         for path, text in {**(files or {}), **({"registry.yaml": policy} if policy is not None else {}),
@@ -446,10 +447,13 @@ def change(repo, cli):
                 repo.write(path, text)
 
         _, in_tree, _ = validate_json(cli, repo.path, "--base", base_sha)
+        repo.git("add", "-A")
+        _, staged, _ = validate_json(cli, repo.path, "--staged")  # what pre-commit runs: the index against HEAD
         head_sha = repo.commit("head")
         _, committed, _ = validate_json(cli, repo.path, "--ref", "HEAD", "--base", base_sha)
         _, ranged, data = validate_json(cli, repo.path, "--range", f"{base_sha}..HEAD")
         assert committed == in_tree
+        assert staged == in_tree
         assert data["commits_checked"] == [head_sha]
         assert all(v.pop("commit") == head_sha for v in ranged)
         assert ranged == in_tree
@@ -491,7 +495,7 @@ SAMPLE = {
 
 
 @pytest.mark.parametrize("case", list(SAMPLE))
-def test_the_cli_judges_as_the_engine_does_three_ways(change, case):
+def test_the_cli_judges_as_the_engine_does_four_ways(change, case):
     head, base, policy, options = SAMPLE[case]
     expected = violations(head, base, policy, **options)
     assert change(head, base, policy, **options) == ([(v.file, v.line, v.column, v.rule) for v in expected],

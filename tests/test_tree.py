@@ -163,6 +163,29 @@ def test_a_case_collision_added_by_the_change_is_reported():
 def test_missing_models_directory_is_an_empty_registry():
     judged = report(ABSENT)
     assert (judged.violations, judged.files_checked) == ([], 0)
+def test_no_models_directory_and_no_registry_yaml_is_nothing_to_check(repo, cli):
+    run = cli(repo.path, "validate")
+    assert run.code == 2 and run.out == ""
+    assert run.err == (f"registry-tool: error: nothing to check in {repo.path}: no registry.yaml, and nothing in "
+                       "models/: this is not a registry (run it in the registry's repository, or pass --repo)\n")
+
+
+def test_outside_any_repository_is_nothing_to_check(tmp_path, cli):
+    run = cli(tmp_path, "validate")
+    assert run.code == 2
+    assert run.err.startswith(f"registry-tool: error: nothing to check in {tmp_path} (not in a Git repository): ")
+
+
+def test_a_new_registry_with_no_model_files_passes_with_a_note(repo, cli):
+    """What init makes: registry.yaml and an empty models/ (which Git does not keep, so a
+    commit of it has no models/ at all): a registry, with nothing registered yet."""
+    repo.write("registry.yaml", "# all defaults\n")
+    (repo.path / "models").mkdir()
+    code, found, data = validate_json(cli, repo.path)
+    assert (code, found, data["files_checked"]) == (0, [], 0)
+    assert "no model files yet (a new registry)" in cli(repo.path, "validate").err
+    repo.commit("a new registry")
+    assert validate_json(cli, repo.path, "--ref", "HEAD")[0] == 0
 
 
 def test_models_directory_that_is_a_file(repo, cli):
