@@ -11,7 +11,6 @@ from typing import Callable
 
 from registry_tool.core.findings import Violation
 from registry_tool.output.escape import markdown_cell, printable
-from registry_tool.output.junit import render_junit
 from registry_tool.output.sarif import render_sarif
 from registry_tool.validation.report import Report
 
@@ -128,11 +127,17 @@ def render_markdown(report: Report, color: bool = False, *, limit: int = SUMMARY
     return text
 
 
+def _junit(report: Report, color: bool) -> str:
+    from registry_tool.output.junit import render_junit  # noqa: PLC0415 - xml.etree costs 5 ms every validate would pay
+
+    return render_junit(report, color)
+
+
 REPORTERS: dict[str, Render] = {
     "text": render_text,
     "json": render_json,
     "github": render_github,
     "markdown": render_markdown,
     "sarif": render_sarif,
-    "junit": render_junit,
+    "junit": _junit,
 }

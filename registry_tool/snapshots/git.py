@@ -10,16 +10,15 @@ one-line :class:`~registry_tool.errors.RegistryError`.
 from __future__ import annotations
 
 import os
-import subprocess
-import tempfile
 import weakref
 from pathlib import Path
-from typing import IO, Iterator
+from typing import IO, TYPE_CHECKING, Iterator
 
 import pygit2
 
 from registry_tool.core.policy import POLICY_FILE
 from registry_tool.errors import RegistryError
+from registry_tool.snapshots import tree_lookup
 from registry_tool.snapshots.base import (
     EmptySnapshot,
     Entry,
@@ -27,6 +26,9 @@ from registry_tool.snapshots.base import (
     FolderChange,
     Snapshot,
 )
+
+if TYPE_CHECKING:
+    import subprocess  # imported when a partial clone needs git: 20 ms that get and validate need not pay
 
 KIND_BY_MODE = {
     0o100644: EntryKind.FILE,
@@ -65,6 +67,9 @@ class _GitObjects:
         self._stderr: IO[bytes] | None = None
 
     def _start(self, display: str, oid: str) -> subprocess.Popen[bytes]:
+        import subprocess  # noqa: PLC0415
+        import tempfile  # noqa: PLC0415
+
         if self._proc is None:
             self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 - open as long as the process, closed by _stop
             env = {**os.environ, "GIT_TERMINAL_PROMPT": "0"}
@@ -105,6 +110,8 @@ class _GitObjects:
 
 
 def _stop(proc: subprocess.Popen[bytes], stderr: IO[bytes]) -> None:
+    import subprocess  # noqa: PLC0415
+
     if proc.stdin is not None:
         proc.stdin.close()
     try:
@@ -400,6 +407,30 @@ class CommitSnapshot:
         except pygit2.GitError:
             raise self.store.missing(f"{models_dir} at {self.label}", tree.id) from None
 
+    def named(self, models_dir: str, name: str) -> list[Entry]:
+        """The entries of the models directory called ``name``, looked up in its tree
+        (bisection: nothing else is listed); more than one only in a malformed tree."""
+        tree = self._folder(models_dir)
+        if tree is None:
+            return []
+        try:
+            return [_entry(item, models_dir) for item in tree_lookup.named(tree, name)]
+        except pygit2.GitError:
+            raise self.store.missing(f"{models_dir} at {self.label}", tree.id) from None
+
+    def namesakes(self, models_dir: str, names: list[str]) -> list[Entry]:
+        """The entries of the models directory whose names fold to the same text as one of
+        ``names`` (themselves included), in Git's order, found without listing the folder."""
+        return self._namesakes(self._folder(models_dir), models_dir, names)
+
+    def _namesakes(self, tree: pygit2.Tree | None, models_dir: str, names: list[str]) -> list[Entry]:
+        if tree is None or not names:
+            return []
+        try:
+            return [_entry(item, models_dir) for item in tree_lookup.namesakes(tree, names)]
+        except pygit2.GitError:
+            raise self.store.missing(f"{models_dir} at {self.label}", tree.id) from None
+
     def folder_change(self, base: Snapshot, models_dir: str) -> FolderChange | None:
         """The names that differ from ``base``'s models directory, found with libgit2's tree
         diff (unchanged names are never listed); None when ``base`` is not a commit of
@@ -417,7 +448,7 @@ class CommitSnapshot:
             raise self.store.missing(f"{models_dir} at {self.label} or {base.label}", (new or old).id) from None  # type: ignore[union-attr]
         return FolderChange(_hex(old), _hex(new), {
             name: (_entry(a, models_dir) if a is not None else None, _entry(b, models_dir) if b is not None else None)
-            for name, (a, b) in changes.items()})
+            for name, (a, b) in changes.items()}, lambda names: self._namesakes(new, models_dir, names))
 
     def size(self, entry: Entry) -> int:
         return self.store.blob_size(entry.blob_id or "", entry.path)
