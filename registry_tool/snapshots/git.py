@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import os
 import weakref
+from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Iterator
+from typing import IO, TYPE_CHECKING
 
 import pygit2
 
@@ -67,8 +68,8 @@ class _GitObjects:
         self._stderr: IO[bytes] | None = None
 
     def _start(self, display: str, oid: str) -> subprocess.Popen[bytes]:
-        import subprocess  # noqa: PLC0415
-        import tempfile  # noqa: PLC0415
+        import subprocess
+        import tempfile
 
         if self._proc is None:
             self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 - open as long as the process, closed by _stop
@@ -110,7 +111,7 @@ class _GitObjects:
 
 
 def _stop(proc: subprocess.Popen[bytes], stderr: IO[bytes]) -> None:
-    import subprocess  # noqa: PLC0415
+    import subprocess
 
     if proc.stdin is not None:
         proc.stdin.close()
@@ -136,8 +137,11 @@ def open_repository(path: str) -> pygit2.Repository:
 class GitStore:
     """One Git repository, read through pygit2."""
 
+    KEPT_TREES = 2  # a change's two sides (a range's next step reuses its head as the base)
+
     def __init__(self, repo: pygit2.Repository) -> None:
         self.repo = repo
+        self._kept: dict[pygit2.Oid, pygit2.Tree] = {}
         self._shallow: frozenset[str] | None = None
         self._partial: _GitObjects | bool | None = False  # False: not looked at yet
 
@@ -154,6 +158,16 @@ class GitStore:
             return cls(open_repository(found))
         except pygit2.GitError as exc:
             raise RegistryError(f"cannot open the Git repository at {found}: {exc}") from None
+
+    def kept(self, tree: pygit2.Tree) -> pygit2.Tree:
+        """The same tree as read before, when it is one of the last few folders read:
+        libgit2 caches no tree over 4 KB, and a 10,000-entry folder read again costs what
+        its first read did (inflate, hash, parse). A few at a time: memory stays flat."""
+        found = self._kept.pop(tree.id, tree)
+        self._kept[tree.id] = found
+        while len(self._kept) > self.KEPT_TREES:
+            del self._kept[next(iter(self._kept))]
+        return found
 
     @property
     def workdir(self) -> Path | None:
@@ -395,7 +409,7 @@ class CommitSnapshot:
                 raise RegistryError(f"{walked} at {self.label}: {NOT_A_FOLDER.get(kind, 'is not a directory')}; "
                                     f"the models directory ({models_dir}) must be a real folder")
             assert isinstance(obj, pygit2.Tree)
-            tree = obj
+            tree = self.store.kept(obj)
         return tree
 
     def entries(self, models_dir: str) -> list[Entry]:
