@@ -146,7 +146,7 @@ class GitStore:
         self._partial: _GitObjects | bool | None = False  # False: not looked at yet
 
     @classmethod
-    def discover(cls, start: str | Path = ".") -> "GitStore":
+    def discover(cls, start: str | Path = ".") -> GitStore:
         """The repository containing ``start`` (any subfolder works), bare or not."""
         start = Path(start)
         if not start.exists():
@@ -261,7 +261,7 @@ class GitStore:
             return None
         return self.commit(found)
 
-    def snapshot(self, commit: pygit2.Commit) -> "CommitSnapshot":
+    def snapshot(self, commit: pygit2.Commit) -> CommitSnapshot:
         return CommitSnapshot(self, commit)
 
     def parent_snapshot(self, commit: pygit2.Commit) -> Snapshot:
