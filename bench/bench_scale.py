@@ -38,8 +38,8 @@ from pathlib import Path
 import pygit2
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_validate import pr_commit  # noqa: E402
-from harness import BENCH, Contender, machine, race, registry, report, tool_command  # noqa: E402
+from bench_validate import pr_commit
+from harness import BENCH, Contender, machine, race, registry, report, tool_command
 
 IMPORT_FLOOR = [sys.executable, "-c", "import pygit2, yaml, click"]
 
@@ -134,7 +134,7 @@ def run_size(models: int, rows: list[str], args: argparse.Namespace) -> None:
         else:
             build, _, target = ROWS[row]
             if row == "history":
-                name = history_row(path, args)[0].name.split()[1]
+                name, _ = pick_model(path, "production")
                 floor = Contender(f"git log --format=%H -- models/{name}.yaml",
                                   ["git", "log", "--format=%H", "main", "--", f"models/{name}.yaml"], path)
             else:
