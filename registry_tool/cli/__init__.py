@@ -32,6 +32,7 @@ COMMANDS: dict[str, str] = {
     "init": "init:init",
     "history": "history:history",
     "diff": "diff:diff",
+    "import": "imports:import_group",
 }
 
 

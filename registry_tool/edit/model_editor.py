@@ -144,3 +144,29 @@ def new_model_text(name: str, version: Mapping[str, Any], *, schema_path: str = 
     lines = [SCHEMA_HEADER.format(schema=schema_path), f"name: {render.scalar(name)}", "versions:"]
     lines += render.sequence_item_lines(item, 2, 4, style, quotes={"version": '"'}, layout=HOUSE_LAYOUT)
     return newline.join(lines) + newline
+
+
+def model_file_text(model: Mapping[str, Any], *, schema_path: str = "../schemas/model.schema.json",
+                    newline: str = "\n") -> str:
+    """A whole new model file (model keys, aliases and every version), laid out as
+    :func:`new_model_text` lays out one version: the schema header, keys in the model file's
+    order, version labels and alias targets quoted, artifacts in block style."""
+    style = Style(newline)
+    lines = [SCHEMA_HEADER.format(schema=schema_path)]
+    for key in sorted(model, key=lambda k: MODEL_KEYS.index(k) if k in MODEL_KEYS else len(MODEL_KEYS)):
+        value = model[key]
+        if key == "versions":
+            lines.append("versions:")
+            for version in value:
+                item = {k: version[k] for k in sorted(version, key=_version_key_order)}
+                lines += render.sequence_item_lines(item, 2, 4, style, quotes={"version": '"'}, layout=HOUSE_LAYOUT)
+        elif key == "aliases":
+            lines += render.block_lines(key, {a: render.Quoted(label) for a, label in value.items()}, 0, style,
+                                        layout={"aliases": True})
+        else:
+            lines += render.block_lines(key, value, 0, style)
+    return newline.join(lines) + newline
+
+
+def _version_key_order(key: str) -> int:
+    return VERSION_KEYS.index(key) if key in VERSION_KEYS else len(VERSION_KEYS)

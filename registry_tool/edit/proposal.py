@@ -30,6 +30,11 @@ class FileEdit:
     before: bytes | None
     after: bytes
     base: ModelFile | None = field(default=None, compare=False, repr=False)  # ``before`` parsed, when known
+    # A new model file brought in whole from another registry (``import``): its versions'
+    # stages are that registry's history, not moves made here, so it is judged as a state
+    # (loader, schema, file and tree rules), as ``validate`` judges a tree, without the
+    # change rules. Only ever set for a file that did not exist (``before`` is None).
+    adopted: bool = field(default=False, compare=False)
 
     @property
     def stem(self) -> str:
@@ -72,7 +77,8 @@ def judge(edit: FileEdit, base: Snapshot, policy: Policy) -> list[Violation]:
         entries = [e for e in base.entries(policy.models_dir) if e.name != edit.name]
         entries.append(Entry(name=edit.name, path=edit.path, kind=EntryKind.FILE, size=len(edit.after)))
         found += check_tree(entries, {edit.name}, policy)
-    found += check_change(before, head, policy)
+    if not (edit.adopted and edit.before is None):
+        found += check_change(before, head, policy)
     return sorted(found)
 
 
