@@ -333,7 +333,7 @@ def _model(source: Source, registry: GtoRegistry, artifact: _Artifact, policy: P
     entry = registry.index.get(artifact.name, GtoArtifact())
     metadata: dict[str, Any] = dict(entry.custom) if isinstance(entry.custom, dict) else \
         ({"custom": entry.custom} if entry.custom is not None else {})
-    if entry.type:
+    if entry.type and entry.type != "model":  # a model file is a model; a dataset or another type is said
         metadata["type"] = entry.type
     model = ImportedModel(name=name, source_name=artifact.name, versions=[], description=entry.description,
                           tags=list(dict.fromkeys(entry.labels)), metadata=metadata, history=list(artifact.told))

@@ -96,6 +96,7 @@ def _sync(opened: Opened, model: ImportedModel, policy: Policy, step: bool) -> t
     it touched. Nothing the source does not say is removed (versions, tags, metadata and
     metrics added here stay), except aliases, which follow the source's."""
     changes = _sync_model_fields(opened, model)
+    targets = _targets(opened, model, policy, step)
     touched: set[str] = set()
     stages: dict[str, str] = {}
     for version in model.versions:
@@ -103,10 +104,9 @@ def _sync(opened: Opened, model: ImportedModel, policy: Policy, step: bool) -> t
         if old is None:
             continue
         changed = _sync_version(opened, old, version)
-        target = toward(policy, old.stage, version.stage) if step else version.stage
-        if target != old.stage:
-            stages[old.version] = target.value
-            changed.insert(0, f"{old.stage} -> {target}")
+        if targets[old.version] != old.stage:
+            stages[old.version] = targets[old.version].value
+            changed.insert(0, f"{old.stage} -> {targets[old.version]}")
         if changed:
             touched.add(old.version)
             changes.append(f"{old.version} {', '.join(changed)}")
@@ -114,12 +114,29 @@ def _sync(opened: Opened, model: ImportedModel, policy: Policy, step: bool) -> t
         opened.editor.set_stages(stages)
     for version in model.versions:
         if opened.model.version(version.label) is None:
-            if step:
-                version.stage = toward(policy, None, version.stage)
+            version.stage = targets[version.label]
             opened.editor.add_version(version.fields())
             touched.add(version.label)
             changes.append(f"register {version.label} in {version.stage}")
     return changes + _sync_aliases(opened, model), touched
+
+
+def _targets(opened: Opened, model: ImportedModel, policy: Policy, step: bool) -> dict[str, Stage]:
+    """The stage each version of ``model`` goes to: the source's, or with ``step`` the first
+    stage on the way there. A version in a unique stage stays there while the one taking its
+    place is held back, so the stage (production) is never left empty on the way."""
+    targets = {}
+    for version in model.versions:
+        old = opened.model.version(version.label)
+        targets[version.label] = toward(policy, old.stage if old else None, version.stage) if step else version.stage
+    if not step:
+        return targets
+    for stage in policy.stages.unique_stages:
+        if any(v.stage == stage and targets[v.label] != stage for v in model.versions):
+            for occupant in opened.model.in_stage(stage):
+                if occupant.version in targets:
+                    targets[occupant.version] = stage
+    return targets
 
 
 def _sync_model_fields(opened: Opened, model: ImportedModel) -> list[str]:
