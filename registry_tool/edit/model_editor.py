@@ -156,7 +156,7 @@ def model_file_text(model: Mapping[str, Any], *, schema_path: str = "../schemas/
     for key in sorted(model, key=lambda k: MODEL_KEYS.index(k) if k in MODEL_KEYS else len(MODEL_KEYS)):
         value = model[key]
         if key == "versions":
-            lines.append("versions:")
+            lines.append("versions:" if value else "versions: []")
             for version in value:
                 item = {k: version[k] for k in sorted(version, key=_version_key_order)}
                 lines += render.sequence_item_lines(item, 2, 4, style, quotes={"version": '"'}, layout=HOUSE_LAYOUT)

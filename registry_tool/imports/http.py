@@ -65,9 +65,11 @@ class JsonClient:
     """GET ``base_url + path`` with query parameters and read the JSON object it answers."""
 
     def __init__(self, base_url: str, *, credentials: Credentials | None = None, cafile: str | None = None,
-                 verify: bool = True, timeout: float = DEFAULT_TIMEOUT, what: str = "the server", tls_hint: str = "") -> None:
+                 verify: bool = True, timeout: float = DEFAULT_TIMEOUT, what: str = "the server", tls_hint: str = "",
+                 auth_hint: str = "") -> None:
         self.base_url = base_url.rstrip("/")
         self.tls_hint = tls_hint  # what to do about an untrusted certificate ("give the CA bundle in ...")
+        self.auth_hint = auth_hint  # how to give credentials ("set MLFLOW_TRACKING_TOKEN, or ...")
         self.credentials = credentials or Credentials()
         self.timeout = timeout
         self.what = what  # how messages name the server: "MLflow at https://..."
@@ -114,9 +116,12 @@ class JsonClient:
     def _http_error(self, path: str, exc: urllib.error.HTTPError) -> HttpError:
         code, detail = _error_body(exc)
         status = exc.code
+        if status == 401 and self.credentials.header:
+            return HttpError(f"{self.what} refused the credentials from {self.credentials.source} (HTTP 401 Unauthorized)",
+                             status, code)
         if status == 401:
-            given = f"the credentials from {self.credentials.source}" if self.credentials.header else "no credentials"
-            return HttpError(f"{self.what} refused {given} (HTTP 401 Unauthorized)", status, code)
+            hint = f": {self.auth_hint}" if self.auth_hint else ""
+            return HttpError(f"{self.what} needs credentials (HTTP 401 Unauthorized){hint}", status, code)
         if status == 403:
             return HttpError(f"{self.what} refused access to {path} (HTTP 403 Forbidden){detail}", status, code)
         return HttpError(f"{self.what} answered HTTP {status} for {path}{detail}", status, code)

@@ -114,9 +114,9 @@ class UniqueStageConflict(RegistryError):
         self.conflicts = conflicts  # (model, source stage, labels)
         self.hint = hint
         n = len(conflicts)
-        listed = "; ".join(f"{model}: {', '.join(labels)} in {stage}" for model, stage, labels in conflicts)
-        super().__init__(f"{source.kind} holds several versions in one stage of {n} model{'s' if n != 1 else ''} "
-                         f"({listed}); {hint}")
+        listed = "; ".join(f"{model} {', '.join(labels)} in {stage}" for model, stage, labels in conflicts)
+        super().__init__(f"{source.kind} holds several versions of {n} model{'s' if n != 1 else ''} in a stage this "
+                         f"registry keeps unique ({listed}); {hint}")
 
 
 # -- names ------------------------------------------------------------------------------------
@@ -224,9 +224,8 @@ def settle_unique_stages(source: Source, models: list[ImportedModel], policy: Po
                 model.notes.append(f"{model.name} {version.label} is in {version.source_stage or stage} in {source.kind} "
                                    f"beside the newer {found[-1].label}: imported in {target} (--{option} newest)")
     if conflicts:
-        raise UniqueStageConflict(source, conflicts, f"this registry keeps at most one version in each unique stage: "
-                                  f"move the others in {source.kind} first, or give --{option} newest (the newest "
-                                  "stays, the others go to the stage promote demotes to)")
+        raise UniqueStageConflict(source, conflicts, f"move the others out in {source.kind} first, or give --{option} "
+                                  "newest (the newest stays, the others go to the stage promote demotes to)")
 
 
 # -- values that must fit the schema ----------------------------------------------------------

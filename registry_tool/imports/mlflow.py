@@ -121,7 +121,8 @@ def client(uri: str, environ: Mapping[str, str], warnings: list[str]) -> JsonCli
         warnings.append("MLFLOW_TRACKING_INSECURE_TLS=true: the server's TLS certificate is not verified")
     return JsonClient(uri, credentials=credentials, cafile=environ.get("MLFLOW_TRACKING_SERVER_CERT_PATH") or None,
                       verify=not insecure, what=f"MLflow at {uri}",
-                      tls_hint="give the CA bundle that signed it in MLFLOW_TRACKING_SERVER_CERT_PATH")
+                      tls_hint="give the CA bundle that signed it in MLFLOW_TRACKING_SERVER_CERT_PATH",
+                      auth_hint="set MLFLOW_TRACKING_TOKEN, or MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD")
 
 
 # -- reading --------------------------------------------------------------------------------
@@ -197,9 +198,21 @@ def _run(api: JsonClient, run_id: str) -> MlflowRun | None:
     data = run.get("data", {}) if isinstance(run, dict) else {}
     metrics: dict[str, float] = {}
     for item in data.get("metrics", []) if isinstance(data, dict) else []:
-        if isinstance(item, dict) and isinstance(item.get("key"), str) and isinstance(item.get("value"), (int, float)):
-            metrics[item["key"]] = item["value"]
+        if isinstance(item, dict) and isinstance(item.get("key"), str):
+            value = _number(item.get("value"))
+            if value is not None:
+                metrics[item["key"]] = value
     return MlflowRun(run_id, metrics)
+
+
+def _number(value: Any) -> float | None:
+    """A metric value as the REST API writes it: a JSON number, or "NaN", "Infinity" and
+    "-Infinity" as strings (protobuf's JSON for what JSON has no number for)."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    if value in ("NaN", "Infinity", "-Infinity"):
+        return float(value)
+    return None
 
 
 def _model(head: Mapping[str, Any], versions: list[dict[str, Any]]) -> MlflowModel:

@@ -53,7 +53,7 @@ def import_proposal(ws: Workspace, source: Source, models: list[ImportedModel], 
             history += [line for label, line in model.history if label is None or label in touched]
         proposal.notes.extend(model.notes)
     if not new and not updated:
-        proposal.notes.insert(0, f"nothing to import: the registry already holds what {source} holds")
+        proposal.notes.insert(0, f"nothing to import: the registry already matches {source}")
         return proposal
     proposal.message = _subject(source, new, updated) + _body(proposal.notes, history, source)
     return proposal

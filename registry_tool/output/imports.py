@@ -9,10 +9,10 @@ from registry_tool.output.values import dump
 
 def conflict_text(exc: UniqueStageConflict) -> str:
     n = len(exc.conflicts)
-    lines = [f"registry-tool: error: {exc.source.kind} holds several versions in one stage of {n} "
-             f"model{'s' if n != 1 else ''}, where this registry keeps one:"]
+    lines = [f"registry-tool: error: {exc.source.kind} holds several versions of {n} model{'s' if n != 1 else ''} "
+             "in a stage this registry keeps unique (one version at a time):"]
     lines += [f"  {model}: versions {', '.join(labels)} in {stage}" for model, stage, labels in exc.conflicts]
-    lines.append(exc.hint)
+    lines.append(exc.hint[0].upper() + exc.hint[1:] + ".")
     return "".join(line + "\n" for line in lines)
 
 
