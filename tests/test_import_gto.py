@@ -14,7 +14,6 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import GitRepo
 
 ADA = ("Ada Lovelace", "ada@example.com")

@@ -10,6 +10,7 @@ All tests here run on one xdist worker (``xdist_group``), so the server starts o
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import json
 import math
@@ -25,7 +26,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-
 from conftest import GitRepo
 
 pytestmark = [
@@ -99,10 +99,8 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=30)
     except (ProcessLookupError, subprocess.TimeoutExpired):
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
         proc.wait(timeout=30)
 
 

@@ -354,29 +354,38 @@ def _stages(artifact: _Artifact, versions: list[_Version], policy: Policy, stage
     """Each version's stage: archived when deregistered or deprecated; else the furthest of
     the stages GTO has it in, where a unique stage goes to the version assigned there last."""
     archive = policy.stages.archive_stage or policy.stages.first
-    held: dict[str, list[tuple[Stage, int]]] = {}
+    held = {v.label: [(stages.stage(s, policy), when) for s, (on, when) in v.stages.items() if on]
+            for v in versions if v.active}
+    winners = _last_assigned(held, policy)
+    placed: dict[str, Stage] = {}
     for version in versions:
-        if version.active:
-            held[version.label] = [(stages.stage(s, policy), when) for s, (on, when) in version.stages.items() if on]
+        if artifact.deprecated or not version.active:
+            placed[version.label] = archive
+        else:
+            placed[version.label] = _furthest(held[version.label], version.label, winners, policy)
+    return placed
+
+
+def _last_assigned(held: Mapping[str, list[tuple[Stage, int]]], policy: Policy) -> dict[Stage, str]:
+    """The version assigned last to each unique stage (what ``gto show`` shows there)."""
     winners: dict[Stage, str] = {}
     for stage in policy.stages.unique_stages:
         claims = [(when, label) for label, found in held.items() for s, when in found if s == stage]
         if claims:
             winners[stage] = max(claims)[1]
-    placed: dict[str, Stage] = {}
-    for version in versions:
-        if artifact.deprecated or not version.active:
-            placed[version.label] = archive
-            continue
-        mine = {s for s, _ in held[version.label] if not policy.is_unique(s) or winners.get(s) == version.label}
-        lost = [s for s, _ in held[version.label] if policy.is_unique(s) and winners.get(s) != version.label]
-        if mine:
-            placed[version.label] = max(mine, key=policy.stages.index)
-        elif lost:
-            placed[version.label] = policy.demote_target(lost[0]) or policy.stages.first
-        else:
-            placed[version.label] = policy.stages.first
-    return placed
+    return winners
+
+
+def _furthest(found: list[tuple[Stage, int]], label: str, winners: Mapping[Stage, str], policy: Policy) -> Stage:
+    """The furthest stage a version holds; one that lost its unique stage goes where
+    ``promote`` would have put it; none held: the first stage."""
+    mine = {s for s, _ in found if not policy.is_unique(s) or winners.get(s) == label}
+    if mine:
+        return max(mine, key=policy.stages.index)
+    lost = [s for s, _ in found if policy.is_unique(s)]
+    if lost:
+        return policy.demote_target(lost[0]) or policy.stages.first
+    return policy.stages.first
 
 
 def _uri(source: Source, registry: GtoRegistry, artifact: str, name: str, version: _Version, options: Options) -> str:
