@@ -22,7 +22,7 @@ from registry_tool.edit.model_editor import ModelEditor, new_model_text
 from registry_tool.edit.proposal import FileEdit, Proposal
 from registry_tool.errors import EXIT_VIOLATIONS, EditRefused, RegistryError
 from registry_tool.read.api import parse_stage
-from registry_tool.snapshots.base import EntryKind, Snapshot
+from registry_tool.snapshots.base import Entry, EntryKind, Snapshot
 from registry_tool.validation.model_file import ModelFile, read_model
 from registry_tool.yamlfile import render as yamltext
 
@@ -73,9 +73,16 @@ class Opened:
         return FileEdit(self.path, self.before, self.editor.text.encode("utf-8"), base=self.file)
 
 
-def open_model(base: Snapshot, policy: Policy, name: str, *, required: bool = True) -> Opened | None:
+def open_model(base: Snapshot, policy: Policy, name: str, *, required: bool = True,
+               entries: Mapping[str, Entry] | None = None) -> Opened | None:
+    """The model file ``name`` as the snapshot holds it. ``entries``: the models directory's
+    entries by file name, when the caller already listed it (an import opens thousands of
+    files, and listing the directory for each would cost the square of their number)."""
     path = model_path(policy, name)
-    entry = next((e for e in base.entries(policy.models_dir) if e.name == f"{name}.yaml"), None)
+    if entries is not None:
+        entry = entries.get(f"{name}.yaml")
+    else:
+        entry = next((e for e in base.entries(policy.models_dir) if e.name == f"{name}.yaml"), None)
     if entry is None:
         if required:
             raise RegistryError(f"no model {name}: {path} does not exist")

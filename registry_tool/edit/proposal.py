@@ -64,8 +64,9 @@ class Proposal:
 
 
 
-def judge(edit: FileEdit, base: Snapshot, policy: Policy) -> list[Violation]:
-    """Every violation the validator would report for the edited file against its base."""
+def judge(edit: FileEdit, base: Snapshot, policy: Policy, listing: list[Entry] | None = None) -> list[Violation]:
+    """Every violation the validator would report for the edited file against its base
+    (``listing``: the base's models directory, when the caller already listed it)."""
     head, problems = parse_model(edit.after, edit.path, edit.stem, policy)
     if head is None:
         return problems
@@ -74,7 +75,8 @@ def judge(edit: FileEdit, base: Snapshot, policy: Policy) -> list[Violation]:
     if edit.before is not None and before is None:
         before, _ = parse_model(edit.before, edit.path, edit.stem, policy)
     else:
-        entries = [e for e in base.entries(policy.models_dir) if e.name != edit.name]
+        listed = listing if listing is not None else base.entries(policy.models_dir)
+        entries = [e for e in listed if e.name != edit.name]
         entries.append(Entry(name=edit.name, path=edit.path, kind=EntryKind.FILE, size=len(edit.after)))
         found += check_tree(entries, {edit.name}, policy)
     if not (edit.adopted and edit.before is None):
@@ -84,6 +86,7 @@ def judge(edit: FileEdit, base: Snapshot, policy: Policy) -> list[Violation]:
 
 def check(proposal: Proposal, base: Snapshot, policy: Policy, what: str = "edit") -> None:
     """Raise :class:`EditRefused` when any edited file would break a rule."""
-    found = [v for edit in proposal.edits for v in judge(edit, base, policy)]
+    listing = base.entries(policy.models_dir) if sum(e.before is None for e in proposal.edits) > 1 else None
+    found = [v for edit in proposal.edits for v in judge(edit, base, policy, listing)]
     if found:
         raise EditRefused(found, what)

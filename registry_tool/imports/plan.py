@@ -35,8 +35,9 @@ def import_proposal(ws: Workspace, source: Source, models: list[ImportedModel], 
     new: list[str] = []
     updated: list[str] = []
     history: list[str] = []
+    entries = {e.name: e for e in ws.base.entries(ws.policy.models_dir)}
     for model in models:
-        opened = open_model(ws.base, ws.policy, model.name, required=False)
+        opened = open_model(ws.base, ws.policy, model.name, required=False, entries=entries)
         if opened is None:
             proposal.edits.append(_new_file(ws.policy, model, step))
             proposal.notes.append(_new_summary(model, ws.policy))
