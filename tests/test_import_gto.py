@@ -264,6 +264,14 @@ def test_gto_tags_read_from_another_repository(gto_repo, tmp_path, cli):
     assert not (registry.path / "models").exists()  # --branch leaves the work tree alone
 
 
+def test_repo_names_the_repository_to_read_and_write(gto_repo, tmp_path, cli):
+    done = cli(tmp_path, "import", "gto", "--repo", str(gto_repo.path), "--stage-map", "dev=none", "--rename",
+               "nlp:bert=bert", "--dry-run")
+    assert done.code == 0, done.err
+    assert "+name: churn" in done.out and "+name: bert" in done.out
+    assert not (gto_repo.path / "models").exists()
+
+
 def test_no_repository_is_one_line(tmp_path, cli):
     done = cli(tmp_path, "import", "gto", "--from", str(tmp_path))
     assert done.code == 2

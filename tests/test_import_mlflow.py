@@ -315,6 +315,13 @@ def test_a_name_that_is_no_model_file_name_is_renamed(mlflow, mlflow_server, tmp
     assert done.code == 0, done.err
     assert "name: fraud-detector\n" in (registry.path / "models/fraud-detector.yaml").read_text()
     assert "nothing to import" in cli(registry.path, *args, "--rename", "Fraud Detector=fraud-detector").err
+    # a name with a quote is filtered on the server with the other quote character
+    mlflow.create_registered_model("O'Reilly")
+    mlflow.create_model_version("O'Reilly", "gs://models/oreilly/1")
+    quoted = cli(registry.path, "import", "mlflow", "--tracking-uri", mlflow_server.url, "--model", "O'Reilly",
+                 "--rename", "O'Reilly=oreilly")
+    assert quoted.code == 0, quoted.err
+    assert "uri: gs://models/oreilly/1" in (registry.path / "models/oreilly.yaml").read_text()
 
 
 def test_a_source_that_is_not_a_uri_is_one_line(mlflow, mlflow_server, tmp_path, cli):
