@@ -86,11 +86,12 @@ def test_tags_without_a_value_are_tags_and_the_others_metadata():
 def test_metric_names_in_our_terms():
     notes: list[str] = []
     tree = metric_values([("accuracy", 0.9), ("val/loss", 0.3), ("eval.f1", 0.7), ("a/b/c", 1.0), ("9lives", 2.0),
-                          ("nan", math.nan), ("eval_f1", 0.71)], "m 1", notes)
-    assert tree == {"accuracy": 0.9, "a_b_c": 1.0, "_9lives": 2.0, "eval_f1": 0.71, "suites": {"val": {"loss": 0.3}}}
+                          ("nan", math.nan), ("eval_f1", 0.71), ("suites", 3)], "m 1", notes)
+    assert tree == {"accuracy": 0.9, "a_b_c": 1.0, "_9lives": 2.0, "eval_f1": 0.71, "suites_": 3,
+                    "suites": {"val": {"loss": 0.3}}}
     assert notes == ["m 1: metric '9lives' imported as _9lives", "m 1: metric 'a/b/c' imported as a_b_c",
                      "m 1: metric 'eval.f1' left out (not a metric name here, and no close name is free)",
-                     "m 1: metric nan = nan left out (not a finite number)"]
+                     "m 1: metric nan = nan left out (not a finite number)", "m 1: metric 'suites' imported as suites_"]
 
 
 def _model(*stages: str) -> ImportedModel:

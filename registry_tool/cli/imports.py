@@ -53,7 +53,7 @@ def import_group() -> None:
     """
 
 
-@import_group.command("mlflow")
+@import_group.command("mlflow", short_help="Import an MLflow Model Registry (through its REST API).")
 @click.option("--tracking-uri", metavar="URI", envvar="MLFLOW_TRACKING_URI",
               help="The MLflow tracking server (http:// or https://; default: $MLFLOW_TRACKING_URI). Credentials: "
                    "MLFLOW_TRACKING_TOKEN, or MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD.")
@@ -87,7 +87,7 @@ def mlflow(tracking_uri: str | None, names: tuple[str, ...], resolve_production:
     _import(build, step, opts)
 
 
-@import_group.command("gto")
+@import_group.command("gto", short_help="Import GTO's Git tags and artifacts.yaml.")
 @click.option("--from", "from_", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="The repository holding GTO's tags and artifacts.yaml (default: the registry's own, --repo).")
 @click.option("--remote", default="origin", show_default=True,

@@ -273,6 +273,8 @@ def metric_values(pairs: Iterable[tuple[str, float]], where: str, notes: list[st
 
 
 def _metric_ref(key: str) -> str | None:
+    if key == "suites":  # the key that holds the suites' results
+        return "suites_"
     if len(key) <= METRIC_MAX and METRIC.fullmatch(key):
         return key
     suite, sep, name = key.partition("/")
