@@ -311,3 +311,20 @@ api.deprecate(repo, "old")
     assert cli(repo.path, "validate").code == 0
     again = cli(repo.path, "import", "gto", "--commit")
     assert "nothing to import" in again.err
+
+
+def test_a_later_import_keeps_every_byte_it_does_not_mean_to_change(repo, cli):
+    """Comments, a sha256 filled in by hand, flow style and a task added here all stay."""
+    repo.git("remote", "add", "origin", "https://github.com/acme/m.git")
+    repo.commit("one")
+    register(repo, "m", "v1.0.0", at="2024-01-01T00:00:00+00:00")
+    assert cli(repo.path, "import", "gto", "--artifact-uri", "s3://m/{version}", "--commit").code == 0
+    path = repo.path / "models/m.yaml"
+    edited = path.read_text().replace("name: m\n", "name: m  # the churn model\ntask: classification\n").replace(
+        "      uri: s3://m/1.0.0\n", "      uri: s3://m/1.0.0\n      sha256: " + "ab" * 32 + "\n")
+    path.write_text(edited)
+    repo.commit("fill in the sha256")
+    assign(repo, "m", "staging", "v1.0.0", 1, at="2024-01-02T00:00:00+00:00", rev="m@v1.0.0")
+    done = cli(repo.path, "import", "gto", "--artifact-uri", "s3://m/{version}")
+    assert done.code == 0, done.err
+    assert path.read_text() == edited.replace("stage: none", "stage: staging")
