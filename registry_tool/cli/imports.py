@@ -62,7 +62,7 @@ def import_group() -> None:
               help="When MLflow holds several versions of a model in Production: keep the newest there and "
                    "import the others in the stage promote demotes to (default: refuse, listing them).")
 @_common
-@edit_options
+@edit_options("import 2 models from MLflow at http://mlflow.internal:5000")
 def mlflow(tracking_uri: str | None, names: tuple[str, ...], resolve_production: str | None, renames: tuple[str, ...],
            stage_maps: tuple[str, ...], step: bool, **opts: Any) -> None:
     """Import an MLflow Model Registry through its REST API: models/NAME.yaml for each
@@ -96,7 +96,7 @@ def mlflow(tracking_uri: str | None, names: tuple[str, ...], resolve_production:
               help="Each version's artifact URI, from {name}, {version}, {tag}, {commit}, {path} and {remote} "
                    "(default: artifacts.yaml's path when it is a URI, else git+{remote}@{commit}#{path}).")
 @_common
-@edit_options
+@edit_options("import churn from GTO tags in /src/repo")
 def gto(from_: Path | None, remote: str, template: str | None, renames: tuple[str, ...], stage_maps: tuple[str, ...],
         step: bool, **opts: Any) -> None:
     """Import a GTO registry: its annotated Git tags (NAME@vX.Y.Z registrations, NAME#STAGE#N

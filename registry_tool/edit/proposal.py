@@ -20,6 +20,7 @@ from registry_tool.errors import EditRefused
 from registry_tool.snapshots.base import Entry, EntryKind, Snapshot
 from registry_tool.validation.checks import check_change, check_model, check_tree
 from registry_tool.validation.model_file import ModelFile, parse_model
+from registry_tool.validation.past import ProductionPast
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,7 @@ class Proposal:
     edits: list[FileEdit] = field(default_factory=list)
     message: str = ""  # the commit message: a subject line, maybe a body
     notes: list[str] = field(default_factory=list)  # what happened besides the subject ("1.0.0 demoted to staging")
+    warnings: list[str] = field(default_factory=list)  # allowed, but worth a second look (no production version left)
 
     @property
     def empty(self) -> bool:
@@ -64,9 +66,11 @@ class Proposal:
 
 
 
-def judge(edit: FileEdit, base: Snapshot, policy: Policy, listing: list[Entry] | None = None) -> list[Violation]:
+def judge(edit: FileEdit, base: Snapshot, policy: Policy, past: ProductionPast | None = None,
+          listing: list[Entry] | None = None) -> list[Violation]:
     """Every violation the validator would report for the edited file against its base
-    (``listing``: the base's models directory, when the caller already listed it)."""
+    (``past``: what history says about production before it; ``listing``: the base's models
+    directory, when the caller already listed it)."""
     head, problems = parse_model(edit.after, edit.path, edit.stem, policy)
     if head is None:
         return problems
@@ -80,13 +84,14 @@ def judge(edit: FileEdit, base: Snapshot, policy: Policy, listing: list[Entry] |
         entries.append(Entry(name=edit.name, path=edit.path, kind=EntryKind.FILE, size=len(edit.after)))
         found += check_tree(entries, {edit.name}, policy)
     if not (edit.adopted and edit.before is None):
-        found += check_change(before, head, policy)
+        found += check_change(before, head, policy, past)
     return sorted(found)
 
 
-def check(proposal: Proposal, base: Snapshot, policy: Policy, what: str = "edit") -> None:
+def check(proposal: Proposal, base: Snapshot, policy: Policy, what: str = "edit",
+          past: ProductionPast | None = None) -> None:
     """Raise :class:`EditRefused` when any edited file would break a rule."""
     listing = base.entries(policy.models_dir) if sum(e.before is None for e in proposal.edits) > 1 else None
-    found = [v for edit in proposal.edits for v in judge(edit, base, policy, listing)]
+    found = [v for edit in proposal.edits for v in judge(edit, base, policy, past, listing)]
     if found:
         raise EditRefused(found, what)
