@@ -36,7 +36,7 @@ import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from harness import Contender, machine, race, registry, report, tool_command  # noqa: E402
+from harness import Contender, machine, race, registry, report, tool_command
 
 MLFLOW_READER = """
 import sys
