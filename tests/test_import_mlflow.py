@@ -17,6 +17,7 @@ import math
 import os
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -74,6 +75,7 @@ def mlflow_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_until_up(url, proc, log)
+        _quick_password_check(root / "auth.db")
         yield Server(url, log)
     finally:
         _stop(proc)
@@ -91,6 +93,19 @@ def _wait_until_up(url: str, proc: subprocess.Popen[bytes], log: Path) -> None:
         except OSError:
             time.sleep(0.5)
     pytest.fail(f"mlflow server did not answer within {STARTUP_SECONDS} s:\n{log.read_text()[-3000:]}")
+
+
+def _quick_password_check(auth_db: Path) -> None:
+    """The admin's password hash with one PBKDF2 round. The basic-auth app checks the
+    password on every request, with scrypt by default: over a second a request on a busy
+    CI machine, minutes over this module. The server still checks every request against
+    the hash (a wrong password is still refused); only the hashing is cheaper."""
+    from werkzeug.security import generate_password_hash
+
+    with contextlib.closing(sqlite3.connect(auth_db)) as db, db:
+        done = db.execute("UPDATE users SET password_hash = ? WHERE username = ?",
+                          (generate_password_hash(PASSWORD, method="pbkdf2:sha256:1"), ADMIN))
+        assert done.rowcount == 1, "the basic-auth app has no admin user to speed up"
 
 
 def _stop(proc: subprocess.Popen[bytes]) -> None:
@@ -269,6 +284,34 @@ def _a_move_the_policy_forbids_is_refused_then_taken_in_steps(client, registry, 
     assert second.code == 0, second.err
     assert "churn: 2 production -> archived; 4 staging -> production" in second.out
     assert cli(registry.path, "validate", "--range", f"{head}..HEAD").code == 0
+    assert "nothing to import" in cli(registry.path, *args, "--step").err
+
+
+def test_a_first_import_in_steps_passes_the_pull_request_check_each_time(mlflow, mlflow_server, tmp_path, cli):
+    """The README's walkthrough under the CI ``init`` writes (validate --base): taken whole,
+    a version arriving in production is skipped-stage; with --step each pull request is
+    one legal move, and the third import finds nothing to do."""
+    mlflow.create_registered_model("stepped")
+    for n in range(3):
+        mlflow.create_model_version("stepped", f"s3://bucket/stepped/{n + 1}")
+    mlflow.transition_model_version_stage("stepped", "1", "Production")
+    mlflow.transition_model_version_stage("stepped", "2", "Archived")
+    mlflow.set_registered_model_alias("stepped", "champion", "1")
+    registry = new_registry(tmp_path)
+    args = ("import", "mlflow", "--tracking-uri", mlflow_server.url, "--model", "stepped")
+
+    assert cli(registry.path, *args, "--branch", "whole").code == 0
+    whole = cli(registry.path, "validate", "--ref", "whole", "--base", "main")
+    assert whole.code == 1
+    assert "skipped-stage: new version stepped 1 starts in production" in whole.out
+    for step, expected in (("step-1", ["staging", "none", "none"]), ("step-2", ["production", "archived", "none"])):
+        done = cli(registry.path, *args, "--step", "--branch", step)
+        assert done.code == 0, done.err
+        assert stages(registry.git("show", f"{step}:models/stepped.yaml")) == expected
+        checked = cli(registry.path, "validate", "--ref", step, "--base", "main")
+        assert checked.code == 0, checked.out
+        registry.git("merge", "-q", "--ff-only", step)
+    assert 'champion: "1"' in (registry.path / "models/stepped.yaml").read_text()
     assert "nothing to import" in cli(registry.path, *args, "--step").err
 
 

@@ -36,7 +36,7 @@ def import_proposal(ws: Workspace, source: Source, models: list[ImportedModel], 
     updated: list[str] = []
     history: list[str] = []
     entries = {e.name: e for e in ws.base.entries(ws.policy.models_dir)}
-    for model in models:
+    for model in sorted(models, key=lambda m: m.name):  # by file name: the diff and the message in one order
         opened = open_model(ws.base, ws.policy, model.name, required=False, entries=entries)
         if opened is None:
             proposal.edits.append(_new_file(ws.policy, model, step))
