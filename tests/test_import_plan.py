@@ -108,3 +108,18 @@ def test_several_versions_in_a_unique_stage_are_refused_or_the_newest_kept():
     assert refused.value.exit_code == 1
     settle_unique_stages(SOURCE, models, DEFAULT, "newest", "resolve-production")
     assert [v.stage for v in models[0].versions] == ["staging", "staging", "staging", "production"]
+
+
+def test_the_registered_models_user_is_its_owner():
+    """MLflow's open-source server leaves a registered model's user_id empty (the test server
+    cannot show it); Databricks' fills it in, and it becomes the owner."""
+    from registry_tool.imports import mlflow
+
+    version = mlflow.MlflowVersion("m", "1", "None", "s3://b/m/1", user_id="ada@example.com")
+    registry = mlflow.MlflowRegistry("http://mlflow", [mlflow.MlflowModel("m", user_id="ada@example.com",
+                                                                          versions=(version,)),
+                                                       mlflow.MlflowModel("n", versions=(version,))], {})
+    owned, unowned = mlflow.translate(registry, DEFAULT, mlflow.Options())
+    assert (owned.owner, owned.data()["owner"]) == ("ada@example.com", "ada@example.com")
+    assert unowned.owner is None and "owner" not in unowned.data()
+    assert owned.history[0][1].startswith("m 1: registered at an unknown time by ada@example.com; None in MLflow")
