@@ -128,7 +128,9 @@ def test_the_commit_message_lists_every_tag_with_its_tagger_and_date_model_by_mo
     assert done.code == 0, done.err
     body = gto_repo.git("log", "-1", "--format=%B")
     history = body.split("As GTO recorded it:\n", 1)[1].splitlines()
-    assert history == [
+    assert history == [  # model by model in the order of their files (bert, churn), each by tagger date
+        "  nlp=bert@v0.1.0: registered v0.1.0 by Ada Lovelace <ada@example.com> on 2024-04-01 09:00:00 +0000",
+        "  nlp=bert@deprecated: deprecated by Ada Lovelace <ada@example.com> on 2024-04-02 09:00:00 +0000",
         "  churn@v1.0.0: registered v1.0.0 by Ada Lovelace <ada@example.com> on 2024-05-01 09:00:00 +0200",
         "  churn#staging#1: assigned staging by Ada Lovelace <ada@example.com> on 2024-05-02 09:00:00 +0200",
         "  churn#prod#2: assigned prod by Bob Builder <bob@example.com> on 2024-05-03 09:00:00 +0200",
@@ -137,8 +139,6 @@ def test_the_commit_message_lists_every_tag_with_its_tagger_and_date_model_by_mo
         "  churn#staging#4: assigned staging by Ada Lovelace <ada@example.com> on 2024-06-03 09:00:00 +0000",
         "  churn@v1.2.0: registered v1.2.0 by Ada Lovelace <ada@example.com> on 2024-06-10 09:00:00 +0000",
         "  churn@v1.2.0!: deregistered v1.2.0 by Ada Lovelace <ada@example.com> on 2024-06-11 09:00:00 +0000",
-        "  nlp=bert@v0.1.0: registered v0.1.0 by Ada Lovelace <ada@example.com> on 2024-04-01 09:00:00 +0000",
-        "  nlp=bert@deprecated: deprecated by Ada Lovelace <ada@example.com> on 2024-04-02 09:00:00 +0000",
     ]
     assert body.startswith("import 2 models from GTO tags in ")
 
