@@ -67,10 +67,10 @@ MULTI_DOCUMENT = declare("yaml-multi-document", "loader",
                          help="A model file holds exactly one YAML document: readers that take only the "
                               "first document would miss the rest. Remove the '---' separator and merge the "
                               "documents, or split them into one file per model.")
-TOO_DEEP_RULE = declare("yaml-too-deep", "loader",
-                        "Nesting deeper than 64 levels.",
-                        help="Very deep nesting is refused so that no reader can be made to recurse without "
-                             "bound. Flatten the structure: model files need a few levels, never 64.")
+TOO_DEEP = declare("yaml-too-deep", "loader",
+                   "Nesting deeper than 64 levels.",
+                   help="Very deep nesting is refused so that no reader can be made to recurse without "
+                        "bound. Flatten the structure: model files need a few levels, never 64.")
 ALIAS = declare("yaml-alias", "loader",
                 "Anchors (&a) and aliases (*a): every value is written out where it is used.",
                 help="An alias makes one value appear in many places, and reviewers see only the anchor. "
