@@ -167,7 +167,7 @@ def _mutated(rng: random.Random, raw: bytes) -> bytes:
 def test_the_same_findings_with_and_without_libyaml(monkeypatch):
     """Every case above, the hostile corpus, generated documents and mutated model files give
     the same rule, line, column and message with libyaml and with the pure-Python parser."""
-    from hostile_support import HOSTILE  # noqa: PLC0415
+    from hostile_support import HOSTILE
 
     cases = [c[1].encode() for c in SYNTAX] + [p.read_bytes() for p in sorted(HOSTILE.glob("*/*.yaml"))]
     rng = random.Random(7)
@@ -180,7 +180,7 @@ def test_the_same_findings_with_and_without_libyaml(monkeypatch):
     with_libyaml = [_findings(raw) for raw in cases]
     monkeypatch.setattr(parsers, "LOADER", parsers.PureLoader)
     without = [_findings(raw) for raw in cases]
-    for raw, ours, theirs in zip(cases, with_libyaml, without):
+    for raw, ours, theirs in zip(cases, with_libyaml, without, strict=True):
         assert ours == theirs, raw
 
 
@@ -212,7 +212,7 @@ def test_the_parser_in_use():
     if os.environ.get("REGISTRY_TOOL_NO_LIBYAML"):
         assert parsers.LOADER is parsers.PureLoader and not parsers.HAS_LIBYAML
     else:
-        assert parsers.HAS_LIBYAML == bool(getattr(yaml, "__with_libyaml__", False))
+        assert bool(getattr(yaml, "__with_libyaml__", False)) == parsers.HAS_LIBYAML
 
 # --- yaml-duplicate-key -------------------------------------------------------------------
 

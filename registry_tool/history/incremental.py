@@ -122,7 +122,7 @@ def derive(ref: Layout, raw: bytes, path: str, stem: str, max_bytes: int,
     first, stop = ref.starts[0], n_old - suffix  # changed lines of ref: [prefix, stop)
     if prefix < first or stop > ref.end:
         return None  # the header changed: parse in full
-    bounds = ref.starts + (ref.end,)
+    bounds = (*ref.starts, ref.end)
     k = _first_changed_item(ref, lines, bounds, prefix)
     m = bisect.bisect_left(bounds, stop)  # the first item boundary at or after the change (k == m: an insertion)
     delta = n_new - n_old

@@ -30,8 +30,9 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -89,7 +90,8 @@ KEY_TYPE = declare("yaml-key-type", "loader",
                    help="JSON and most deploy tools have string keys only; a number, null or list key is "
                         "read differently by each. Quote the key.")
 AMBIGUOUS_SCALAR = declare("yaml-ambiguous-scalar", "loader",
-                           "A plain value that YAML 1.1 and YAML 1.2 readers read differently (yes, on, 010, 1:20, 1e3, 2024-01-01; quote it), or an integer beyond 2^53-1 that JSON readers round.",
+                           "A plain value that YAML 1.1 and YAML 1.2 readers read differently (yes, on, 010, 1:20, 1e3, "
+                           "2024-01-01; quote it), or an integer beyond 2^53-1 that JSON readers round.",
                            help="YAML 1.1 readers (PyYAML) and YAML 1.2 readers read this plain value "
                                 "differently, for example yes as true or a string, 010 as 8 or 10, 1.10 as "
                                 "the number 1.1. Quote the value so that every reader sees the same string.")
@@ -98,7 +100,9 @@ NON_FINITE = declare("yaml-non-finite", "loader",
                      help="JSON cannot carry infinity, NaN or numbers beyond a double, so readers disagree "
                           "about them. Write a finite number, or quote the value if it is text.")
 HIDDEN_CHAR = declare("yaml-hidden-char", "loader",
-                      "What a reviewer cannot see in a diff: invisible or direction-changing characters (zero-width, bidi controls, a BOM inside the file), line breaks other than LF and CRLF (lone CR, NEL, U+2028/U+2029), control characters written as escapes.",
+                      "What a reviewer cannot see in a diff: invisible or direction-changing characters (zero-width, "
+                      "bidi controls, a BOM inside the file), line breaks other than LF and CRLF (lone CR, NEL, "
+                      "U+2028/U+2029), control characters written as escapes.",
                       help="A reviewer cannot see invisible, direction-changing or odd line-break characters "
                            "in a diff, yet every reader gets them. Delete the character (the message names "
                            "it and its position), or write plain text.")
@@ -399,7 +403,8 @@ class _Builder:
             number = int(value, 16) if value.startswith("0x") else int(value)
         if number is None or abs(number) > MAX_EXACT_INT:
             self.problem(node, "yaml-ambiguous-scalar",
-                         f"integer {_short(value)} is larger in size than 2^53-1: readers that hold numbers as doubles (JSON, JavaScript) read another value")
+                         f"integer {_short(value)} is larger in size than 2^53-1: "
+                         "readers that hold numbers as doubles (JSON, JavaScript) read another value")
             return value
         return number
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Any, Callable, NamedTuple
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 import yaml
 

@@ -74,7 +74,7 @@ def could_be_deep(text: str) -> bool:
     width = room // 2
     patterns = _WIDE_HEAD.get(width)
     if patterns is None:  # the first line, and the others: "\n" first lets re skip ahead fast
-        patterns = _WIDE_HEAD[width] = (re.compile("[ \t?:-]{%d}" % width), re.compile("\n[ \t?:-]{%d}" % width))
+        patterns = _WIDE_HEAD[width] = (re.compile(f"[ \t?:-]{{{width}}}"), re.compile(f"\n[ \t?:-]{{{width}}}"))
     return patterns[0].match(text) is not None or patterns[1].search(text) is not None
 
 
@@ -471,7 +471,8 @@ class _EventScan:
     def event(self, event: Any) -> bool:
         """Look at one event; False to stop."""
         if isinstance(event, yaml.AliasEvent):
-            return self.add("yaml-alias", event.start_mark, f"alias *{event.anchor}: anchors and aliases are not allowed; write the value out")
+            return self.add("yaml-alias", event.start_mark,
+                            f"alias *{event.anchor}: anchors and aliases are not allowed; write the value out")
         if isinstance(event, (yaml.ScalarEvent, *_OPENS)):
             if event.anchor is not None and not self.add(
                     "yaml-alias", event.start_mark, f"anchor &{event.anchor}: anchors and aliases are not allowed; write the value out"):

@@ -12,6 +12,7 @@ from typing import Any
 import yaml
 from yaml.scanner import ScannerError
 
+_TAB_IN_INDENT = "found a tab character where an indentation space is expected"
 _BREAKS = "\r\n\x85\u2028\u2029"
 _HEX_DIGITS = frozenset("0123456789ABCDEFabcdef")
 _TAG_CHARACTERS = frozenset("-_;/?:@&=+$.%!~*'()")  # besides letters and digits, in a tag libyaml reads
@@ -66,7 +67,8 @@ class PureLoader(yaml.SafeLoader):  # type: ignore[misc, unused-ignore]  # Any w
                 if char == ":":
                     after = self.peek(length + 1)
                     if self.flow_level and after in ",?[]{}":
-                        raise ScannerError("while scanning a plain scalar", start_mark, "found unexpected ':'", self._mark_at(self.pointer + length))
+                        raise ScannerError("while scanning a plain scalar", start_mark, "found unexpected ':'",
+                                           self._mark_at(self.pointer + length))
                     if after in "\0 \t" + _BREAKS:
                         break
                 elif char in "\0 \t" + _BREAKS or (self.flow_level and char in ",[]{}"):  # '?' stays, as in libyaml
@@ -136,13 +138,13 @@ class PureLoader(yaml.SafeLoader):  # type: ignore[misc, unused-ignore]  # Any w
     def scan_block_scalar_indentation(self) -> tuple[list[str], int, Any]:
         chunks, max_indent, end_mark = super().scan_block_scalar_indentation()
         if self.peek() == "\t":  # libyaml: not while the indentation is being found
-            raise ScannerError("while scanning a block scalar", None, "found a tab character where an indentation space is expected", self.get_mark())
+            raise ScannerError("while scanning a block scalar", None, _TAB_IN_INDENT, self.get_mark())
         return list(chunks), int(max_indent), end_mark
 
     def scan_block_scalar_breaks(self, indent: int) -> tuple[list[str], Any]:
         chunks, end_mark = super().scan_block_scalar_breaks(indent)
         if self.column < indent and self.peek() == "\t":
-            raise ScannerError("while scanning a block scalar", None, "found a tab character where an indentation space is expected", self.get_mark())
+            raise ScannerError("while scanning a block scalar", None, _TAB_IN_INDENT, self.get_mark())
         return list(chunks), end_mark
 
     def scan_tag(self) -> Any:
@@ -249,7 +251,7 @@ def _pick_loader() -> tuple[Any, bool]:
     if os.environ.get("REGISTRY_TOOL_NO_LIBYAML", "") not in ("", "0"):
         return PureLoader, False
     try:
-        from yaml import CSafeLoader  # noqa: PLC0415
+        from yaml import CSafeLoader
     except ImportError:  # pragma: no cover - a PyYAML without its C build
         return PureLoader, False
     return CSafeLoader, True
