@@ -32,6 +32,7 @@ COMMANDS: dict[str, str] = {
     "init": "init:init",
     "history": "history:history",
     "diff": "diff:diff",
+    "site": "site:site",
 }
 
 

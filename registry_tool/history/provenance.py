@@ -4,7 +4,7 @@ walk that stops as soon as every version is accounted for."""
 
 from __future__ import annotations
 
-from typing import Iterable, Mapping
+from collections.abc import Iterable, Mapping
 
 import pygit2
 
