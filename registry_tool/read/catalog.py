@@ -131,11 +131,15 @@ class ModelPage:
     timeline: tuple[Entry, ...]  # newest first
     grid: StageGrid
     metrics: tuple[MetricSeries, ...]
-    last_change: Entry | None  # the newest event of any kind
+    last_changes: tuple[Entry, ...]  # the events of the newest commit that changed the model (any kind)
 
     @property
     def name(self) -> str:
         return self.model.name
+
+    @property
+    def last_change(self) -> Entry | None:
+        return self.last_changes[0] if self.last_changes else None
 
     def in_stage(self, stage: Stage | str) -> tuple[str, ...]:
         return next((labels for found, labels in self.in_stages if found == stage), ())
@@ -204,7 +208,7 @@ def model_page(model: Model, events: Sequence[Event], stages: StageSet,
         timeline=tuple(entries[id(e)] for e in events if e.change.kind in TIMELINE_KINDS),
         grid=stage_grid(model, events),
         metrics=metric_series(model, stages),
-        last_change=entries[id(events[0])] if events else None,
+        last_changes=tuple(entries[id(e)] for e in events if e.commit.id == events[0].commit.id) if events else (),
     )
 
 

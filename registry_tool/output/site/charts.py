@@ -86,7 +86,7 @@ def _point(cx: float, cy: float, version: str, value: str, marked: str | None) -
 
 
 # stage timeline geometry
-STEP_W, ROW_H, HEAD_H, PAD = 96, 26, 40, 8
+STEP_W, ROW_H, HEAD_H, PAD = 108, 30, 44, 8
 
 
 def stage_timeline(grid: StageGrid, look: Look, model: str) -> str:
@@ -94,7 +94,7 @@ def stage_timeline(grid: StageGrid, look: Look, model: str) -> str:
     version, a column per commit (oldest left, headed by its date and pull request or
     short sha, linked to the Git host when there is one), each run of a stage a coloured
     bar with the stage's name on it."""
-    label_w = max(56, min(180, 8 * max((len(lane.version) for lane in grid.lanes), default=4) + 16))
+    label_w = max(60, min(190, 9 * max((len(lane.version) for lane in grid.lanes), default=4) + 16))
     columns = len(grid.steps) + (1 if grid.has_before else 0)
     width = label_w + STEP_W * max(columns, 1) + PAD
     height = HEAD_H + ROW_H * len(grid.lanes) + PAD
@@ -115,8 +115,8 @@ def stage_timeline(grid: StageGrid, look: Look, model: str) -> str:
 
 
 def _head(x: float, first: str, second: str, sha: str | None, look: Look) -> str:
-    text = (f'<text x="{_f(x + STEP_W / 2)}" y="16" text-anchor="middle" font-size="11">{h(first)}</text>'
-            f'<text x="{_f(x + STEP_W / 2)}" y="30" text-anchor="middle" font-size="11">{h(second)}</text>')
+    text = (f'<text x="{_f(x + STEP_W / 2)}" y="17" text-anchor="middle" font-size="12">{h(first)}</text>'
+            f'<text x="{_f(x + STEP_W / 2)}" y="33" text-anchor="middle" font-size="12">{h(second)}</text>')
     if sha is not None and look.repo_url is not None:
         return f'<a href="{h(look.repo_url)}/commit/{h(sha)}">{text}</a>'
     return text
@@ -125,7 +125,7 @@ def _head(x: float, first: str, second: str, sha: str | None, look: Look) -> str
 def _lane(lane: Lane, row: int, label_w: int, grid: StageGrid, look: Look) -> str:
     y = HEAD_H + ROW_H * row
     out = [f'<g class="lane" data-version="{h(lane.version)}">',
-           f'<text x="{label_w - 8}" y="{y + 17}" text-anchor="end" font-size="12">{h(_short(lane.version, 20))}</text>']
+           f'<text x="{label_w - 8}" y="{y + 20}" text-anchor="end" font-size="13">{h(_short(lane.version, 20))}</text>']
     cells = ([lane.before] if grid.has_before else []) + list(lane.stages)
     start = 0
     while start < len(cells):
@@ -139,7 +139,7 @@ def _lane(lane: Lane, row: int, label_w: int, grid: StageGrid, look: Look) -> st
             out.append(f'<g class="{look.stage_class(stage)}" data-stage="{h(stage)}">'
                        f'<rect class="seg" x="{x + 1}" y="{y + 3}" width="{w - 2}" height="{ROW_H - 6}" rx="3">'
                        f"<title>{h(lane.version)}: {h(stage)} {h(span)}</title></rect>"
-                       f'<text class="segtext" x="{x + 7}" y="{y + 17}">{h(_short(stage, (w - 12) // 7))}</text></g>')
+                       f'<text class="segtext" x="{x + 7}" y="{y + 20}">{h(_short(stage, (w - 12) // 7))}</text></g>')
         start = end + 1
     out.append("</g>")
     return "".join(out)

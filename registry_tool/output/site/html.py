@@ -186,9 +186,9 @@ svg .grid{stroke:#ddd;stroke-width:1}
 svg .line{fill:none;stroke:var(--accent);stroke-width:2}
 svg .pt{fill:var(--accent);stroke:#fff;stroke-width:1}
 svg .pt.mark{fill:var(--mark);stroke:#000;stroke-width:1.5}
-svg .marklabel{font-weight:700}
+svg .marklabel{font-weight:700;paint-order:stroke;stroke:#fff;stroke-width:3px}
 svg .seg{fill:var(--c);stroke:#fff;stroke-width:1}
-svg text.segtext{fill:var(--t);font-size:11px}
+svg text.segtext{fill:var(--t);font-size:12px}
 svg .gone{fill:none}
 .timeline svg{display:block}
 nav.crumbs{font-size:.95em}

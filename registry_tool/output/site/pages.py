@@ -14,6 +14,8 @@ from registry_tool.output.site.html import Look, number, page, people, person, t
 from registry_tool.read.catalog import Catalog, Entry, ModelPage, VersionEntry
 from registry_tool.read.documents import binding_dict
 
+LAST_CHANGES = 3  # the changes of the newest commit told in full; more are counted
+
 # The filter box: hidden until this script shows it, so the page without JavaScript has no
 # dead control; each row carries its searchable text in data-search (lower case).
 FILTER_SCRIPT = """\
@@ -60,12 +62,16 @@ def _boundary(catalog: Catalog, look: Look) -> str:
             "is not in this clone (a shallow clone): timelines start there.</p>\n")
 
 
-def _last_change(found: Entry | None, look: Look) -> str:
-    if found is None:
+def _last_change(changes: tuple[Entry, ...], look: Look) -> str:
+    """When, by whom and where the newest commit that changed the model landed, and what it did."""
+    if not changes:
         return '<span class="muted">not in the history read</span>'
-    commit = found.commit
+    first = changes[0]
+    commit = first.commit
     where = look.pull(commit.pull_request) or look.commit(commit)
-    return f"{when(commit)} by {person(found.proposer)}, {where}<br><span class=\"muted\">{h(_sentence(found))}</span>"
+    said = "; ".join(_sentence(e) for e in changes[:LAST_CHANGES])
+    more = f"; and {len(changes) - LAST_CHANGES} more" if len(changes) > LAST_CHANGES else ""
+    return f'{when(commit)} by {person(first.proposer)}, {where}<br><span class="muted">{h(said)}{more}</span>'
 
 
 def _sentence(found: Entry) -> str:
@@ -89,7 +95,7 @@ def index_page(catalog: Catalog, look: Look) -> str:
         rows.append([f'<a href="{h(look.model_href(model.name))}">{h(model.name)}</a>'
                      + (f'<br><span class="muted">{h(model.description)}</span>' if model.description else ""),
                      h(model.owner or ""), h(model.task or ""), _tags(model.tags), *in_stage, aliases,
-                     _last_change(model_page.last_change, look)])
+                     _last_change(model_page.last_changes, look)])
         attrs.append(f' data-search="{h(_search_text(model_page))}"')
     count = len(catalog.models)
     body = (f"<header><h1>Model registry</h1>\n<p>{count} model{'s' if count != 1 else ''} at commit "
@@ -121,7 +127,7 @@ def model_page_html(catalog: Catalog, model_page: ModelPage, look: Look) -> str:
              *((f"In {look.badge(s)}", ", ".join(h(v) for v in labels) or '<span class="muted">none</span>')
                for s, labels in model_page.in_stages),
              ("Metadata", _json(dict(model.metadata)) if model.metadata else ""),
-             ("Last change", _last_change(model_page.last_change, look))]
+             ("Last change", _last_change(model_page.last_changes, look))]
     body = (f'<nav class="crumbs"><a href="{look.root}index.html">All models</a></nav>\n'
             f"<header><h1>{h(model.name)}</h1>\n"
             + (f'<p class="desc">{h(model.description)}</p>\n' if model.description else "")
