@@ -130,7 +130,7 @@ def test_nothing_comes_from_the_network(cli, registry, tmp_path):
     assert set(plain) == {"style.css", "../style.css", "../index.html", "models/faq-bot.html", "models/hostile.html",
                           "models/ocr.html"} | {f"#v{i}" for i in range(3)}
     faq = (tmp_path / "plain" / "models" / "faq-bot.html").read_text()
-    assert f"<code>{commits['pr15'][:12]}</code>" in faq and ">#15<" in faq
+    assert f'<code class="sha">{commits["pr15"][:12]}</code>' in faq and ">#15<" in faq
 
 
 def test_stage_is_said_in_words_and_charts_have_text_alternatives(cli, registry, tmp_path):

@@ -8,6 +8,8 @@ always gives the same bytes.
 
 from __future__ import annotations
 
+import math
+
 from registry_tool.output.escape import html_text as h
 from registry_tool.output.site.html import Look, number
 from registry_tool.read.catalog import Lane, MetricSeries, StageGrid
@@ -15,6 +17,7 @@ from registry_tool.read.catalog import Lane, MetricSeries, StageGrid
 # metric chart geometry (in SVG user units; the chart scales with its box)
 WIDTH, HEIGHT = 360, 190
 LEFT, RIGHT, TOP, BOTTOM = 56, 18, 26, 44
+INSET = 18  # the first and last points stand this far inside the axes
 MAX_LABELS = 8  # more points than this: only the first, last and marked versions are labelled below the axis
 
 
@@ -26,13 +29,19 @@ def _short(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: max(1, limit - 1)] + "…"
 
 
-def _y_range(values: list[float]) -> tuple[float, float]:
+def _scale(values: list[float]) -> tuple[float, float, list[float]]:
+    """The y axis: round ticks (1, 2, 2.5 or 5 times a power of ten) that cover the values,
+    about four of them, and the axis's ends at the outer ticks."""
     low, high = min(values), max(values)
     if low == high:
         pad = abs(low) * 0.05 or 1.0
-        return low - pad, high + pad
-    pad = (high - low) * 0.1
-    return low - pad, high + pad
+        low, high = low - pad, high + pad
+    raw = (high - low) / 4
+    power = 10.0 ** math.floor(math.log10(raw))
+    step = next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
+    first, last = math.floor(low / step), math.ceil(high / step)
+    ticks = [float(f"{k * step:.12g}") for k in range(first, last + 1)]
+    return ticks[0], ticks[-1], ticks
 
 
 def metric_chart(series: MetricSeries, ident: str) -> str:
@@ -41,11 +50,11 @@ def metric_chart(series: MetricSeries, ident: str) -> str:
     stage. ``ident`` makes the ids of the title and description unique in the page."""
     points = series.points
     values = [float(p.value) for p in points]
-    low, high = _y_range(values)
+    low, high, ticks = _scale(values)
     inner_w, inner_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
 
     def x(i: int) -> float:
-        return LEFT + (inner_w / 2 if len(points) == 1 else inner_w * i / (len(points) - 1))
+        return LEFT + (inner_w / 2 if len(points) == 1 else INSET + (inner_w - 2 * INSET) * i / (len(points) - 1))
 
     def y(value: float) -> float:
         return TOP + inner_h * (high - value) / (high - low)
@@ -55,9 +64,9 @@ def metric_chart(series: MetricSeries, ident: str) -> str:
            f'aria-labelledby="{ident}-t {ident}-d" class="metric" data-metric="{h(series.metric)}">',
            f'<title id="{ident}-t">{h(series.metric)} by version</title>',
            f'<desc id="{ident}-d">{h(said)}</desc>']
-    for value in (low + (high - low) * k / 4 for k in (1, 2, 3)):
+    for value in ticks:
         out.append(f'<line class="grid" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{_f(y(value))}" y2="{_f(y(value))}"/>'
-                   f'<text x="{LEFT - 6}" y="{_f(y(value) + 4)}" text-anchor="end" font-size="11">{h(number(round(value, 6)))}</text>')
+                   f'<text x="{LEFT - 6}" y="{_f(y(value) + 4)}" text-anchor="end" font-size="11">{h(number(value))}</text>')
     out.append(f'<line class="axis" x1="{LEFT}" x2="{LEFT}" y1="{TOP}" y2="{HEIGHT - BOTTOM}"/>'
                f'<line class="axis" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{HEIGHT - BOTTOM}" y2="{HEIGHT - BOTTOM}"/>')
     if len(points) > 1:
@@ -86,7 +95,7 @@ def _point(cx: float, cy: float, version: str, value: str, marked: str | None) -
 
 
 # stage timeline geometry
-STEP_W, ROW_H, HEAD_H, PAD = 108, 30, 44, 8
+STEP_W, ROW_H, HEAD_H, PAD = 120, 32, 48, 8
 
 
 def stage_timeline(grid: StageGrid, look: Look, model: str) -> str:
@@ -94,7 +103,7 @@ def stage_timeline(grid: StageGrid, look: Look, model: str) -> str:
     version, a column per commit (oldest left, headed by its date and pull request or
     short sha, linked to the Git host when there is one), each run of a stage a coloured
     bar with the stage's name on it."""
-    label_w = max(60, min(190, 9 * max((len(lane.version) for lane in grid.lanes), default=4) + 16))
+    label_w = max(64, min(200, 9 * max((len(lane.version) for lane in grid.lanes), default=4) + 16))
     columns = len(grid.steps) + (1 if grid.has_before else 0)
     width = label_w + STEP_W * max(columns, 1) + PAD
     height = HEAD_H + ROW_H * len(grid.lanes) + PAD
@@ -115,8 +124,8 @@ def stage_timeline(grid: StageGrid, look: Look, model: str) -> str:
 
 
 def _head(x: float, first: str, second: str, sha: str | None, look: Look) -> str:
-    text = (f'<text x="{_f(x + STEP_W / 2)}" y="17" text-anchor="middle" font-size="12">{h(first)}</text>'
-            f'<text x="{_f(x + STEP_W / 2)}" y="33" text-anchor="middle" font-size="12">{h(second)}</text>')
+    text = (f'<text x="{_f(x + STEP_W / 2)}" y="18" text-anchor="middle" font-size="13">{h(first)}</text>'
+            f'<text x="{_f(x + STEP_W / 2)}" y="36" text-anchor="middle" font-size="13">{h(second)}</text>')
     if sha is not None and look.repo_url is not None:
         return f'<a href="{h(look.repo_url)}/commit/{h(sha)}">{text}</a>'
     return text
@@ -125,7 +134,7 @@ def _head(x: float, first: str, second: str, sha: str | None, look: Look) -> str
 def _lane(lane: Lane, row: int, label_w: int, grid: StageGrid, look: Look) -> str:
     y = HEAD_H + ROW_H * row
     out = [f'<g class="lane" data-version="{h(lane.version)}">',
-           f'<text x="{label_w - 8}" y="{y + 20}" text-anchor="end" font-size="13">{h(_short(lane.version, 20))}</text>']
+           f'<text x="{label_w - 8}" y="{y + 21}" text-anchor="end" font-size="14">{h(_short(lane.version, 20))}</text>']
     cells = ([lane.before] if grid.has_before else []) + list(lane.stages)
     start = 0
     while start < len(cells):
@@ -139,7 +148,7 @@ def _lane(lane: Lane, row: int, label_w: int, grid: StageGrid, look: Look) -> st
             out.append(f'<g class="{look.stage_class(stage)}" data-stage="{h(stage)}">'
                        f'<rect class="seg" x="{x + 1}" y="{y + 3}" width="{w - 2}" height="{ROW_H - 6}" rx="3">'
                        f"<title>{h(lane.version)}: {h(stage)} {h(span)}</title></rect>"
-                       f'<text class="segtext" x="{x + 7}" y="{y + 20}">{h(_short(stage, (w - 12) // 7))}</text></g>')
+                       f'<text class="segtext" x="{x + 8}" y="{y + 21}">{h(_short(stage, (w - 14) // 8))}</text></g>')
         start = end + 1
     out.append("</g>")
     return "".join(out)

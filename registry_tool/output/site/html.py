@@ -74,7 +74,7 @@ class Look:
 
     def commit(self, commit: CommitInfo | str) -> str:
         sha = commit if isinstance(commit, str) else commit.id
-        text = f"<code>{h(sha[:12])}</code>"
+        text = f'<code class="sha">{h(sha[:12])}</code>'
         if self.repo_url is None:
             return text
         return f'<a href="{h(self.repo_url)}/commit/{h(quote(sha))}">{text}</a>'
@@ -158,6 +158,7 @@ h1{font-size:1.75rem;margin:.5rem 0}
 h2{font-size:1.3rem;margin:2rem 0 .5rem;border-bottom:1px solid var(--line)}
 h3{font-size:1.1rem;margin:1.25rem 0 .25rem}
 code{font-family:ui-monospace,"DejaVu Sans Mono",monospace;font-size:.9em;overflow-wrap:anywhere}
+code.sha{overflow-wrap:normal;white-space:nowrap}
 .muted,.note,footer{color:var(--muted)}
 .note{border-left:4px solid var(--mark);padding:.25rem .75rem;background:#fff7f0}
 .desc{white-space:pre-line}
@@ -188,7 +189,7 @@ svg .pt{fill:var(--accent);stroke:#fff;stroke-width:1}
 svg .pt.mark{fill:var(--mark);stroke:#000;stroke-width:1.5}
 svg .marklabel{font-weight:700;paint-order:stroke;stroke:#fff;stroke-width:3px}
 svg .seg{fill:var(--c);stroke:#fff;stroke-width:1}
-svg text.segtext{fill:var(--t);font-size:12px}
+svg text.segtext{fill:var(--t);font-size:13px}
 svg .gone{fill:none}
 .timeline svg{display:block}
 nav.crumbs{font-size:.95em}
