@@ -26,11 +26,15 @@ _ACTION = re.compile(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+(?:/[A-Za-z0-9_./-]+)?@[A-
 @click.option("--action", metavar="OWNER/REPO@REF",
               help="Write a validate workflow that uses registry-tool's GitHub Action from this repository and ref "
                    "(best a full commit sha), instead of the steps written out.")
+@click.option("--pages", is_flag=True,
+              help="Also write .github/workflows/pages.yml: the catalog site (registry-tool site) rebuilt and "
+                   "published with GitHub Pages on every push to main.")
 def init(directory: Path, requirement: str | None, owner: str | None, hooks_repo: str | None, hooks_rev: str,
-         action: str | None) -> None:
+         action: str | None, pages: bool) -> None:
     """Create a registry repository in DIRECTORY (default: here): models/, registry.yaml with
     the defaults as comments, the JSON Schemas, the validate workflow, a pre-commit
-    configuration and CODEOWNERS. Existing files are left as they are."""
+    configuration and CODEOWNERS (with --pages, a GitHub Pages workflow too). Existing files
+    are left as they are."""
     import pygit2  # noqa: PLC0415
 
     from registry_tool.edit.scaffold import (  # noqa: PLC0415
@@ -48,7 +52,7 @@ def init(directory: Path, requirement: str | None, owner: str | None, hooks_repo
         click.echo(f"initialised a Git repository in {directory.resolve()}")
     (directory / "models").mkdir(exist_ok=True)
     files = registry_files(requirement=requirement or DEFAULT_REQUIREMENT, owner=owner or DEFAULT_OWNER,
-                           hooks_repo=hooks_repo, hooks_rev=hooks_rev, action=action)
+                           hooks_repo=hooks_repo, hooks_rev=hooks_rev, action=action, pages=pages)
     for relpath, text in files.items():
         target = directory / relpath
         if target.exists():
