@@ -177,8 +177,8 @@ dl.facts dt{font-weight:600}
 dl.facts dd{margin:0;overflow-wrap:anywhere}
 .filter{margin:1rem 0}
 .filter input{font:inherit;padding:.3rem .5rem;width:min(28rem,100%);border:2px solid var(--muted);border-radius:.3rem}
-.charts{display:flex;flex-wrap:wrap;gap:1rem}
-figure{margin:0;flex:1 1 20rem;max-width:28rem}
+.charts{display:grid;grid-template-columns:repeat(auto-fill,minmax(min(18rem,100%),1fr));gap:1rem}
+figure{margin:0;min-width:0}
 figure svg{width:100%;height:auto;border:1px solid var(--line)}
 figcaption{font-size:.95em}
 svg text{font-family:system-ui,"DejaVu Sans",sans-serif;fill:var(--ink)}
