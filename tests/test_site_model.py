@@ -212,3 +212,17 @@ def test_declared_unique_stages_are_the_index_columns(repo):
     assert page.in_stage("prod-eu") == ("1",) and page.in_stage("prod-us") == ("2",)
     assert [(p.version, p.marked) for p in page.metrics[0].points] == [("1", True), ("2", True), ("3", False)]
 
+
+
+@pytest.mark.skipif("proposed_by" not in Event.__dataclass_fields__,
+                    reason="attribution (proposed_by, approved_by, merged_by) comes with issue 15's history fields")
+def test_an_entry_shows_the_proposer_approvers_and_merger_the_history_records():
+    from dataclasses import replace
+
+    hazel, ravi, grace = Person("hazel", "h@example.com"), Person("Ravi", "r@example.com"), Person("Grace", "g@example.com")
+    change = Change(ChangeKind.STAGE_CHANGED, "m", "1.0.0", S.STAGING, S.PRODUCTION)
+    merged = replace(_commit(1, pr=12), merged_by=ravi, approved_by=(grace,), merge=True)
+    found = entry(Event(change, merged, proposed_by=hazel))
+    assert (found.proposer, found.approvers, found.merged_by) == (hazel, (grace,), ravi)
+    direct = entry(Event(change, replace(_commit(2), merged_by=ravi)))  # a direct commit: its committer merged nothing
+    assert (direct.proposer, direct.merged_by) == (_commit(2).author, None)
