@@ -226,3 +226,21 @@ def test_an_entry_shows_the_proposer_approvers_and_merger_the_history_records():
     assert (found.proposer, found.approvers, found.merged_by) == (hazel, (grace,), ravi)
     direct = entry(Event(change, replace(_commit(2), merged_by=ravi)))  # a direct commit: its committer merged nothing
     assert (direct.proposer, direct.merged_by) == (_commit(2).author, None)
+
+
+def test_the_grid_keeps_the_newest_commits_and_says_how_many_it_left_out():
+    model = _model(("2.0.0", "production"))
+    events = [  # newest first: 1.0.0 registered, promoted, removed; 2.0.0 registered, promoted
+        _event(5, ChangeKind.STAGE_CHANGED, "2.0.0", "staging", "production"),
+        _event(4, ChangeKind.VERSION_REGISTERED, "2.0.0", after="staging"),
+        _event(3, ChangeKind.VERSION_REMOVED, "1.0.0", before="production"),
+        _event(2, ChangeKind.STAGE_CHANGED, "1.0.0", "staging", "production"),
+        _event(1, ChangeKind.VERSION_REGISTERED, "1.0.0", after="staging"),
+    ]
+    from registry_tool.read.catalog import stage_grid
+
+    grid = stage_grid(model, events, limit=3)
+    assert grid.earlier == 2 and [s.commit.id for s in grid.steps] == [_commit(n).id for n in (3, 4, 5)]
+    assert [(lane.version, lane.before, lane.stages) for lane in grid.lanes] == [
+        ("2.0.0", None, (None, S.STAGING, S.PRODUCTION)), ("1.0.0", S.PRODUCTION, (None, None, None))]
+    assert stage_grid(model, events, limit=2).lanes[0].version == "2.0.0" and len(stage_grid(model, events, limit=2).lanes) == 1

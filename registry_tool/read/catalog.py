@@ -26,6 +26,7 @@ from registry_tool.read.api import RegistrySnapshot
 # The events a stage timeline tells: where each version was, and what each alias named.
 TIMELINE_KINDS = frozenset({ChangeKind.VERSION_REGISTERED, ChangeKind.STAGE_CHANGED, ChangeKind.VERSION_REMOVED,
                             ChangeKind.ALIAS_CHANGED, ChangeKind.MODEL_REMOVED})
+MAX_STEPS = 40  # the stage grid draws the newest this many commits that moved versions
 # The events that move versions between stages (the columns of the stage grid).
 _GRID_KINDS = frozenset({ChangeKind.VERSION_REGISTERED, ChangeKind.STAGE_CHANGED, ChangeKind.VERSION_REMOVED,
                          ChangeKind.MODEL_REMOVED})
@@ -97,11 +98,12 @@ class StageGrid:
 
     steps: tuple[Step, ...]
     lanes: tuple[Lane, ...]
+    earlier: int = 0  # older steps left out (the grid keeps the newest MAX_STEPS); lanes' ``before`` is the state before the first kept one
 
     @property
     def has_before(self) -> bool:
-        """Whether some version was already somewhere before the first step (a history
-        that starts after the version was registered: a shallow clone)."""
+        """Whether some version was already somewhere before the first step (older steps
+        left out, or a history that starts after the version was registered: a shallow clone)."""
         return any(lane.before is not None for lane in self.lanes)
 
 
@@ -213,9 +215,10 @@ def model_page(model: Model, events: Sequence[Event], stages: StageSet,
     )
 
 
-def stage_grid(model: Model, events: Sequence[Event]) -> StageGrid:
-    """Which version was where after each commit that moved one (``events`` newest first).
-    A version's stage before its first event is that event's ``from_stage`` (it was
+def stage_grid(model: Model, events: Sequence[Event], limit: int = MAX_STEPS) -> StageGrid:
+    """Which version was where after each commit that moved one (``events`` newest first),
+    for the newest ``limit`` such commits (the timeline's table lists them all). A
+    version's stage before its first event is that event's ``from_stage`` (it was
     registered before the history that could be read); a version listed at the revision
     with no event at all was where it is now all along."""
     oldest_first = [e for e in reversed(events) if e.change.kind in _GRID_KINDS]
@@ -234,9 +237,13 @@ def stage_grid(model: Model, events: Sequence[Event]) -> StageGrid:
         for event in step_events:
             _apply(state, event)
         columns.append(dict(state))
+    cut = max(0, len(steps) - limit)
+    if cut:
+        before = dict(columns[cut - 1])
+        columns = columns[cut:]
     lanes = tuple(Lane(label, before[label], tuple(column[label] for column in columns), model.version(label) is not None)
                   for label in labels)
-    return StageGrid(tuple(steps), lanes)
+    return StageGrid(tuple(steps[cut:]), tuple(lane for lane in lanes if lane.before or any(lane.stages)), cut)
 
 
 def _lane_order(model: Model, oldest_first: Sequence[Event]) -> list[str]:

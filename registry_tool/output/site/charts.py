@@ -112,7 +112,8 @@ def stage_timeline(grid: StageGrid, look: Look, model: str) -> str:
            f'<title id="tl-t">Stage timeline of {h(model)}</title>',
            f'<desc id="tl-d">{h(_timeline_words(grid))}</desc>']
     if grid.has_before:
-        out.append(_head(label_w, "before", "history", None, look))
+        out.append(_head(label_w, "earlier", f"{grid.earlier} commits", None, look) if grid.earlier
+                   else _head(label_w, "before", "history", None, look))
     for i, step in enumerate(grid.steps):
         commit = step.commit
         second = f"#{commit.pull_request}" if commit.pull_request else commit.id[:7]
@@ -157,7 +158,7 @@ def _lane(lane: Lane, row: int, label_w: int, grid: StageGrid, look: Look) -> st
 def _span(grid: StageGrid, start: int, end: int) -> str:
     """When a run of cells began and ended, in words."""
     offset = 1 if grid.has_before else 0
-    first = grid.steps[start - offset].commit.time[:10] if start - offset >= 0 else "before the history read"
+    first = grid.steps[start - offset].commit.time[:10] if start - offset >= 0 else "before the commits shown"
     if end + 1 >= len(grid.steps) + offset:
         return f"since {first}"
     return f"from {first} to {grid.steps[end + 1 - offset].commit.time[:10]}"
@@ -167,5 +168,6 @@ def _timeline_words(grid: StageGrid) -> str:
     if not grid.steps:
         return "No stage changes in the history read."
     now = "; ".join(f"{lane.version} {lane.stages[-1] or 'gone'}" for lane in grid.lanes)
-    return (f"{len(grid.steps)} commits moved versions between stages, from {grid.steps[0].commit.time[:10]} "
+    shown = f"The newest {len(grid.steps)} of {len(grid.steps) + grid.earlier}" if grid.earlier else f"{len(grid.steps)}"
+    return (f"{shown} commits moved versions between stages, from {grid.steps[0].commit.time[:10]} "
             f"to {grid.steps[-1].commit.time[:10]}. Now: {now}. The table below lists every change.")
