@@ -108,18 +108,26 @@ def number(value: float | int) -> str:
     return str(value) if isinstance(value, int) else f"{value:.6g}"
 
 
-def table(caption: str, head: list[str], rows: Iterable[list[str]], *, cls: str = "", row_attrs: Iterable[str] = ()) -> str:
-    """A table with a caption and column headers (cells are HTML already), in a scrolling box."""
+def table(caption: str, head: list[str], rows: Iterable[list[str]], *, ident: str = "", row_attrs: Iterable[str] = (),
+          labels: list[str] | None = None) -> str:
+    """A table with a caption and column headers (cells are HTML already), in a scrolling box.
+    ``labels`` (the headers as plain text) make it a table that turns into one card per row
+    on a narrow screen or at high zoom, each value labelled with its column's name."""
     attrs = iter(row_attrs)
     head_html = "".join(f'<th scope="col">{cell}</th>' for cell in head)
-    body = "".join(f"<tr{next(attrs, '')}>" + "".join(_cell(i, c) for i, c in enumerate(row)) + "</tr>\n" for row in rows)
-    klass = f' class="{cls}"' if cls else ""
-    return (f'<div class="scroll"><table{klass}>'
+    body = "".join(f"<tr{next(attrs, '')}>" + "".join(_cell(i, c, labels) for i, c in enumerate(row)) + "</tr>\n"
+                   for row in rows)
+    klass = ' class="cards"' if labels else ""
+    ident_attr = f' id="{ident}"' if ident else ""
+    return (f'<div class="scroll"><table{ident_attr}{klass}>'
             f"<caption>{caption}</caption>\n<thead><tr>{head_html}</tr></thead>\n<tbody>\n{body}</tbody></table></div>\n")
 
 
-def _cell(index: int, cell: str) -> str:
-    return f'<th scope="row">{cell}</th>' if index == 0 else f"<td>{cell}</td>"
+def _cell(index: int, cell: str, labels: list[str] | None) -> str:
+    if index == 0:
+        return f'<th scope="row">{cell}</th>'
+    label = f' data-label="{h(labels[index])}"' if labels and index < len(labels) else ""
+    return f"<td{label}>{cell}</td>"
 
 
 def page(title: str, body: str, *, root: str = "", script: str = "") -> str:
@@ -193,5 +201,14 @@ svg text.segtext{fill:var(--t);font-size:13px}
 svg .gone{fill:none}
 .timeline svg{display:block}
 nav.crumbs{font-size:.95em}
+@media (max-width:44rem){
+  table.cards,table.cards caption,table.cards tbody,table.cards tr,table.cards th,table.cards td{display:block}
+  table.cards tr[hidden]{display:none}
+  table.cards thead tr{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%)}
+  table.cards tr{border:1px solid var(--line);margin-bottom:.75rem}
+  table.cards th,table.cards td{border:0}
+  table.cards td:empty{display:none}
+  table.cards td[data-label]::before{content:attr(data-label) ": ";font-weight:600}
+}
 footer{margin-top:3rem;border-top:1px solid var(--line);padding-top:.5rem;font-size:.9em}
 """

@@ -87,6 +87,7 @@ def index_page(catalog: Catalog, look: Look) -> str:
     its last change; a filter box (with JavaScript) over the rows."""
     stages = list(catalog.unique_stages)
     head = ["Model", "Owner", "Task", "Tags", *(f"In {look.badge(s)}" for s in stages), "Aliases", "Last change"]
+    labels = ["Model", "Owner", "Task", "Tags", *(f"In {s}" for s in stages), "Aliases", "Last change"]
     rows, attrs = [], []
     for model_page in catalog.models:
         model = model_page.model
@@ -104,7 +105,7 @@ def index_page(catalog: Catalog, look: Look) -> str:
             + '<div class="filter" id="filter-box" hidden><label for="filter">Filter models</label> '
               '<input type="search" id="filter" autocomplete="off" placeholder="name, owner, task, tag, version…"> '
               '<span id="filter-count" role="status" aria-live="polite"></span></div>\n'
-            + table("Models, sorted by name", head, rows, row_attrs=attrs).replace("<table>", '<table id="models">', 1)
+            + table("Models, sorted by name", head, rows, ident="models", row_attrs=attrs, labels=labels)
             + "</main>\n" + _footer(catalog, look))
     return page("Model registry", body, script=FILTER_SCRIPT)
 
