@@ -192,3 +192,19 @@ def test_an_unknown_revision_is_a_usage_error(cli, registry, tmp_path):
     run = cli(repo.path, "site", "--out", str(tmp_path / "site"), "--ref", "no-such-branch")
     assert run.code == 2 and "no-such-branch" in run.err
     assert not (tmp_path / "site").exists()
+
+
+def test_a_shallow_clone_says_where_its_history_stops(cli, registry, tmp_path):
+    """The timelines start at the boundary: versions registered before it are drawn from a
+    column 'before history', and every page says the history is cut there."""
+    repo, commits = registry
+    clone = tmp_path / "clone"
+    repo.git("clone", "-q", "--depth", "2", f"file://{repo.path}", str(clone))
+    build(cli, repo, tmp_path / "site")  # the full history, for comparison
+    run = cli(clone, "site", "--out", str(tmp_path / "shallow"))
+    assert run.code == 0, run.err
+    faq = (tmp_path / "shallow" / "models" / "faq-bot.html").read_text()
+    note = f"History before commit <code class=\"sha\">{commits['pr15'][:12]}</code>"
+    assert note in faq and note in (tmp_path / "shallow" / "index.html").read_text()
+    assert ">before</text>" in faq and ">history</text>" in faq  # the timeline's first column
+    assert note not in (tmp_path / "site" / "models" / "faq-bot.html").read_text()
