@@ -6,7 +6,7 @@ the same on every run."""
 
 from __future__ import annotations
 
-from builders import model, version
+from builders import Version, model, version
 from conftest import GitRepo
 
 HAZEL = ("hazel", "hazel@example.com")
@@ -19,39 +19,39 @@ FAQ_HEADER = "description: Q&A bot for the help centre\nowner: hazel\ntask: gene
 OCR_HEADER = "description: Reads scanned forms\nowner: vision-team\ntask: ocr\n"
 
 
-def faq(*versions: str, aliases: str = "") -> str:
+def faq(*versions: Version, aliases: str = "") -> str:
     return model("faq-bot", *versions, header=FAQ_HEADER + aliases)
 
 
-def v100(stage: str) -> str:
+def v100(stage: str) -> Version:
     return version("1.0.0", stage, size_bytes=104857600, fmt="onnx", run_id="run-1",
                    metrics={"accuracy": 0.9, "f1": 0.85})
 
 
-def v110(stage: str) -> str:
+def v110(stage: str) -> Version:
     return version("1.1.0", stage, size_bytes=109051904, fmt="onnx", run_id="run-2",
                    metrics={"accuracy": 0.93, "f1": 0.88}, suites={"core-v1": {"score": 0.9, "config_parse_ok": True}})
 
 
-def v120(stage: str) -> str:
+def v120(stage: str) -> Version:
     return version("1.2.0", stage, fmt="onnx", metrics={"accuracy": 0.91},
                    suites={"core-v1": {"score": 0.92}})
 
 
-def ocr(*versions: str) -> str:
+def ocr(*versions: Version) -> str:
     return model("ocr", *versions, header=OCR_HEADER)
 
 
-def ocr_v(label: str, stage: str, cer: float) -> str:
-    return version(label, stage, name="ocr", fmt="pytorch", metrics={"cer": cer},
-                   extra="    bindings:\n      - provider: vertex\n        provider_model_id: ocr-" + label
-                         + "\n        status: active\n        region: europe-west4\n")
+def ocr_v(label: str, stage: str, cer: float) -> Version:
+    return version(label, stage, fmt="pytorch", metrics={"cer": cer},
+                   bindings=[{"provider": "vertex", "provider_model_id": f"ocr-{label}", "status": "active",
+                              "region": "europe-west4"}])
 
 
 def hostile() -> str:
     header = (f"description: '{HOSTILE_DESCRIPTION}'\nowner: '{HOSTILE_OWNER}'\ntask: classification\n"
               f"metadata: {{note: '{HOSTILE_TAG}'}}\n")
-    return model("hostile", version("1", "none", name="hostile", metrics={"x": 1},
+    return model("hostile", version("1", "none", metrics={"x": 1},
                                     uri="s3://b/</code><script>alert(3)</script>"), header=header)
 
 

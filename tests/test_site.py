@@ -36,7 +36,7 @@ def test_the_site_of_a_small_registry_matches_the_golden_files(cli, registry, tm
     repo, _ = registry
     out = tmp_path / "site"
     run = build(cli, repo, out, "--repo-url", REPO_URL + "/")
-    assert run.out == f"wrote 5 files to {out} (3 model pages, commit 1f0bae3a30d7); open {out / 'index.html'}\n"
+    assert run.out == f"wrote 5 files to {out} (3 model pages, commit 7860948c81fe); open {out / 'index.html'}\n"
     built = files_of(out)
     assert sorted(built) == ["index.html", "models/faq-bot.html", "models/hostile.html", "models/ocr.html", "style.css"]
     if UPDATE:

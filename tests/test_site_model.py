@@ -68,6 +68,10 @@ def test_the_timeline_lists_stage_and_alias_changes_newest_first(history):
     ]  # model_created is not a stage change; version_updated would not be either
     pr12 = faq.timeline[6]
     assert pr12.commit.pull_request == 12
+    # a merged pull request: the branch's author proposed it, the merge commit's author
+    # merged it, and its Approved-by trailer names the approver
+    assert (pr12.proposer, pr12.merged_by, pr12.approvers) == (Person(*HAZEL), Person(*RAVI), (Person(*RAVI),))
+    assert faq.timeline[2].merged_by is None  # #15 was squashed: a direct commit, nobody's merge click
 
 
 def test_the_stage_grid_says_which_version_was_where_after_each_commit(history):
@@ -213,9 +217,6 @@ def test_declared_unique_stages_are_the_index_columns(repo):
     assert [(p.version, p.marked) for p in page.metrics[0].points] == [("1", True), ("2", True), ("3", False)]
 
 
-
-@pytest.mark.skipif("proposed_by" not in Event.__dataclass_fields__,
-                    reason="attribution (proposed_by, approved_by, merged_by) comes with issue 15's history fields")
 def test_an_entry_shows_the_proposer_approvers_and_merger_the_history_records():
     from dataclasses import replace
 

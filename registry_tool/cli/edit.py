@@ -35,19 +35,37 @@ def _artifact_formats() -> list[str]:
 _INT = re.compile(r"[-+]?[0-9]+")
 
 
-def edit_options(func: Callable[..., Any]) -> Callable[..., Any]:
-    """--dry-run, --commit, -m, --branch, --repo and --json, shared by every editing command."""
-    options: list[Callable[[Callable[..., Any]], Callable[..., Any]]] = [
-        click.option("--dry-run", is_flag=True, help="Print the change as a unified diff; write nothing."),
-        click.option("--commit", "commit", is_flag=True, help="Commit the change on the current branch (with pygit2)."),
-        click.option("-m", "--message", help="Commit message (default: says what changed, e.g. 'promote faq-bot 1.1.0 to production')."),
-        click.option("--branch", metavar="NAME", help="Commit on a new branch NAME off HEAD; the current branch, index and files stay as they are."),
-        repo_option,
-        click.option("--json", "as_json", is_flag=True, help="Print the outcome (or the violations) as JSON, keys sorted."),
-    ]
-    for option in reversed(options):
-        func = option(func)
-    return func
+def edit_options(example: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """--dry-run, --commit, -m, --branch, --repo and --json, shared by every editing command;
+    ``example``: the command's own default commit message, for -m's help."""
+
+    def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
+        options: list[Callable[[Callable[..., Any]], Callable[..., Any]]] = [
+            click.option("--dry-run", is_flag=True, help="Print the change as a unified diff; write nothing."),
+            click.option("--commit", "commit", is_flag=True,
+                         help="Commit the change on the current branch (identity and signing as Git would)."),
+            click.option("-m", "--message", help=f"Commit message (default: says what changed, e.g. '{example}')."),
+            click.option("--branch", metavar="NAME",
+                         help="Commit on a new branch NAME off HEAD; the current branch, index and files stay as they are."),
+            repo_option,
+            click.option("--json", "as_json", is_flag=True, help="Print the outcome (or the violations) as JSON, keys sorted."),
+        ]
+        for option in reversed(options):
+            func = option(func)
+        return func
+
+    return decorate
+
+
+def parse_metrics(texts: tuple[str, ...], suite: str | None = None) -> dict[str, float | int | bool]:
+    """NAME=VALUE arguments by reference; the same metric twice is an error, not 'the last wins'."""
+    found: dict[str, float | int | bool] = {}
+    for text in texts:
+        ref, value = parse_metric(text, suite)
+        if ref in found:
+            raise RegistryError(f"metric {ref} is given twice ({ref}={found[ref]} and {text.strip()}); give it once")
+        found[ref] = value
+    return found
 
 
 def _run(what: str, build: Callable[..., Any], opts: dict[str, Any]) -> None:
@@ -112,7 +130,7 @@ def parse_metric(text: str, suite: str | None = None) -> tuple[str, float | int 
 @click.option("--description", help="What is new in this version.")
 @click.option("--stage", metavar="STAGE", shell_complete=complete_stages,
               help="Stage to register it in (default: the first one a new version may start in, none by default).")
-@edit_options
+@edit_options("register faq-bot 1.2.0")
 def register(model: str, version: str, artifact_uri: str, file_: Path | None, sha256: str | None, size_bytes: int | None,
              fmt: str | None, run_id: str | None, metrics: tuple[str, ...], tags: tuple[str, ...], description: str | None,
              stage: str | None, **opts: Any) -> None:
@@ -143,7 +161,7 @@ def register(model: str, version: str, artifact_uri: str, file_: Path | None, sh
     if metrics:
         from registry_tool.core.model import metric_tree  # noqa: PLC0415
 
-        fields["metrics"] = metric_tree([parse_metric(m) for m in metrics])
+        fields["metrics"] = metric_tree(list(parse_metrics(metrics).items()))
     if tags:
         fields["tags"] = list(dict.fromkeys(tags))
     _run("register", lambda ws: operations.register(ws.base, ws.policy, model, fields), opts)
@@ -153,8 +171,9 @@ def register(model: str, version: str, artifact_uri: str, file_: Path | None, sh
 @click.argument("model", shell_complete=complete_models)
 @click.argument("version", shell_complete=complete_versions)
 @click.option("--to", "to", required=True, metavar="STAGE", shell_complete=complete_promote_stages,
-              help="The stage to move it to: none, staging, production, or any stage registry.yaml declares.")
-@edit_options
+              help="The stage to move it to: none, staging, production, or any stage registry.yaml declares "
+                   "(to archive a version, use the archive command).")
+@edit_options("promote faq-bot 1.1.0 to production")
 def promote(model: str, version: str, to: str, **opts: Any) -> None:
     """Move VERSION of MODEL to a stage. Entering production (a unique stage) demotes the
     version there as registry.yaml says (on_promote, demote_to); stage rules and gates apply."""
@@ -166,7 +185,7 @@ def promote(model: str, version: str, to: str, **opts: Any) -> None:
 @click.command()
 @click.argument("model", shell_complete=complete_models)
 @click.argument("version", shell_complete=complete_versions)
-@edit_options
+@edit_options("archive faq-bot 1.1.0")
 def archive(model: str, version: str, **opts: Any) -> None:
     """Archive VERSION of MODEL (final: an archived version is never promoted again)."""
     from registry_tool.edit import operations  # noqa: PLC0415
@@ -177,7 +196,7 @@ def archive(model: str, version: str, **opts: Any) -> None:
 @click.command()
 @click.argument("model", shell_complete=complete_models)
 @click.option("--stage", metavar="STAGE", shell_complete=complete_stages, help="The unique stage to roll back (default: production).")
-@edit_options
+@edit_options("rollback faq-bot to 1.0.0")
 def rollback(model: str, stage: str | None, **opts: Any) -> None:
     """Make the version that was in production (or another unique stage) before the current
     one the one there again (found in the Git history of the model file), demoting the
@@ -190,7 +209,7 @@ def rollback(model: str, stage: str | None, **opts: Any) -> None:
 @click.command()
 @click.argument("model", required=False, shell_complete=complete_models)
 @click.option("--keep", required=True, type=click.IntRange(min=1), help="How many of the newest versions to keep whatever their stage.")
-@edit_options
+@edit_options("retention: keep the newest 3 versions, archive faq-bot 0.9.0")
 def retention(model: str | None, keep: int, **opts: Any) -> None:
     """Archive the versions of MODEL (default: every model) older than the newest KEEP that
     are in stage none; production and staging versions are never archived by retention."""
@@ -204,12 +223,12 @@ def retention(model: str | None, keep: int, **opts: Any) -> None:
 @click.argument("version", shell_complete=complete_versions)
 @click.argument("values", nargs=-1, required=True, metavar="NAME=VALUE...")
 @click.option("--suite", help="Record the values as results of this evaluation suite (metrics.suites.SUITE).")
-@edit_options
+@edit_options("metrics: faq-bot 1.2.0 core-v1/score=0.91")
 def metrics(model: str, version: str, values: tuple[str, ...], suite: str | None, **opts: Any) -> None:
     """Record evaluation results of VERSION of MODEL, merging them into its metrics."""
     from registry_tool.edit import operations  # noqa: PLC0415
 
-    parsed = dict(parse_metric(v, suite) for v in values)
+    parsed = parse_metrics(values, suite)
     _run("metrics", lambda ws: operations.record_metrics(ws.base, ws.policy, model, version, parsed), opts)
 
 
@@ -218,7 +237,7 @@ def metrics(model: str, version: str, values: tuple[str, ...], suite: str | None
 @click.argument("alias_name", metavar="ALIAS", shell_complete=complete_aliases)
 @click.argument("version", required=False, shell_complete=complete_versions)
 @click.option("--remove", is_flag=True, help="Remove the alias instead of pointing it at a version.")
-@edit_options
+@edit_options("move faq-bot alias champion to 1.1.0 (was 1.0.0)")
 def alias(model: str, alias_name: str, version: str | None, remove: bool, **opts: Any) -> None:
     """Point ALIAS of MODEL at VERSION (set or move it), or remove it with --remove.
 

@@ -164,6 +164,7 @@ class Policy:
     gates: Mapping[Stage, Gates] = field(default_factory=dict)  # by the stage a version enters
     model_gates: Mapping[str, Mapping[Stage, Gates]] = field(default_factory=dict)
     alias_gates: Mapping[str, Gates] = field(default_factory=dict)  # by the alias a version takes
+    rollback_exempt_gates: bool = True  # rollback: {exempt_gates}: a return to a unique stage skips the metric gates
 
     def allows(self, before: Stage, after: Stage) -> bool:
         """Whether an existing version may move from one stage to another (a final stage is never left)."""
@@ -220,4 +221,5 @@ class Policy:
                          for name, override in data.get("models", {}).items()},
             alias_gates={alias: Gates.from_values(entry.get("gates", {}))
                          for alias, entry in data.get("aliases", {}).items()},
+            rollback_exempt_gates=data.get("rollback", {}).get("exempt_gates", defaults.rollback_exempt_gates),
         )

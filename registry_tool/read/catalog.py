@@ -51,17 +51,12 @@ class Entry:
 
 def entry(event: Event) -> Entry:
     """An event with its attribution: the proposer and approvers the history carries
-    (``proposed_by``, ``approved_by``), else the commit's author; and who merged it, for a
-    merge commit (a direct or squashed commit's committer is no reviewer's click)."""
-    proposer = getattr(event, "proposer", None)
-    approvers = getattr(event.commit, "approved_by", ())
-    merged_by = getattr(event.commit, "merged_by", None) if getattr(event.commit, "merge", False) else None
-    return Entry(
-        event=event,
-        proposer=proposer if isinstance(proposer, Person) else event.commit.author,
-        approvers=tuple(p for p in approvers if isinstance(p, Person)),
-        merged_by=merged_by if isinstance(merged_by, Person) else None,
-    )
+    (``proposed_by``, ``approved_by``; the proposer defaults to the commit's author); and who
+    merged it, for a merge commit (a direct or squashed commit's committer is no reviewer's
+    click)."""
+    commit = event.commit
+    return Entry(event=event, proposer=event.proposer, approvers=commit.approved_by,
+                 merged_by=commit.lander if commit.merge else None)
 
 
 @dataclass(frozen=True)
