@@ -4,11 +4,16 @@ request leaving the machine, the filter box filters, each chart has one point pe
 version that reports the metric, text from files never runs as script, the pages read
 at 200 % zoom without sideways scrolling, and they work without JavaScript.
 
-Screenshots are kept in the test's temporary folder (pytest keeps the last runs':
-``/tmp/pytest-of-$USER/pytest-current/``); the test prints where."""
+Screenshots are kept in the test's temporary folder (pytest keeps its last three runs
+under ``/tmp/pytest-of-$USER/``; on a shared machine pass ``--basetemp DIR`` to keep them
+for sure); the test prints where (``pytest -s``).
+
+Without ``chromium`` the tests are skipped, saying why, unless REGISTRY_TOOL_REQUIRE_CHROMIUM=1
+(as ``.ci/run`` sets it): then they fail."""
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -22,8 +27,11 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
          "--disable-component-update", "--disable-sync"]
 
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed: apt-get install -y chromium "
-                                                         "(.ci/run installs it when missing)")
+REQUIRED = os.environ.get("REGISTRY_TOOL_REQUIRE_CHROMIUM") == "1"
+os.environ["PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD"] = "1"  # Playwright's own browser is never fetched: Debian's is used
+
+pytestmark = pytest.mark.skipif(CHROMIUM is None and not REQUIRED,
+                                reason="Chromium is not installed: apt-get install -y chromium (.ci/run installs it when missing)")
 
 
 class Browser:
@@ -33,6 +41,7 @@ class Browser:
     def __init__(self, tmp_path: Path, **context: object) -> None:
         from playwright.sync_api import sync_playwright
 
+        assert CHROMIUM is not None, "chromium is not installed (REGISTRY_TOOL_REQUIRE_CHROMIUM=1): apt-get install -y chromium"
         self.tmp_path = tmp_path
         self.errors: list[str] = []
         self.remote: list[str] = []
