@@ -91,7 +91,7 @@ def index_page(catalog: Catalog, look: Look) -> str:
     rows, attrs = [], []
     for model_page in catalog.models:
         model = model_page.model
-        in_stage = [", ".join(h(v) for v in model_page.in_stage(s)) or '<span class="muted">none</span>' for s in stages]
+        in_stage = [", ".join(h(v) for v in model_page.in_stage(s)) or '<span class="muted">no version</span>' for s in stages]
         aliases = "<br>".join(f"{h(a)} {ARROW} {h(v)}" for a, v in sorted(model.aliases.items()))
         rows.append([f'<a href="{h(look.model_href(model.name))}">{h(model.name)}</a>'
                      + (f'<br><span class="muted">{h(model.description)}</span>' if model.description else ""),
@@ -125,7 +125,7 @@ def model_page_html(catalog: Catalog, model_page: ModelPage, look: Look) -> str:
     model = model_page.model
     facts = [("Owner", h(model.owner or "")), ("Task", h(model.task or "")), ("Tags", _tags(model.tags)),
              ("Aliases", ", ".join(f"{h(a)} {ARROW} {h(v)}" for a, v in sorted(model.aliases.items()))),
-             *((f"In {look.badge(s)}", ", ".join(h(v) for v in labels) or '<span class="muted">none</span>')
+             *((f"In {look.badge(s)}", ", ".join(h(v) for v in labels) or '<span class="muted">no version</span>')
                for s, labels in model_page.in_stages),
              ("Metadata", _json(dict(model.metadata)) if model.metadata else ""),
              ("Last change", _last_change(model_page.last_changes, look))]
