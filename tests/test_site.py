@@ -208,3 +208,20 @@ def test_a_shallow_clone_says_where_its_history_stops(cli, registry, tmp_path):
     assert note in faq and note in (tmp_path / "shallow" / "index.html").read_text()
     assert ">before</text>" in faq and ">history</text>" in faq  # the timeline's first column
     assert note not in (tmp_path / "site" / "models" / "faq-bot.html").read_text()
+
+
+def test_a_rollback_is_said_in_the_timeline(cli, repo, tmp_path):
+    """A version that enters production again, having been there before, is marked as the
+    history marks it (issue 15's rollback)."""
+    from builders import model, version
+
+    repo.write("models/m.yaml", model("m", version("1", "production")))
+    repo.commit("1 to production")
+    repo.write("models/m.yaml", model("m", version("1", "staging"), version("2", "production")))
+    repo.commit("2 to production")
+    repo.write("models/m.yaml", model("m", version("1", "production"), version("2", "staging")))
+    back = repo.commit("roll back to 1")
+    build(cli, repo, tmp_path / "site")
+    page = (tmp_path / "site" / "models" / "m.html").read_text()
+    rows = [row for row in page.split("<tr>") if "(rollback" in row]
+    assert len(rows) == 1 and f"{back[:12]}</code>" in rows[0] and '<td>1</td>' in rows[0]

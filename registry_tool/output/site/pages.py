@@ -244,7 +244,8 @@ def _change_html(e: Entry, look: Look) -> str:
     if change.kind is ChangeKind.VERSION_REGISTERED:
         return f"registered in {look.badge(change.to_stage)}"
     if change.kind is ChangeKind.STAGE_CHANGED:
-        return f"{look.badge(change.from_stage)} {ARROW} {look.badge(change.to_stage)}"
+        rollback = ' <span class="muted">(rollback: was there before)</span>' if e.event.rollback else ""
+        return f"{look.badge(change.from_stage)} {ARROW} {look.badge(change.to_stage)}{rollback}"
     if change.kind is ChangeKind.VERSION_REMOVED:
         return f"removed (was {look.badge(change.from_stage)})"
     return h(what(change))
