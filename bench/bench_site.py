@@ -28,7 +28,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from harness import Contender, machine, race, registry, report, tool_command  # noqa: E402
+from harness import Contender, machine, race, registry, report, tool_command
 
 GOAL = 3.0
 
