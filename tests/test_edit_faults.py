@@ -106,7 +106,7 @@ def test_many_racing_processes_lose_nothing(reg):
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for args in edits]
     results = [(p.wait(timeout=120), p.stdout.read(), p.stderr.read()) for p in procs]
     wins = 0
-    for code, out, err in results:
+    for code, _out, err in results:
         assert "Traceback" not in err
         if code == 0:
             wins += 1
@@ -161,7 +161,7 @@ def test_the_file_changing_during_an_edit_is_not_overwritten(reg, monkeypatch):
 
     monkeypatch.setattr(atomic.os, "fsync", someone_saves_the_file)
     build = lambda ws: operations.archive(ws.base, ws.policy, "faq-bot", "1.2.0")  # noqa: E731
-    with pytest.raises(RegistryError, match="models/faq-bot.yaml changed on disk while it was being edited; nothing was written"):
+    with pytest.raises(RegistryError, match=r"models/faq-bot.yaml changed on disk while it was being edited; nothing was written"):
         targets.run(reg.path, build, targets.Mode(), "archive")
     assert target.read_text() == FAQ + "# saved by an editor meanwhile\n"
     assert not list((reg.path / "models").glob(".*.tmp"))

@@ -44,7 +44,7 @@ def model_files(draw) -> str:
     layout = draw(st.sampled_from(["block", "flow-items", "flow"]))
     dash = draw(st.sampled_from([0, 2]))
     versions = []
-    for label, stage in zip(labels, stages):
+    for label, stage in zip(labels, stages, strict=True):
         metrics = "none" if layout == "flow-items" else draw(st.sampled_from(["none", "flow", "block"]))
         versions.append(version(label, stage, uri=f"s3://b/{label}", sha256=None, artifact_flow=draw(st.booleans()),
                                 metrics=None if metrics == "none" else {"acc": 0.5}, flow=metrics == "flow"))

@@ -156,7 +156,7 @@ def test_spans_are_exactly_the_edits():
 
 
 def test_unknown_version_and_unparsable_text_are_clear_errors():
-    with pytest.raises(EditError, match="faq-bot has no version 9.9.9"):
+    with pytest.raises(EditError, match=r"faq-bot has no version 9.9.9"):
         edit(COMMENTED, lambda e: e.set_stage("9.9.9", "production"))
     with pytest.raises(EditError, match=r"models/faq-bot.yaml:2:1: cannot edit: yaml-syntax"):
         ModelEditor("a: [\n", "models/faq-bot.yaml")

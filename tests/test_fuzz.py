@@ -23,7 +23,7 @@ from registry_tool.validation import engine
 from registry_tool.validation.model_file import parse_model
 from registry_tool.validation.report import Report
 from registry_tool.validation.rules import RULES
-from registry_tool.yamlfile import loader
+from registry_tool.yamlfile import loader, nesting
 
 FUZZ = settings(max_examples=200, deadline=None, derandomize=True, database=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much])
@@ -34,7 +34,7 @@ POLICY = (ROOT / POLICY_FILE).read_bytes()
 
 
 def _json_like(value: Any, depth: int = 0) -> None:
-    assert depth <= loader.MAX_DEPTH
+    assert depth <= nesting.MAX_DEPTH
     if isinstance(value, dict):
         for key, item in value.items():
             assert isinstance(key, str)

@@ -19,7 +19,7 @@ PATH, STEM = "models/faq-bot.yaml", "faq-bot"
 STAGES = ["none", "staging", "production", "archived"]
 
 
-def full(text: str) -> Layout | None | bool:
+def full(text: str) -> Layout | bool | None:
     """The full parse: a Layout, False when the file is invalid, None when valid without a layout."""
     mf, _ = parse_model(text.encode(), PATH, STEM, Policy())
     if mf is None:
