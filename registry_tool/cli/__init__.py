@@ -34,6 +34,7 @@ COMMANDS: dict[str, str] = {
     "history": "history:history",
     "diff": "diff:diff",
     "import": "imports:import_group",
+    "site": "site:site",
 }
 
 
