@@ -199,10 +199,13 @@ def test_metrics_bad_values(reg, cli):
     assert (run.code, run.err) == (2, "registry-tool: error: metric accuracy: 'high' is not a number (or true/false)\n")
     run = cli(reg.path, "metrics", "faq-bot", "1.1.0", "accuracy=nan")
     assert run.code == 2 and "not a finite number" in run.err
-    run = cli(reg.path, "metrics", "faq-bot", "1.1.0", "ok=true")  # booleans only in suites
-    assert run.code == 1
-    assert "models/faq-bot.yaml:23:11: schema: versions[1].metrics.ok: must be a number, not a boolean" in run.err
     assert text(reg) == FAQ
+
+
+def test_metrics_records_a_boolean_top_level_metric(reg, cli):
+    run = cli(reg.path, "metrics", "faq-bot", "1.1.0", "slo_ok=true")  # seed 003: booleans at the top level too
+    assert run.code == 0
+    assert "      slo_ok: true\n" in text(reg)
 
 
 def test_retention_archives_old_versions_in_stage_none_only(reg, cli):

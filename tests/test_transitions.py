@@ -346,8 +346,18 @@ def test_gate_min_metric_missing_or_boolean(change):
     base, head = promote(suites={"core-v1": {"score": True}})
     found, messages = change(base, head, policy=gates("min_metrics: {core-v1/score: 0.5, accuracy: 0.5}"))
     assert [f[3] for f in found] == ["gate-min-metric", "gate-min-metric"]
-    assert sorted(messages) == ["faq-bot 1.1.0: production needs numeric metric accuracy at least 0.5",
-                                "faq-bot 1.1.0: production needs numeric metric core-v1/score at least 0.5"]
+    assert sorted(messages) == ["faq-bot 1.1.0: core-v1/score is true, not a number: at least 0.5 compares numbers only",
+                                "faq-bot 1.1.0: production needs numeric metric accuracy at least 0.5"]
+
+
+def test_gates_say_when_a_top_level_metric_is_a_boolean(change):
+    base, head = promote(metrics={"accuracy": False, "slo_ok": True})
+    found, messages = change(base, head, policy=gates("min_metrics: {accuracy: 0.5}\nrequired_metrics: [slo_ok]\n"
+                                                      "no_regression: {accuracy: higher_is_better}"))
+    assert [f[3] for f in found] == ["gate-min-metric", "gate-no-regression"]
+    assert found[0][1] == line_of(head, "accuracy: false")
+    assert messages == ["faq-bot 1.1.0: accuracy is false, not a number: at least 0.5 compares numbers only",
+                        "faq-bot 1.1.0: accuracy is false, not a number: no_regression compares numbers only (0.92 before)"]
 
 
 def test_gate_max_metric(change):

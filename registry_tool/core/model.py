@@ -24,7 +24,8 @@ class Stage(str, Enum):
 
 MetricValue = float | int | bool
 
-# The keys of a version and of its artifact, in the order the model file lists them.
+# The keys of a model, of a version and of its artifact, in the order the model file lists them.
+MODEL_KEYS = ("name", "description", "owner", "task", "tags", "metadata", "aliases", "versions")
 VERSION_KEYS = ("version", "stage", "description", "artifact", "run_id", "metrics", "tags", "metadata", "bindings")
 ARTIFACT_KEYS = ("uri", "sha256", "size_bytes", "format")
 
@@ -86,7 +87,9 @@ class ModelVersion:
     index: int = 0
     description: str | None = None
     run_id: str | None = None
-    metrics: Mapping[str, float | int] = field(default_factory=dict)
+    # The top-level metrics (numbers or booleans) by name; suite results are in ``suites``.
+    # The JSON documents (get, show, export, compare) nest them as the file does: metrics.suites.
+    metrics: Mapping[str, MetricValue] = field(default_factory=dict)
     suites: Mapping[str, Mapping[str, MetricValue]] = field(default_factory=dict)
     tags: tuple[str, ...] = ()
     metadata: Mapping[str, Any] = field(default_factory=dict)
