@@ -45,7 +45,9 @@ def get(model: str, stage: str | None, version: str | None, ref: str, field: str
     if (stage is None) == (version is None):
         raise click.UsageError("give exactly one of --stage or --version")
     if field is not None:
-        _check_field(field)
+        from registry_tool.read.query import check_field
+
+        check_field(field)
     snap = open_registry(repo or ".").at(ref)
     found = snap.version(model, stage=stage, version=version)
     document = get_document(snap.model(model), found, snap.commit)
@@ -59,17 +61,3 @@ def get(model: str, stage: str | None, version: str | None, ref: str, field: str
     except KeyError:
         raise NotFound(f"{model} {found.version} at {snap.snapshot.label} has no {field}") from None
     emit(dump(value) if fmt == "json" else raw(value) + "\n")
-
-
-def _check_field(path: str) -> None:
-    """A typo in a field name is a usage error (exit 2), not "nothing found"."""
-    from registry_tool.core.model import ARTIFACT_KEYS  # noqa: PLC0415
-    from registry_tool.errors import RegistryError  # noqa: PLC0415
-    from registry_tool.read.documents import GET_KEYS  # noqa: PLC0415
-
-    head, _, rest = path.partition(".")
-    known = GET_KEYS
-    if head not in known:
-        raise RegistryError(f"--field {path}: '{head}' is not a field; one of {', '.join(sorted(known))}")
-    if head == "artifact" and rest and rest.split(".")[0] not in ARTIFACT_KEYS:
-        raise RegistryError(f"--field {path}: not an artifact field; one of {', '.join(sorted(ARTIFACT_KEYS))}")

@@ -10,12 +10,14 @@ import click
 from registry_tool.cli.completion import complete_models
 from registry_tool.cli.options import emit, format_option, repo_option
 from registry_tool.core.model import Stage
-from registry_tool.output.show import Provenance, VersionRow, show_columns, version_rows
-from registry_tool.output.table import render_table, table_records
+from registry_tool.output.show import Provenance, VersionRow, show_columns, show_records, version_rows
+from registry_tool.output.table import render_table
 from registry_tool.output.values import dump
 
 if TYPE_CHECKING:
+    from registry_tool.core.model import Model
     from registry_tool.read.api import RegistrySnapshot
+    from registry_tool.read.query import Query
 
 
 def _provenance(snap: RegistrySnapshot, rows: list[VersionRow]) -> Provenance:
@@ -33,32 +35,53 @@ def _provenance(snap: RegistrySnapshot, rows: list[VersionRow]) -> Provenance:
 @click.argument("model", required=False, shell_complete=complete_models)
 @click.option("--ref", default="HEAD", show_default=True, help="Read the registry as committed at this revision.")
 @click.option("--stage", type=click.Choice([s.value for s in Stage]), help="Only versions at this stage.")
+@click.option("--tag", "tags", multiple=True, metavar="TAG",
+              help="Only versions that have this tag, or whose model has it (repeatable: all of them).")
+@click.option("--owner", metavar="OWNER", help="Only models with this owner.")
+@click.option("--task", metavar="TASK", help="Only models with this task.")
+@click.option("--where", "where", multiple=True, metavar="'FIELD OP VALUE'",
+              help="Only versions whose FIELD (a dotted path as get --field takes it: metrics.accuracy, "
+                   "artifact.format, metadata.team) compares so with VALUE; OP is one of = != < <= > >= (repeatable).")
 @click.option("--history/--no-history", "provenance", default=None,
               help="Also show when, by whom and in which commit and PR each version reached its stage, "
                    "read from Git history (default: on for one MODEL, off for the whole registry).")
 @format_option(["table", "json"], "table")
 @repo_option
-def show(model: str | None, ref: str, stage: str | None, provenance: bool | None, fmt: str, repo: Path | None) -> None:
-    """The registry (or one MODEL) at a revision: every version with its stage and artifact.
+def show(model: str | None, ref: str, stage: str | None, tags: tuple[str, ...], owner: str | None, task: str | None,
+         where: tuple[str, ...], provenance: bool | None, fmt: str, repo: Path | None) -> None:
+    """The registry (or one MODEL) at a revision: every version with its stage and artifact,
+    or the versions that pass every filter given.
 
     \b
       registry-tool show
       registry-tool show --stage production --history
       registry-tool show faq-bot --ref v2.3 --format json
+      registry-tool show --tag nlp --where 'metrics.accuracy>=0.9' --where artifact.format=onnx
     """
     from registry_tool.read.api import open_registry  # noqa: PLC0415
+    from registry_tool.read.query import Query
 
+    query = Query.of(stage=Stage(stage) if stage else None, tags=tags, owner=owner, task=task, where=where)
     snap = open_registry(repo or ".").at(ref)
     models = [snap.model(model)] if model else snap.all_models()
-    rows = version_rows(models, Stage(stage) if stage else None)
+    rows = version_rows(query.select(models))
     wanted = bool(model) if provenance is None else provenance
     columns = show_columns(_provenance(snap, rows) if wanted and rows else None)
     if fmt == "json":
-        emit(dump({"commit": snap.commit, "versions": table_records(rows, columns)}))
+        emit(dump({"commit": snap.commit, "versions": show_records(rows, columns)}))
         return
-    what = f"{len(rows)} version{'s' if len(rows) != 1 else ''}" + (f" in {stage}" if stage else "")
-    summary = f"{what} of {len(models)} model{'s' if len(models) != 1 else ''} at {ref} ({snap.commit[:12]})\n"
-    emit((render_table(rows, columns) if rows else "") + summary)
+    emit((render_table(rows, columns) if rows else "") + _summary(rows, models, query, f"{ref} ({snap.commit[:12]})"))
+
+
+def _summary(rows: list[VersionRow], models: list[Model], query: Query, where: str) -> str:
+    """``3 versions in staging of 12 models at HEAD (1a2b3c4d5e6f)``, and the filters."""
+    what = f"{len(rows)} version{'s' if len(rows) != 1 else ''}" + (f" in {query.stage}" if query.stage else "")
+    line = f"{what} of {len(models)} model{'s' if len(models) != 1 else ''} at {where}"
+    if query.filters:
+        shown = [f"--tag {t}" for t in query.tags] + [f"--owner {query.owner}"] * (query.owner is not None)
+        shown += [f"--task {query.task}"] * (query.task is not None) + [f"--where {c.text}" for c in query.where]
+        line += f", matching {' '.join(shown)}"
+    return line + "\n"
 
 
 @click.command()

@@ -18,7 +18,7 @@ refused with a :class:`~registry_tool.errors.RegistryError` naming the violation
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Sequence
 
 from registry_tool.core.model import Model, ModelVersion, Stage
 from registry_tool.errors import NotFound, RegistryError
@@ -129,6 +129,20 @@ class RegistrySnapshot:
         if picked is None:
             raise NotFound(f"{name} has no version in {stage} at {self.snapshot.label}")
         return picked
+
+    def find(self, model: str | None = None, *, stage: Stage | str | None = None, tags: Sequence[str] = (),
+             owner: str | None = None, task: str | None = None,
+             where: Sequence[str] = ()) -> list[tuple[Model, ModelVersion]]:
+        """The versions (of one model, or of every model) that pass every filter given:
+        ``stage``; ``tags`` (the version or its model has each); the model's ``owner`` or
+        ``task``; ``where`` conditions such as ``"metrics.accuracy>=0.9"`` (see
+        :mod:`registry_tool.read.query`). Models sorted by name, versions oldest first.
+        A typo in a field is a RegistryError, never an empty list."""
+        from registry_tool.read.query import Query
+
+        query = Query.of(stage=parse_stage(stage) if stage is not None else None, tags=tags, owner=owner,
+                         task=task, where=where)
+        return query.select([self.model(model)] if model is not None else self.all_models())
 
     def _load(self, entry: Entry) -> Model:
         from registry_tool.validation.checks import check_model  # noqa: PLC0415

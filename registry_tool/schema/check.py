@@ -205,6 +205,11 @@ def _to_violations(doc: Document, error: Any) -> list[Violation]:
     return [doc.violation("schema", path, f"{prefix}{_cut(error.message)}")]
 
 
+def did_you_mean(value: Any, options: list[str], *, listing: bool = False) -> str:
+    """The schema's hint: ``; did you mean 'staging'?`` (or ``; allowed: ...`` with ``listing``), or ''."""
+    return _hint(value, options, listing=listing)
+
+
 def _show(value: Any, limit: int = 80) -> str:
     """A value's repr, shortened: a violation stays one readable line whatever the file holds."""
     text = repr(value) if len(str(value)) <= 4 * limit else repr(str(value)[: 4 * limit])
