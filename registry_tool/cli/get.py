@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from registry_tool.cli.completion import complete_models, complete_versions
-from registry_tool.cli.options import emit, repo_option
+from registry_tool.cli.options import at_option, emit, open_snapshot, repo_option
 from registry_tool.core.model import Stage
 from registry_tool.output.get import render_text
 from registry_tool.output.values import dump, raw
@@ -22,24 +22,25 @@ from registry_tool.output.values import dump, raw
 @click.option("--stage", type=click.Choice([s.value for s in Stage]), help="The version at this stage (the newest one, when several are in staging).")
 @click.option("--version", "version", metavar="V", shell_complete=complete_versions, help="The version with this label.")
 @click.option("--ref", default="HEAD", show_default=True, help="Read the registry as committed at this revision.")
+@at_option
 @click.option("--field", metavar="PATH", help="Print only this value, raw (artifact.uri, metrics.accuracy, bindings.0.provider_model_id).")
 @click.option("--format", "fmt", type=click.Choice(["json", "text"]), default=None,
               help="json (default) or text; with --field the value is printed raw unless --format json is given.")
 @repo_option
-def get(model: str, stage: str | None, version: str | None, ref: str, field: str | None,
+def get(model: str, stage: str | None, version: str | None, ref: str, at: str | None, field: str | None,
         fmt: str | None, repo: Path | None) -> None:
     """Print one version of MODEL as committed at a revision.
 
     \b
       registry-tool get faq-bot --stage production
       registry-tool get faq-bot --version 1.1.0 --ref v2.3
+      registry-tool get faq-bot --stage production --at 2024-11-05T10:30:00Z
       uri=$(registry-tool get faq-bot --stage production --field artifact.uri)
 
-    Exit 0 found, 1 nothing at that stage or version, 2 unknown model or revision,
+    Exit 0 found, 1 nothing at that stage or version (or no commit as old as --at), 2 unknown model or revision,
     or a model file that breaks the registry's rules.
     """
     from registry_tool.errors import NotFound  # noqa: PLC0415
-    from registry_tool.read.api import open_registry  # noqa: PLC0415
     from registry_tool.read.documents import get_document  # noqa: PLC0415
 
     if (stage is None) == (version is None):
@@ -48,7 +49,7 @@ def get(model: str, stage: str | None, version: str | None, ref: str, field: str
         from registry_tool.read.query import check_field
 
         check_field(field)
-    snap = open_registry(repo or ".").at(ref)
+    snap = open_snapshot(repo, ref, at)
     found = snap.version(model, stage=stage, version=version)
     document = get_document(snap.model(model), found, snap.commit)
     if field is None:

@@ -5,11 +5,14 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 import click
 
 from registry_tool.errors import RegistryError
+
+if TYPE_CHECKING:
+    from registry_tool.read.api import RegistrySnapshot
 
 
 def repo_option(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -79,3 +82,19 @@ def emit_portable(text: str) -> None:
             text = text.replace(symbol, plain)
         text = text.encode("ascii", "replace").decode("ascii")
     emit(text)
+
+
+def at_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--at", "at", metavar="TIME",
+        help="Read the registry as of TIME (ISO 8601, UTC unless it says otherwise: 2024-11-05T10:30:00Z): "
+             "the last first-parent commit of --ref committed at or before it.",
+    )(func)
+
+
+def open_snapshot(repo: Path | None, ref: str, at: str | None) -> RegistrySnapshot:
+    """The registry at ``--ref``, or as of ``--at`` on it."""
+    from registry_tool.read.api import open_registry
+
+    registry = open_registry(repo or ".")
+    return registry.as_of(at, ref) if at is not None else registry.at(ref)

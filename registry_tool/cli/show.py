@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import click
 
 from registry_tool.cli.completion import complete_models
-from registry_tool.cli.options import emit, format_option, repo_option
+from registry_tool.cli.options import at_option, emit, format_option, open_snapshot, repo_option
 from registry_tool.core.model import Stage
 from registry_tool.output.show import Provenance, VersionRow, show_columns, show_records, version_rows
 from registry_tool.output.table import render_table
@@ -34,6 +34,7 @@ def _provenance(snap: RegistrySnapshot, rows: list[VersionRow]) -> Provenance:
 @click.command()
 @click.argument("model", required=False, shell_complete=complete_models)
 @click.option("--ref", default="HEAD", show_default=True, help="Read the registry as committed at this revision.")
+@at_option
 @click.option("--stage", type=click.Choice([s.value for s in Stage]), help="Only versions at this stage.")
 @click.option("--tag", "tags", multiple=True, metavar="TAG",
               help="Only versions that have this tag, or whose model has it (repeatable: all of them).")
@@ -47,7 +48,7 @@ def _provenance(snap: RegistrySnapshot, rows: list[VersionRow]) -> Provenance:
                    "read from Git history (default: on for one MODEL, off for the whole registry).")
 @format_option(["table", "json"], "table")
 @repo_option
-def show(model: str | None, ref: str, stage: str | None, tags: tuple[str, ...], owner: str | None, task: str | None,
+def show(model: str | None, ref: str, at: str | None, stage: str | None, tags: tuple[str, ...], owner: str | None, task: str | None,
          where: tuple[str, ...], provenance: bool | None, fmt: str, repo: Path | None) -> None:
     """The registry (or one MODEL) at a revision: every version with its stage and artifact,
     or the versions that pass every filter given.
@@ -56,13 +57,13 @@ def show(model: str | None, ref: str, stage: str | None, tags: tuple[str, ...], 
       registry-tool show
       registry-tool show --stage production --history
       registry-tool show faq-bot --ref v2.3 --format json
+      registry-tool show --stage production --at 2024-11-05T10:30:00Z
       registry-tool show --tag nlp --where 'metrics.accuracy>=0.9' --where artifact.format=onnx
     """
-    from registry_tool.read.api import open_registry  # noqa: PLC0415
     from registry_tool.read.query import Query
 
     query = Query.of(stage=Stage(stage) if stage else None, tags=tags, owner=owner, task=task, where=where)
-    snap = open_registry(repo or ".").at(ref)
+    snap = open_snapshot(repo, ref, at)
     models = [snap.model(model)] if model else snap.all_models()
     rows = version_rows(query.select(models))
     wanted = bool(model) if provenance is None else provenance
@@ -70,7 +71,7 @@ def show(model: str | None, ref: str, stage: str | None, tags: tuple[str, ...], 
     if fmt == "json":
         emit(dump({"commit": snap.commit, "versions": show_records(rows, columns)}))
         return
-    emit((render_table(rows, columns) if rows else "") + _summary(rows, models, query, f"{ref} ({snap.commit[:12]})"))
+    emit((render_table(rows, columns) if rows else "") + _summary(rows, models, query, f"{snap.rev} ({snap.commit[:12]})"))
 
 
 def _summary(rows: list[VersionRow], models: list[Model], query: Query, where: str) -> str:
@@ -86,14 +87,14 @@ def _summary(rows: list[VersionRow], models: list[Model], query: Query, where: s
 
 @click.command()
 @click.option("--ref", default="HEAD", show_default=True, help="Export the registry as committed at this revision.")
+@at_option
 @repo_option
-def export(ref: str, repo: Path | None) -> None:
-    """The whole registry at a revision as one JSON document (keys sorted).
+def export(ref: str, at: str | None, repo: Path | None) -> None:
+    """The whole registry at a revision (or as of a time) as one JSON document (keys sorted).
 
     {"commit": sha, "schema_version": n, "models": {name: {..., "versions": [...]}}}.
     Every model file is checked first: one that breaks a rule fails the export (exit 2).
     """
-    from registry_tool.read.api import open_registry  # noqa: PLC0415
-    from registry_tool.read.documents import export_document  # noqa: PLC0415
+    from registry_tool.read.documents import export_document
 
-    emit(dump(export_document(open_registry(repo or ".").at(ref))))
+    emit(dump(export_document(open_snapshot(repo, ref, at))))

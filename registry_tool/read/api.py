@@ -27,6 +27,7 @@ from registry_tool.snapshots.git import CommitSnapshot, GitStore
 
 if TYPE_CHECKING:
     from registry_tool.core.findings import Violation
+    from registry_tool.history.asof import When
     from registry_tool.core.policy import Policy
 
 
@@ -47,6 +48,18 @@ class Registry:
     def at(self, rev: str = "HEAD") -> "RegistrySnapshot":
         """The registry as committed at ``rev``: a branch, tag, remote branch, full or short sha, ``HEAD~3``."""
         return RegistrySnapshot(self.store.snapshot(self.store.resolve(rev)), rev)
+
+    def as_of(self, when: When, rev: str = "HEAD") -> "RegistrySnapshot":
+        """The registry as of a time: the last commit on ``rev``'s first-parent chain committed
+        at or before ``when`` (ISO 8601 text, UTC unless it says otherwise; a datetime, naive
+        meaning UTC; or seconds since the epoch). NotFound (exit code 1) when ``rev``'s first
+        commit is younger."""
+        from registry_tool.history.asof import commit_at, to_epoch
+        from registry_tool.history.events import iso_utc
+
+        epoch = to_epoch(when)
+        commit = commit_at(self.store, self.store.resolve(rev), epoch, rev)
+        return RegistrySnapshot(self.store.snapshot(commit), f"{rev} as of {iso_utc(epoch)}")
 
 
 class RegistrySnapshot:
