@@ -31,6 +31,7 @@ COMMANDS: dict[str, str] = {
     "init": "init:init",
     "history": "history:history",
     "diff": "diff:diff",
+    "compare": "compare:compare",
 }
 
 
