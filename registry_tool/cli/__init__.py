@@ -32,6 +32,7 @@ COMMANDS: dict[str, str] = {
     "history": "history:history",
     "diff": "diff:diff",
     "compare": "compare:compare",
+    "verify": "verify:verify",
 }
 
 
