@@ -26,7 +26,7 @@ def text(repo, name="faq-bot"):
 
 def test_register_appends_a_version_and_touches_only_new_lines(reg, cli):
     run = cli(reg.path, "register", "faq-bot", "2.0.0", "--artifact-uri", "s3://bucket/faq-bot/2.0.0/model.onnx",
-              "--sha256", SHA.upper(), "--size-bytes", "1024", "--format", "onnx", "--run-id", "run-42",
+              "--sha256", SHA.upper(), "--size-bytes", "1024", "--artifact-format", "onnx", "--run-id", "run-42",
               "--metric", "accuracy=0.95", "--metric", "core-v1/score=0.93", "--tag", "candidate", "--tag", "yes",
               "--description", "Bigger: retrained", "--stage", "staging", "--dry-run")
     assert run.code == 0
@@ -54,7 +54,7 @@ def test_register_appends_a_version_and_touches_only_new_lines(reg, cli):
 
 
 def test_register_a_new_model(reg, cli):
-    run = cli(reg.path, "register", "sentiment", "0.1.0", "--artifact-uri", "hf://acme/sentiment@0.1.0", "--format", "safetensors",
+    run = cli(reg.path, "register", "sentiment", "0.1.0", "--artifact-uri", "hf://acme/sentiment@0.1.0", "--artifact-format", "safetensors",
               "--tag", "nlp")
     assert run.code == 0
     assert "new model file models/sentiment.yaml" in run.out

@@ -28,6 +28,8 @@ COMMANDS: dict[str, str] = {
     "rollback": "edit:rollback",
     "retention": "edit:retention",
     "metrics": "edit:metrics",
+    "set": "edit:set_",
+    "bind": "edit:bind",
     "init": "init:init",
     "history": "history:history",
     "diff": "diff:diff",

@@ -28,6 +28,7 @@ MetricValue = float | int | bool
 MODEL_KEYS = ("name", "description", "owner", "task", "tags", "metadata", "aliases", "versions")
 VERSION_KEYS = ("version", "stage", "description", "artifact", "run_id", "metrics", "tags", "metadata", "bindings")
 ARTIFACT_KEYS = ("uri", "sha256", "size_bytes", "format")
+BINDING_KEYS = ("provider", "provider_model_id", "status", "region", "endpoint_url", "config")
 
 
 def split_metric(ref: str) -> tuple[str | None, str]:

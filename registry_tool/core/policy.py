@@ -54,12 +54,18 @@ class Policy:
     demote_to: Stage = S.STAGING
     gates: Gates = field(default_factory=Gates)
     model_gates: Mapping[str, Gates] = field(default_factory=dict)
+    retention_keep: int | None = None  # retention: {keep: N}: what `retention` without --keep keeps
+    model_retention: Mapping[str, int] = field(default_factory=dict)  # models: {name: {retention: {keep: N}}}
 
     def allows(self, before: Stage, after: Stage) -> bool:
         return after in self.transitions.get(before, frozenset())
 
     def gates_for(self, model: str) -> Gates:
         return self.model_gates.get(model, self.gates)
+
+    def keep_for(self, model: str) -> int | None:
+        """How many of a model's newest versions retention keeps by default (None: not set)."""
+        return self.model_retention.get(model, self.retention_keep)
 
     @classmethod
     def from_data(cls, data: Mapping[str, Any]) -> "Policy":
@@ -80,4 +86,7 @@ class Policy:
                 name: Gates.from_data(override.get("gates", {}), base=gates)
                 for name, override in data.get("models", {}).items()
             },
+            retention_keep=data.get("retention", {}).get("keep"),
+            model_retention={name: override["retention"]["keep"] for name, override in data.get("models", {}).items()
+                             if "keep" in override.get("retention", {})},
         )

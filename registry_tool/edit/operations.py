@@ -82,17 +82,23 @@ def _version(opened: Opened, label: str) -> Any:
     return version
 
 
-def register(base: Snapshot, policy: Policy, name: str, fields: Mapping[str, Any]) -> Proposal:
-    """Add a version (``fields`` as in the model file), creating the model file if needed."""
+def register(base: Snapshot, policy: Policy, name: str, fields: Mapping[str, Any],
+             about: Mapping[str, Any] | None = None) -> Proposal:
+    """Add a version (``fields`` as in the model file), creating the model file if needed;
+    ``about``: a new model's own fields (description, owner, task)."""
     opened = open_model(base, policy, name, required=False)
+    if opened is not None and about:
+        given = ", ".join(f"--{'model-description' if k == 'description' else k}" for k in about)
+        raise RegistryError(f"{given}: only for a new model, and {name} exists; change it with "
+                            f"registry-tool set {name} --owner/--description/--task")
     label = fields["version"]
     stage = fields.get("stage", "none")
     message = f"register {name} {label}" + (f" in {stage}" if stage != "none" else "")
     if opened is None:
         path = model_path(policy, name)
         schema = posixpath.relpath(SCHEMA_FILE, policy.models_dir)
-        return Proposal([FileEdit(path, None, new_model_text(name, fields, schema_path=schema).encode("utf-8"))], message,
-                        [f"new model file {path}"])
+        text = new_model_text(name, fields, schema_path=schema, model=about)
+        return Proposal([FileEdit(path, None, text.encode("utf-8"))], message, [f"new model file {path}"])
     opened.editor.add_version(fields)
     return Proposal([opened.edit()], message)
 
@@ -157,11 +163,12 @@ def rollback(base: Snapshot, policy: Policy, name: str, previous: PreviousProduc
     return _with_body(proposal)
 
 
-def retention(base: Snapshot, policy: Policy, name: str | None, keep: int) -> Proposal:
+def retention(base: Snapshot, policy: Policy, name: str | None, keep: int | None) -> Proposal:
     """Archive the versions older than the newest ``keep`` (by registration order) that are
-    in stage none; production and staging versions are never archived by retention."""
-    if keep < 1:
-        raise RegistryError("--keep must be at least 1")
+    in stage none; production and staging versions are never archived by retention.
+    ``keep`` None: each model's ``retention: {keep: N}`` from registry.yaml (models without
+    one are left alone)."""
+    _check_keep(policy, name, keep)
     names = [name] if name is not None else sorted(e.stem for e in base.entries(policy.models_dir) if e.is_model_file)
     proposal = Proposal()
     archived: list[str] = []
@@ -173,18 +180,45 @@ def retention(base: Snapshot, policy: Policy, name: str | None, keep: int) -> Pr
             refused.extend(exc.violations)
             continue
         assert opened is not None
-        older = [v.version for v in opened.model.versions[:-keep] if v.stage is Stage.NONE]
+        kept = keep if keep is not None else policy.keep_for(model_name)
+        if kept is None:
+            continue
+        older = [v.version for v in opened.model.versions[:-kept] if v.stage is Stage.NONE]
         if older:
             opened.editor.set_stages({label: Stage.ARCHIVED.value for label in older})
             archived.extend(f"{model_name} {label}" for label in older)
             proposal.edits.append(opened.edit())
     if refused:
         raise EditRefused(refused, "retention")
-    return _retention_message(proposal, archived, keep)
+    return _retention_message(proposal, archived, _keep_shown(policy, name, keep))
 
 
-def _retention_message(proposal: Proposal, archived: list[str], keep: int) -> Proposal:
-    newest = f"the newest {keep} version{'s' if keep != 1 else ''}"
+def _check_keep(policy: Policy, name: str | None, keep: int | None) -> None:
+    """--keep, or else a retention default in registry.yaml for the model(s) asked."""
+    if keep is not None:
+        if keep < 1:
+            raise RegistryError("--keep must be at least 1")
+        return
+    if name is not None and policy.keep_for(name) is None:
+        raise RegistryError(f"retention needs --keep N, or retention: {{keep: N}} (or models: {{{name}: {{retention: "
+                            "{keep: N}}}) in registry.yaml")
+    if name is None and policy.retention_keep is None and not policy.model_retention:
+        raise RegistryError("retention needs --keep N, or retention: {keep: N} (or models: {NAME: {retention: ...}}) "
+                            "in registry.yaml")
+
+
+def _keep_shown(policy: Policy, name: str | None, keep: int | None) -> int | None:
+    """The one number of versions kept, when there is one (None: it varies by model)."""
+    if keep is not None:
+        return keep
+    if name is not None:
+        return policy.keep_for(name)
+    return policy.retention_keep if not policy.model_retention else None
+
+
+def _retention_message(proposal: Proposal, archived: list[str], keep: int | None) -> Proposal:
+    newest = f"the newest {keep} version{'s' if keep != 1 else ''}" if keep is not None else \
+        "the newest versions, as registry.yaml's retention says"
     if not archived:
         proposal.notes.append(f"nothing to archive: every version beyond {newest} is archived, in staging or in production")
         return proposal

@@ -30,7 +30,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from registry_tool.core.model import ARTIFACT_KEYS, Model, ModelVersion, Stage
+from registry_tool.core.model import ARTIFACT_KEYS, BINDING_KEYS, Model, ModelVersion, Stage
 from registry_tool.errors import RegistryError
 from registry_tool.read.documents import GET_KEYS, field_of, version_document
 
@@ -41,7 +41,6 @@ _EXPRESSION = re.compile(r"\s*(?P<field>[^\s=!<>]+)\s*(?P<op>!=|<=|>=|==|=|<|>)\
 _NUMBER = re.compile(r"[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
 
 SCALAR_FIELDS = frozenset({"model", "version", "stage", "description", "run_id", "commit"})
-BINDING_KEYS = ("provider", "provider_model_id", "status", "region", "endpoint_url", "config")
 WHERE_FIELDS = frozenset(GET_KEYS - {"commit"})  # a show row: get's document without the commit
 NUMERIC_FIELDS = ("metrics", "artifact.size_bytes")  # ordering these needs a number
 
