@@ -126,3 +126,25 @@ def test_a_script_against_the_write_api_type_checks(tmp_path):
     done = subprocess.run([sys.executable, "-m", "mypy", "--strict", "--no-incremental", "--follow-imports=silent",
                            str(script)], cwd=tmp_path, env=env, capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_the_readme_write_api_example_runs(repo, monkeypatch):
+    import contextlib
+    import io
+    import shutil
+
+    from test_readme_api import readme_snippet
+
+    shutil.copytree(REPO_ROOT / "models", repo.path / "models")
+    shutil.copy(REPO_ROOT / "registry.yaml", repo.path / "registry.yaml")
+    repo.commit("the example registry")
+    monkeypatch.chdir(repo.path)
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(compile(readme_snippet("Python write API"), "README.md", "exec"), {})
+    printed = out.getvalue()
+    assert "+    stage: production" in printed and "[]\npromote faq-bot 1.1.0 to production\n" in printed
+    assert printed.endswith("immutable-field\n")
+    assert "stage: production" in (repo.path / "models/faq-bot.yaml").read_text().split('"1.1.0"')[1]
+    assert "eval run 7" in repo.git("log", "-1", "--format=%s", "eval-run-7")
+    assert "fix-sha" not in repo.git("branch")
