@@ -6,16 +6,18 @@ model file. This script builds a registry in a temporary Git repository (faq-bot
 ``--models`` other models of ``--versions`` versions each, over a few commits), then
 runs, interleaved, ``--runs`` times each:
 
-* ``get``: ``registry-tool get faq-bot --stage production --field artifact.uri``, through
-  the venv's console script and through ``python -m registry_tool`` (when both exist);
+* ``get``: ``registry-tool get faq-bot --stage production --field artifact.uri``, and the
+  same by alias (``--alias champion``), through the venv's console script and through
+  ``python -m registry_tool`` (when both exist);
 * ``floor``: ``python -c "import pygit2, yaml, click"``, the import cost of the chosen
   libraries, which no Python implementation of ``get`` can beat;
 * ``git show``: ``git show REV:models/faq-bot.yaml``, the plain-Git way to read the file
   (no parsing, no checks).
 
 It prints medians and the ratios of medians. Run it with the interpreter of a venv where
-the package is installed (``pip install .``), or from a checkout (then only
-``python -m registry_tool`` is measured, with the checkout on PYTHONPATH)::
+this checkout is installed (``pip install -e .``: then the console script is measured
+too), or any interpreter with the libraries (``python -m registry_tool`` runs this
+checkout, on PYTHONPATH)::
 
     python bench/bench_get.py [--runs 40] [--models 50] [--versions 20]
 """
@@ -40,7 +42,8 @@ GIT_SHOW = "git show REV:models/faq-bot.yaml"
 
 
 def model_yaml(name: str, versions: int, production: int) -> str:
-    lines = [f"name: {name}", "owner: bench", "tags: [bench]", "versions:"]
+    lines = [f"name: {name}", "owner: bench", "tags: [bench]", "aliases:", f'  champion: "1.{production}.0"',
+             f'  challenger: "1.{versions - 1}.0"', "versions:"]
     for i in range(versions):
         stage = "production" if i == production else ("staging" if i == versions - 1 else "archived")
         lines += [
@@ -78,19 +81,28 @@ def build_repo(root: Path, models: int, versions: int) -> str:
     return git("rev-parse", "HEAD")
 
 
+WAYS = {"--stage": ["--stage", "production"], "--alias": ["--alias", "champion"]}  # one get row each
+
+
 def commands(rev: str, cwd: Path) -> dict[str, tuple[list[str], dict[str, str]]]:
-    args = ["get", "faq-bot", "--stage", "production", "--field", "artifact.uri", "--ref", rev]
+    def args(way: str) -> list[str]:
+        return ["get", "faq-bot", *WAYS[way], "--field", "artifact.uri", "--ref", rev]
+
     # Let Python write .pyc files (the warm-up run does), as an installed package has them:
     # otherwise a checkout recompiles every module on every run.
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     found: dict[str, tuple[list[str], dict[str, str]]] = {}
     script = Path(sys.executable).parent / "registry-tool"
-    installed = subprocess.run([sys.executable, "-c", "import registry_tool.api"], cwd=cwd, env=env,
-                               capture_output=True).returncode == 0
-    if script.exists() and installed:
-        found["get (console script)"] = ([str(script), *args], env)
-    module_env = env if installed else {**env, "PYTHONPATH": str(CHECKOUT)}
-    found["get (python -m)"] = ([sys.executable, "-m", "registry_tool", *args], module_env)
+    # The console script only when the venv's package is this checkout (an editable install
+    # of another checkout would measure other code); python -m always runs this checkout.
+    where = subprocess.run([sys.executable, "-c", "import registry_tool; print(registry_tool.__file__)"], cwd=cwd,
+                           env=env, capture_output=True, text=True).stdout.strip()
+    installed = where.startswith(str(CHECKOUT) + os.sep)
+    module_env = {**env, "PYTHONPATH": str(CHECKOUT)}
+    for way in WAYS:
+        if script.exists() and installed:
+            found[f"get {way} (console script)"] = ([str(script), *args(way)], env)
+        found[f"get {way} (python -m)"] = ([sys.executable, "-m", "registry_tool", *args(way)], module_env)
     found[FLOOR] = ([sys.executable, "-c", "import pygit2, yaml, click"], env)
     found[GIT_SHOW] = (["git", "show", f"{rev}:models/faq-bot.yaml"], env)
     return found

@@ -94,4 +94,5 @@ def test_order_is_created_updated_versions_then_removals():
 def test_to_dict_has_every_key():
     change = Change(K.VERSION_REGISTERED, "faq-bot", "1.0.0", to_stage=S.NONE)
     assert change.to_dict() == {"event": "version_registered", "model": "faq-bot", "version": "1.0.0",
-                                "from_stage": None, "to_stage": "none", "fields": [], "metrics": []}
+                                "from_stage": None, "to_stage": "none", "fields": [], "metrics": [],
+                                "alias": None, "from_version": None, "to_version": None}

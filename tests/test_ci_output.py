@@ -23,7 +23,7 @@ from registry_tool.validation.report import Checked, Report
 MIB = 1024 * 1024
 GOOD = model("faq-bot", version("1.0.0", "production"))
 BAD = GOOD.replace("stage: production", "stage: Production")
-ANNOTATION = re.compile(r"^::error file=models/faq-bot\.yaml,line=\d+,col=\d+,title=schema::", re.MULTILINE)
+ANNOTATION = re.compile(r"^::error file=models/faq-bot\.yaml,line=\d+,col=\d+,title=undeclared-stage::", re.MULTILINE)
 MORE = re.compile(r"\n… and (\d+) more\n\Z")
 
 
@@ -45,7 +45,7 @@ def test_auto_is_github_annotations_under_github_actions(bad, cli, monkeypatch):
 
 def test_auto_is_plain_text_elsewhere(bad, cli):
     run = cli(bad.path, "validate")
-    assert run.out.startswith(f"models/faq-bot.yaml:{line_of(BAD, 'Production')}:12: schema: ")
+    assert run.out.startswith(f"models/faq-bot.yaml:{line_of(BAD, 'Production')}:12: undeclared-stage: ")
     assert "\x1b[" not in run.out and "::error" not in run.out
 
 

@@ -92,7 +92,7 @@ def test_text_format(bad, cli):
     run = cli(bad.path, "validate", "--format", "text")
     assert run.code == 1
     assert run.out == (
-        f"models/faq-bot.yaml:{BAD_LINE}:12: schema: {SCHEMA_MESSAGE}\n"
+        f"models/faq-bot.yaml:{BAD_LINE}:12: undeclared-stage: {SCHEMA_MESSAGE}\n"
         "models/notes.txt:1:1: unexpected-file: notes.txt is not a model file: model files end in .yaml\n"
         "2 violations in 2 files (1 model file checked)\n"
     )
@@ -111,7 +111,7 @@ def test_json_format(bad, cli):
         "ok": False,
         "files_checked": 1,
         "violations": [
-            {"file": "models/faq-bot.yaml", "line": BAD_LINE, "column": 12, "rule": "schema", "message": SCHEMA_MESSAGE},
+            {"file": "models/faq-bot.yaml", "line": BAD_LINE, "column": 12, "rule": "undeclared-stage", "message": SCHEMA_MESSAGE},
             {"file": "models/notes.txt", "line": 1, "column": 1, "rule": "unexpected-file",
              "message": "notes.txt is not a model file: model files end in .yaml"},
         ],
@@ -128,7 +128,7 @@ def test_github_format(bad, cli):
     run = cli(bad.path, "validate", "--format", "github")
     assert run.code == 1
     assert run.out.splitlines() == [
-        f"::error file=models/faq-bot.yaml,line={BAD_LINE},col=12,title=schema::{SCHEMA_MESSAGE}",
+        f"::error file=models/faq-bot.yaml,line={BAD_LINE},col=12,title=undeclared-stage::{SCHEMA_MESSAGE}",
         "::error file=models/notes.txt,line=1,col=1,title=unexpected-file::"
         "notes.txt is not a model file: model files end in .yaml",
         "2 violations in 2 files (1 model file checked)",
@@ -151,7 +151,7 @@ def test_markdown_format(bad, cli):
         "❌ 2 violations in 2 files (1 model file checked)\n\n"
         "| File | Line | Rule | Message |\n"
         "| --- | ---: | --- | --- |\n"
-        f"| `models/faq-bot.yaml` | {BAD_LINE} | `schema` | {SCHEMA_MESSAGE} |\n"
+        f"| `models/faq-bot.yaml` | {BAD_LINE} | `undeclared-stage` | {SCHEMA_MESSAGE} |\n"
         "| `models/notes.txt` | 1 | `unexpected-file` | notes.txt is not a model file: model files end in .yaml |\n"
     )
 
@@ -193,7 +193,7 @@ def test_paths_check_only_those_files(bad, cli):
     _, found, data = validate_json(cli, bad.path, "models/other.yaml")
     assert (found, data["files_checked"]) == ([], 1)
     _, found, data = validate_json(cli, bad.path, "models/other.yaml", "models/faq-bot.yaml")
-    assert [(v["file"], v["line"], v["rule"]) for v in found] == [("models/faq-bot.yaml", BAD_LINE, "schema")]
+    assert [(v["file"], v["line"], v["rule"]) for v in found] == [("models/faq-bot.yaml", BAD_LINE, "undeclared-stage")]
     assert data["files_checked"] == 2
 
 
@@ -235,7 +235,7 @@ def test_pre_commit_style_invocation_in_a_subprocess(bad, run_process):
     proc = run_process(bad.path, "validate", "models/faq-bot.yaml", "models/notes.txt", "registry.yaml")
     assert proc.code == 1
     assert proc.out.splitlines()[:2] == [
-        f"models/faq-bot.yaml:{BAD_LINE}:12: schema: {SCHEMA_MESSAGE}",
+        f"models/faq-bot.yaml:{BAD_LINE}:12: undeclared-stage: {SCHEMA_MESSAGE}",
         "models/notes.txt:1:1: unexpected-file: notes.txt is not a model file: model files end in .yaml",
     ]
 
@@ -335,7 +335,7 @@ def test_detached_head(good, cli):
     assert validate_json(cli, good.path)[0] == 0  # the working tree at the detached commit
     assert validate_json(cli, good.path, "--ref", "HEAD")[0] == 0
     _, found, _ = validate_json(cli, good.path, "--ref", "main")
-    assert [(v["line"], v["rule"]) for v in found] == [(BAD_LINE, "schema")]
+    assert [(v["line"], v["rule"]) for v in found] == [(BAD_LINE, "undeclared-stage")]
 
 
 def test_no_traceback_on_an_unreadable_file(bad, run_process):

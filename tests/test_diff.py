@@ -58,8 +58,8 @@ def test_promotion_pr_json(cli, repo):
     assert data["changes"][3]["fields"] == ["metrics"]
     assert data["changes"][3]["metrics"] == [{"metric": "cer", "from": 0.1, "to": 0.08},
                                              {"metric": "wer", "from": None, "to": 0.2}]
-    assert data["gates"] == [{"model": "faq-bot", "version": "1.1.0", "ok": True, "violations": [],
-                              "checked": ["gate-sha256", "gate-min-metric", "gate-no-regression"]}]
+    assert data["gates"] == [{"model": "faq-bot", "version": "1.1.0", "stage": "production", "alias": None, "ok": True,
+                              "violations": [], "checked": ["gate-sha256", "gate-min-metric", "gate-no-regression"]}]
     assert run.out == json.dumps(data, indent=2, sort_keys=True) + "\n"  # keys sorted, ASCII
 
 

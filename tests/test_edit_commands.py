@@ -316,7 +316,7 @@ def test_an_invalid_file_is_not_edited(reg, cli):
     reg.write("models/faq-bot.yaml", FAQ.replace("stage: none", "stage: None"))
     run = cli(reg.path, "archive", "faq-bot", "1.0.0")
     assert run.code == 1
-    assert run.err.splitlines()[0].startswith("models/faq-bot.yaml:27:12: schema: versions[2].stage: 'None' is not one of")
+    assert run.err.splitlines()[0].startswith("models/faq-bot.yaml:27:12: undeclared-stage: versions[2].stage: 'None' is not one of")
     assert run.err.splitlines()[-1] == ("registry-tool: error: models/faq-bot.yaml is not valid as it is; the edit was "
                                         "refused: 1 violation; nothing was written")
 

@@ -187,7 +187,7 @@ def test_json_rows_carry_the_shapes_of_get(cli, reg):
     rows = json.loads(cli(reg.path, "show", "--where", "run_id=run-11", "--format", "json").out)["versions"]
     got = json.loads(cli(reg.path, "get", "faq-bot", "--version", "1.1.0").out)
     del got["commit"]
-    assert rows == [got]
+    assert rows == [{**got, "aliases": []}]  # and the aliases naming it
     assert rows[0]["artifact"] == {"uri": "s3://b/faq-bot/1.1.0/model.onnx", "format": "onnx", "size_bytes": 120}
     assert rows[0]["metrics"] == {"accuracy": 0.92, "slo_ok": True, "suites": {"core-v1": {"score": 0.91}}}
 

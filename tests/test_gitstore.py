@@ -83,7 +83,7 @@ def test_ref_sees_a_broken_commit_while_the_working_tree_is_fixed(history, cli):
     history.commit("break")
     history.write("models/faq-bot.yaml", V1)
     _, found, _ = validate_json(cli, history.path, "--ref", "HEAD")
-    assert [(v["file"], v["line"], v["rule"]) for v in found] == [("models/faq-bot.yaml", 4, "schema")]
+    assert [(v["file"], v["line"], v["rule"]) for v in found] == [("models/faq-bot.yaml", 4, "undeclared-stage")]
     assert validate_json(cli, history.path)[0] == 0
 
 

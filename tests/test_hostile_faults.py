@@ -178,7 +178,7 @@ def test_detached_head(registry) -> None:
     registry.write("models/faq-bot.yaml", valid_model("faq-bot", stage="Production"))
     registry.git("commit", "-qam", "broken on a detached HEAD")
     violations = assert_clean_violations(run_capped(registry.path, "validate", "--format", "json", "--ref", "HEAD"))
-    assert [v["rule"] for v in violations] == ["schema"]
+    assert [v["rule"] for v in violations] == ["undeclared-stage"]
     _ok(run_capped(registry.path, "validate", "--format", "json", "--ref", "main"))
 
 

@@ -94,7 +94,7 @@ def test_custom_models_dir(repo, cli):
     repo.write("registry/models/faq-bot.yaml", FAQ.replace("staging", "live"))
     repo.write("models/ignored.yaml", "not: [a model")  # not the models directory any more
     code, found, _, data = found_in(cli, repo)
-    assert found == [("registry/models/faq-bot.yaml", 4, 12, "schema")]
+    assert found == [("registry/models/faq-bot.yaml", 4, 12, "undeclared-stage")]
     assert data["files_checked"] == 1
 
 
@@ -112,7 +112,7 @@ def test_custom_models_dir_with_paths(repo, cli):
     repo.write("registry.yaml", "models_dir: ml\n")
     repo.write("ml/faq-bot.yaml", FAQ.replace("staging", "live"))
     _, found, _, _ = found_in(cli, repo, "ml/faq-bot.yaml")
-    assert found == [("ml/faq-bot.yaml", 4, 12, "schema")]
+    assert found == [("ml/faq-bot.yaml", 4, 12, "undeclared-stage")]
 
 
 def test_moving_the_models_directory_is_not_a_removal(repo, cli):

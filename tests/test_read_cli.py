@@ -212,7 +212,8 @@ def test_show_one_model_a_stage_and_json(cli, history):
     assert set(data) == {"commit", "versions"} and data["commit"] == third
     # one shape per concept: a row is the version as get prints it, without the commit
     assert data["versions"] == [
-        {k: v for k, v in json.loads(cli(repo.path, "get", name, "--stage", "production").out).items() if k != "commit"}
+        {**{k: v for k, v in json.loads(cli(repo.path, "get", name, "--stage", "production").out).items() if k != "commit"},
+         "aliases": []}
         for name in ("faq-bot", "support-llm")
     ]
     assert data["versions"][0]["artifact"]["uri"] == uri("faq-bot", "1.1.0")
@@ -230,7 +231,8 @@ def test_export_is_the_whole_registry_with_sorted_keys(cli, history):
     assert (data["commit"], data["schema_version"]) == (third, SCHEMA_VERSION)
     assert list(data["models"]) == ["faq-bot", "support-llm", "tiny"]
     faq = data["models"]["faq-bot"]
-    assert set(faq) == {"name", "owner", "tags", "metadata", "versions"}
+    assert set(faq) == {"name", "owner", "tags", "metadata", "aliases", "versions"}
+    assert faq["aliases"] == {}
     assert [(v["version"], v["stage"]) for v in faq["versions"]] == [("1.0.0", "staging"), ("1.1.0", "production")]
     assert data["models"]["support-llm"]["versions"][0] == {
         k: v for k, v in json.loads(cli(repo.path, "get", "support-llm", "--version", "1.2.0").out).items()

@@ -42,7 +42,7 @@ def test_typo_in_stage_gets_a_hint_on_the_key(check):
     (VALID + "ownr: hazel\n", 7, 1, "did you mean 'owner'?"),
     (VALID + "      sha: abc\n", 7, 7, "did you mean 'sha256'?"),
     (VALID + "    metadat: {}\n", 7, 5, "did you mean 'metadata'?"),
-    (VALID + "zzz: 1\n", 7, 1, "allowed: description, metadata, name, owner, tags, task, versions"),
+    (VALID + "zzz: 1\n", 7, 1, "allowed: aliases, description, metadata, name, owner, tags, task, versions"),
 ])
 def test_unknown_fields_everywhere(check, text, line, column, hint):
     found = check(text)
@@ -60,7 +60,7 @@ def test_unknown_field_in_a_binding(check):
 
 def test_stage_enum_with_case_hint(check):
     found = check(VALID.replace("stage: staging", "stage: Production"))
-    assert at(found) == [(4, 12, "schema")]
+    assert at(found) == [(4, 12, "undeclared-stage")]
     assert found[0]["message"] == ("versions[0].stage: 'Production' is not one of none, staging, production, archived; "
                                    "did you mean 'production'?")
 

@@ -99,3 +99,14 @@ def test_verify_at_a_revision(cli, reg, download):
     assert cli(reg.path, "verify", "faq-bot", "1.0.0", "--file", str(download)).code == 1
     assert cli(reg.path, "verify", "faq-bot", "1.0.0", "--file", str(download), "--ref", first).code == 0
     assert cli(reg.path, "verify", "faq-bot", "1.0.0", "--file", str(download), "--at", "2024-11-01T12:00:00Z").code == 0
+
+
+def test_verify_the_version_an_alias_names(cli, repo, download):
+    text = model(hashlib.sha256(BYTES).hexdigest(), len(BYTES), staged_sha="e" * 64)
+    repo.write("models/faq-bot.yaml", text.replace("versions:\n", "aliases: {champion: \"1.0.0\", challenger: \"1.1.0\"}\nversions:\n"))
+    repo.commit("aliases")
+    assert cli(repo.path, "verify", "faq-bot", "--alias", "champion", "--file", str(download)).code == 0
+    run = cli(repo.path, "verify", "faq-bot", "--alias", "challenger", "--file", str(download))
+    assert run.code == 1 and run.out.startswith(f"mismatch: {download} is not faq-bot 1.1.0: sha256 is ")
+    run = cli(repo.path, "verify", "faq-bot", "--alias", "nope", "--file", str(download))
+    assert run.code == 2 and "faq-bot has no alias nope" in run.err

@@ -94,8 +94,8 @@ def test_errors_come_when_the_change_is_read(reg):
     change = open_registry(reg.path).edit().promote("nope", "1.0.0", "staging")
     with pytest.raises(RegistryError, match="no model nope"):
         change.diff  # noqa: B018 - the property does the work
-    with pytest.raises(RegistryError, match="unknown stage 'prod'"):
-        open_registry(reg.path).edit().promote("faq-bot", "1.0.0", "prod")
+    with pytest.raises(RegistryError, match="unknown --to stage 'prod'"):
+        open_registry(reg.path).edit().promote("faq-bot", "1.0.0", "prod").diff  # noqa: B018
 
 
 def test_register_set_bind_and_retention_from_python(reg, tmp_path):
@@ -148,3 +148,18 @@ def test_the_readme_write_api_example_runs(repo, monkeypatch):
     assert "stage: production" in (repo.path / "models/faq-bot.yaml").read_text().split('"1.1.0"')[1]
     assert "eval run 7" in repo.git("log", "-1", "--format=%s", "eval-run-7")
     assert "fix-sha" not in repo.git("branch")
+
+
+def test_alias_and_a_declared_stage_from_python(reg):
+    editor = open_registry(reg.path).edit(commit=True)
+    editor.alias("faq-bot", "champion", "1.1.0").apply()
+    assert open_registry(reg.path).at("HEAD").model("faq-bot").aliases == {"champion": "1.1.0"}
+    assert editor.alias("faq-bot", "champion", None).message == "remove faq-bot alias champion (was 1.1.0)"
+    reg.write("registry.yaml", "stages:\n  - {name: dev}\n  - {name: qa}\n  - {name: production, unique: true}\n"
+                               "  - {name: archived, final: true}\n")
+    reg.write("models/tiny.yaml", 'name: tiny\nversions:\n  - version: "1"\n    stage: dev\n    artifact: {uri: s3://b/t/1}\n')
+    reg.commit("declared stages")
+    change = editor.promote("tiny", "1", "qa")
+    assert change.ok and change.message == "promote tiny 1 to qa"
+    with pytest.raises(RegistryError, match="unknown --to stage 'staging'"):
+        editor.promote("tiny", "1", "staging").diff  # noqa: B018 - the property does the work

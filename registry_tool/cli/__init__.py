@@ -30,6 +30,7 @@ COMMANDS: dict[str, str] = {
     "metrics": "edit:metrics",
     "set": "edit:set_",
     "bind": "edit:bind",
+    "alias": "edit:alias",
     "init": "init:init",
     "history": "history:history",
     "diff": "diff:diff",

@@ -1,7 +1,7 @@
-"""Shell completion of model names and version labels, read from the repository.
+"""Shell completion of model names, version labels, stages and aliases, read from the repository.
 
-click completes commands, options and choices (stages) by itself; these functions add
-the values only the registry knows. Enable completion in bash with::
+click completes commands, options and choices by itself; these functions add the values
+only the registry knows (the stages too: registry.yaml may declare its own). Enable completion in bash with::
 
     eval "$(_REGISTRY_TOOL_COMPLETE=bash_source registry-tool)"
 
@@ -51,19 +51,36 @@ def model_names(ctx: click.Context) -> list[str]:
 
 def version_labels(ctx: click.Context) -> list[str]:
     """The version labels of the MODEL given before, oldest first (as in the file)."""
+    mf = _model_file(ctx)
+    return [v.version for v in mf.model.versions] if mf is not None else []
+
+
+def _model_file(ctx: click.Context) -> Any:
+    """The parsed file of the MODEL given before (None: none given, or not a valid file)."""
     from registry_tool.validation.model_file import read_model
 
     # Completing an option's value (get faq-bot --version <TAB>), click stops parsing at the
     # option and leaves the positional MODEL among the unparsed arguments.
     name = ctx.params.get("model") or (ctx.args[0] if ctx.args else None)
     if not name:
-        return []
+        return None
     snapshot, policy = _snapshot(ctx)
     for entry in snapshot.entries(policy.models_dir):
         if entry.is_model_file and entry.stem == name:
-            mf, _ = read_model(snapshot, entry, policy)
-            return [v.version for v in mf.model.versions] if mf is not None else []
-    return []
+            return read_model(snapshot, entry, policy)[0]
+    return None
+
+
+def stage_names(ctx: click.Context, *, leavable: bool = False) -> list[str]:
+    """The registry's stages in their order (``leavable``: only those a version may be moved to by promote)."""
+    _, policy = _snapshot(ctx)
+    return [s.value for s in (policy.stages.open_stages if leavable else policy.stages.names)]
+
+
+def alias_names(ctx: click.Context) -> list[str]:
+    """The aliases of the MODEL given before, sorted."""
+    mf = _model_file(ctx)
+    return sorted(mf.model.aliases) if mf is not None else []
 
 
 def _matching(values: list[str], incomplete: str) -> list[str]:
@@ -82,5 +99,26 @@ def complete_models(ctx: click.Context, param: Any, incomplete: str) -> list[str
 def complete_versions(ctx: click.Context, param: Any, incomplete: str) -> list[str]:
     try:
         return _matching(version_labels(ctx), incomplete)
+    except Exception:  # as above
+        return []
+
+
+def complete_stages(ctx: click.Context, param: Any, incomplete: str) -> list[str]:
+    try:
+        return _matching(stage_names(ctx), incomplete)
+    except Exception:  # as above
+        return []
+
+
+def complete_promote_stages(ctx: click.Context, param: Any, incomplete: str) -> list[str]:
+    try:
+        return _matching(stage_names(ctx, leavable=True), incomplete)
+    except Exception:  # as above
+        return []
+
+
+def complete_aliases(ctx: click.Context, param: Any, incomplete: str) -> list[str]:
+    try:
+        return _matching(alias_names(ctx), incomplete)
     except Exception:  # as above
         return []

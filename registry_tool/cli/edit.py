@@ -1,5 +1,5 @@
 """The editing commands: ``register``, ``promote``, ``archive``, ``rollback``, ``retention``,
-``metrics``, ``set`` and ``bind``. Each parses its arguments, calls the write API
+``metrics``, ``set``, ``bind`` and ``alias``. Each parses its arguments, calls the write API
 (:mod:`registry_tool.edit.api`, which builds the fields and the proposal), and renders the
 outcome; refused edits print the validator's violations."""
 
@@ -15,7 +15,13 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from registry_tool.cli.completion import complete_models, complete_versions
+from registry_tool.cli.completion import (
+    complete_aliases,
+    complete_models,
+    complete_promote_stages,
+    complete_stages,
+    complete_versions,
+)
 from registry_tool.cli.options import repo_option
 from registry_tool.errors import RegistryError
 
@@ -146,14 +152,15 @@ def _artifact_format(artifact_format: str | None, legacy: str | None) -> str | N
 @click.option("--metadata", "metadata", multiple=True, metavar="KEY=VALUE",
               help="A metadata entry of the version (repeatable); VALUE is read as JSON when it is JSON (3, true, [..]).")
 @click.option("--description", help="What is new in this version.")
-@click.option("--stage", type=click.Choice(["none", "staging"]), default="none", show_default=True, help="Stage to register it in.")
+@click.option("--stage", metavar="STAGE", shell_complete=complete_stages,
+              help="Stage to register it in (default: the first one a new version may start in, none by default).")
 @click.option("--owner", help="A new model's owner (a person or team).")
 @click.option("--model-description", help="A new model's description.")
 @click.option("--task", help="A new model's task (classification, generation, ...).")
 @edit_options
 def register(model: str, version: str, artifact_uri: str, file_: Path | None, sha256: str | None, size_bytes: int | None,
              artifact_format: str | None, legacy_format: str | None, run_id: str | None, metrics: tuple[str, ...],
-             tags: tuple[str, ...], metadata: tuple[str, ...], description: str | None, stage: str, owner: str | None,
+             tags: tuple[str, ...], metadata: tuple[str, ...], description: str | None, stage: str | None, owner: str | None,
              model_description: str | None, task: str | None, **opts: Any) -> None:
     """Register VERSION of MODEL (creates models/MODEL.yaml for a new model)."""
     fmt = _artifact_format(artifact_format, legacy_format)
@@ -168,11 +175,12 @@ def register(model: str, version: str, artifact_uri: str, file_: Path | None, sh
 @click.command()
 @click.argument("model", shell_complete=complete_models)
 @click.argument("version", shell_complete=complete_versions)
-@click.option("--to", "to", required=True, type=click.Choice(["none", "staging", "production"]), help="The stage to move it to.")
+@click.option("--to", "to", required=True, metavar="STAGE", shell_complete=complete_promote_stages,
+              help="The stage to move it to: none, staging, production, or any stage registry.yaml declares.")
 @edit_options
 def promote(model: str, version: str, to: str, **opts: Any) -> None:
-    """Move VERSION of MODEL to a stage. Entering production demotes the current production
-    version as registry.yaml says (on_promote, demote_to); stage rules and gates apply."""
+    """Move VERSION of MODEL to a stage. Entering production (a unique stage) demotes the
+    version there as registry.yaml says (on_promote, demote_to); stage rules and gates apply."""
     _run(lambda ed: ed.promote(model, version, to), opts)
 
 
@@ -187,11 +195,13 @@ def archive(model: str, version: str, **opts: Any) -> None:
 
 @click.command()
 @click.argument("model", shell_complete=complete_models)
+@click.option("--stage", metavar="STAGE", shell_complete=complete_stages, help="The unique stage to roll back (default: production).")
 @edit_options
-def rollback(model: str, **opts: Any) -> None:
-    """Make the version that was in production before the current one production again
-    (found in the Git history of the model file), demoting the current one."""
-    _run(lambda ed: ed.rollback(model), opts)
+def rollback(model: str, stage: str | None, **opts: Any) -> None:
+    """Make the version that was in production (or another unique stage) before the current
+    one the one there again (found in the Git history of the model file), demoting the
+    current one."""
+    _run(lambda ed: ed.rollback(model, stage=stage), opts)
 
 
 @click.command()
@@ -285,3 +295,24 @@ def bind(model: str, version: str, provider: str, provider_model_id: str | None,
     settings = parse_assignments(config, "--config")
     _run(lambda ed: ed.bind(model, version, provider, provider_model_id, status=status, region=region,
                             endpoint_url=endpoint_url, config=settings), opts)
+
+
+@click.command()
+@click.argument("model", shell_complete=complete_models)
+@click.argument("alias_name", metavar="ALIAS", shell_complete=complete_aliases)
+@click.argument("version", required=False, shell_complete=complete_versions)
+@click.option("--remove", is_flag=True, help="Remove the alias instead of pointing it at a version.")
+@edit_options
+def alias(model: str, alias_name: str, version: str | None, remove: bool, **opts: Any) -> None:
+    """Point ALIAS of MODEL at VERSION (set or move it), or remove it with --remove.
+
+    \b
+      registry-tool alias faq-bot champion 1.1.0
+      registry-tool alias faq-bot challenger --remove
+
+    An alias names one existing version, never an archived one; latest, v<digits> and the
+    stage names are reserved. Gates set for the alias in registry.yaml apply when it moves.
+    """
+    if remove == (version is not None):
+        raise click.UsageError("give VERSION to set or move the alias, or --remove (without VERSION) to remove it")
+    _run(lambda ed: ed.alias(model, alias_name, version), opts)

@@ -7,10 +7,9 @@ from typing import TYPE_CHECKING
 
 import click
 
-from registry_tool.cli.completion import complete_models
+from registry_tool.cli.completion import complete_models, complete_stages
 from registry_tool.cli.options import at_option, emit, format_option, open_snapshot, repo_option
-from registry_tool.core.model import Stage
-from registry_tool.output.show import Provenance, VersionRow, show_columns, show_records, version_rows
+from registry_tool.output.show import Provenance, VersionRow, show_columns, show_records, text_columns, version_rows
 from registry_tool.output.table import render_table
 from registry_tool.output.values import dump
 
@@ -35,7 +34,8 @@ def _provenance(snap: RegistrySnapshot, rows: list[VersionRow]) -> Provenance:
 @click.argument("model", required=False, shell_complete=complete_models)
 @click.option("--ref", default="HEAD", show_default=True, help="Read the registry as committed at this revision.")
 @at_option
-@click.option("--stage", type=click.Choice([s.value for s in Stage]), help="Only versions at this stage.")
+@click.option("--stage", metavar="STAGE", shell_complete=complete_stages,
+              help="Only versions at this stage (any stage registry.yaml declares).")
 @click.option("--tag", "tags", multiple=True, metavar="TAG",
               help="Only versions that have this tag, or whose model has it (repeatable: all of them).")
 @click.option("--owner", metavar="OWNER", help="Only models with this owner.")
@@ -60,10 +60,15 @@ def show(model: str | None, ref: str, at: str | None, stage: str | None, tags: t
       registry-tool show --stage production --at 2024-11-05T10:30:00Z
       registry-tool show --tag nlp --where 'metrics.accuracy>=0.9' --where artifact.format=onnx
     """
+    from dataclasses import replace
+
+    from registry_tool.read.api import parse_stage
     from registry_tool.read.query import Query
 
-    query = Query.of(stage=Stage(stage) if stage else None, tags=tags, owner=owner, task=task, where=where)
+    query = Query.of(tags=tags, owner=owner, task=task, where=where)  # a typo in --where: before reading anything
     snap = open_snapshot(repo, ref, at)
+    if stage:
+        query = replace(query, stage=parse_stage(stage, snap.policy.stages))
     models = [snap.model(model)] if model else snap.all_models()
     rows = version_rows(query.select(models))
     wanted = bool(model) if provenance is None else provenance
@@ -71,6 +76,7 @@ def show(model: str | None, ref: str, at: str | None, stage: str | None, tags: t
     if fmt == "json":
         emit(dump({"commit": snap.commit, "versions": show_records(rows, columns)}))
         return
+    columns = text_columns(rows, columns)
     emit((render_table(rows, columns) if rows else "") + _summary(rows, models, query, f"{snap.rev} ({snap.commit[:12]})"))
 
 

@@ -7,14 +7,15 @@ returns :class:`Change` events. ``history`` (one commit against its parent) and 
 Order is deterministic: ``model_created``, ``model_updated``, then each version of the
 head in file order (``version_registered`` or ``stage_changed``, then
 ``version_updated``), then versions gone from the head in base order
-(``version_removed``), and ``model_removed`` last.
+(``version_removed``), then each alias set, moved or removed, by alias name
+(``alias_changed``), and ``model_removed`` last.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any, Iterator
+from typing import Any, Iterator, Mapping
 
 from registry_tool.core.model import MetricValue, Model, ModelVersion, Stage
 
@@ -27,6 +28,7 @@ class ChangeKind(str, Enum):
     STAGE_CHANGED = "stage_changed"
     VERSION_UPDATED = "version_updated"
     VERSION_REMOVED = "version_removed"
+    ALIAS_CHANGED = "alias_changed"
     MODEL_REMOVED = "model_removed"
 
     def __str__(self) -> str:
@@ -52,6 +54,8 @@ class Change:
     ``from_stage``/``to_stage``: a stage move; for ``version_registered`` only
     ``to_stage`` (where it starts), for ``version_removed`` only ``from_stage`` (where
     it was). ``fields``: what a ``version_updated``/``model_updated`` changed.
+    ``alias``, ``from_version``/``to_version``: an ``alias_changed`` (None on one side:
+    the alias was set, or removed).
     """
 
     kind: ChangeKind
@@ -61,14 +65,24 @@ class Change:
     to_stage: Stage | None = None
     fields: tuple[str, ...] = ()
     metrics: tuple[MetricChange, ...] = ()
+    alias: str | None = None
+    from_version: str | None = None
+    to_version: str | None = None
+
+    def enters(self, stage: str) -> bool:
+        """Whether this event put a version in ``stage`` (it was not there before)."""
+        return self.to_stage == stage and self.from_stage != stage
+
+    def leaves(self, stage: str) -> bool:
+        return self.from_stage == stage and self.to_stage != stage
 
     @property
     def enters_production(self) -> bool:
-        return self.to_stage is Stage.PRODUCTION and self.from_stage is not Stage.PRODUCTION
+        return self.enters(Stage.PRODUCTION)
 
     @property
     def leaves_production(self) -> bool:
-        return self.from_stage is Stage.PRODUCTION and self.to_stage is not Stage.PRODUCTION
+        return self.leaves(Stage.PRODUCTION)
 
     @property
     def sets_stage(self) -> bool:
@@ -85,6 +99,9 @@ class Change:
             "to_stage": self.to_stage.value if self.to_stage else None,
             "fields": list(self.fields),
             "metrics": [m.to_dict() for m in self.metrics],
+            "alias": self.alias,
+            "from_version": self.from_version,
+            "to_version": self.to_version,
         }
 
 
@@ -111,6 +128,14 @@ def _changes(name: str, base: Model | None, head: Model | None) -> Iterator[Chan
         for old in _unique(base.versions):
             if old.version not in head.by_label:
                 yield Change(ChangeKind.VERSION_REMOVED, name, old.version, from_stage=old.stage)
+    yield from _alias_changes(name, base.aliases if base is not None else {}, head.aliases)
+
+
+def _alias_changes(name: str, before: Mapping[str, str], after: Mapping[str, str]) -> Iterator[Change]:
+    for alias in sorted(before.keys() | after.keys()):
+        old, new = before.get(alias), after.get(alias)
+        if old != new:
+            yield Change(ChangeKind.ALIAS_CHANGED, name, alias=alias, from_version=old, to_version=new)
 
 
 def _model_level(name: str, base: Model | None, head: Model) -> Iterator[Change]:
@@ -128,7 +153,7 @@ def _version_changes(name: str, old: ModelVersion | None, version: ModelVersion)
     if old is None:
         yield Change(ChangeKind.VERSION_REGISTERED, name, version.version, to_stage=version.stage)
         return
-    if old.stage is not version.stage:
+    if old.stage != version.stage:
         yield Change(ChangeKind.STAGE_CHANGED, name, version.version, old.stage, version.stage)
     fields = version_fields_changed(old, version)
     if fields:

@@ -6,20 +6,89 @@ to guess. Knows nothing of YAML, Git or the terminal.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
-from enum import Enum
 from functools import cached_property
-from typing import Any, Mapping
+from typing import Any, ClassVar, Iterator, Mapping
+
+# A stage's name, as registry.yaml declares it (the four defaults are such names).
+STAGE_NAME = re.compile(r"[a-z][a-z0-9_-]{0,63}")
+# An alias's name (MLflow's convention: champion, challenger, ...).
+ALIAS_NAME = re.compile(r"[a-z][a-z0-9-]{0,63}")
+_RESERVED_ALIAS = re.compile(r"latest|v[0-9]+")
 
 
-class Stage(str, Enum):
-    NONE = "none"
-    STAGING = "staging"
-    PRODUCTION = "production"
-    ARCHIVED = "archived"
+class _StageType(type):
+    """Iterating over :class:`Stage` gives the four default stages (as the enum it once was)."""
+
+    def __iter__(cls) -> Iterator["Stage"]:
+        return iter(DEFAULT_STAGE_NAMES)
+
+    def __len__(cls) -> int:
+        return len(DEFAULT_STAGE_NAMES)
+
+
+class Stage(str, metaclass=_StageType):
+    """A lifecycle stage: a name such as ``production``, ``qa`` or ``production-eu``.
+
+    Which stages exist, in which order and with which properties (unique, final) is the
+    policy's business (:class:`registry_tool.core.policy.StageSet`): by default none,
+    staging, production and archived. A stage is a ``str``; each name is one object, so
+    ``Stage("production") is Stage.PRODUCTION`` holds as it did when this was an enum,
+    and ``.value`` is the name. ``Stage("Production")`` raises ValueError: not a stage name.
+    """
+
+    __slots__ = ()
+    NONE: ClassVar["Stage"]
+    STAGING: ClassVar["Stage"]
+    PRODUCTION: ClassVar["Stage"]
+    ARCHIVED: ClassVar["Stage"]
+    _interned: ClassVar[dict[str, "Stage"]] = {}
+    _INTERN_LIMIT: ClassVar[int] = 4096  # names beyond this many are not kept (a hostile input cannot grow it)
+
+    def __new__(cls, value: str) -> "Stage":
+        if isinstance(value, Stage):
+            return value
+        found = cls._interned.get(value) if isinstance(value, str) else None
+        if found is not None:
+            return found
+        if not isinstance(value, str) or not STAGE_NAME.fullmatch(value):
+            raise ValueError(f"{value!r} is not a stage name")
+        stage = super().__new__(cls, value)
+        if len(cls._interned) < cls._INTERN_LIMIT:
+            cls._interned[value] = stage
+        return stage
+
+    @property
+    def value(self) -> str:
+        """The name, as a plain string."""
+        return str.__str__(self)
+
+    @property
+    def name(self) -> str:
+        """``PRODUCTION`` for ``production`` (the enum's member names)."""
+        return self.value.upper().replace("-", "_")
 
     def __str__(self) -> str:
         return self.value
+
+    def __repr__(self) -> str:
+        return f"Stage({self.value!r})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Stage, (self.value,))
+
+
+Stage.NONE = Stage("none")
+Stage.STAGING = Stage("staging")
+Stage.PRODUCTION = Stage("production")
+Stage.ARCHIVED = Stage("archived")
+DEFAULT_STAGE_NAMES: tuple[Stage, ...] = (Stage.NONE, Stage.STAGING, Stage.PRODUCTION, Stage.ARCHIVED)
+
+
+def reserved_alias(name: str) -> bool:
+    """``latest`` and ``v<digits>`` are MLflow's version references, never alias names."""
+    return _RESERVED_ALIAS.fullmatch(name) is not None
 
 
 MetricValue = float | int | bool
@@ -113,6 +182,7 @@ class Model:
     task: str | None = None
     tags: tuple[str, ...] = ()
     metadata: Mapping[str, Any] = field(default_factory=dict)
+    aliases: Mapping[str, str] = field(default_factory=dict)  # alias -> version label
 
     @cached_property
     def by_label(self) -> Mapping[str, ModelVersion]:
@@ -124,7 +194,16 @@ class Model:
 
     def in_stage(self, stage: Stage | str) -> list[ModelVersion]:
         stage = Stage(stage)
-        return [v for v in self.versions if v.stage is stage]
+        return [v for v in self.versions if v.stage == stage]
+
+    def alias(self, name: str) -> ModelVersion | None:
+        """The version an alias names (None: no such alias, or it names no version)."""
+        label = self.aliases.get(name)
+        return self.by_label.get(label) if label is not None else None
+
+    def aliases_of(self, label: str) -> tuple[str, ...]:
+        """The aliases naming a version, sorted."""
+        return tuple(sorted(a for a, target in self.aliases.items() if target == label))
 
     @property
     def production(self) -> ModelVersion | None:
@@ -147,6 +226,7 @@ def model_from_data(data: Mapping[str, Any]) -> Model:
         task=data.get("task"),
         tags=tuple(data.get("tags", ())),
         metadata=data.get("metadata", {}),
+        aliases=dict(data.get("aliases", {})),
     )
 
 

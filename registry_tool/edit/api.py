@@ -12,6 +12,7 @@
 
     reg.edit(branch="promote-faq-bot").promote("faq-bot", "1.1.0", to="production").apply()
     reg.edit(commit=True).metrics("faq-bot", "1.1.0", {"core-v1/score": 0.91}).apply(message="eval run 7")
+    reg.edit(branch="champion").alias("faq-bot", "champion", "1.1.0").apply()
 
 An editor's target is chosen when it is made: the work tree (the default; a folder that is
 not in Git works too), ``commit=True`` (a commit on the current branch, made from HEAD
@@ -187,11 +188,12 @@ class RegistryEditor:
     def register(self, model: str, version: str, *, artifact_uri: str, file: str | Path | None = None,
                  sha256: str | None = None, size_bytes: int | None = None, artifact_format: str | None = None,
                  run_id: str | None = None, metrics: Mapping[str, MetricValue] | None = None, tags: Sequence[str] = (),
-                 description: str | None = None, metadata: Mapping[str, Any] | None = None, stage: str = "none",
+                 description: str | None = None, metadata: Mapping[str, Any] | None = None, stage: str | None = None,
                  owner: str | None = None, model_description: str | None = None, task: str | None = None) -> Change:
         """Register ``version`` of ``model`` (creating the model file for a new model, with
-        ``owner``, ``model_description`` and ``task``). ``file``: a local copy of the
-        artifact, streamed for its sha256 and size (which ``sha256``/``size_bytes`` must match)."""
+        ``owner``, ``model_description`` and ``task``) in ``stage`` (default: the first stage a
+        new version may start in). ``file``: a local copy of the artifact, streamed for its
+        sha256 and size (which ``sha256``/``size_bytes`` must match)."""
         from registry_tool.edit import operations
 
         fields = version_fields(version, stage, artifact_uri=artifact_uri, file=file, sha256=sha256, size_bytes=size_bytes,
@@ -201,24 +203,30 @@ class RegistryEditor:
         return self._change("register", lambda ws: operations.register(ws.base, ws.policy, model, fields, about))
 
     def promote(self, model: str, version: str, to: Stage | str) -> Change:
-        """Move a version to a stage; entering production demotes the current production
-        version as registry.yaml says."""
+        """Move a version to a stage (any stage registry.yaml declares); entering a unique
+        stage (production) demotes the version there as registry.yaml says."""
         from registry_tool.edit import operations
-        from registry_tool.read.api import parse_stage
 
-        stage = parse_stage(to)
-        return self._change("promote", lambda ws: operations.promote(ws.base, ws.policy, model, version, stage))
+        return self._change("promote", lambda ws: operations.promote(ws.base, ws.policy, model, version, to))
 
     def archive(self, model: str, version: str) -> Change:
         from registry_tool.edit import operations
 
         return self._change("archive", lambda ws: operations.archive(ws.base, ws.policy, model, version))
 
-    def rollback(self, model: str) -> Change:
-        """Make the version that was in production before the current one production again."""
+    def rollback(self, model: str, stage: str | None = None) -> Change:
+        """Make the version that was in production (or another unique ``stage``) before the
+        current one the one there again."""
         from registry_tool.edit import operations
 
-        return self._change("rollback", lambda ws: operations.rollback(ws.base, ws.policy, model, ws.previous_production))
+        return self._change("rollback", lambda ws: operations.rollback(ws.base, ws.policy, model, ws.previous_production,
+                                                                       stage))
+
+    def alias(self, model: str, alias: str, version: str | None) -> Change:
+        """Point ``alias`` at ``version`` (set or move it), or remove it (``version`` None)."""
+        from registry_tool.edit import operations
+
+        return self._change("alias", lambda ws: operations.set_alias(ws.base, ws.policy, model, alias, version))
 
     def retention(self, model: str | None = None, keep: int | None = None) -> Change:
         """Archive the versions in stage none older than the newest ``keep`` (default: the
@@ -290,7 +298,7 @@ def artifact_facts(file: str | Path | None, sha256: str | None, size_bytes: int 
     return {k: v for k, v in (("sha256", sha256), ("size_bytes", size_bytes)) if v is not None}
 
 
-def version_fields(version: str, stage: str, *, artifact_uri: str, file: str | Path | None = None,
+def version_fields(version: str, stage: str | None, *, artifact_uri: str, file: str | Path | None = None,
                    sha256: str | None = None, size_bytes: int | None = None, artifact_format: str | None = None,
                    run_id: str | None = None, metrics: Mapping[str, MetricValue] | None = None,
                    tags: Sequence[str] = (), description: str | None = None,
@@ -301,7 +309,9 @@ def version_fields(version: str, stage: str, *, artifact_uri: str, file: str | P
     artifact: dict[str, Any] = {"uri": artifact_uri, **artifact_facts(file, sha256, size_bytes)}
     if artifact_format is not None:
         artifact["format"] = artifact_format
-    fields: dict[str, Any] = {"version": version, "stage": stage}
+    fields: dict[str, Any] = {"version": version}
+    if stage is not None:
+        fields["stage"] = stage
     if description is not None:
         fields["description"] = description
     fields["artifact"] = artifact

@@ -1,4 +1,4 @@
-"""The model file's editor: stages, versions and metrics of a model file, edited through
+"""The model file's editor: stages, versions, metrics and aliases of a model file, edited through
 :class:`~registry_tool.yamlfile.splice.YamlEditor` so that every byte the edit does not
 mean to change stays as it was; and the text of a new model file.
 """
@@ -65,6 +65,39 @@ class ModelEditor(YamlEditor):
         if not quote and not render.plain_ok(str(fields["version"]), flow=False):
             quotes = {"version": '"'}
         self.append_item(("versions",), item, quotes=quotes, layout=_layout_of(last))
+
+    def set_alias(self, alias: str, label: str) -> None:
+        """Point ``alias`` at a version: move it in place, add it after the others, or write
+        the ``aliases`` mapping (block style, before ``versions``). Labels are quoted like
+        the file's other labels."""
+        value = render.Quoted(label, self._label_quote())
+        aliases = self.node(("aliases",))
+        if aliases is None:
+            self.insert_key((), "aliases", {alias: value}, order=MODEL_KEYS, layout={"aliases": True})
+        elif self.node(("aliases", alias)) is not None:
+            self.replace_scalar(("aliases", alias), label)
+        else:
+            self.insert_key(("aliases",), alias, value)
+
+    def remove_alias(self, alias: str) -> None:
+        """Remove an alias; the ``aliases`` mapping goes with its last one."""
+        aliases = self.node(("aliases",))
+        if isinstance(aliases, MappingNode) and len(aliases.value) == 1:
+            self.delete_key((), "aliases")
+        else:
+            self.delete_key(("aliases",), alias)
+
+    def _label_quote(self) -> str:
+        """The quote character of the file's labels: an alias's, else the last version's (default '"')."""
+        for path in (("aliases",), ("versions",)):
+            node = self.node(path)
+            items = [v for _, v in node.value] if isinstance(node, MappingNode) else []
+            if isinstance(node, SequenceNode) and node.value and isinstance(node.value[-1], MappingNode):
+                items = [v for k, v in node.value[-1].value if k.value == "version"]
+            found = next((n.style for n in items if isinstance(n, ScalarNode) and n.style in ('"', "'")), None)
+            if found is not None:
+                return str(found)
+        return '"'
 
     def set_metric(self, label: str, ref: str, value: Any) -> None:
         """Set a metric: ``name`` (top level, before ``suites``) or ``suite/name``."""

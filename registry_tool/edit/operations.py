@@ -1,5 +1,5 @@
 """The registry's editing operations, as proposals: register, promote, archive, rollback,
-retention and metrics.
+retention, metrics and aliases.
 
 Each operation reads model files from a snapshot (the working tree, or a commit), decides
 what moves (the current production version is demoted as the policy says, retention
@@ -21,17 +21,32 @@ from registry_tool.core.policy import Policy
 from registry_tool.edit.model_editor import ModelEditor, new_model_text
 from registry_tool.edit.proposal import FileEdit, Proposal
 from registry_tool.errors import EXIT_VIOLATIONS, EditRefused, RegistryError
+from registry_tool.read.api import parse_stage
 from registry_tool.snapshots.base import EntryKind, Snapshot
 from registry_tool.validation.model_file import ModelFile, read_model
 from registry_tool.yamlfile import render as yamltext
 
 NAME = re.compile(r"[a-z0-9]+(?:[._-][a-z0-9]+)*")  # the schema's model name pattern
-RANK = {Stage.NONE: 0, Stage.STAGING: 1, Stage.PRODUCTION: 2, Stage.ARCHIVED: 3}
 SCHEMA_FILE = "schemas/model.schema.json"
 
-# (model file path, current production label) -> (label, commit id) of the version that was
-# in production before it, or None
-PreviousProduction = Callable[[str, "str | None"], "tuple[str, str] | None"]
+# (model file path, current label in the stage, the unique stage) -> (label, commit id) of
+# the version that was in that stage before it, or None
+PreviousProduction = Callable[[str, "str | None", Stage], "tuple[str, str] | None"]
+
+
+def unique_stage(policy: Policy, name: str | None) -> Stage:
+    """The unique stage a rollback is about: ``name``, or production (or the only unique stage)."""
+    uniques = policy.stages.unique_stages
+    if name is None:
+        if Stage.PRODUCTION in uniques or len(uniques) == 1:
+            return Stage.PRODUCTION if Stage.PRODUCTION in uniques else uniques[0]
+        listed = ", ".join(uniques) or "none"
+        raise RegistryError(f"give --stage: the registry's unique stages are {listed}")
+    stage = parse_stage(name, policy.stages)
+    if stage not in uniques:
+        raise RegistryError(f"--stage {stage}: a rollback needs a unique stage (one version at a time); "
+                            f"the registry's unique stages are {', '.join(uniques) or 'none'}")
+    return stage
 
 
 def model_path(policy: Policy, name: str) -> str:
@@ -84,16 +99,19 @@ def _version(opened: Opened, label: str) -> Any:
 
 def register(base: Snapshot, policy: Policy, name: str, fields: Mapping[str, Any],
              about: Mapping[str, Any] | None = None) -> Proposal:
-    """Add a version (``fields`` as in the model file), creating the model file if needed;
-    ``about``: a new model's own fields (description, owner, task)."""
+    """Add a version (``fields`` as in the model file; without a ``stage``, the first stage a
+    new version may start in), creating the model file if needed; ``about``: a new model's
+    own fields (description, owner, task)."""
     opened = open_model(base, policy, name, required=False)
     if opened is not None and about:
         given = ", ".join(f"--{'model-description' if k == 'description' else k}" for k in about)
         raise RegistryError(f"{given}: only for a new model, and {name} exists; change it with "
                             f"registry-tool set {name} --owner/--description/--task")
     label = fields["version"]
-    stage = fields.get("stage", "none")
-    message = f"register {name} {label}" + (f" in {stage}" if stage != "none" else "")
+    first = next((s for s in policy.stages.names if s in policy.initial_stages), policy.stages.first)
+    stage = parse_stage(fields["stage"], policy.stages) if fields.get("stage") is not None else first
+    fields = {**fields, "stage": stage.value}
+    message = f"register {name} {label}" + (f" in {stage}" if stage != first else "")
     if opened is None:
         path = model_path(policy, name)
         schema = posixpath.relpath(SCHEMA_FILE, policy.models_dir)
@@ -103,61 +121,83 @@ def register(base: Snapshot, policy: Policy, name: str, fields: Mapping[str, Any
     return Proposal([opened.edit()], message)
 
 
-def promote(base: Snapshot, policy: Policy, name: str, label: str, to: Stage) -> Proposal:
-    """Move a version to a stage; entering production demotes the current production
-    version as the policy says (``on_promote: demote`` -> ``demote_to``)."""
+def promote(base: Snapshot, policy: Policy, name: str, label: str, to: Stage | str) -> Proposal:
+    """Move a version to a stage; entering a unique stage (production) demotes the version
+    there as the policy says (``on_promote: demote`` -> ``demote_to``)."""
+    to = parse_stage(to, policy.stages, "--to stage")
+    if policy.is_final(to):
+        raise RegistryError(f"--to {to}: {to} is final; archive a version with registry-tool archive")
     opened = open_model(base, policy, name)
     assert opened is not None
     version = _version(opened, label)
-    if version.stage is to:
+    if version.stage == to:
         return Proposal([], notes=[f"{name} {label} is already in {to}: nothing to change"])
-    verb = "promote" if RANK[to] > RANK[version.stage] or version.stage is Stage.ARCHIVED else "demote"
+    order = policy.stages.index
+    verb = "promote" if order(to) > order(version.stage) or policy.is_final(version.stage) else "demote"
     proposal = Proposal(message=f"{verb} {name} {label} to {to}")
     stages = {label: to.value}
-    current = opened.model.production
-    if to is Stage.PRODUCTION and current is not None and current.version != label:
+    if policy.is_unique(to):
         # With on_promote: refuse the validator refuses this, saying to demote first.
-        stages[current.version] = policy.demote_to.value
-        proposal.notes.append(f"{name} {current.version} demoted from production to {policy.demote_to}")
+        _demote_occupant(opened, policy, to, label, stages, proposal)
     opened.editor.set_stages(stages)
     proposal.edits.append(opened.edit())
     return _with_body(proposal)
 
 
+def _demote_occupant(opened: Opened, policy: Policy, stage: Stage, label: str, stages: dict[str, str],
+                     proposal: Proposal) -> None:
+    """Move the version in a unique stage out of the way of ``label`` (on_promote: demote)."""
+    current = next((v for v in opened.model.in_stage(stage) if v.version != label), None)
+    if current is None:
+        return
+    target = policy.demote_target(stage)
+    if target is None:
+        raise RegistryError(f"cannot demote {opened.model.name} {current.version} from {stage}: the policy declares "
+                            "no stage to demote it to (set demote_to in registry.yaml)")
+    stages[current.version] = target.value
+    proposal.notes.append(f"{opened.model.name} {current.version} demoted from {stage} to {target}")
+
+
 def archive(base: Snapshot, policy: Policy, name: str, label: str) -> Proposal:
+    stage = policy.stages.archive_stage
+    if stage is None:
+        raise RegistryError("the registry declares no final stage to archive to (stages in registry.yaml)")
     opened = open_model(base, policy, name)
     assert opened is not None
     version = _version(opened, label)
-    if version.stage is Stage.ARCHIVED:
-        return Proposal([], notes=[f"{name} {label} is already archived: nothing to change"])
-    opened.editor.set_stage(label, Stage.ARCHIVED.value)
-    return Proposal([opened.edit()], f"archive {name} {label}", [f"{name} {label} was {version.stage}"])
+    if version.stage == stage:
+        return Proposal([], notes=[f"{name} {label} is already {stage}: nothing to change"])
+    opened.editor.set_stage(label, stage.value)
+    verb = "archive" if stage == Stage.ARCHIVED else f"move to {stage}"
+    return Proposal([opened.edit()], f"{verb} {name} {label}", [f"{name} {label} was {version.stage}"])
 
 
-def rollback(base: Snapshot, policy: Policy, name: str, previous: PreviousProduction) -> Proposal:
-    """Make the version that was in production before the current one production again."""
+def rollback(base: Snapshot, policy: Policy, name: str, previous: PreviousProduction, stage: str | None = None) -> Proposal:
+    """Make the version that was in a unique stage (production) before the current one the
+    one there again."""
+    where = unique_stage(policy, stage)
     opened = open_model(base, policy, name)
     assert opened is not None
-    current = opened.model.production
-    found = previous(opened.path, current.version if current is not None else None)
+    occupants = opened.model.in_stage(where)
+    current = occupants[0] if occupants else None
+    found = previous(opened.path, current.version if current is not None else None, where)
     now = f"{current.version}" if current is not None else "no version"
     if found is None:
-        raise RegistryError(f"cannot roll back {name}: no version other than {now} was ever in production "
+        raise RegistryError(f"cannot roll back {name}: no version other than {now} was ever in {where} "
                             f"in the history of {opened.path}", exit_code=EXIT_VIOLATIONS)
     label, commit = found
-    until = f"put in production by commit {commit[:12]}"
+    until = f"put in {where} by commit {commit[:12]}"
     version = opened.model.version(label)
     if version is None:
         raise RegistryError(f"cannot roll back {name} to {label} ({until}): it is no longer listed in {opened.path}",
                             exit_code=EXIT_VIOLATIONS)
-    if version.stage is Stage.ARCHIVED:
-        raise RegistryError(f"cannot roll back {name} to {label} ({until}): it is archived, and archived versions "
-                            "are never promoted again", exit_code=EXIT_VIOLATIONS)
-    proposal = Proposal(message=f"rollback {name} to {label}", notes=[f"{name} {label} was {until}"])
-    stages = {label: Stage.PRODUCTION.value}
-    if current is not None:
-        stages[current.version] = policy.demote_to.value
-        proposal.notes.append(f"{name} {current.version} demoted from production to {policy.demote_to}")
+    if policy.is_final(version.stage):
+        raise RegistryError(f"cannot roll back {name} to {label} ({until}): it is {version.stage}, and {version.stage} "
+                            "versions are never promoted again", exit_code=EXIT_VIOLATIONS)
+    suffix = f" in {where}" if where != Stage.PRODUCTION else ""
+    proposal = Proposal(message=f"rollback {name} to {label}{suffix}", notes=[f"{name} {label} was {until}"])
+    stages = {label: where.value}
+    _demote_occupant(opened, policy, where, label, stages, proposal)
     opened.editor.set_stages(stages)
     proposal.edits.append(opened.edit())
     return _with_body(proposal)
@@ -165,10 +205,13 @@ def rollback(base: Snapshot, policy: Policy, name: str, previous: PreviousProduc
 
 def retention(base: Snapshot, policy: Policy, name: str | None, keep: int | None) -> Proposal:
     """Archive the versions older than the newest ``keep`` (by registration order) that are
-    in stage none; production and staging versions are never archived by retention.
-    ``keep`` None: each model's ``retention: {keep: N}`` from registry.yaml (models without
-    one are left alone)."""
+    in the first stage (none by default) and named by no alias; versions in any other stage
+    (production, staging) are never archived by retention. ``keep`` None: each model's
+    ``retention: {keep: N}`` from registry.yaml (models without one are left alone)."""
     _check_keep(policy, name, keep)
+    archive_stage = policy.stages.archive_stage
+    if archive_stage is None:
+        raise RegistryError("the registry declares no final stage to archive to (stages in registry.yaml)")
     names = [name] if name is not None else sorted(e.stem for e in base.entries(policy.models_dir) if e.is_model_file)
     proposal = Proposal()
     archived: list[str] = []
@@ -183,9 +226,9 @@ def retention(base: Snapshot, policy: Policy, name: str | None, keep: int | None
         kept = keep if keep is not None else policy.keep_for(model_name)
         if kept is None:
             continue
-        older = [v.version for v in opened.model.versions[:-kept] if v.stage is Stage.NONE]
+        older = _retired(opened.model, policy, kept)
         if older:
-            opened.editor.set_stages({label: Stage.ARCHIVED.value for label in older})
+            opened.editor.set_stages({label: archive_stage.value for label in older})
             archived.extend(f"{model_name} {label}" for label in older)
             proposal.edits.append(opened.edit())
     if refused:
@@ -216,6 +259,12 @@ def _keep_shown(policy: Policy, name: str | None, keep: int | None) -> int | Non
     return policy.retention_keep if not policy.model_retention else None
 
 
+def _retired(model: Model, policy: Policy, keep: int) -> list[str]:
+    """What retention archives in a model: versions older than the newest ``keep``, in the
+    first stage, named by no alias."""
+    return [v.version for v in model.versions[:-keep] if v.stage == policy.stages.first and not model.aliases_of(v.version)]
+
+
 def _retention_message(proposal: Proposal, archived: list[str], keep: int | None) -> Proposal:
     newest = f"the newest {keep} version{'s' if keep != 1 else ''}" if keep is not None else \
         "the newest versions, as registry.yaml's retention says"
@@ -228,6 +277,26 @@ def _retention_message(proposal: Proposal, archived: list[str], keep: int | None
     proposal.message = f"retention: keep {newest}, archive {len(archived)} versions"
     proposal.notes.extend(f"archive {label}" for label in archived)
     return _with_body(proposal)
+
+
+def set_alias(base: Snapshot, policy: Policy, name: str, alias: str, label: str | None) -> Proposal:
+    """Point an alias at a version (``label``), moving it if it named another, or remove
+    it (``label`` None). Whether the alias may name that version is the validator's to say."""
+    opened = open_model(base, policy, name)
+    assert opened is not None
+    current = opened.model.aliases.get(alias)
+    if label is None:
+        if current is None:
+            return Proposal([], notes=[f"{name} has no alias {alias}: nothing to change"])
+        opened.editor.remove_alias(alias)
+        return Proposal([opened.edit()], f"remove {name} alias {alias} (was {current})")
+    _version(opened, label)
+    if current == label:
+        return Proposal([], notes=[f"{name} alias {alias} already names {label}: nothing to change"])
+    opened.editor.set_alias(alias, label)
+    if current is None:
+        return Proposal([opened.edit()], f"set {name} alias {alias} to {label}")
+    return Proposal([opened.edit()], f"move {name} alias {alias} to {label} (was {current})")
 
 
 def record_metrics(base: Snapshot, policy: Policy, name: str, label: str, values: Mapping[str, Any]) -> Proposal:

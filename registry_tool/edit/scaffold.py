@@ -49,6 +49,14 @@ REGISTRY_YAML = """\
 #     gates:
 #       production:
 #         min_metrics: {accuracy: 0.95}
+# aliases:                          # gates per alias (champion: "1.1.0" in a model file), judged when it moves
+#   champion:
+#     gates: {require_sha256: true, no_regression: {accuracy: higher_is_better}}
+# stages:                           # your own stages, in order, replacing none/staging/production/archived
+#   - {name: dev}
+#   - {name: qa}
+#   - {name: production, unique: true}   # at most one version of a model
+#   - {name: archived, final: true}      # never left
 """
 
 WORKFLOW = """\

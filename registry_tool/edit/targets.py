@@ -23,6 +23,7 @@ from typing import Callable
 import pygit2
 
 from registry_tool.atomic import atomic_write
+from registry_tool.core.model import Stage
 from registry_tool.core.policy import Policy
 from registry_tool.edit import proposal as proposals
 from registry_tool.edit.git_commit import (
@@ -50,10 +51,10 @@ class Workspace:
     store: GitStore | None = None
     head: pygit2.Commit | None = None
 
-    def previous_production(self, path: str, current: str | None) -> tuple[str, str] | None:
+    def previous_production(self, path: str, current: str | None, stage: Stage = Stage.PRODUCTION) -> tuple[str, str] | None:
         if self.store is None:
             raise RegistryError("rollback reads the Git history, and this folder is not in a Git repository")
-        return previous_production(self.store, self.head, path, current)
+        return previous_production(self.store, self.head, path, current, stage)
 
 
 @dataclass

@@ -16,7 +16,7 @@ import pygit2
 
 from registry_tool.core.model import Model
 from registry_tool.core.names import model_name_of_path
-from registry_tool.core.policy import POLICY_FILE, Policy
+from registry_tool.core.policy import POLICY_FILE, Policy, StageSet
 from registry_tool.history.incremental import Layout, derive, layout_of
 from registry_tool.snapshots.git import GitStore
 from registry_tool.validation.model_file import parse_model
@@ -34,7 +34,8 @@ class BlobReader:
     def __init__(self, store: GitStore) -> None:
         self.store = store
         self._policies: dict[str | None, Policy] = {}
-        self._models: OrderedDict[str, Parsed] = OrderedDict()  # blob id -> parsed (None: invalid)
+        # (blob id, the policy's stages) -> parsed (None: invalid); whether a file is valid depends on the stages
+        self._models: OrderedDict[tuple[str, StageSet], Parsed] = OrderedDict()
         self._latest: dict[str, tuple[str, Parsed]] = {}  # path -> its newest blob read
 
     @staticmethod
@@ -58,21 +59,22 @@ class BlobReader:
         """The model in a blob, or None when the file is not a valid model file. ``near``:
         a blob of the same file just read (the other side of a change), to read this one
         as an edit of it."""
-        if oid in self._models:
-            self._models.move_to_end(oid)
-            parsed = self._models[oid]
+        key = (oid, policy.stages)
+        if key in self._models:
+            self._models.move_to_end(key)
+            parsed = self._models[key]
         else:
-            parsed = self._parse(oid, path, policy, self._cached(near, path))
-            self._models[oid] = parsed
+            parsed = self._parse(oid, path, policy, self._cached(near, path, policy.stages))
+            self._models[key] = parsed
             if len(self._models) > MODEL_CACHE:
                 self._models.popitem(last=False)
         self._latest[path] = (oid, parsed)
         return parsed.model if isinstance(parsed, Layout) else parsed
 
-    def _cached(self, oid: str | None, path: str) -> Layout | None:
+    def _cached(self, oid: str | None, path: str, stages: StageSet) -> Layout | None:
         if oid is None:
             return None
-        found = self._models.get(oid)
+        found = self._models.get((oid, stages))
         if found is None and self._latest.get(path, ("", None))[0] == oid:
             found = self._latest[path][1]
         return found if isinstance(found, Layout) else None
@@ -83,7 +85,7 @@ class BlobReader:
         raw = self.store.read_blob(oid, path)
         stem = model_name_of_path(path)
         if near is not None:
-            derived = derive(near, raw, path, stem, policy.max_file_bytes)
+            derived = derive(near, raw, path, stem, policy.max_file_bytes, policy.stages)
             if derived is not None:
                 return derived
         mf, _ = parse_model(raw, path, stem, policy)

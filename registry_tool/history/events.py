@@ -104,9 +104,10 @@ class Truncated:
     def to_dict(self) -> dict[str, Any]:
         return {
             "event": TRUNCATED, "model": None, "version": None, "from_stage": None, "to_stage": None,
-            "fields": [], "metrics": [], **self.commit.to_dict(),
+            "fields": [], "metrics": [], "alias": None, "from_version": None, "to_version": None,
+            **self.commit.to_dict(),
         }
 
 
-EVENT_KEYS = ("author", "comment", "commit", "committer", "event", "fields", "from_stage", "metrics", "model",
-              "pull_request", "signed", "time", "to_stage", "version")
+EVENT_KEYS = ("alias", "author", "comment", "commit", "committer", "event", "fields", "from_stage", "from_version",
+              "metrics", "model", "pull_request", "signed", "time", "to_stage", "to_version", "version")

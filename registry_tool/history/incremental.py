@@ -27,6 +27,7 @@ from typing import Any
 from yaml.nodes import MappingNode, SequenceNode
 
 from registry_tool.core.model import Model, model_from_data
+from registry_tool.core.policy import DEFAULT_STAGES, StageSet
 from registry_tool.schema import check as schema
 from registry_tool.schema.fast import Check, compile_schema
 from registry_tool.validation.model_file import ModelFile
@@ -103,8 +104,10 @@ def _end_line(seq: SequenceNode, lines: tuple[str, ...]) -> int | None:
     return None
 
 
-def derive(ref: Layout, raw: bytes, path: str, stem: str, max_bytes: int) -> Layout | None:
-    """The file ``raw`` read as an edit of ``ref``; None when only a full parse can tell."""
+def derive(ref: Layout, raw: bytes, path: str, stem: str, max_bytes: int,
+           stages: StageSet = DEFAULT_STAGES) -> Layout | None:
+    """The file ``raw`` read as an edit of ``ref``; None when only a full parse can tell
+    (also when an edited item's stage is not one of ``stages``: the full parse says so)."""
     check = _version_check()
     if check is None or not ref.starts:
         return None
@@ -128,7 +131,7 @@ def derive(ref: Layout, raw: bytes, path: str, stem: str, max_bytes: int) -> Lay
         spans = _runs(changed)
     else:
         spans = [(k, m)]
-    return _splice(ref, lines, bounds, spans, delta, path, stem, check)
+    return _splice(ref, lines, bounds, spans, delta, path, stem, lambda item: check(item) and item["stage"] in stages)
 
 
 def _lines(raw: bytes, max_bytes: int) -> list[str] | None:

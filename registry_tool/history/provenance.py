@@ -64,4 +64,4 @@ def _sets_wanted_stage(item: Event, wanted: dict[str, dict[str, Stage]], found: 
     change = item.change
     stages, seen = wanted.get(change.model, {}), found.get(change.model, {})
     return (change.version in stages and change.version not in seen and change.sets_stage
-            and change.to_stage is stages[change.version or ""])
+            and change.to_stage == stages[change.version or ""])

@@ -1,4 +1,4 @@
-"""Which version was in production before the current one: read from the audit log."""
+"""Which version was in production (or another unique stage) before the current one: read from the audit log."""
 
 from __future__ import annotations
 
@@ -11,10 +11,11 @@ from registry_tool.history.walk import walk
 from registry_tool.snapshots.git import GitStore
 
 
-def previous_production(store: GitStore, head: pygit2.Commit | None, path: str, current: str | None) -> tuple[str, str] | None:
-    """The newest version other than ``current`` that entered production on ``head``'s
-    first-parent history, with the commit that moved it there; None when there is none
-    (or when it lies before a shallow clone's boundary)."""
+def previous_production(store: GitStore, head: pygit2.Commit | None, path: str, current: str | None,
+                        stage: Stage = Stage.PRODUCTION) -> tuple[str, str] | None:
+    """The newest version other than ``current`` that entered ``stage`` (production, or
+    another unique stage) on ``head``'s first-parent history, with the commit that moved it
+    there; None when there is none (or when it lies before a shallow clone's boundary)."""
     if head is None:
         return None
     name = model_name_of_path(path)
@@ -24,7 +25,7 @@ def previous_production(store: GitStore, head: pygit2.Commit | None, path: str, 
             if isinstance(item, Truncated):
                 return None
             change = item.change
-            if change.to_stage is Stage.PRODUCTION and change.version != current and change.version is not None:
+            if change.to_stage == stage and change.version != current and change.version is not None:
                 return change.version, item.commit.id
     finally:
         events.close()

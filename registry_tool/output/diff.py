@@ -24,18 +24,18 @@ def _range(diff: SemanticDiff) -> str:
 
 def _gate_words(check: GateCheck) -> str:
     if not check.checked:
-        return "no production gates configured"
+        return f"no {check.target} gates configured"
     if check.ok:
-        return "production gates pass: " + ", ".join(check.checked)
+        return f"{check.target} gates pass: " + ", ".join(check.checked)
     failed = sorted({v.rule for v in check.violations})
-    return "production gates FAIL: " + ", ".join(failed)
+    return f"{check.target} gates FAIL: " + ", ".join(failed)
 
 
 def render_text(diff: SemanticDiff) -> str:
     out = [f"registry changes {_range(diff)}"]
-    for line in summary_lines(diff.changes):
+    for line in summary_lines(diff.changes, diff.unique_stages):
         out.append(f"  {line.text()}")
-        check = diff.gate_for(line.change) if line.change.enters_production else None
+        check = diff.gate_for(line.change)
         if check is not None:
             out.append(f"      {_gate_words(check)}")
             out += [f"        {v.file}:{v.line}:{v.column}: {v.rule}: {v.message}" for v in check.violations]
@@ -50,25 +50,27 @@ def render_json(diff: SemanticDiff) -> str:
 
 
 def _gate_cell(diff: SemanticDiff, line: Line) -> str:
-    check = diff.gate_for(line.change) if line.change.enters_production else None
+    check = diff.gate_for(line.change)
     if check is None:
         return ""
+    where = "" if check.target == "production" else f"{check.target}: "
     if not check.checked:
-        return "no gates configured"
+        return f"{where}no gates configured"
     if check.ok:
-        return "✅ " + ", ".join(f"`{g}`" for g in check.checked)
-    return "❌ " + ", ".join(f"`{r}`" for r in sorted({v.rule for v in check.violations}))
+        return f"{where}✅ " + ", ".join(f"`{g}`" for g in check.checked)
+    return f"{where}❌ " + ", ".join(f"`{r}`" for r in sorted({v.rule for v in check.violations}))
 
 
 def render_markdown(diff: SemanticDiff) -> str:
     head = f"`{diff.head[:12]}`" if diff.head else "the working tree"
     base = f"`{diff.base[:12]}`" if diff.base else "an empty registry"
     out = ["### Registry changes", "", f"From {base} to {head}.", ""]
-    lines = summary_lines(diff.changes)
+    lines = summary_lines(diff.changes, diff.unique_stages)
     if not lines:
         out.append("No model changes.")
     else:
-        out += ["| Model | Change | Production gates |", "| --- | --- | --- |"]
+        gates = "Production gates" if all(check.target == "production" for check in diff.gates) else "Gates"
+        out += [f"| Model | Change | {gates} |", "| --- | --- | --- |"]
         for line in lines:
             text = line.text(model=False)  # the model has its own column
             out.append(f"| `{markdown_cell(line.change.model)}` | {markdown_cell(text)} | {_gate_cell(diff, line)} |")

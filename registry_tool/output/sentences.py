@@ -1,12 +1,14 @@
 """Change events as short human sentences, shared by ``history`` and ``diff``.
 
 ``faq-bot 1.1.0: staging → production``, ``faq-bot 2.0.0: registered in none``,
-``faq-bot 1.1.0: metrics accuracy 0.93 → 0.95``. Pure: strings in, strings out.
+``faq-bot 1.1.0: metrics accuracy 0.93 → 0.95``, ``faq-bot: alias champion 1.0.0 → 1.1.0``.
+Pure: strings in, strings out.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Iterable
 
 from registry_tool.core.changes import Change, ChangeKind, MetricChange
 
@@ -44,12 +46,23 @@ def what(change: Change) -> str:
         return f"{change.from_stage} {ARROW} {change.to_stage}"
     if k is ChangeKind.VERSION_REMOVED:
         return f"removed (was {change.from_stage})"
+    if k is ChangeKind.ALIAS_CHANGED:
+        return alias_text(change)
     parts = [f for f in change.fields if f != "metrics"]
     text = "updated " + ", ".join(parts) if parts else ""
     if change.metrics:
         metrics = "metrics " + ", ".join(metric_text(m) for m in change.metrics)
         text = f"{metrics}; {text}" if text else metrics
     return text
+
+
+def alias_text(change: Change) -> str:
+    """``alias champion 1.0.0 → 1.1.0``, ``alias champion set to 1.1.0``, ``alias champion removed (was 1.0.0)``."""
+    if change.from_version is None:
+        return f"alias {change.alias} set to {change.to_version}"
+    if change.to_version is None:
+        return f"alias {change.alias} removed (was {change.from_version})"
+    return f"alias {change.alias} {change.from_version} {ARROW} {change.to_version}"
 
 
 def sentence(change: Change) -> str:
@@ -67,23 +80,26 @@ class Line:
         """The line; without the model's name with ``model=False`` (``1.1.0: staging → production``)."""
         out = sentence(self.change)
         if not model:
-            out = out[len(self.change.model):].lstrip(" ")
+            out = out[len(self.change.model):].lstrip(" :")  # "1.1.0: ...", or a model-level "new model"
         if self.beside:
             out += " (" + "; ".join(f"{c.version}: {what(c)}" for c in self.beside) + ")"
         return out
 
 
-def summary_lines(changes: list[Change]) -> list[Line]:
-    """Changes as lines, a promotion carrying the demotion it caused in the same model:
+def summary_lines(changes: list[Change], unique: Iterable[str] = ("production",)) -> list[Line]:
+    """Changes as lines, a version entering a unique stage (production) carrying the move out
+    of that stage it caused in the same model:
     ``faq-bot 1.1.0: staging → production (1.0.0: production → staging)``."""
+    stages = set(unique)
     beside: dict[int, list[Change]] = {}
     taken: set[int] = set()
     for i, change in enumerate(changes):
-        if not change.enters_production:
+        stage = change.to_stage
+        if stage is None or stage not in stages or not change.enters(stage):
             continue
         for j, other in enumerate(changes):
             if j not in taken and other.model == change.model and other.kind is ChangeKind.STAGE_CHANGED \
-                    and other.leaves_production:
+                    and other.leaves(stage):
                 beside.setdefault(i, []).append(other)
                 taken.add(j)
     return [Line(c, beside.get(i, [])) for i, c in enumerate(changes) if i not in taken]

@@ -3,8 +3,8 @@ commit and pull request it reached its stage when history was read."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from registry_tool.core.model import Model, ModelVersion
@@ -30,6 +30,8 @@ VERSION_COLUMNS: list[Column[VersionRow]] = [
     Column("VERSION", "version", lambda r: r.version.version),
     Column("STAGE", "stage", lambda r: r.version.stage.value),
     Column("ARTIFACT", "artifact", lambda r: r.version.artifact.uri),
+    Column("ALIASES", "aliases", lambda r: ", ".join(r.model.aliases_of(r.version.version)),
+           lambda r: list(r.model.aliases_of(r.version.version))),
 ]
 
 
@@ -68,3 +70,10 @@ def show_columns(events: Provenance | None) -> list[Column[VersionRow]]:
         Column("PR", "pull_request", cell(lambda e: f"#{e.commit.pull_request}" if e.commit.pull_request else ""),
                value(lambda e: e.commit.pull_request)),
     ]
+
+
+def text_columns(rows: list[VersionRow], columns: list[Column[VersionRow]]) -> list[Column[VersionRow]]:
+    """The table's columns: ALIASES only when a row has an alias (JSON rows always carry it)."""
+    if any(row.model.aliases_of(row.version.version) for row in rows):
+        return columns
+    return [c for c in columns if c.key != "aliases"]

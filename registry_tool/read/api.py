@@ -17,18 +17,20 @@ refused with a :class:`~registry_tool.errors.RegistryError` naming the violation
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING
 
 from registry_tool.core.model import Model, ModelVersion, Stage
+from registry_tool.core.policy import DEFAULT_STAGES, StageSet
 from registry_tool.errors import NotFound, RegistryError
 from registry_tool.snapshots.base import Entry, EntryKind
 from registry_tool.snapshots.git import CommitSnapshot, GitStore
 
 if TYPE_CHECKING:
     from registry_tool.core.findings import Violation
-    from registry_tool.history.asof import When
     from registry_tool.core.policy import Policy
+    from registry_tool.history.asof import When
 
 
 
@@ -121,26 +123,30 @@ class RegistrySnapshot:
         """Every model, sorted by name, each checked."""
         return [self.model(name) for name in self.models()]
 
-    def version(self, name: str, *, stage: Stage | str | None = None, version: str | None = None) -> ModelVersion:
-        """The version of a model at a stage (the newest one there) or by its label.
+    def version(self, name: str, *, stage: Stage | str | None = None, version: str | None = None,
+                alias: str | None = None) -> ModelVersion:
+        """The version of a model at a stage (the newest one there), by its label, or by an alias.
 
-        Raises :class:`NotFound` (exit code 1) when there is nothing at that stage or
-        version, and RegistryError (exit code 2) for an unknown or invalid model.
+        Raises :class:`NotFound` (exit code 1) when there is nothing at that stage, version
+        or alias, and RegistryError (exit code 2) for an unknown or invalid model, or a
+        stage the registry does not declare.
         """
-        if (stage is None) == (version is None):
-            raise RegistryError("give exactly one of a stage or a version")
+        if sum(x is not None for x in (stage, version, alias)) != 1:
+            raise RegistryError("give exactly one of a stage, a version or an alias")
         model = self.model(name)
-        if stage is not None:
-            stage = parse_stage(stage)
         if version is not None:
             found = model.version(version)
             if found is None:
                 known = ", ".join(v.version for v in model.versions) or "none"
                 raise NotFound(f"{name} has no version {version} at {self.snapshot.label} (versions: {known})")
             return found
-        picked = newest_in_stage(model, stage)  # type: ignore[arg-type]
+        if alias is not None:
+            return self._by_alias(model, alias)
+        assert stage is not None
+        wanted = parse_stage(stage, self.policy.stages)
+        picked = newest_in_stage(model, wanted)
         if picked is None:
-            raise NotFound(f"{name} has no version in {stage} at {self.snapshot.label}")
+            raise NotFound(f"{name} has no version in {wanted} at {self.snapshot.label}")
         return picked
 
     def find(self, model: str | None = None, *, stage: Stage | str | None = None, tags: Sequence[str] = (),
@@ -153,9 +159,34 @@ class RegistrySnapshot:
         A typo in a field is a RegistryError, never an empty list."""
         from registry_tool.read.query import Query
 
-        query = Query.of(stage=parse_stage(stage) if stage is not None else None, tags=tags, owner=owner,
-                         task=task, where=where)
+        query = Query.of(stage=parse_stage(stage, self.policy.stages) if stage is not None else None, tags=tags,
+                         owner=owner, task=task, where=where)
         return query.select([self.model(model)] if model is not None else self.all_models())
+
+    def _by_alias(self, model: Model, alias: str) -> ModelVersion:
+        found = model.alias(alias)
+        if found is None:
+            known = ", ".join(f"{a} ({label})" for a, label in sorted(model.aliases.items())) or "none"
+            raise NotFound(f"{model.name} has no alias {alias} at {self.snapshot.label} (aliases: {known})")
+        return found
+
+    def resolve(self, uri: str) -> tuple[Model, ModelVersion]:
+        """A model and one of its versions by MLflow's model URI: ``models:/NAME@ALIAS``,
+        ``models:/NAME/VERSION``, or ``models:/NAME/STAGE`` (MLflow's ``Production`` is
+        ``production``); a label the model has wins over a stage of the same name."""
+        name, sep, ref = parse_model_uri(uri)
+        model = self.model(name)
+        if sep == "@":
+            return model, self._by_alias(model, ref)
+        found = model.version(ref)
+        if found is not None:
+            return model, found
+        stage = ref if ref in self.policy.stages else ref.lower()
+        if stage in self.policy.stages:
+            return model, self.version(name, stage=stage)
+        known = ", ".join(v.version for v in model.versions) or "none"
+        raise NotFound(f"{name} has no version {ref} at {self.snapshot.label}, and {ref} is not a stage "
+                       f"(versions: {known}; stages: {', '.join(self.policy.stages.names)})")
 
     def _load(self, entry: Entry) -> Model:
         from registry_tool.validation.checks import check_model  # noqa: PLC0415
@@ -187,11 +218,30 @@ class RegistrySnapshot:
         return f"unknown model '{name}' at {self.snapshot.label} (no {self.policy.models_dir}/{name}.yaml){hint}"
 
 
-def parse_stage(value: Stage | str) -> Stage:
-    try:
+MODEL_URI = "models:/"
+
+
+def parse_model_uri(uri: str) -> tuple[str, str, str]:
+    """``models:/faq-bot@champion`` -> ("faq-bot", "@", "champion"); ``models:/faq-bot/1.1.0``
+    -> ("faq-bot", "/", "1.1.0"). RegistryError for anything else."""
+    rest = uri[len(MODEL_URI):] if uri.startswith(MODEL_URI) else ""
+    at, slash = rest.find("@"), rest.find("/")
+    cut = min(i for i in (at, slash, len(rest)) if i >= 0)
+    name, sep, ref = rest[:cut], rest[cut:cut + 1], rest[cut + 1:]
+    if not name or not sep or not ref or "/" in ref or "@" in ref:
+        raise RegistryError(f"'{uri}' is not a model URI: models:/MODEL@ALIAS or models:/MODEL/VERSION")
+    return name, sep, ref
+
+
+def parse_stage(value: Stage | str, stages: StageSet = DEFAULT_STAGES, what: str = "stage") -> Stage:
+    """A stage the registry declares (by default none, staging, production, archived);
+    RegistryError, with a "did you mean", for any other name."""
+    if value in stages:
         return Stage(value)
-    except ValueError:
-        raise RegistryError(f"unknown stage '{value}': one of {', '.join(s.value for s in Stage)}") from None
+    from registry_tool.schema.check import did_you_mean  # noqa: PLC0415 - only on this error
+
+    names = [s.value for s in stages.names]
+    raise RegistryError(f"unknown {what} '{value}': one of {', '.join(names)}{did_you_mean(str(value), names)}")
 
 
 def newest_in_stage(model: Model, stage: Stage | str) -> ModelVersion | None:
@@ -199,5 +249,5 @@ def newest_in_stage(model: Model, stage: Stage | str) -> ModelVersion | None:
 
     Versions are listed oldest first in the file, so the newest is the last one listed.
     """
-    found = model.in_stage(parse_stage(stage))
+    found = model.in_stage(stage)
     return found[-1] if found else None

@@ -19,6 +19,7 @@ from registry_tool.errors import RegistryError
 from registry_tool.read.documents import version_dict
 
 if TYPE_CHECKING:
+    from registry_tool.core.policy import Policy
     from registry_tool.read.api import RegistrySnapshot
 
 HIGHER = "higher_is_better"
@@ -66,8 +67,16 @@ def compare(snap: RegistrySnapshot, name: str, labels: Sequence[str]) -> Compari
     if twice:
         raise RegistryError(f"version {twice[0]} is given twice; give each version once")
     versions = tuple(snap.version(name, version=label) for label in labels)
-    directions = snap.policy.gates_for(name).no_regression
+    directions = _directions(snap.policy, name)
     return Comparison(snap.model(name), versions, snap.commit, snap.rev, metric_rows(versions, directions))
+
+
+def _directions(policy: Policy, model: str) -> dict[str, str]:
+    """The no_regression directions of the model's gates, whatever stage they guard."""
+    found: dict[str, str] = {}
+    for gates in policy.model_gates.get(model, policy.gates).values():
+        found.update(gates.no_regression)
+    return found
 
 
 def metric_rows(versions: Sequence[ModelVersion], directions: Mapping[str, str]) -> tuple[MetricRow, ...]:

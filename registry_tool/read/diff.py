@@ -1,10 +1,11 @@
 """The semantic difference between two registry snapshots, for pull requests.
 
-Which versions were registered, promoted, demoted, archived or re-measured between a base
-and a head (two commits, or a commit and the working tree), and, for each version that
-enters production, how it fares against the production gates. The gates are the
-validator's own (:func:`registry_tool.validation.rules.gates.check_gates`) under the **base's**
-policy, as ``validate --base`` judges them.
+Which versions were registered, promoted, demoted, archived or re-measured, and which
+aliases moved, between a base and a head (two commits, or a commit and the working tree),
+and, for each version that enters production (any unique or gated stage) or takes a gated
+alias, how it fares against the gates. The gates are the validator's own
+(:func:`registry_tool.validation.rules.gates.check_gates`) under the **base's** policy, as
+``validate --base`` judges them.
 """
 
 from __future__ import annotations
@@ -13,33 +14,48 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any
 
-from registry_tool.core.changes import Change, model_changes
+from registry_tool.core.changes import Change, ChangeKind, model_changes
 from registry_tool.core.findings import Violation
 from registry_tool.core.names import model_name
-from registry_tool.core.policy import Gates, Policy
+from registry_tool.core.policy import Policy
 from registry_tool.snapshots.base import Entry, Snapshot
 from registry_tool.validation import changed
 from registry_tool.validation.model_file import ModelFile, read_model
 from registry_tool.validation.policy import policy_of
-from registry_tool.validation.rules.gates import check_gates, configured_gates
+from registry_tool.validation.rules.gates import alias_target, check_gates, configured_gates
 
 
 @dataclass(frozen=True)
 class GateCheck:
-    """The production gates for one version entering production."""
+    """The gates for one version entering a stage (production) or taking an alias."""
 
     model: str
     version: str
     checked: tuple[str, ...]  # the gate rule ids the policy sets for this model
     violations: tuple[Violation, ...]
+    stage: str | None = "production"  # the stage entered (None: an alias)
+    alias: str | None = None  # the alias taken
 
     @property
     def ok(self) -> bool:
         return not self.violations
 
+    @property
+    def target(self) -> str:
+        """What the version enters, in words: ``production``, ``alias champion``."""
+        return self.stage if self.stage is not None else alias_target(self.alias or "")
+
+    def about(self, change: Change) -> bool:
+        """Whether this check judges that change."""
+        if change.model != self.model:
+            return False
+        if self.alias is not None:
+            return change.kind is ChangeKind.ALIAS_CHANGED and change.alias == self.alias
+        return change.version == self.version and self.stage is not None and change.enters(self.stage)
+
     def to_dict(self) -> dict[str, Any]:
-        return {"model": self.model, "version": self.version, "checked": list(self.checked), "ok": self.ok,
-                "violations": [v.to_dict() for v in self.violations]}
+        return {"model": self.model, "version": self.version, "stage": self.stage, "alias": self.alias,
+                "checked": list(self.checked), "ok": self.ok, "violations": [v.to_dict() for v in self.violations]}
 
 
 @dataclass
@@ -49,12 +65,10 @@ class SemanticDiff:
     changes: list[Change] = field(default_factory=list)
     gates: list[GateCheck] = field(default_factory=list)
     unreadable: list[Violation] = field(default_factory=list)  # files that could not be compared
+    unique_stages: tuple[str, ...] = ("production",)  # the base policy's: a promotion there shows its demotion
 
     def gate_for(self, change: Change) -> GateCheck | None:
-        for check in self.gates:
-            if (check.model, check.version) == (change.model, change.version):
-                return check
-        return None
+        return next((check for check in self.gates if check.about(change)), None)
 
     def to_dict(self) -> dict[str, Any]:
         return {"base": self.base, "head": self.head, "changes": [c.to_dict() for c in self.changes],
@@ -76,20 +90,21 @@ def semantic_diff(base: Snapshot, head: Snapshot) -> SemanticDiff:
     pairs: dict[str, tuple[Entry | None, Entry | None]] = {
         e.name: (found.base_files.get(e.name), e) for e in found.changed if e.is_model_file}
     pairs.update((e.name, (e, None)) for e in found.removed)
+    result.unique_stages = tuple(s.value for s in base_policy.stages.unique_stages)
     for name in sorted(pairs):
         old, new = pairs[name]
         old_mf, old_ok = _read(base, old, base_policy, result)
         new_mf, new_ok = _read(head, new, head_policy, result)
         if old_ok and new_ok:
-            _compare(result, model_name(name), old_mf, new_mf, base_policy.gates_for(model_name(name)))
+            _compare(result, model_name(name), old_mf, new_mf, base_policy)
     return result
 
 
-def _compare(result: SemanticDiff, name: str, old: ModelFile | None, new: ModelFile | None, gates: Gates) -> None:
+def _compare(result: SemanticDiff, name: str, old: ModelFile | None, new: ModelFile | None, policy: Policy) -> None:
     changes = model_changes(name, old.model if old else None, new.model if new else None)
     result.changes.extend(changes)
     if new is not None:
-        result.gates.extend(_gates(changes, old, new, gates))
+        result.gates.extend(_gates(changes, old, new, policy))
 
 
 def _read(snapshot: Snapshot, entry: Entry | None, policy: Policy, result: SemanticDiff) -> tuple[ModelFile | None, bool]:
@@ -102,16 +117,36 @@ def _read(snapshot: Snapshot, entry: Entry | None, policy: Policy, result: Seman
     return mf, True
 
 
-def _gates(changes: list[Change], base: ModelFile | None, head: ModelFile, gates: Gates) -> list[GateCheck]:
-    current = base.model.production if base is not None else None
+def _gates(changes: list[Change], base: ModelFile | None, head: ModelFile, policy: Policy) -> list[GateCheck]:
     checks = []
     for change in changes:
-        if not change.enters_production or change.version is None:
-            continue
-        version = head.model.version(change.version)
-        if version is None:  # pragma: no cover - the change came from this model
-            continue
-        replaced = current if current is not None and current.version != version.version else None
-        found = tuple(check_gates(head, gates, version, replaced))
-        checks.append(GateCheck(change.model, version.version, configured_gates(gates, replaced is not None), found))
+        check = _alias_gates(change, base, head, policy) if change.kind is ChangeKind.ALIAS_CHANGED \
+            else _stage_gates(change, base, head, policy)
+        if check is not None:
+            checks.append(check)
     return checks
+
+
+def _stage_gates(change: Change, base: ModelFile | None, head: ModelFile, policy: Policy) -> GateCheck | None:
+    stage = change.to_stage
+    if stage is None or change.version is None or not change.enters(stage) or not policy.gated_stage(head.model.name, stage):
+        return None
+    version = head.model.version(change.version)
+    if version is None:  # pragma: no cover - the change came from this model
+        return None
+    occupants = base.model.in_stage(stage) if base is not None and policy.is_unique(stage) else []
+    replaced = occupants[0] if occupants and occupants[0].version != version.version else None
+    gates = policy.gates_for(head.model.name, stage)
+    found = tuple(check_gates(head, gates, version, replaced, stage))
+    return GateCheck(change.model, version.version, configured_gates(gates, replaced is not None), found, stage=stage.value)
+
+
+def _alias_gates(change: Change, base: ModelFile | None, head: ModelFile, policy: Policy) -> GateCheck | None:
+    gates = policy.alias_gates.get(change.alias or "")
+    version = head.model.version(change.to_version) if change.to_version is not None else None
+    if gates is None or version is None or change.alias is None:
+        return None
+    replaced = base.model.version(change.from_version) if base is not None and change.from_version is not None else None
+    found = tuple(check_gates(head, gates, version, replaced, alias_target(change.alias)))
+    return GateCheck(change.model, version.version, configured_gates(gates, replaced is not None), found,
+                     stage=None, alias=change.alias)

@@ -7,7 +7,9 @@ shapes. The keys are a contract, documented in the README and pinned by tests:
   always; ``description``, ``run_id``, ``bindings`` when the file sets them;
 * ``get`` adds ``model`` and ``commit`` (the resolved sha); a row of ``show --format json``
   adds ``model`` (and, with history, when and by whom it reached its stage);
-* ``export``: ``commit``, ``schema_version``, ``models`` (by name).
+* ``export``: ``commit``, ``schema_version``, ``models`` (by name); a model has ``name``,
+  ``tags``, ``metadata``, ``aliases`` (alias -> version label) and ``versions`` always,
+  ``description``, ``owner``, ``task`` when the file sets them.
 """
 
 from __future__ import annotations
@@ -79,6 +81,7 @@ def model_dict(model: Model) -> dict[str, Any]:
             out[key] = value
     out["tags"] = list(model.tags)
     out["metadata"] = dict(model.metadata)
+    out["aliases"] = dict(model.aliases)
     out["versions"] = [version_dict(v) for v in model.versions]
     return out
 

@@ -236,13 +236,15 @@ def _paths(value: Any, prefix: str, into: set[str]) -> None:
 def _refuse_absent(absent: list[Condition], models: list[Model]) -> None:
     """A free-form field (a metric, a metadata key) that no version read has: a typo until
     shown otherwise. A field of the schema's shape that no version has is an empty answer."""
-    documents = [version_document(m, v) for m in models for v in m.versions]
     for condition in absent:
-        if not free_form(condition.field) or any(_has(d, condition.field) for d in documents):
+        # Usually some version has it (the filters before it in the query kept the ones
+        # that do from being asked): stop at the first.
+        if not free_form(condition.field) or any(_has(version_document(m, v), condition.field)
+                                                 for m in models for v in m.versions):
             continue
         head = condition.field.split(".")[0]
         known: set[str] = set()
-        for document in documents:
+        for document in (version_document(m, v) for m in models for v in m.versions):
             if head in document:
                 _paths(document[head], head, known)
         where = f" of {models[0].name}" if len(models) == 1 else ""

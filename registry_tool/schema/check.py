@@ -58,6 +58,12 @@ _FORMS = {
 }
 _METRIC_REF = "a metric name (accuracy) or a suite-scoped one (core-v1/score)"
 _FORMS.update(dict.fromkeys(["required_metrics", "min_metrics", "max_metrics", "no_regression"], _METRIC_REF))
+# Forms told by the pattern itself, before the field's name (a stage's ``name`` is not a model's).
+_PATTERN_FORMS = {
+    "^[a-z][a-z0-9_-]*$(?!\\n)": "a stage name: a lower-case letter, then lower-case letters, digits, '_' and '-'",
+    "^[a-z][a-z0-9-]*$(?!\\n)": "an alias name: a lower-case letter, then lower-case letters, digits and '-'",
+    "^[A-Za-z0-9][A-Za-z0-9._+-]*$(?!\\n)": _FORMS["version"],
+}
 
 
 SHIPPED = "registry_tool.schema.files"  # the package that carries the schema files when installed
@@ -106,17 +112,23 @@ def _unique_items(validator: Any, unique: Any, instance: Any, schema: Any) -> It
         yield ValidationError(f"{_show(instance)} has non-unique elements")
 
 
-def check(doc: Document, name: str = MODEL_SCHEMA) -> list[Violation]:
+def check(doc: Document, name: str = MODEL_SCHEMA, ours: Iterable[Violation] = ()) -> list[Violation]:
     """Schema violations of a loaded document, sorted by position: the first
-    ``MAX_SCHEMA_FINDINGS``, then one that says how many more there are."""
+    ``MAX_SCHEMA_FINDINGS``, then one that says how many more there are.
+
+    ``ours``: the violations of checks that run beside the schema and know what it cannot
+    (the policy's stages): where one points at the same place as the schema's, it replaces
+    it, and they count toward the cap alike."""
+    extra = sorted(ours)
     if fast_check(name)(doc.data):
-        return []
+        return _capped(doc, extra, 0)
     found: set[Violation] = set()
     unlisted = 0
     for error in _detailed_validator(name).iter_errors(doc.data):
         found.update(_to_violations(doc, error))
         unlisted += _unknown_unlisted(error)
-    return _capped(doc, sorted(found), unlisted)
+    taken = {(v.line, v.column) for v in extra}
+    return _capped(doc, sorted([v for v in found if (v.line, v.column) not in taken] + extra), unlisted)
 
 
 def _unknown_fields(instance: dict[str, Any], schema: dict[str, Any]) -> list[str]:
@@ -180,8 +192,7 @@ def _to_violations(doc: Document, error: Any) -> list[Violation]:
             return [Violation(doc.path, 1, 1, "schema", _type_message(doc, path, prefix, error))]
         return [doc.violation("schema", path, _type_message(doc, path, prefix, error))]
     if kind == "pattern":
-        field = next((p for p in reversed(path) if isinstance(p, str)), "")  # tags[2] -> tags
-        form = _FORMS.get(field)
+        form = _form(path, error.validator_value)
         text = f"is not {form}" if form else f"does not match the pattern {error.validator_value}"
         message = f"{prefix}{_show(instance)} {text}{_non_ascii(instance)}"
         if "propertyNames" in error.schema_path:  # the instance is a key of the mapping at path: point at it
@@ -203,6 +214,17 @@ def _to_violations(doc: Document, error: Any) -> list[Violation]:
         bound = "at most" if kind == "maxItems" else "at least"
         return [doc.violation("schema", path, f"{prefix}has {len(instance)} items; {bound} {error.validator_value} are allowed")]
     return [doc.violation("schema", path, f"{prefix}{_cut(error.message)}")]
+
+
+def _form(path: tuple[Any, ...], pattern: str) -> str | None:
+    """What a value at ``path`` failing ``pattern`` should be, in words (None: unknown)."""
+    field = next((p for p in reversed(path) if isinstance(p, str)), "")  # tags[2] -> tags
+    return _PATTERN_FORMS.get(pattern) or _FORMS.get(field)
+
+
+def show_value(value: Any) -> str:
+    """A value as the schema's messages show it (shortened repr)."""
+    return _show(value)
 
 
 def did_you_mean(value: Any, options: list[str], *, listing: bool = False) -> str:

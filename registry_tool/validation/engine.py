@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from registry_tool.core.findings import Violation
-from registry_tool.core.policy import POLICY_FILE, Policy
+from registry_tool.core.policy import POLICY_FILE, Policy, StageSet
 from registry_tool.snapshots.base import Entry, Snapshot
 from registry_tool.validation import changed, parallel
 from registry_tool.validation.checks import (
@@ -77,8 +77,8 @@ class ChangeCache:
     def __init__(self) -> None:
         self.folds = changed.FoldIndex()
         self._policies: dict[str | None, tuple[Policy, list[Violation]]] = {}
-        self._previous: dict[tuple[str, str, int], tuple[ModelFile | None, list[Violation]]] = {}
-        self._current: dict[tuple[str, str, int], tuple[ModelFile | None, list[Violation]]] = {}
+        self._previous: dict[tuple[str, str, int, StageSet], tuple[ModelFile | None, list[Violation]]] = {}
+        self._current: dict[tuple[str, str, int, StageSet], tuple[ModelFile | None, list[Violation]]] = {}
 
     def policy(self, snapshot: Snapshot) -> tuple[Policy, list[Violation]]:
         key = policy_id(snapshot)
@@ -91,7 +91,7 @@ class ChangeCache:
     def read_model(self, snapshot: Snapshot, entry: Entry, policy: Policy) -> tuple[ModelFile | None, list[Violation]]:
         if entry.blob_id is None:  # a file on disk: no id without reading it
             return read_model(snapshot, entry, policy)
-        key = (entry.blob_id, entry.path, policy.max_file_bytes)
+        key = (entry.blob_id, entry.path, policy.max_file_bytes, policy.stages)  # a parse depends on the stages
         found = self._current.get(key) or self._previous.get(key)
         if found is None:
             found = read_model(snapshot, entry, policy)

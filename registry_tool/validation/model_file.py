@@ -13,6 +13,7 @@ from registry_tool.core.findings import Violation
 from registry_tool.core.model import Model, model_from_data
 from registry_tool.core.policy import Policy
 from registry_tool.schema import check as schema
+from registry_tool.schema.stages import check_stages
 from registry_tool.snapshots.base import Entry, Snapshot
 from registry_tool.yamlfile import loader
 from registry_tool.yamlfile.loader import Document
@@ -35,7 +36,7 @@ def parse_model(raw: bytes, path: str, stem: str, policy: Policy) -> tuple[Model
     doc = loader.load(raw, path, max_bytes=policy.max_file_bytes)
     if doc.problems:
         return None, doc.problems
-    problems = schema.check(doc, schema.MODEL_SCHEMA)
+    problems = schema.check(doc, schema.MODEL_SCHEMA, check_stages(doc, policy.stages))
     if problems:
         return None, problems
     return ModelFile(path, stem, doc, model_from_data(doc.data)), []

@@ -88,8 +88,21 @@ def plain_ok(text: str, *, flow: bool) -> bool:
     return _reads_back(snippet, text)
 
 
+class Quoted(str):
+    """A string that is always written quoted (a version label), with its quote character."""
+
+    quote: str
+
+    def __new__(cls, text: str, quote: str = '"') -> "Quoted":
+        value = super().__new__(cls, text)
+        value.quote = quote
+        return value
+
+
 def scalar(value: Any, *, flow: bool = False, quote: str | None = None) -> str:
     """One scalar. ``quote`` forces a quoted string ('"' or "'"); None writes plain when safe."""
+    if isinstance(value, Quoted):
+        return quoted(str(value), quote or value.quote)
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (int, float)):

@@ -52,3 +52,14 @@ def audit(path: str, model: str) -> list[str]:
         lines.append(f"{label}: {event.commit.author.name}")
     lines.extend(sorted(registry_provenance(store, head)))
     return lines
+
+
+def champion_uri(path: str, model: str) -> str:
+    snap = open_registry(path).at("HEAD")
+    named: dict[str, str] = dict(snap.model(model).aliases)
+    version: ModelVersion = snap.version(model, alias="champion")
+    same: tuple[Model, ModelVersion] = snap.resolve(f"models:/{model}@champion")
+    region: Stage = Stage("production-eu")
+    unique: bool = snap.policy.stages.unique(region)
+    print(named, same[1].version, unique, snap.policy.is_final(Stage.ARCHIVED))
+    return version.artifact.uri

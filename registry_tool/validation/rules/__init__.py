@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from registry_tool.core.rules import RULES, RuleInfo
 from registry_tool.validation.rules import (  # noqa: F401  (each module registers its rules)
+    aliases,
     case_collision,
     demotion_required,
     duplicate_version,

@@ -3,7 +3,9 @@ base.
 
 Which moves are allowed comes from the policy (by default none->staging,
 staging->production, production->staging, staging->none, and any stage->archived; a new
-version starts in none or staging). Archived is final whatever the policy says.
+version starts in none or staging). A final stage (archived) is never left, whatever the
+policy says. Stages are the policy's: a move into a unique stage (production) that
+jumps over an ordinary stage in the declared order (staging) is a skipped stage.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from registry_tool.core.findings import Violation
-from registry_tool.core.model import ModelVersion, Stage
+from registry_tool.core.model import ModelVersion
 from registry_tool.core.policy import Policy
 from registry_tool.core.rules import declare
 from registry_tool.validation.model_file import ModelFile
@@ -23,15 +25,17 @@ INVALID_TRANSITION = declare("invalid-transition", "change",
                                   "stage move. Move the version through the stages the policy allows, or "
                                   "change the policy in a separate, reviewed change (changes are judged by "
                                   "the base's policy).")
-ARCHIVED_PROMOTION = declare("archived-promotion", "change", "An archived version left archived: archived is final.",
-                             help="Archived is final: an archived version stays archived, so what was "
-                                  "retired cannot come back unnoticed. Register a new version with the same "
-                                  "artifact instead.")
+ARCHIVED_PROMOTION = declare("archived-promotion", "change",
+                             "An archived version left archived: archived (any final stage) is final.",
+                             help="Archived (any final stage) is final: an archived version stays archived, so "
+                                  "what was retired cannot come back unnoticed. Register a new version with "
+                                  "the same artifact instead.")
 SKIPPED_STAGE = declare("skipped-stage", "change",
-                        "none->production, or a new version born in production: versions pass through staging.",
-                        help="Versions reach production through staging, so every production version was "
-                             "staged first. Promote the version to staging, merge that, then promote it to "
-                             "production.")
+                        "none->production, or a new version born in production: versions pass through staging "
+                        "(the stages before a unique one).",
+                        help="Versions reach production (a unique stage) through staging (the ordinary stages "
+                             "before it), so every production version was staged first. Promote the version "
+                             "to staging, merge that, then promote it to production.")
 
 
 @change_rule
@@ -43,7 +47,7 @@ def stage_moves(base: ModelFile | None, head: ModelFile | None, policy: Policy) 
         old = before.get(version.version)
         if old is None:
             yield from _new_version(head, version, policy)
-        elif old.stage is not version.stage:
+        elif old.stage != version.stage:
             yield from _moved(head, old, version, policy)
 
 
@@ -53,9 +57,9 @@ def _new_version(head: ModelFile, version: ModelVersion, policy: Policy) -> Iter
     path = ("versions", version.index, "stage")
     label = f"{head.model.name} {version.version}"
     allowed_start = ", ".join(sorted(s.value for s in policy.initial_stages))
-    if version.stage is Stage.PRODUCTION:
+    if policy.is_unique(version.stage):
         yield head.violation(SKIPPED_STAGE.id, path,
-                             f"new version {label} starts in production; register it in {allowed_start}, then promote it")
+                             f"new version {label} starts in {version.stage}; register it in {allowed_start}, then promote it")
     else:
         yield head.violation(INVALID_TRANSITION.id, path,
                              f"new version {label} starts in {version.stage}; a new version starts in {allowed_start}")
@@ -64,12 +68,14 @@ def _new_version(head: ModelFile, version: ModelVersion, policy: Policy) -> Iter
 def _moved(head: ModelFile, old: ModelVersion, version: ModelVersion, policy: Policy) -> Iterator[Violation]:
     path = ("versions", version.index, "stage")
     move = f"{head.model.name} {version.version}: {old.stage} -> {version.stage}"
-    if old.stage is Stage.ARCHIVED:
-        yield head.violation(ARCHIVED_PROMOTION.id, path, f"{move}: archived versions are never promoted again")
+    skipped = policy.stages.between(old.stage, version.stage) if policy.is_unique(version.stage) else ()
+    if policy.is_final(old.stage):
+        yield head.violation(ARCHIVED_PROMOTION.id, path, f"{move}: {old.stage} versions are never promoted again")
     elif policy.allows(old.stage, version.stage):
         return
-    elif old.stage is Stage.NONE and version.stage is Stage.PRODUCTION:
-        yield head.violation(SKIPPED_STAGE.id, path, f"{move} skips staging; promote it to staging first")
+    elif skipped:
+        yield head.violation(SKIPPED_STAGE.id, path,
+                             f"{move} skips {', '.join(skipped)}; promote it to {skipped[-1]} first")
     else:
         targets = ", ".join(sorted(s.value for s in policy.transitions.get(old.stage, ()))) or "nothing"
         yield head.violation(INVALID_TRANSITION.id, path,
