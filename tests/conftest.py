@@ -4,7 +4,11 @@ and a CLI runner that shows what the command printed when an assertion fails."""
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
+import sys
+import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
@@ -17,6 +21,61 @@ from registry_tool.cli import main
 REPO_ROOT = Path(__file__).resolve().parents[1]
 AUTHOR = ("Ada Lovelace", "ada@example.com")
 COMMITTER = ("Grace Hopper", "grace@example.com")
+
+
+# --- the loader and hostile suites again, without libyaml ----------------------------------
+# That run takes a minute or more (pure-Python parsing, a subprocess per hostile case), and
+# most of this suite keeps one core busy: it starts in the background as soon as its test is
+# selected, and tests/test_loader.py waits for it.
+
+WITHOUT_LIBYAML_TEST = "test_loader_and_hostile_suites_pass_without_libyaml"
+_WITHOUT_LIBYAML = pytest.StashKey["WithoutLibyaml"]()
+
+
+@dataclass
+class WithoutLibyaml:
+    process: subprocess.Popen[bytes]
+    output: Path
+    started: float
+
+    def result(self, timeout: float) -> tuple[int, str, float]:
+        """(exit code, what it printed, seconds since it started)."""
+        code = self.process.wait(timeout=timeout)
+        return code, self.output.read_text(errors="replace"), time.monotonic() - self.started
+
+
+def start_without_libyaml(folder: Path) -> WithoutLibyaml:
+    """``pytest tests/test_loader.py tests/test_hostile_corpus.py`` with REGISTRY_TOOL_NO_LIBYAML=1.
+    The 10,000-item throughput cases are left out: pure-Python parsing takes seconds each."""
+    env = {**os.environ, "REGISTRY_TOOL_NO_LIBYAML": "1", "PYTHONPATH": str(REPO_ROOT)}
+    output = folder / "without-libyaml.txt"
+    with output.open("wb") as sink:
+        process = subprocess.Popen([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "tests/test_loader.py",
+                                    "tests/test_hostile_corpus.py", "-k", "not thousand"],
+                                   cwd=REPO_ROOT, env=env, stdout=sink, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    return WithoutLibyaml(process, output, time.monotonic())
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    if not os.environ.get("REGISTRY_TOOL_NO_LIBYAML") and any(item.name == WITHOUT_LIBYAML_TEST for item in session.items):
+        folder = Path(tempfile.mkdtemp(prefix="registry-tool-without-libyaml-"))
+        session.config.stash[_WITHOUT_LIBYAML] = start_without_libyaml(folder)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    run = config.stash.get(_WITHOUT_LIBYAML, None)
+    if run is None:
+        return
+    if run.process.poll() is None:
+        run.process.kill()  # the session ended early
+        run.process.wait()
+    shutil.rmtree(run.output.parent, ignore_errors=True)
+
+
+@pytest.fixture
+def without_libyaml(request: pytest.FixtureRequest, tmp_path: Path) -> WithoutLibyaml:
+    """The background run started at collection (or one started now)."""
+    return request.config.stash.get(_WITHOUT_LIBYAML, None) or start_without_libyaml(tmp_path)
 
 
 @pytest.fixture(autouse=True)

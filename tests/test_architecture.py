@@ -8,7 +8,6 @@ a cyclomatic complexity of 15 as radon counts it.
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import grimp
@@ -20,39 +19,47 @@ MAX_COMPLEXITY = 15
 
 
 def _cycles(graph: grimp.ImportGraph) -> list[list[str]]:
-    """Strongly connected components of more than one module (Tarjan)."""
-    sys.setrecursionlimit(max(sys.getrecursionlimit(), 10_000))
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    stack: list[str] = []
-    on_stack: set[str] = set()
-    found: list[list[str]] = []
-
-    def visit(module: str) -> None:
-        index[module] = low[module] = len(index)
-        stack.append(module)
-        on_stack.add(module)
-        for other in sorted(graph.find_modules_directly_imported_by(module)):
-            if other not in index:
-                visit(other)
-                low[module] = min(low[module], low[other])
-            elif other in on_stack:
-                low[module] = min(low[module], index[other])
-        if low[module] == index[module]:
-            component = []
-            while True:
-                member = stack.pop()
-                on_stack.discard(member)
-                component.append(member)
-                if member == module:
-                    break
-            if len(component) > 1:
-                found.append(sorted(component))
-
-    for module in sorted(graph.modules):
-        if module not in index:
-            visit(module)
-    return found
+    """Groups of modules that import each other, directly or through others: the strongly
+    connected components of more than one module (Kosaraju's two passes, no recursion)."""
+    modules = sorted(graph.modules)
+    imports = {m: sorted(graph.find_modules_directly_imported_by(m)) for m in modules}
+    imported_by: dict[str, list[str]] = {m: [] for m in modules}
+    for module, targets in imports.items():
+        for target in targets:
+            imported_by[target].append(module)
+    finished: list[str] = []
+    seen: set[str] = set()
+    for start in modules:
+        if start in seen:
+            continue
+        seen.add(start)
+        stack = [(start, iter(imports[start]))]
+        while stack:
+            module, pending = stack[-1]
+            target = next((t for t in pending if t not in seen), None)
+            if target is None:
+                stack.pop()
+                finished.append(module)
+            else:
+                seen.add(target)
+                stack.append((target, iter(imports[target])))
+    assigned: set[str] = set()
+    found = []
+    for start in reversed(finished):
+        if start in assigned:
+            continue
+        component, todo = [], [start]
+        assigned.add(start)
+        while todo:
+            module = todo.pop()
+            component.append(module)
+            for source in imported_by[module]:
+                if source not in assigned:
+                    assigned.add(source)
+                    todo.append(source)
+        if len(component) > 1:
+            found.append(sorted(component))
+    return sorted(found)
 
 
 def test_no_import_cycles_lazy_imports_included():

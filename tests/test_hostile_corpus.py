@@ -163,7 +163,7 @@ GENERATED_MODELS: dict[str, Generated] = {
                                      "readers or diffs; use LF"),
     "byte-order-mark-inside": Generated(lambda: _model(top_extra="owner: \ufeffhazel\n").encode(), "yaml-hidden-char", 2, 8, None),
     "raw-escape-character": Generated(lambda: _model(top_extra='owner: "ha\x1b[2Jzel"\n').encode(), "yaml-syntax", 2, 11,
-                                      "malformed YAML: control characters are not allowed: U+001B (a control character)"),
+                                      "malformed YAML: U+001B (a control character) is not allowed in a YAML file; remove it"),
     "keys-equal-after-normalisation": Generated(lambda: _model(version_extra='    metadata: {"caf\u00e9": 1, "cafe\u0301": 2}\n').encode(),
                                                 "yaml-duplicate-key", 8, 27,
                                                 "duplicate key 'cafe\u0301': the same text as an earlier key in another Unicode form; a "

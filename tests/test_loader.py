@@ -8,8 +8,18 @@ keeps this table of cases fast; commits are read in the tests that say so.
 
 from __future__ import annotations
 
+import os
+import random
+
 import pytest
+import yaml
 from builders import at, check_model_file, rules
+from conftest import REPO_ROOT
+
+from registry_tool.core.policy import Policy
+from registry_tool.validation.checks import check_model
+from registry_tool.validation.model_file import parse_model
+from registry_tool.yamlfile import loader
 
 # A valid model: line 1 name, 2 versions, 3 version, 4 stage, 5 artifact, 6 uri.
 VALID = 'name: faq-bot\nversions:\n  - version: "1.0.0"\n    stage: staging\n    artifact:\n      uri: s3://b/m.onnx\n'
@@ -60,6 +70,162 @@ def test_unclosed_quote(check):
     assert rules(found) == ["yaml-syntax"]
     assert "line 1" in found[0]["message"]
 
+
+
+# --- malformed YAML, in the loader's own words ----------------------------------------------
+# Each (file, line, column, message): the same with libyaml and without it (see the run
+# without libyaml below), whatever either library calls the problem.
+
+SYNTAX = [
+    ("tab-in-indentation", 'name: faq-bot\nversions:\n\t- version: "1.0.0"\n', 3, 1,
+     "malformed YAML: a tab character; YAML indents with spaces only"),
+    ("tab-in-a-value's-continuation", "name: faq-bot\ndescription: a\n\tb\nversions: []\n", 3, 1,
+     "malformed YAML: a tab character; YAML indents with spaces only"),
+    ("mapping-value-in-a-value", "name: faq-bot\ndescription: a: b\nversions: []\n", 2, 15,
+     "malformed YAML: a mapping value is not allowed here: quote a value that holds ': ', and start a mapping on a line of its own"),
+    ("list-entry-in-a-value", "name: faq-bot\ntags: - a\nversions: []\n", 2, 7,
+     "malformed YAML: a list entry ('- ') is not allowed here: start a list on a line of its own, or quote the value"),
+    ("unclosed-list", "name: faq-bot\ntags: [nlp, chat\nversions: []\n", 3, 9,
+     "malformed YAML: expected ',' or ']' in the list that '[' opened at line 2, column 7"),
+    ("unclosed-mapping", "name: faq-bot\nmetadata: {a: 1\nversions: []\n", 3, 9,
+     "malformed YAML: expected ',' or '}' in the mapping that '{' opened at line 2, column 11"),
+    ("unclosed-quote", "name: 'faq-bot\nversions: []\n", 3, 1,
+     "malformed YAML: unexpected end of file inside the quoted value that started at line 1, column 7"),
+    ("key-out-of-line", "name: faq-bot\nversions: []\n owner: hazel\n", 3, 2,
+     "malformed YAML: this does not continue the mapping that starts at line 1, column 1: expected 'key: value' at its indentation"),
+    ("bad-dedent", "metadata:\n  a: 1\n b: 2\nname: faq-bot\n", 3, 2,
+     "malformed YAML: this does not continue the mapping that starts at line 1, column 1: expected 'key: value' at its indentation"),
+    ("key-after-a-list", "- a\nname: faq-bot\n", 2, 1,
+     "malformed YAML: this does not continue the list that starts at line 1, column 1: expected '- ' at its indentation"),
+    ("line-without-colon", "name: faq-bot\nversions\n", 3, 1,
+     "malformed YAML: expected ':' after the key at line 2, column 1: a key is one line of at most 1024 characters"),
+    ("missing-value-in-flow", "name: faq-bot\ntags: [a, , b]\nversions: []\n", 2, 11, "malformed YAML: expected a value here, found ','"),
+    ("content-after-document-end", "name: faq-bot\nversions: []\n...\nowner: x\n", 4, 1,
+     "malformed YAML: unexpected content after the end of the document"),
+    ("unknown-escape", 'name: faq-bot\ndescription: "a\\qb"\nversions: []\n', 2, 16,
+     "malformed YAML: unknown escape '\\q' in a double-quoted value; write '\\\\' for a backslash"),
+    ("surrogate-escape", 'name: faq-bot\ndescription: "\\ud83d\\ude00"\nversions: []\n', 2, 17,
+     "malformed YAML: an escape that names no Unicode character (a surrogate, or beyond U+10FFFF)"),
+    ("escape-beyond-unicode", 'name: faq-bot\ndescription: "\\U00110000"\nversions: []\n', 2, 17,
+     "malformed YAML: an escape that names no Unicode character (a surrogate, or beyond U+10FFFF)"),
+    ("short-hex-escape", 'name: faq-bot\ndescription: "\\x4"\nversions: []\n', 2, 17,
+     "malformed YAML: an escape with too few hexadecimal digits (\\xHH, \\uHHHH, \\UHHHHHHHH)"),
+    ("block-scalar-indicator-0", "name: faq-bot\ndescription: |0\n  x\nversions: []\n", 2, 15,
+     "malformed YAML: the indentation indicator after '|' or '>' is a digit 1-9, not 0"),
+    ("block-scalar-header", "name: faq-bot\ndescription: |x\n  x\nversions: []\n", 2, 15,
+     "malformed YAML: only '+', '-', one digit 1-9 and a comment may follow '|' or '>' on their line"),
+    ("unknown-directive", "%FOO bar\n---\nname: faq-bot\nversions: []\n", 1, 5, "malformed YAML: an unknown directive: only %YAML and %TAG exist"),
+    ("yaml-2-directive", "%YAML 2.0\n---\nname: faq-bot\nversions: []\n", 1, 1,
+     "malformed YAML: a %YAML directive for a version other than 1.x"),
+    ("cannot-start-a-value", "name: faq-bot\nowner: @hazel\nversions: []\n", 2, 8, "malformed YAML: '@' cannot start a value; quote the value"),
+    ("empty-anchor", "name: faq-bot\nowner: & hazel\nversions: []\n", 2, 9,
+     "malformed YAML: an anchor ('&') or alias ('*') without a valid name"),
+    ("colon-before-a-bracket", "name: faq-bot\nmetadata: {a:{b: 1}}\nversions: []\n", 2, 13,
+     "malformed YAML: a ':' right before ',', '?' or a bracket inside a flow collection; put a space after it"),
+    ("tab-in-block-scalar-indentation", "name: faq-bot\ndescription: |\n  \ttext\nversions: []\n", 3, 3,
+     "malformed YAML: a tab character; YAML indents with spaces only"),
+    ("malformed-directive", "%YAML: 1.1\n---\nname: faq-bot\nversions: []\n", 1, 6,
+     "malformed YAML: a malformed directive (a line that starts with '%')"),
+    ("control-character", "name: faq-bot\ndescription: caf\u00e9 \u65e5\u672c \x07\nversions: []\n", 2, 22,
+     "malformed YAML: U+0007 (a control character) is not allowed in a YAML file; remove it"),
+    ("control-character-after-astral", "name: faq-bot\ndescription: \U0001f600\U0001f600 \x1b\nversions: []\n", 2, 17,
+     "malformed YAML: U+001B (a control character) is not allowed in a YAML file; remove it"),
+]
+
+
+@pytest.mark.parametrize("content, line, column, message", [case[1:] for case in SYNTAX], ids=[case[0] for case in SYNTAX])
+def test_malformed_yaml_in_our_words(check, content, line, column, message):
+    found = check(content)
+    assert at(found) == [(line, column, "yaml-syntax")]
+    assert found[0]["message"] == message
+
+
+@pytest.mark.parametrize("content", [
+    "name: faq-bot\t# a tab before a comment\nversions: []\n",
+    "name:\tfaq-bot\nversions: [ ]\t\n",
+    "name: faq-bot\ndescription: a\tb\nversions: [\t]\n",
+    "name: faq-bot\ndescription: |\t# a tab after the header\n  text\nversions: []\n",
+    "name: faq-bot\ndescription: |# a comment right after the header\n  text\nversions: []\n",
+    "name: faq-bot\ndescription: a\n  \tb\nversions: []\n",
+], ids=["tab-before-comment", "tab-after-colon", "tab-inside-a-value", "tab-after-block-header", "comment-after-block-header",
+        "tab-after-continuation-indent"])
+def test_tabs_between_tokens_are_fine(check, content):
+    """libyaml takes a tab wherever it separates tokens (not in indentation): so does the
+    loader without libyaml."""
+    assert check(content) == []
+
+
+def _findings(raw: bytes) -> list[tuple[int, int, str, str]]:
+    """What validate reports on a model file: the loader's findings, or the schema's and the
+    file rules' (their positions come from the parser's marks too)."""
+    model, found = parse_model(raw, "models/m.yaml", "m", Policy())
+    if model is not None:
+        found = found + check_model(model, Policy())
+    return [(v.line, v.column, v.rule, v.message) for v in found]
+
+
+def _mutated(rng: random.Random, raw: bytes) -> bytes:
+    text = list(raw.decode())
+    for _ in range(rng.randint(1, 3)):
+        at = rng.randrange(len(text) + 1)
+        if rng.random() < 0.4 and text:
+            del text[min(at, len(text) - 1)]
+        else:
+            text.insert(at, rng.choice([" ", "-", ":", "[", "]", "{", "}", "#", "'", '"', "\n", "|", "?", ",", "\t", ": ", "- "]))
+    return "".join(text).encode()
+
+
+@pytest.mark.skipif(not getattr(yaml, "__with_libyaml__", False) or bool(os.environ.get("REGISTRY_TOOL_NO_LIBYAML")),
+                    reason="compares with libyaml")
+def test_the_same_findings_with_and_without_libyaml(monkeypatch):
+    """Every case above, the hostile corpus, generated documents and mutated model files give
+    the same rule, line, column and message with libyaml and with the pure-Python parser."""
+    from hostile_support import HOSTILE  # noqa: PLC0415
+
+    cases = [c[1].encode() for c in SYNTAX] + [p.read_bytes() for p in sorted(HOSTILE.glob("*/*.yaml"))]
+    rng = random.Random(7)
+    cases += [_random_document(rng).encode() for _ in range(200)]
+    seeds = [p.read_bytes() for p in sorted((REPO_ROOT / "models").glob("*.yaml"))] + cases[len(SYNTAX):]
+    cases += [_mutated(rng, rng.choice(seeds)) for _ in range(250)]
+    cases.append((VALID + "    metrics: {accuracy: , f1: }\n").encode())  # empty values in flow: where are they?
+    cases += [SHAPES[shape](levels)[0].encode() for shape in SHAPES for levels in (64, 65, 1_100)]
+    monkeypatch.setattr(loader, "_Loader", yaml.CSafeLoader)
+    with_libyaml = [_findings(raw) for raw in cases]
+    monkeypatch.setattr(loader, "_Loader", loader._PureLoader)
+    without = [_findings(raw) for raw in cases]
+    for raw, ours, theirs in zip(cases, with_libyaml, without):
+        assert ours == theirs, raw
+
+
+def test_nesting_the_scan_cannot_follow_is_found_by_the_pure_python_events(monkeypatch):
+    """The fallback for nesting the scan could not measure (libyaml's 1,000-level limit,
+    Python's recursion limit): PyYAML's event stream points at level 65."""
+    text, line, column = _compact_lists(3_000)
+    _, line, column = _compact_lists(65)
+    monkeypatch.setattr(loader, "_Loader", loader._PureLoader)
+    root, problem = loader._compose(text, "models/m.yaml")  # the composer's recursion fails
+    assert root is None and problem is not None
+    assert (problem.line, problem.column, problem.rule, problem.message) == (line, column, "yaml-too-deep", "nesting deeper than 64 levels")
+
+
+@pytest.mark.skipif(bool(os.environ.get("REGISTRY_TOOL_NO_LIBYAML")), reason="this is the run without libyaml")
+def test_loader_and_hostile_suites_pass_without_libyaml(without_libyaml):
+    """tests/test_loader.py and tests/test_hostile_corpus.py again with the pure-Python parser
+    (REGISTRY_TOOL_NO_LIBYAML=1), as on a platform without PyYAML's C build: every rule,
+    line, column and message the same. It runs in the background from the start of the
+    session (see conftest.py)."""
+    code, output, seconds = without_libyaml.result(timeout=900)
+    print(f"the run without libyaml took {seconds:.0f} s:\n{output[-4000:]}")
+    summary = output.strip().splitlines()[-1]
+    assert code == 0
+    assert " passed" in summary and "failed" not in summary and "error" not in summary
+
+
+def test_the_parser_in_use():
+    if os.environ.get("REGISTRY_TOOL_NO_LIBYAML"):
+        assert loader._Loader is loader._PureLoader and not loader._LIBYAML
+    else:
+        assert loader._LIBYAML == bool(getattr(yaml, "__with_libyaml__", False))
 
 # --- yaml-duplicate-key -------------------------------------------------------------------
 
@@ -223,7 +389,8 @@ def test_65_levels_are_too_deep(check):
 
 
 def test_too_deep_found_by_the_event_scan_too(check):
-    """Past a budget of nesting indicators the loader streams events first: same answer."""
+    """Past a budget of nesting indicators the loader also streams events first; a comment
+    full of them does not confuse the nesting scan: same answer."""
     pad = "# " + "-" * 2100 + "\n"
     assert check(nested(64, pad)) == []
     found = check(nested(65, pad))
@@ -234,6 +401,154 @@ def test_very_deep_flow_nesting_is_refused_without_crashing(check):
     found = check("name: faq-bot\nversions: []\nmetadata: {k: " + "[" * 100_000 + "]" * 100_000 + "}\n")
     assert rules(found) == ["yaml-too-deep"]
     assert found[0]["line"] == 3
+
+
+# Each shape builds ``levels`` nested collections and says where the last one opens (1-based).
+def _block_mappings(levels: int) -> tuple[str, int, int]:
+    # root mapping (level 1) at column 1; "metadata:"'s mapping is level 2, one column in
+    lines = ["name: faq-bot", "versions: []", "metadata:"] + [" " * (i + 1) + f"k{i}:" for i in range(levels - 1)]
+    return "\n".join(lines) + " leaf\n", 2 + levels, levels
+
+
+def _compact_lists(levels: int) -> tuple[str, int, int]:
+    # the root (1), metadata's mapping (2), then "- - - leaf": one list per dash, two columns apart
+    return "name: faq-bot\nversions: []\nmetadata:\n  x:\n    " + "- " * (levels - 2) + "leaf\n", 5, 5 + 2 * (levels - 3)
+
+
+def _compact_mappings(levels: int) -> tuple[str, int, int]:
+    # "- k:" opens a list and, two columns in, a mapping; k's value is the next line, further in
+    lines = ["name: faq-bot", "versions: []", "metadata:", "  x:"]
+    indent = 4
+    for _ in range((levels - 2) // 2):
+        lines.append(" " * indent + "- k:")
+        indent += 4
+    if (levels - 2) % 2:
+        lines.append(" " * indent + "- leaf")
+        return "\n".join(lines) + "\n", len(lines), indent + 1
+    lines[-1] += " leaf"
+    return "\n".join(lines) + "\n", len(lines), indent - 1
+
+
+def _indentless_lists(levels: int) -> tuple[str, int, int]:
+    # "k:" and its list at the same column: a mapping and a list per column
+    lines = ["name: faq-bot", "versions: []", "metadata:"]
+    column = 2
+    while len(lines) - 2 < levels:  # each line after "metadata:" opens one level
+        lines.append(" " * column + "k:")
+        if len(lines) - 2 < levels:
+            lines.append(" " * column + "-")
+        column += 2
+    lines[-1] += " leaf"
+    return "\n".join(lines) + "\n", len(lines), column - 1
+
+
+def _flow_mixed(levels: int) -> tuple[str, int, int]:
+    inner = levels - 1
+    text = "name: faq-bot\nversions: " + "".join("[" if i % 2 == 0 else "{a: " for i in range(inner))
+    column = len(text.rsplit("\n", 1)[1]) - (1 if inner % 2 else 4) + 1
+    closing = "".join("]" if i % 2 == 0 else "}" for i in reversed(range(inner)))
+    return text + "1" + closing + "\n", 2, column
+
+
+def _block_then_flow(levels: int) -> tuple[str, int, int]:
+    lines = ["name: faq-bot", "versions: []", "metadata:"] + [" " * (i + 1) + f"k{i}:" for i in range(30)]
+    depth = 2 + 30  # the root, metadata's mapping, 30 more mappings
+    flow = levels - depth
+    last = " " * 31 + "k: " + "[" * flow + "]" * flow
+    return "\n".join(lines + [last]) + "\n", len(lines) + 1, 31 + 3 + flow
+
+
+SHAPES = {"block mappings": _block_mappings, "compact lists": _compact_lists, "compact mappings": _compact_mappings,
+          "indentless lists": _indentless_lists, "flow lists and mappings": _flow_mixed, "block then flow": _block_then_flow}
+
+
+@pytest.mark.parametrize("shape", sorted(SHAPES))
+def test_nesting_is_measured_in_every_shape(check, shape):
+    text, _, _ = SHAPES[shape](64)
+    assert [v for v in check(text) if v["rule"] == "yaml-too-deep"] == []
+    text, line, column = SHAPES[shape](65)
+    found = check(text)
+    assert at(found) == [(line, column, "yaml-too-deep")]
+    assert found[0]["message"] == "nesting deeper than 64 levels"
+
+
+@pytest.mark.parametrize("shape, levels", [("block mappings", 1_100), ("indentless lists", 1_100), ("compact mappings", 1_100),
+                                           ("compact lists", 1_100), ("compact lists", 20_000)])
+def test_deep_block_nesting_is_refused_where_level_65_opens(check, shape, levels):
+    """Past 1,000 levels libyaml 0.2.6 gives up with its own error and PyYAML's composer runs
+    out of recursion: the loader has counted first."""
+    text, _, _ = SHAPES[shape](levels)
+    _, line, column = SHAPES[shape](65)
+    assert at(check(text)) == [(line, column, "yaml-too-deep")]
+
+
+@pytest.mark.parametrize("hidden", [
+    "  description: '[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[ - - - - k: v'\n",
+    '  description: "{{{{{{{{{{{{{{{{{{{{\\"[[[[[[[[[[[[[[[[[[[[[[[[[[[[["\n',
+    "  description: \"a [[[[[[[[[[[[[[[[[[[[[[[[[\n    ]]]] [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\"\n",
+    "  description: |\n    [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\n    - - - - - - - - - - - - - - - - - - - - - - - - - - x\n",
+    "  # [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\n",
+    "  description: a plain value [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\n    - - - - - - - - - - - [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\n",
+    "  tags: [\"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\", '[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[', a#b] # [[[[[[[[[[[[[[[[[[[[[[[[[\n",
+], ids=["single-quoted", "double-quoted", "quoted-over-lines", "block-scalar", "comment", "plain-over-lines", "flow-with-quotes"])
+def test_brackets_and_dashes_that_hold_no_structure_are_not_counted(check, hidden):
+    """64 real levels plus text full of nesting indicators that nest nothing: not too deep."""
+    text, _, _ = _block_mappings(62)
+    text = text.replace("metadata:\n", "metadata:\n" + hidden, 1)
+    assert [v["rule"] for v in check(text)] != ["yaml-too-deep"]
+    assert "yaml-too-deep" not in rules(check(text))
+
+
+def _random_document(rng: random.Random) -> str:
+    """Random nested data in random YAML styles: block and flow, all five scalar styles,
+    plain and quoted strings full of brackets, dashes, colons and quotes."""
+    words = ["a", "b c", "x[1]", "{y}", "- z", "k: v", "#no", "a #c", "it's", 'say "hi"', "[[", "]", "- ", "?", "|", "a\nb"]
+
+    def data(depth: int) -> object:
+        if depth == 0 or rng.random() < 0.25:
+            return "".join(rng.choice(words) for _ in range(rng.randint(1, 3))) if rng.random() < 0.8 else rng.randint(0, 9)
+        if rng.random() < 0.5:
+            return [data(depth - 1) for _ in range(rng.randint(1, 3))]
+        return {f"k{i}": data(depth - 1) for i in range(rng.randint(1, 3))}
+
+    class Dumper(yaml.SafeDumper):
+        pass
+
+    Dumper.add_representer(str, lambda d, v: d.represent_scalar("tag:yaml.org,2002:str", v, style=rng.choice([None, "'", '"', "|", ">"])))
+    Dumper.add_representer(list, lambda d, v: d.represent_sequence("tag:yaml.org,2002:seq", v, flow_style=rng.choice([None, False, True])))
+    Dumper.add_representer(dict, lambda d, v: d.represent_mapping("tag:yaml.org,2002:map", v.items(), flow_style=rng.choice([None, False, True])))
+    return yaml.dump(data(rng.randint(2, 9)), Dumper=Dumper, width=rng.choice([20, 60, 1000]), indent=rng.choice([2, 3, 4]))
+
+
+def _first_level_beyond(text: str, limit: int, parser: object) -> tuple[int, int, int] | None:
+    """Where the parser's event stream first opens level ``limit + 1``."""
+    depth = 0
+    for event in yaml.parse(text, Loader=parser):
+        if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+            depth += 1
+            if depth > limit:
+                return event.start_mark.line, event.start_mark.column, event.start_mark.index
+        elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+            depth -= 1
+    return None
+
+
+@pytest.mark.parametrize("limit", [2, 3, 5])
+def test_nesting_scan_agrees_with_the_parser(monkeypatch, limit):
+    """On 300 generated documents, the scan finds the first level beyond the limit exactly
+    where PyYAML's parser opens it, or finds none when the parser opens none."""
+    monkeypatch.setattr(loader, "MAX_DEPTH", limit)
+    rng = random.Random(limit)
+    deep = 0
+    for _ in range(300):
+        text = _random_document(rng)
+        expected = _first_level_beyond(text, limit, loader._PureLoader)
+        found = loader._Nesting().first_too_deep(text)
+        assert (found and found[:2]) == (expected and expected[:2]), text
+        if expected is not None:
+            deep += 1
+            assert loader._could_be_deep(text), text  # the cheap bound never hides a deep file
+    assert 50 < deep < 300  # both kinds of documents were made
 
 
 # --- yaml-key-type ------------------------------------------------------------------------

@@ -25,7 +25,7 @@ def found_in(cli, repo, *args):
      "transitions.staging[0]: 'Production' is not one of none, staging, production, archived; did you mean 'production'?"),
     ("on_promote: reject\n", (1, 13, "schema"), "on_promote: 'reject' is not one of demote, refuse"),
     ("demote_to: production\n", (1, 12, "schema"), "demote_to: 'production' is not one of none, staging, archived"),
-    ("max_file_bytes: 10\n", (1, 17, "schema"), "max_file_bytes: 10 is less than the minimum of 1024"),
+    ("max_file_bytes: 10\n", (1, 17, "schema"), "max_file_bytes: 10 is too small; the smallest allowed is 1024"),
     ("models_dir: ../elsewhere\n", (1, 13, "schema"),
      "models_dir: '../elsewhere' is not a relative folder path inside the repository (no '..', no leading '/', no names starting with '.'), such as models"),
     ("models_dir: /abs\n", (1, 13, "schema"),

@@ -12,7 +12,7 @@ import unicodedata
 from functools import lru_cache
 from itertools import islice
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable, NamedTuple
 
 from registry_tool.core.findings import Violation
 from registry_tool.core.rules import declare
@@ -101,7 +101,7 @@ def _detailed_validator(name: str) -> Any:
     from jsonschema import Draft202012Validator, validators  # noqa: PLC0415 - only needed for failures
 
     # jsonschema compares unsortable array items pairwise: quadratic in a hostile list.
-    linear = validators.extend(Draft202012Validator, {"uniqueItems": _unique_items})
+    linear = validators.extend(Draft202012Validator, {"uniqueItems": _unique_items})  # type: ignore[no-untyped-call, unused-ignore]
     return linear(load_schema(name))
 
 
@@ -131,7 +131,7 @@ def check(doc: Document, name: str = MODEL_SCHEMA, ours: Iterable[Violation] = (
     return _capped(doc, sorted([v for v in found if (v.line, v.column) not in taken] + extra), unlisted)
 
 
-def _unknown_fields(instance: dict[str, Any], schema: dict[str, Any]) -> list[str]:
+def _unknown_keys(instance: dict[str, Any], schema: dict[str, Any]) -> list[str]:
     """The keys of a mapping its schema does not define, in file order: at most one more
     than a file lists, so that thousands of unknown keys cost no more than a hundred."""
     defined = schema.get("properties", {})
@@ -139,7 +139,7 @@ def _unknown_fields(instance: dict[str, Any], schema: dict[str, Any]) -> list[st
 
 
 def _unknown_unlisted(error: Any) -> int:
-    """How many unknown keys :func:`_unknown_fields` left out of an error."""
+    """How many unknown keys :func:`_unknown_keys` left out of an error."""
     if error.validator != "additionalProperties" or not isinstance(error.instance, dict):
         return 0
     defined = error.schema.get("properties", {})
@@ -168,52 +168,155 @@ def _type_name(value: Any) -> str:
     return _JSON_TYPE.get(type(value), type(value).__name__)
 
 
+class _Failure(NamedTuple):
+    """One jsonschema error, seen as what it says about the document: where, and which rule."""
+
+    doc: Document
+    error: Any
+    path: tuple[str | int, ...]
+    prefix: str  # "versions[0].stage: ", or "" at the top level
+
+    @property
+    def instance(self) -> Any:
+        return self.error.instance
+
+    @property
+    def bound(self) -> Any:
+        return self.error.validator_value
+
+    @property
+    def on_key(self) -> bool:
+        """The failing value is a mapping key (checked by propertyNames), not a value."""
+        return "propertyNames" in self.error.schema_path
+
+    def at(self, message: str, *, rule: str = "schema") -> list[Violation]:
+        if self.on_key:  # point at the key itself
+            return [self.doc.violation(rule, self.path + (self.instance,), message, key=True)]
+        return [self.doc.violation(rule, self.path, message)]
+
+
 def _to_violations(doc: Document, error: Any) -> list[Violation]:
+    """Violations in this project's words: jsonschema's own sentences are never shown."""
     path = tuple(error.absolute_path)
     where = describe(path)
-    prefix = f"{where}: " if where else ""
-    kind, instance, schema = error.validator, error.instance, error.schema
+    failure = _Failure(doc, error, path, f"{where}: " if where else "")
+    return _MESSAGES.get(error.validator, _other)(failure)
 
-    if kind == "additionalProperties" and isinstance(instance, dict):
-        allowed = sorted(schema.get("properties", {}))
-        return [
-            doc.violation("unknown-field", path + (key,), f"{prefix}unknown field '{key}'{_hint(key, allowed, listing=True)}", key=True)
-            for key in _unknown_fields(instance, schema)
-        ]
-    if kind == "required":
-        missing = [k for k in error.validator_value if k not in instance]
-        return [doc.violation("schema", path, f"{prefix}missing required field '{k}'") for k in missing]
-    if kind == "enum":
-        options = [str(o) for o in error.validator_value]
-        return [doc.violation("schema", path, f"{prefix}{_show(instance)} is not one of {', '.join(options)}{_hint(instance, options)}")]
-    if kind == "type":
-        if not path and instance is None and not getattr(doc.root, "value", ""):
-            # an empty document ('' or '---'): its implicit null node may sit past the last line
-            return [Violation(doc.path, 1, 1, "schema", _type_message(doc, path, prefix, error))]
-        return [doc.violation("schema", path, _type_message(doc, path, prefix, error))]
-    if kind == "pattern":
-        form = _form(path, error.validator_value)
-        text = f"is not {form}" if form else f"does not match the pattern {error.validator_value}"
-        message = f"{prefix}{_show(instance)} {text}{_non_ascii(instance)}"
-        if "propertyNames" in error.schema_path:  # the instance is a key of the mapping at path: point at it
-            return [doc.violation("schema", path + (instance,), message, key=True)]
-        return [doc.violation("schema", path, message)]
-    if kind == "propertyNames":
-        return [doc.violation("schema", path + (instance,), f"{prefix}key {_show(instance)} is not allowed: {_cut(error.message)}", key=True)]
-    if kind == "uniqueItems" and isinstance(instance, list):
-        seen: set[Any] = set()
-        for index, item in enumerate(instance):
-            marker = json_key(item)
-            if marker in seen:
-                return [doc.violation("schema", path + (index,), f"{prefix}{_show(item)} appears more than once")]
-            seen.add(marker)
-    if kind in ("maxLength", "minLength") and isinstance(instance, str):
-        bound = "at most" if kind == "maxLength" else "at least"
-        return [doc.violation("schema", path, f"{prefix}is {len(instance)} characters long; {bound} {error.validator_value} are allowed")]
-    if kind in ("maxItems", "minItems") and isinstance(instance, list):
-        bound = "at most" if kind == "maxItems" else "at least"
-        return [doc.violation("schema", path, f"{prefix}has {len(instance)} items; {bound} {error.validator_value} are allowed")]
-    return [doc.violation("schema", path, f"{prefix}{_cut(error.message)}")]
+
+def _unknown_fields(f: _Failure) -> list[Violation]:
+    if not isinstance(f.instance, dict):
+        return _other(f)
+    allowed = sorted(f.error.schema.get("properties", {}))
+    return [f.doc.violation("unknown-field", f.path + (key,), f"{f.prefix}unknown field '{key}'{_hint(key, allowed, listing=True)}", key=True)
+            for key in _unknown_keys(f.instance, f.error.schema)]
+
+
+def _missing(f: _Failure) -> list[Violation]:
+    present = f.instance if isinstance(f.instance, dict) else {}
+    return [f.doc.violation("schema", f.path, f"{f.prefix}missing required field '{k}'") for k in f.bound if k not in present]
+
+
+def _not_one_of(f: _Failure) -> list[Violation]:
+    options = [str(o) for o in f.bound]
+    return f.at(f"{f.prefix}{_show(f.instance)} is not one of {', '.join(options)}{_hint(f.instance, options)}")
+
+
+def _wrong_type(f: _Failure) -> list[Violation]:
+    if not f.path and f.instance is None and not getattr(f.doc.root, "value", ""):
+        # an empty document ('' or '---'): its implicit null node may sit past the last line
+        return [Violation(f.doc.path, 1, 1, "schema", _type_message(f.doc, f.path, f.prefix, f.error))]
+    return f.at(_type_message(f.doc, f.path, f.prefix, f.error))
+
+
+def _wrong_form(f: _Failure) -> list[Violation]:
+    form = _form(f.path, f.bound)
+    text = f"is not {form}" if form else f"does not match the pattern {f.bound}"
+    return f.at(f"{f.prefix}{_show(f.instance)} {text}{_non_ascii(f.instance)}")
+
+
+def _repeated(f: _Failure) -> list[Violation]:
+    seen: set[Any] = set()
+    for index, item in enumerate(f.instance if isinstance(f.instance, list) else []):
+        marker = json_key(item)
+        if marker in seen:
+            return [f.doc.violation("schema", f.path + (index,), f"{f.prefix}{_show(item)} appears more than once")]
+        seen.add(marker)
+    return _other(f)
+
+
+def _length(f: _Failure) -> list[Violation]:
+    if not isinstance(f.instance, str):
+        return _other(f)
+    bound = "at most" if f.error.validator == "maxLength" else "at least"
+    what = f"key {_show(f.instance)} is" if f.on_key else "is"
+    return f.at(f"{f.prefix}{what} {len(f.instance)} characters long; {bound} {f.bound} are allowed")
+
+
+def _items(f: _Failure) -> list[Violation]:
+    if not isinstance(f.instance, list):
+        return _other(f)
+    bound = "at most" if f.error.validator == "maxItems" else "at least"
+    return f.at(f"{f.prefix}has {len(f.instance)} items; {bound} {f.bound} are allowed")
+
+
+def _fields(f: _Failure) -> list[Violation]:
+    count = len(f.instance) if isinstance(f.instance, dict) else 0
+    bound = "at most" if f.error.validator == "maxProperties" else "at least"
+    return f.at(f"{f.prefix}has {count} fields; {bound} {f.bound} are allowed")
+
+
+def _range(f: _Failure) -> list[Violation]:
+    kind = f.error.validator
+    if kind == "minimum":
+        return f.at(f"{f.prefix}{_show(f.instance)} is too small; the smallest allowed is {f.bound}")
+    if kind == "maximum":
+        return f.at(f"{f.prefix}{_show(f.instance)} is too large; the largest allowed is {f.bound}")
+    side = "greater" if kind == "exclusiveMinimum" else "less"
+    return f.at(f"{f.prefix}{_show(f.instance)} must be {side} than {f.bound}")
+
+
+def _multiple(f: _Failure) -> list[Violation]:
+    return f.at(f"{f.prefix}{_show(f.instance)} is not a multiple of {f.bound}")
+
+
+def _constant(f: _Failure) -> list[Violation]:
+    return f.at(f"{f.prefix}{_show(f.instance)} must be {_show(f.bound)}")
+
+
+def _key_not_allowed(f: _Failure) -> list[Violation]:
+    # propertyNames: false (no key allowed), or a rule jsonschema reports on the key as a whole
+    return f.at(f"{f.prefix}key {_show(f.instance)} is not allowed here")
+
+
+def _other(f: _Failure) -> list[Violation]:
+    """A keyword the shipped schemas do not use (a newer schema), or a 'false' schema: named,
+    in our words."""
+    if f.error.validator is None:
+        return f.at(f"{f.prefix}{_show(f.instance)} is not allowed here")
+    return f.at(f"{f.prefix}{_show(f.instance)} does not satisfy the schema's '{f.error.validator}' rule")
+
+
+_MESSAGES: dict[str, Callable[[_Failure], list[Violation]]] = {
+    "additionalProperties": _unknown_fields,
+    "required": _missing,
+    "enum": _not_one_of,
+    "type": _wrong_type,
+    "pattern": _wrong_form,
+    "uniqueItems": _repeated,
+    "maxLength": _length,
+    "minLength": _length,
+    "maxItems": _items,
+    "minItems": _items,
+    "maxProperties": _fields,
+    "minProperties": _fields,
+    "minimum": _range,
+    "maximum": _range,
+    "exclusiveMinimum": _range,
+    "exclusiveMaximum": _range,
+    "multipleOf": _multiple,
+    "const": _constant,
+    "propertyNames": _key_not_allowed,
+}
 
 
 def _form(path: tuple[Any, ...], pattern: str) -> str | None:
@@ -245,7 +348,7 @@ def _cut(message: str, limit: int = 300) -> str:
 def _type_message(doc: Document, path: tuple[Any, ...], prefix: str, error: Any) -> str:
     expected = error.validator_value
     names = expected if isinstance(expected, list) else [expected]
-    expected_text = " or ".join(_SCHEMA_TYPE.get(n, n) for n in names)
+    expected_text = " or ".join(_SCHEMA_TYPE.get(n, str(n)) for n in names)
     instance = error.instance
     if not path:
         if instance is None:
