@@ -23,7 +23,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from harness import Contender, machine, race, registry, report, tool_command  # noqa: E402
+from harness import Contender, machine, race, registry, report, tool_command
 
 ONE = ["--where", "metrics.accuracy>=0.8"]
 SEVERAL = ["--tag", "nlp", "--where", "metrics.accuracy>=0.8", "--where", "artifact.format=onnx",

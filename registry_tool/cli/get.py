@@ -45,7 +45,7 @@ def get(model: str, stage: str | None, version: str | None, alias: str | None, r
     2 unknown model, stage or revision, or a model file that breaks the registry's rules.
     """
     from registry_tool.errors import NotFound  # noqa: PLC0415
-    from registry_tool.read.api import MODEL_URI  # noqa: PLC0415
+    from registry_tool.read.api import MODEL_URI
     from registry_tool.read.documents import get_document  # noqa: PLC0415
 
     given = sum(x is not None for x in (stage, version, alias))

@@ -51,7 +51,7 @@ class Registry:
         """The registry as committed at ``rev``: a branch, tag, remote branch, full or short sha, ``HEAD~3``."""
         return RegistrySnapshot(self.store.snapshot(self.store.resolve(rev)), rev)
 
-    def as_of(self, when: When, rev: str = "HEAD") -> "RegistrySnapshot":
+    def as_of(self, when: When, rev: str = "HEAD") -> RegistrySnapshot:
         """The registry as of a time: the last commit on ``rev``'s first-parent chain committed
         at or before ``when`` (ISO 8601 text, UTC unless it says otherwise; a datetime, naive
         meaning UTC; or seconds since the epoch). NotFound (exit code 1) when ``rev``'s first
