@@ -2,7 +2,8 @@
 for the event that started the workflow, run it, and report to GitHub.
 
     pull_request   validate --ref HEAD --base <pull_request.base.sha>   (HEAD: the PR's merge result)
-    merge_group    validate --ref HEAD --base <merge_group.base_sha>    (HEAD: the queue's merged result)
+    merge_group    validate --ref HEAD --base <merge_group.base_sha> --base-mode tip
+                                                                        (HEAD: the queue's merged result)
     push           validate --range <before>..<after>, then validate --ref <after>
                    (only the second when the push created the branch or <before> is not in the clone)
     anything else  validate --ref HEAD
@@ -84,8 +85,8 @@ def plan(env: Mapping[str, str], payload: dict[str, Any], has_commit: Any = _has
             return Plan([["--ref", "HEAD", "--base", base]], base=base)
     if event == "merge_group":
         base = _get(payload, "merge_group", "base_sha")
-        if base:
-            return Plan([["--ref", "HEAD", "--base", base]], base=base)
+        if base:  # the merged result against the queue's base itself, not a merge base
+            return Plan([["--ref", "HEAD", "--base", base, "--base-mode", "tip"]], base=base)
     if event == "push":
         return _push(env, payload, has_commit)
     return Plan([["--ref", "HEAD"]], notes=[f"event {event or '(none)'}: validating the whole registry at HEAD"])

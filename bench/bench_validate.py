@@ -9,6 +9,11 @@ Rows (``--rows``, default all):
   same files in the working tree (a peer that checks far less). Target: >= 10x faster.
 * ``pr``     a pull request changing 3 model files: ``validate --ref bench-pr --base
   bench-pr~1`` vs the full ``validate --ref bench-pr``. Target: <= 0.1x.
+* ``staged`` the pre-commit hook: ``validate --staged`` with the same 3-file change staged
+  in an index (``GIT_INDEX_FILE``, made by ``git read-tree bench-pr``) against HEAD (main),
+  beside the ``pr`` row's ``--ref bench-pr --base bench-pr~1`` and ``git diff --cached
+  --name-only`` (what pre-commit itself runs to list the staged files). No target: the
+  index has no tree ids, so both sides are listed (ids only, nothing read).
 * ``unknown`` one 330 KB model file with 13,000 unknown keys (a hostile or generated
   file): ``validate`` vs ``yaml.load`` of the file. Finding each key's line once scanned
   the mapping per key (quadratic: over a minute); now a per-mapping index and the per-file
@@ -30,6 +35,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -116,13 +122,28 @@ def unknown_keys_row(tool: list[str], env: dict[str, str], args: argparse.Namesp
     report("a model file with thousands of unknown keys", contenders, load, "validate <= 5x the load (wall)")
 
 
+def staged_row(repo: Path, tool: list[str], env: dict[str, str], args: argparse.Namespace) -> None:
+    """The pre-commit hook: the pr row's change staged in an index, judged against HEAD."""
+    ref = pr_commit(repo)
+    index = repo / ".git" / "bench-staged-index"
+    subprocess.run(["git", "read-tree", f"--index-output={index}", ref], cwd=repo, check=True)
+    change = Contender(f"validate --ref {ref} --base {ref}~1 (3 files changed)",
+                       [*tool, "validate", "--ref", ref, "--base", f"{ref}~1"], repo, env)
+    staged = Contender("validate --staged (the same 3 files staged against HEAD)",
+                       [*tool, "validate", "--staged"], repo, {**env, "GIT_INDEX_FILE": str(index)})
+    listing = Contender("git diff --cached --name-only (pre-commit's own listing)",
+                        ["git", "diff", "--cached", "--name-only"], repo, {"GIT_INDEX_FILE": str(index)})
+    race([change, staged, listing], args.runs)
+    report("the pre-commit hook: the staged change against HEAD", [change, staged, listing], change, "none (measured)")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--models", type=int, default=10000)
     parser.add_argument("--versions", type=int, default=5)
     parser.add_argument("--commits", type=int, default=20000)
     parser.add_argument("--runs", type=int, default=3, help="timed runs per contender (median)")
-    parser.add_argument("--rows", default="floor,cjs,pr,unknown,memory")
+    parser.add_argument("--rows", default="floor,cjs,pr,staged,unknown,memory")
     parser.add_argument("--memory-sizes", default="2000,5000,10000")
     parser.add_argument("--check-jsonschema", default=os.environ.get("CHECK_JSONSCHEMA", "/tmp/venv-cjs/bin/check-jsonschema"))
     parser.add_argument("--installed", help="run this registry-tool console script instead of this checkout")
@@ -168,6 +189,8 @@ def main(argv: list[str] | None = None) -> int:
                            [*tool, "validate", "--ref", ref, "--base", f"{ref}~1"], repo, env)
         race([whole, change], args.runs)
         report("pull-request validate vs full validate", [whole, change], whole, "pull request <= 0.1x full (wall)")
+    if "staged" in rows:
+        staged_row(repo, tool, env, args)
     if "unknown" in rows:
         unknown_keys_row(tool, env, args)
     if "memory" in rows:

@@ -2,47 +2,18 @@
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
+from builders import model, version
 
-def sha(label: str) -> str:
-    return hashlib.sha256(label.encode()).hexdigest()
-
-
-def model_yaml(name: str, versions: list[tuple[str, str, dict[str, Any]]], *, owner: str = "hazel") -> str:
-    """A model file: versions as (label, stage, extra fields written as flow YAML)."""
-    lines = [f"name: {name}", f"owner: {owner}", "versions:"]
-    for label, stage, extra in versions:
-        lines += [
-            f'  - version: "{label}"',
-            f"    stage: {stage}",
-            "    artifact:",
-            f"      uri: s3://bucket/{name}/{label}/model.onnx",
-            f"      sha256: {sha(name + label)}",
-        ]
-        for key, value in extra.items():
-            lines.append(f"    {key}: {_flow(value)}")
-    return "\n".join(lines) + "\n"
-
-
-def _flow(value: Any) -> str:
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{k}: {_flow(v)}" for k, v in value.items()) + "}"
-    if isinstance(value, list):
-        return "[" + ", ".join(_flow(v) for v in value) + "]"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
-
-
-V1 = {"metrics": {"accuracy": 0.92}}
-V11 = {"metrics": {"accuracy": 0.93}}
+METRICS = {"1.0.0": {"accuracy": 0.92}, "1.1.0": {"accuracy": 0.93}}
 
 
 def faq(*versions: tuple[str, str]) -> str:
-    extra = {"1.0.0": V1, "1.1.0": V11}
-    return model_yaml("faq-bot", [(label, stage, extra.get(label, {})) for label, stage in versions])
+    """faq-bot (owned by hazel) with the given (label, stage) pairs; 1.0.0 and 1.1.0 carry
+    their accuracy, written in flow style."""
+    return model("faq-bot", *(version(label, stage, metrics=METRICS.get(label), flow=True) for label, stage in versions),
+                 owner="hazel")
 
 
 SEED_000 = [

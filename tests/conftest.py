@@ -106,6 +106,11 @@ class GitRepo:
             raise AssertionError(f"git {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
         return done.stdout.strip()
 
+    def git_status(self, *args: str, env: dict[str, str] | None = None) -> int:
+        """Run git and return its exit code (for commands expected to fail, such as a conflicting merge)."""
+        done = subprocess.run(["git", *args], cwd=self.path, env={**os.environ, **(env or {})}, capture_output=True, text=True)
+        return done.returncode
+
     def write(self, relpath: str, text: str) -> Path:
         target = self.path / relpath
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -122,6 +127,17 @@ class GitRepo:
             "GIT_COMMITTER_NAME": committer[0], "GIT_COMMITTER_EMAIL": committer[1], "GIT_COMMITTER_DATE": date,
         })
         return self.git("rev-parse", "HEAD")
+
+
+@pytest.fixture(scope="session")
+def pre_commit_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """pre-commit's home for this test session (the environments it builds are shared by the
+    tests of one session, never kept between sessions: they hold this checkout's code) and
+    the user's pip cache (downloads only)."""
+    import pwd
+
+    return {"PRE_COMMIT_HOME": str(tmp_path_factory.mktemp("pre-commit-home")),
+            "PIP_CACHE_DIR": str(Path(pwd.getpwuid(os.getuid()).pw_dir) / ".cache" / "pip")}
 
 
 @pytest.fixture

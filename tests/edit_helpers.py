@@ -52,10 +52,12 @@ OCR = (
 
 
 def fingerprint(root: Path) -> dict[str, str]:
-    """Every file under root (the .git folder included: refs, index, objects, logs) by sha256."""
+    """Every file under root (the .git folder included: refs, index, objects, logs) by sha256,
+    but for the history index (.git/registry-tool/history-index): a cache of facts fixed by
+    commit ids, which reading history (as the gates do) may fill in, and safe to delete."""
     out = {}
     for path in sorted(root.rglob("*")):
-        if path.is_file():
+        if path.is_file() and path.relative_to(root).as_posix() != ".git/registry-tool/history-index":
             out[path.relative_to(root).as_posix()] = hashlib.sha256(path.read_bytes()).hexdigest()
     return out
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from builders import model, version
 from conftest import REPO_ROOT
 
 HOSTILE = Path(__file__).resolve().parent / "hostile"
@@ -47,7 +48,7 @@ def run_capped(cwd: Path, *args: str) -> Capped:
     env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
     env.pop("REGISTRY_TOOL_DEBUG", None)
     done = subprocess.run([sys.executable, "-m", "registry_tool", *args], cwd=cwd, env=env,
-                          capture_output=True, timeout=HANG_GUARD, preexec_fn=_cap_memory)
+                          capture_output=True, timeout=HANG_GUARD, preexec_fn=_cap_memory, check=False)
     out = done.stdout.decode("utf-8", "backslashreplace")
     err = done.stderr.decode("utf-8", "backslashreplace")
     print(f"$ registry-tool {' '.join(args)}  (exit {done.returncode})\n--- stdout\n{out[:4000]}--- stderr\n{err[:4000]}")
@@ -81,6 +82,7 @@ def expectation(path: Path) -> dict[str, Any]:
     return {"rule": found["rule"], "line": int(found["line"]), "column": int(found["column"]), "message": found["message"]}
 
 
-def valid_model(name: str, stage: str = "staging") -> str:
-    return (f"name: {name}\nversions:\n  - version: \"1.0.0\"\n    stage: {stage}\n    artifact:\n"
-            f"      uri: s3://bucket/{name}/1.0.0/model.onnx\n      sha256: {SHA}\n")
+def valid_model(name: str, stage: str = "staging", *, fields: dict[str, Any] | None = None, **top: Any) -> str:
+    """One version, 1.0.0, whose artifact has the corpus files' sha256; ``fields`` are added
+    to the version, ``top`` to the model."""
+    return model(name, version("1.0.0", stage, sha256=SHA, **(fields or {})), **top)

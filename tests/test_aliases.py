@@ -268,7 +268,7 @@ def test_alias_gates_judge_a_move(change):
     base = faq(*THREE, aliases={"champion": "1.0.0"})
     worse = version("1.2.0", "none", sha256=None, metrics={"accuracy": 0.85})
     head = faq(*THREE, worse, aliases={"champion": "1.2.0"})
-    found, messages = change(base, head, policy=POLICY)
+    found, messages = change(head, base, policy=POLICY)
     line = line_of(head, 'version: "1.2.0"')
     assert found == [(PATH, line + 2, 5, "gate-sha256"), (PATH, line + 5, 17, "gate-min-metric"),
                      (PATH, line + 5, 17, "gate-no-regression")]
@@ -282,9 +282,9 @@ def test_alias_gates_judge_a_move(change):
 def test_alias_gates_pass_and_an_alias_that_stays_is_not_judged(change, repo):
     base = faq(*THREE, aliases={"challenger": "1.1.0"})
     head = faq(*THREE, aliases={"challenger": "1.0.0", "champion": "1.1.0"})  # champion is new: no regression to judge
-    assert change(base, head, policy=POLICY) == ([], [])
+    assert change(head, base, policy=POLICY) == ([], [])
     tightened = POLICY.replace("0.9}", "0.99}")
-    assert change(head, head.replace("  - version", "  # a comment\n  - version", 1), policy=tightened) == ([], [])
+    assert change(head.replace("  - version", "  # a comment\n  - version", 1), head, policy=tightened) == ([], [])
 
 
 def test_the_alias_command_is_held_to_the_gates(reg, cli):

@@ -7,7 +7,7 @@ import json
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from readpath_helpers import model_yaml
+from builders import rich_model
 
 from registry_tool import NotFound, RegistryError, open_registry
 from registry_tool.history.asof import parse_time
@@ -21,12 +21,12 @@ def dated(when: str) -> dict[str, str]:
 def timeline(repo):
     """main: 1.0.0 in production (Nov 1, 10:00), 1.1.0 promoted (Nov 2, 10:00), then a pull
     request merged with a merge commit (Nov 5, 10:00) whose branch commit is dated Nov 3."""
-    repo.write("models/faq-bot.yaml", model_yaml("faq-bot", ("1.0.0", "production")))
+    repo.write("models/faq-bot.yaml", rich_model("faq-bot", ("1.0.0", "production")))
     first = repo.commit("1.0.0 in production")  # 2024-11-01T10:00:00Z
-    repo.write("models/faq-bot.yaml", model_yaml("faq-bot", ("1.0.0", "staging"), ("1.1.0", "production")))
+    repo.write("models/faq-bot.yaml", rich_model("faq-bot", ("1.0.0", "staging"), ("1.1.0", "production")))
     second = repo.commit("promote 1.1.0")  # 2024-11-02T10:00:00Z
     repo.git("checkout", "-q", "-b", "rollback")
-    repo.write("models/faq-bot.yaml", model_yaml("faq-bot", ("1.0.0", "production"), ("1.1.0", "staging")))
+    repo.write("models/faq-bot.yaml", rich_model("faq-bot", ("1.0.0", "production"), ("1.1.0", "staging")))
     repo.git("add", "-A")
     repo.git("commit", "-q", "-m", "roll back to 1.0.0", env=dated("2024-11-03T10:00:00+00:00"))
     repo.git("checkout", "-q", "main")

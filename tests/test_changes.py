@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from audit_scenarios import faq, model_yaml
+from audit_scenarios import faq
+from builders import model, version
+
 from registry_tool.core.changes import Change, ChangeKind, MetricChange, model_changes
 from registry_tool.core.model import Model, Stage
 from registry_tool.core.policy import Policy
@@ -12,7 +14,7 @@ K = ChangeKind
 S = Stage
 
 
-def model(text: str) -> Model:
+def parsed(text: str) -> Model:
     mf, problems = parse_model(text.encode(), "models/faq-bot.yaml", "faq-bot", Policy())
     assert mf is not None, problems
     return mf.model
@@ -23,7 +25,7 @@ def kinds(changes: list[Change]) -> list[tuple]:
 
 
 def test_new_model_is_created_with_its_versions_in_file_order():
-    head = model(faq(("1.0.0", "none"), ("1.1.0", "staging")))
+    head = parsed(faq(("1.0.0", "none"), ("1.1.0", "staging")))
     assert kinds(model_changes("faq-bot", None, head)) == [
         (K.MODEL_CREATED, None, None, None),
         (K.VERSION_REGISTERED, "1.0.0", None, S.NONE),
@@ -32,8 +34,8 @@ def test_new_model_is_created_with_its_versions_in_file_order():
 
 
 def test_promotion_with_demotion_lists_both_moves_in_file_order():
-    base = model(faq(("1.0.0", "production"), ("1.1.0", "staging")))
-    head = model(faq(("1.0.0", "staging"), ("1.1.0", "production")))
+    base = parsed(faq(("1.0.0", "production"), ("1.1.0", "staging")))
+    head = parsed(faq(("1.0.0", "staging"), ("1.1.0", "production")))
     changes = model_changes("faq-bot", base, head)
     assert kinds(changes) == [
         (K.STAGE_CHANGED, "1.0.0", S.PRODUCTION, S.STAGING),
@@ -45,14 +47,13 @@ def test_promotion_with_demotion_lists_both_moves_in_file_order():
 
 def test_same_model_gives_no_events():
     text = faq(("1.0.0", "production"))
-    assert model_changes("faq-bot", model(text), model(text)) == []
+    assert model_changes("faq-bot", parsed(text), parsed(text)) == []
 
 
 def test_version_updated_names_fields_and_metric_values():
-    base = model(model_yaml("faq-bot", [("1.0.0", "staging", {"metrics": {"accuracy": 0.9, "suites": {"core": {"score": 1}}}})]))
-    head = model(model_yaml("faq-bot", [("1.0.0", "production", {
-        "metrics": {"accuracy": 0.95, "f1": 0.8, "suites": {"core": {"score": 1}}},
-        "tags": ["ab"], "description": "tuned"})]))
+    base = parsed(model("faq-bot", version("1.0.0", "staging", metrics={"accuracy": 0.9}, suites={"core": {"score": 1}})))
+    head = parsed(model("faq-bot", version("1.0.0", "production", metrics={"accuracy": 0.95, "f1": 0.8},
+                                           suites={"core": {"score": 1}}, tags=["ab"], description="tuned")))
     changes = model_changes("faq-bot", base, head)
     assert kinds(changes) == [(K.STAGE_CHANGED, "1.0.0", S.STAGING, S.PRODUCTION), (K.VERSION_UPDATED, "1.0.0", None, None)]
     assert changes[1].fields == ("description", "metrics", "tags")
@@ -60,30 +61,30 @@ def test_version_updated_names_fields_and_metric_values():
 
 
 def test_suite_metrics_are_named_by_reference_and_true_is_not_one():
-    base = model(model_yaml("faq-bot", [("1.0.0", "staging", {"metrics": {"suites": {"core": {"ok": 1}}}})]))
-    head = model(model_yaml("faq-bot", [("1.0.0", "staging", {"metrics": {"suites": {"core": {"ok": True}}}})]))
+    base = parsed(model("faq-bot", version("1.0.0", "staging", suites={"core": {"ok": 1}})))
+    head = parsed(model("faq-bot", version("1.0.0", "staging", suites={"core": {"ok": True}})))
     (change,) = model_changes("faq-bot", base, head)
     assert change.metrics == (MetricChange("core/ok", 1, True),)
 
 
 def test_removed_version_and_removed_model():
-    base = model(faq(("1.0.0", "production"), ("1.1.0", "staging")))
-    head = model(faq(("1.0.0", "production")))
+    base = parsed(faq(("1.0.0", "production"), ("1.1.0", "staging")))
+    head = parsed(faq(("1.0.0", "production")))
     assert kinds(model_changes("faq-bot", base, head)) == [(K.VERSION_REMOVED, "1.1.0", S.STAGING, None)]
     assert kinds(model_changes("faq-bot", base, None)) == [(K.MODEL_REMOVED, None, None, None)]
     assert model_changes("faq-bot", None, None) == []
 
 
 def test_model_fields_changed():
-    base = model(model_yaml("faq-bot", [("1.0.0", "none", {})], owner="hazel"))
-    head = model(model_yaml("faq-bot", [("1.0.0", "none", {})], owner="ml-platform"))
+    base = parsed(model("faq-bot", version("1.0.0", "none"), owner="hazel"))
+    head = parsed(model("faq-bot", version("1.0.0", "none"), owner="ml-platform"))
     (change,) = model_changes("faq-bot", base, head)
     assert (change.kind, change.fields) == (K.MODEL_UPDATED, ("owner",))
 
 
 def test_order_is_created_updated_versions_then_removals():
-    base = model(faq(("0.9.0", "archived"), ("1.0.0", "none")))
-    head = model(faq(("1.0.0", "staging"), ("1.1.0", "none")))
+    base = parsed(faq(("0.9.0", "archived"), ("1.0.0", "none")))
+    head = parsed(faq(("1.0.0", "staging"), ("1.1.0", "none")))
     assert kinds(model_changes("faq-bot", base, head)) == [
         (K.STAGE_CHANGED, "1.0.0", S.NONE, S.STAGING),
         (K.VERSION_REGISTERED, "1.1.0", None, S.NONE),
@@ -94,5 +95,5 @@ def test_order_is_created_updated_versions_then_removals():
 def test_to_dict_has_every_key():
     change = Change(K.VERSION_REGISTERED, "faq-bot", "1.0.0", to_stage=S.NONE)
     assert change.to_dict() == {"event": "version_registered", "model": "faq-bot", "version": "1.0.0",
-                                "from_stage": None, "to_stage": "none", "fields": [], "metrics": [],
+                                "from_stage": None, "to_stage": "none", "fields": [], "metrics": [], "policy": [],
                                 "alias": None, "from_version": None, "to_version": None}

@@ -38,7 +38,7 @@ def junit(cli, cwd, *args):
 def broken(repo):
     """One model file with a typo, one valid one, a stray file in models/."""
     repo.write("models/faq-bot.yaml", TYPO)
-    repo.write("models/ranker.yaml", model("ranker", version("2.0.0", "staging", name="ranker")))
+    repo.write("models/ranker.yaml", model("ranker", version("2.0.0", "staging")))
     repo.write("models/notes.txt", "notes\n")
     return repo
 
@@ -49,7 +49,7 @@ def skipped_stage(repo):
     repo.write("models/faq-bot.yaml", model("faq-bot", version("1.0.0", "none")))
     base = repo.commit("register faq-bot 1.0.0")
     repo.write("models/faq-bot.yaml", model("faq-bot", version("1.0.0", "production")))
-    repo.write("models/ranker.yaml", model("ranker", version("2.0.0", "staging", name="ranker")))
+    repo.write("models/ranker.yaml", model("ranker", version("2.0.0", "staging")))
     bad = repo.commit("faq-bot 1.0.0 to production, register ranker")
     repo.write("README.md", "a registry\n")
     quiet = repo.commit("no model changes")

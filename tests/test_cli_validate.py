@@ -189,7 +189,7 @@ def test_summary_that_cannot_be_written(bad, cli, tmp_path):
 # --- PATH arguments (pre-commit) ----------------------------------------------------------
 
 def test_paths_check_only_those_files(bad, cli):
-    bad.write("models/other.yaml", model("other", version("1", "staging", name="other")))
+    bad.write("models/other.yaml", model("other", version("1", "staging")))
     _, found, data = validate_json(cli, bad.path, "models/other.yaml")
     assert (found, data["files_checked"]) == ([], 1)
     _, found, data = validate_json(cli, bad.path, "models/other.yaml", "models/faq-bot.yaml")
@@ -397,7 +397,7 @@ def test_colour_on_a_terminal_unless_no_color(bad):
 
 def test_path_in_a_folder_inside_models_is_unexpected_as_in_a_full_run(good, cli):
     """pre-commit passes models/sub/x.yaml; it must not pass there and fail in CI."""
-    good.write("models/sub/x.yaml", model("x", version("1", "none", name="x")))
+    good.write("models/sub/x.yaml", model("x", version("1", "none")))
     _, found, _ = validate_json(cli, good.path, "models/sub/x.yaml")
     assert [(v["file"], v["line"], v["column"], v["rule"]) for v in found] == [("models/sub/x.yaml", 1, 1, "unexpected-file")]
     assert found[0]["message"] == ("models/sub/x.yaml is in a folder inside models/; "

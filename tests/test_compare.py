@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from builders import model, version
 
 POLICY = """\
 gates:
@@ -13,42 +14,24 @@ gates:
     no_regression: {accuracy: higher_is_better, latency_ms: lower_is_better, core-v1/score: higher_is_better}
 """
 
-FAQ = """\
-name: faq-bot
-versions:
-  - version: "1.0.0"
-    stage: production
-    artifact: {uri: "s3://b/faq-bot/1.0.0/model.onnx", sha256: %s, size_bytes: 100, format: onnx}
-    run_id: run-1
-    metrics:
-      accuracy: 0.92
-      latency_ms: 100
-      slo_ok: true
-      suites:
-        core-v1: {score: 0.9}
-    tags: [baseline]
-  - version: "1.1.0"
-    stage: staging
-    artifact: {uri: "s3://b/faq-bot/1.1.0/model.onnx", format: onnx}
-    metrics:
-      accuracy: 0.93
-      latency_ms: 120
-      slo_ok: false
-      suites:
-        core-v1: {score: 0.9}
-        safety: {pass_rate: 0.99}
-    tags: [candidate, canary]
-  - version: "1.2.0"
-    stage: none
-    artifact: {uri: "s3://b/faq-bot/1.2.0/model.onnx"}
-    metrics: {accuracy: 0.9, f1: 0.8}
-""" % ("ab" * 32)
+
+def faq(third: str = "none") -> str:
+    """faq-bot: 1.0.0 in production, 1.1.0 staged, 1.2.0 in ``third``; metrics with suites."""
+    return model(
+        "faq-bot",
+        version("1.0.0", "production", uri="s3://b/faq-bot/1.0.0/model.onnx", sha256="ab" * 32, size_bytes=100, fmt="onnx",
+                run_id="run-1", metrics={"accuracy": 0.92, "latency_ms": 100, "slo_ok": True},
+                suites={"core-v1": {"score": 0.9}}, tags=["baseline"]),
+        version("1.1.0", "staging", uri="s3://b/faq-bot/1.1.0/model.onnx", sha256=None, fmt="onnx",
+                metrics={"accuracy": 0.93, "latency_ms": 120, "slo_ok": False},
+                suites={"core-v1": {"score": 0.9}, "safety": {"pass_rate": 0.99}}, tags=["candidate", "canary"]),
+        version("1.2.0", third, uri="s3://b/faq-bot/1.2.0/model.onnx", sha256=None, metrics={"accuracy": 0.9, "f1": 0.8}))
 
 
 @pytest.fixture
 def reg(repo):
     repo.write("registry.yaml", POLICY)
-    repo.write("models/faq-bot.yaml", FAQ)
+    repo.write("models/faq-bot.yaml", faq())
     repo.commit("faq-bot")
     return repo
 
@@ -58,9 +41,9 @@ def test_json_has_each_version_as_get_shows_it_and_every_metric(cli, reg):
     assert run.code == 0
     data = json.loads(run.out)
     assert data["model"] == "faq-bot" and data["commit"] == reg.git("rev-parse", "HEAD")
-    for label, version in zip(["1.0.0", "1.1.0", "1.2.0"], data["versions"], strict=True):
+    for label, shown in zip(["1.0.0", "1.1.0", "1.2.0"], data["versions"], strict=True):
         got = json.loads(cli(reg.path, "get", "faq-bot", "--version", label).out)
-        assert version == {k: v for k, v in got.items() if k not in ("model", "commit")}
+        assert shown == {k: v for k, v in got.items() if k not in ("model", "commit")}
     assert data["metrics"] == [
         {"metric": "accuracy", "values": [0.92, 0.93, 0.9], "deltas": [None, 0.01, -0.02],
          "direction": "higher_is_better", "verdicts": [None, "better", "worse"]},
@@ -123,7 +106,7 @@ def test_markdown_without_unicode_output_falls_back_to_ascii(run_process, reg):
 
 def test_compare_reads_a_revision_or_a_time(cli, reg):
     first = reg.git("rev-parse", "HEAD")
-    reg.write("models/faq-bot.yaml", FAQ.replace("stage: none", "stage: staging"))
+    reg.write("models/faq-bot.yaml", faq("staging"))
     reg.commit("stage 1.2.0")
     data = json.loads(cli(reg.path, "compare", "faq-bot", "1.0.0", "1.2.0", "--ref", first, "--format", "json").out)
     assert data["commit"] == first and data["versions"][1]["stage"] == "none"

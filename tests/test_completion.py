@@ -23,7 +23,7 @@ def registry(repo):
     repo.write("models/faq-bot.yaml", model("faq-bot", version("1.0.0", "production")))
     repo.commit("register faq-bot")
     repo.write("models/faq-bot.yaml", model("faq-bot", version("1.0.0", "production"), version("1.1.0", "staging")))
-    repo.write("models/ranker.yaml", model("ranker", version("2.0.0", "none", name="ranker")))
+    repo.write("models/ranker.yaml", model("ranker", version("2.0.0", "none")))
     repo.commit("register ranker, faq-bot 1.1.0")
     repo.write("models/draft.yaml", model("draft"))  # not committed
     return repo

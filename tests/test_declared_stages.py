@@ -141,7 +141,7 @@ def test_moves_are_judged_by_the_declared_transitions(change):
     base = faq(version("1.0.0", "dev"), version("1.1.0", "qa"), version("1.2.0", "archived"), version("1.3.0", "production-us"))
     head = faq(version("1.0.0", "production-eu"), version("1.1.0", "dev"), version("1.2.0", "qa"), version("1.3.0", "dev"),
                version("1.4.0", "production-us"), version("1.5.0", "qa"))
-    found, messages = change(base, head, policy=REGIONS)
+    found, messages = change(head, base, policy=REGIONS)
     assert [(line, rule) for _, line, _, rule in found] == [
         (stage_line(head, "1.0.0"), "skipped-stage"), (stage_line(head, "1.2.0"), "archived-promotion"),
         (stage_line(head, "1.3.0"), "invalid-transition"), (stage_line(head, "1.4.0"), "skipped-stage"),
@@ -158,17 +158,17 @@ def test_moves_are_judged_by_the_declared_transitions(change):
 
 def test_a_custom_final_stage_is_never_left(change):
     policy = "stages: [{name: dev}, {name: live, unique: true}, {name: retired, final: true}]\n"
-    found, messages = change(faq(version("1.0.0", "retired")), faq(version("1.0.0", "dev")), policy=policy)
+    found, messages = change(faq(version("1.0.0", "dev")), faq(version("1.0.0", "retired")), policy=policy)
     assert [rule for *_, rule in found] == ["archived-promotion"]
     assert messages == ["faq-bot 1.0.0: retired -> dev: retired versions are never promoted again"]
     # without transitions, any other move is allowed; a new version starts in the first stage
-    assert change(faq(version("1.0.0", "dev")), faq(version("1.0.0", "live"), version("1.1.0", "dev")), policy=policy) == ([], [])
+    assert change(faq(version("1.0.0", "live"), version("1.1.0", "dev")), faq(version("1.0.0", "dev")), policy=policy) == ([], [])
 
 
 def test_gates_are_keyed_by_the_declared_stage(change):
     base = faq(version("1.0.0", "qa", sha256=None), version("1.1.0", "qa", sha256=None))
     head = faq(version("1.0.0", "production-eu", sha256=None), version("1.1.0", "production-us", sha256=None))
-    found, messages = change(base, head, policy=REGIONS)
+    found, messages = change(head, base, policy=REGIONS)
     assert [(line, rule) for _, line, _, rule in found] == [(stage_line(head, "1.0.0") + 1, "gate-sha256")]
     assert messages == ["faq-bot 1.0.0: production-eu needs artifact.sha256"]
 
@@ -178,15 +178,15 @@ def test_gates_on_an_ordinary_stage(change):
     policy = policy.replace("gates: {production-eu: {require_sha256: true}}\n", "gates:\n  production-eu: {require_sha256: true}\n")
     base = faq(version("1.0.0", "qa", metrics={"accuracy": 0.9}), version("1.1.0", "dev", metrics={"accuracy": 0.7}))
     head = faq(version("1.0.0", "qa", metrics={"accuracy": 0.9}), version("1.1.0", "qa", metrics={"accuracy": 0.7}))
-    found, messages = change(base, head, policy=policy)
+    found, messages = change(head, base, policy=policy)
     assert [rule for *_, rule in found] == ["gate-min-metric"]
     assert messages == ["faq-bot 1.1.0: accuracy is 0.7; qa needs at least 0.8"]  # nothing is replaced in qa: no regression
 
 
 def test_on_promote_refuse_names_the_unique_stage(change):
     policy = REGIONS + "on_promote: refuse\n"
-    found, messages = change(faq(version("1.0.0", "production-eu"), version("1.1.0", "qa")),
-                             faq(version("1.0.0", "qa"), version("1.1.0", "production-eu")), policy=policy)
+    found, messages = change(faq(version("1.0.0", "qa"), version("1.1.0", "production-eu")),
+                             faq(version("1.0.0", "production-eu"), version("1.1.0", "qa")), policy=policy)
     assert [rule for *_, rule in found] == ["demotion-required"]
     assert messages == ["faq-bot 1.1.0 replaces 1.0.0 in production-eu, but the policy says on_promote: refuse; "
                         "move 1.0.0 out of production-eu in its own change first"]
@@ -197,7 +197,7 @@ def test_on_promote_refuse_names_the_unique_stage(change):
 def test_a_pull_request_cannot_use_a_stage_it_declares(change):
     head_policy = REGIONS.replace("  - {name: archived", "  - {name: canary}\n  - {name: archived").replace(
         "  qa: [production-eu", "  qa: [canary, production-eu")
-    found, messages = change(faq(version("1.0.0", "qa")), faq(version("1.0.0", "canary")), policy=REGIONS, head_policy=head_policy)
+    found, messages = change(faq(version("1.0.0", "canary")), faq(version("1.0.0", "qa")), policy=REGIONS, head_policy=head_policy)
     assert [rule for *_, rule in found] == ["invalid-transition"]
     assert messages == ["faq-bot 1.0.0: qa -> canary is not allowed; from qa a version may move to archived, dev, "
                         "production-eu, production-us"]
@@ -240,7 +240,7 @@ def test_promote_refuses_unknown_and_final_stages(regions, cli):
                                       "dev, qa, production-eu, production-us, archived; did you mean 'production-us'?\n")
     run = cli(regions.path, "promote", NAME, "1.1.0", "--to", "archived")
     assert (run.code, run.err) == (2, "registry-tool: error: --to archived: archived is final; archive a version with "
-                                      "registry-tool archive\n")
+                                      f"registry-tool archive {NAME} 1.1.0\n")
 
 
 def test_register_starts_in_the_first_initial_stage_and_archive_uses_the_final_one(regions, cli):

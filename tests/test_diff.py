@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 
-from audit_scenarios import faq, model_yaml
+from audit_scenarios import faq
+from builders import model, version
 
 POLICY = """\
 gates:
@@ -20,12 +21,12 @@ def promotion_pr(repo, *, accuracy: str = "0.93") -> tuple[str, str]:
     1.1.0 (demoting 1.0.0), re-measures ocr v1 and registers faq-bot 2.0.0."""
     repo.write("registry.yaml", POLICY)
     repo.write("models/faq-bot.yaml", faq(("1.0.0", "production"), ("1.1.0", "staging")))
-    repo.write("models/ocr.yaml", model_yaml("ocr", [("v1", "staging", {"metrics": {"cer": 0.1}})]))
+    repo.write("models/ocr.yaml", model("ocr", version("v1", "staging", metrics={"cer": 0.1}, flow=True)))
     base = repo.commit("Base")
     repo.git("checkout", "-q", "-b", "promote")
     repo.write("models/faq-bot.yaml", faq(("1.0.0", "staging"), ("1.1.0", "production"), ("2.0.0", "none"))
                .replace("accuracy: 0.93", f"accuracy: {accuracy}"))
-    repo.write("models/ocr.yaml", model_yaml("ocr", [("v1", "staging", {"metrics": {"cer": 0.08, "wer": 0.2}})]))
+    repo.write("models/ocr.yaml", model("ocr", version("v1", "staging", metrics={"cer": 0.08, "wer": 0.2}, flow=True)))
     head = repo.commit("Promote faq-bot 1.1.0")
     return base, head
 
@@ -59,7 +60,8 @@ def test_promotion_pr_json(cli, repo):
     assert data["changes"][3]["metrics"] == [{"metric": "cer", "from": 0.1, "to": 0.08},
                                              {"metric": "wer", "from": None, "to": 0.2}]
     assert data["gates"] == [{"model": "faq-bot", "version": "1.1.0", "stage": "production", "alias": None, "ok": True,
-                              "violations": [], "checked": ["gate-sha256", "gate-min-metric", "gate-no-regression"]}]
+                              "rollback": False, "violations": [],
+                              "checked": ["gate-sha256", "gate-min-metric", "gate-no-regression"]}]
     assert run.out == json.dumps(data, indent=2, sort_keys=True) + "\n"  # keys sorted, ASCII
 
 
@@ -95,7 +97,7 @@ def test_head_defaults_to_the_working_tree(cli, repo):
     repo.write("models/faq-bot.yaml", faq(("1.0.0", "staging"), ("1.1.0", "staging")))
     base = repo.commit("Base")
     repo.write("models/faq-bot.yaml", faq(("1.0.0", "staging"), ("1.1.0", "archived")))
-    repo.write("models/ocr.yaml", model_yaml("ocr", [("v1", "none", {})]))
+    repo.write("models/ocr.yaml", model("ocr", version("v1", "none")))
     run = cli(repo.path, "diff", "HEAD")
     assert run.out == (
         f"registry changes {base[:12]}..working tree\n"
@@ -112,8 +114,9 @@ def test_no_changes_and_no_gates(cli, repo):
     base = repo.commit("Base")
     repo.write("README.md", "docs\n")
     repo.commit("Docs")
-    assert cli(repo.path, "diff", base, "HEAD").out == f"registry changes {base[:12]}..{repo.git('rev-parse', 'HEAD')[:12]}\n  no model changes\n"
-    assert "No model changes." in cli(repo.path, "diff", base, "HEAD", "--format", "markdown").out
+    head = repo.git("rev-parse", "HEAD")
+    assert cli(repo.path, "diff", base, "HEAD").out == f"registry changes {base[:12]}..{head[:12]}\n  no model or policy changes\n"
+    assert "No model or policy changes." in cli(repo.path, "diff", base, "HEAD", "--format", "markdown").out
     repo.write("models/faq-bot.yaml", faq(("1.0.0", "production")))
     head = repo.commit("Promote")
     assert cli(repo.path, "diff", base, head).out.splitlines()[1:] == [
@@ -126,7 +129,7 @@ def test_a_file_that_does_not_load_is_named_not_compared(cli, repo):
     repo.write("models/faq-bot.yaml", "name: faq-bot\nversions: [\n")
     run = cli(repo.path, "diff", base)
     assert run.code == 0
-    assert run.out.splitlines()[1:] == ["  no model changes",
+    assert run.out.splitlines()[1:] == ["  no model or policy changes",
                                         "  not compared: models/faq-bot.yaml:3:1: yaml-syntax: " +
                                         run.out.split("yaml-syntax: ", 1)[1].splitlines()[0]]
     data = json.loads(cli(repo.path, "diff", base, "--format", "json").out)
@@ -135,7 +138,7 @@ def test_a_file_that_does_not_load_is_named_not_compared(cli, repo):
 
 def test_removed_model_and_version(cli, repo):
     repo.write("models/faq-bot.yaml", faq(("1.0.0", "production"), ("1.1.0", "none")))
-    repo.write("models/ocr.yaml", model_yaml("ocr", [("v1", "none", {})]))
+    repo.write("models/ocr.yaml", model("ocr", version("v1", "none")))
     base = repo.commit("Base")
     repo.write("models/faq-bot.yaml", faq(("1.0.0", "production")))
     (repo.path / "models/ocr.yaml").unlink()

@@ -96,8 +96,23 @@ def test_register_an_existing_version_is_refused_untouched(reg, cli):
     before = fingerprint(reg.path)
     run = cli(reg.path, "register", "faq-bot", "1.1.0", "--artifact-uri", "s3://b/other", "--commit")
     assert run.code == 1
-    assert "models/faq-bot.yaml:30:14: duplicate-version: version 1.1.0 is listed twice (first at line 17)" in run.err
-    assert "registry-tool: error: register refused: 3 violations; nothing was written" in run.err
+    assert run.err == ("registry-tool: error: faq-bot 1.1.0 is already registered (with a different artifact.uri); "
+                       "register a new version label instead\n")
+    run = cli(reg.path, "register", "faq-bot", "1.1.0", "--artifact-uri", "s3://bucket/faq-bot/1.1.0/model.onnx",
+              "--metric", "accuracy=0.5", "--run-id", "r-9")
+    assert run.code == 1 and "(with a different run_id, metrics.accuracy)" in run.err
+    assert fingerprint(reg.path) == before
+
+
+def test_registering_the_same_version_again_is_a_no_op(reg, cli):
+    """A CI job re-run: the same command again changes nothing and succeeds, even after the
+    version moved on (its stage) or gained metrics."""
+    before = fingerprint(reg.path)
+    for extra in ((), ("--stage", "staging"), ("--metric", "accuracy=0.93", "--artifact-format", "onnx")):
+        run = cli(reg.path, "register", "faq-bot", "1.1.0", "--artifact-uri", "s3://bucket/faq-bot/1.1.0/model.onnx",
+                  *extra, "--commit")
+        assert run.code == 0, run.err
+        assert run.err == "faq-bot 1.1.0 is already registered as given (now in staging): nothing to change\n"
     assert fingerprint(reg.path) == before
 
 

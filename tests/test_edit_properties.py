@@ -13,6 +13,7 @@ from difflib import SequenceMatcher
 from pathlib import Path
 
 import pygit2
+from builders import model, raw, version
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from registry_tool.core.model import Stage
@@ -31,63 +32,53 @@ COMMENT = re.compile(r"#c\d+")
 
 @st.composite
 def model_files(draw) -> str:
+    """A valid model file from the one builder, in a random style (labels quoted three
+    ways, block, flow-items or flow versions, list and mapping indents, flow or block
+    artifacts and metrics), then commented, spaced and line-ended at random."""
     n = draw(st.integers(1, 5))
     stages = [draw(st.sampled_from(("none", "staging", "archived"))) for _ in range(n)]
     if draw(st.booleans()):
         stages[draw(st.integers(0, n - 1))] = "production"
     numeric = draw(st.booleans())
     labels = [f"{i + 1}.0.0" if numeric else f"v{i + 1}" for i in range(n)]
-    quote = draw(st.sampled_from(['"', "'", ""]))
     layout = draw(st.sampled_from(["block", "flow-items", "flow"]))
     dash = draw(st.sampled_from([0, 2]))
+    versions = []
+    for label, stage in zip(labels, stages):
+        metrics = "none" if layout == "flow-items" else draw(st.sampled_from(["none", "flow", "block"]))
+        versions.append(version(label, stage, uri=f"s3://b/{label}", sha256=None, artifact_flow=draw(st.booleans()),
+                                metrics=None if metrics == "none" else {"acc": 0.5}, flow=metrics == "flow"))
+    description = raw("'odd: but valid'") if draw(st.booleans()) else None
     step = draw(st.sampled_from([2, 4]))
-    blank = draw(st.booleans())
+    text = model("m", *versions, description=description, layout=layout, indent=dash, step=step,
+                 quote=draw(st.sampled_from(['"', "'", ""])))
+    return commented(draw, text.splitlines(), layout, dash, step)
+
+
+def commented(draw, lines: list[str], layout: str, dash: int, step: int) -> str:
+    """Comments (#c0, #c1, ...) after the name, the versions key, stages, flow items and
+    metric values, and on lines of their own before list items (and after block ones);
+    blank lines between items; LF or CRLF; a final newline or not."""
     counter = iter(range(1000))
 
     def comment() -> str:
         return f"#c{next(counter)}"
 
-    def maybe_comment() -> str:
-        return f"   {comment()}" if draw(st.booleans()) else ""
-
-    lines = [f"# header {comment()}", f"name: m{maybe_comment()}"]
+    blank = draw(st.booleans())
+    out, item, after = [f"# header {comment()}"], -1, ""
+    for line in lines:
+        if layout != "flow" and line.startswith(" " * dash + "- "):
+            item += 1
+            out += [after] * bool(after) + [""] * (blank and item > 0)
+            out += [" " * dash + comment()] * draw(st.booleans())
+            after = " " * (dash + 2 + step) + comment() if layout == "block" and draw(st.booleans()) else ""
+        trailing = line.startswith(("name:", "versions:", "  {")) or line.lstrip().startswith(("stage:", "acc:", "- {"))
+        out.append(line + (f"   {comment()}" if trailing and draw(st.booleans()) else ""))
+    out += [after] * bool(after)
     if draw(st.booleans()):
-        lines.append("description: 'odd: but valid'")
-    lines.append(f"versions:{' [' if layout == 'flow' else ''}{maybe_comment()}")
-    for i, (label, stage) in enumerate(zip(labels, stages)):
-        q = f"{quote}{label}{quote}"
-        metrics = draw(st.sampled_from(["", "{acc: 0.5}", "block"]))
-        if layout == "flow":
-            comma = "," if i < n - 1 else ""
-            extra = ", metrics: {acc: 0.5}" if metrics else ""
-            lines.append(f"  {{version: {q}, stage: {stage}, artifact: {{uri: s3://b/{label}}}{extra}}}{comma}{maybe_comment()}")
-            continue
-        if blank and i:
-            lines.append("")
-        if draw(st.booleans()):
-            lines.append(" " * dash + comment())
-        if layout == "flow-items":
-            lines.append(" " * dash + f"- {{version: {q}, stage: {stage}, artifact: {{uri: s3://b/{label}}}}}{maybe_comment()}")
-            continue
-        c = dash + 2
-        lines.append(" " * dash + f"- version: {q}")
-        lines.append(" " * c + f"stage: {stage}{maybe_comment()}")
-        if draw(st.booleans()):
-            lines += [" " * c + "artifact:", " " * (c + step) + f"uri: s3://b/{label}"]
-        else:
-            lines.append(" " * c + f"artifact: {{uri: s3://b/{label}}}")
-        if metrics == "block":
-            lines += [" " * c + "metrics:", " " * (c + step) + f"acc: 0.5{maybe_comment()}"]
-        elif metrics:
-            lines.append(" " * c + f"metrics: {metrics}")
-        if draw(st.booleans()):
-            lines.append(" " * (c + step) + comment())
-    if layout == "flow":
-        lines.append("]")
-    if draw(st.booleans()):
-        lines += ["", f"# trailer {comment()}"]
+        out += ["", f"# trailer {comment()}"]
     newline = draw(st.sampled_from(["\n", "\r\n"]))
-    text = newline.join(lines)
+    text = newline.join(out)
     return text + newline if draw(st.booleans()) else text
 
 

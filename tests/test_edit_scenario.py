@@ -3,10 +3,13 @@ in a repository made by ``init``; then ``validate --range`` over the whole histo
 
 from __future__ import annotations
 
+import pytest
 import yaml
 from conftest import REPO_ROOT, GitRepo
 from edit_helpers import fingerprint
+
 from registry_tool.core.policy import Policy
+from registry_tool.edit import scaffold
 from registry_tool.edit.scaffold import registry_files
 from registry_tool.validation.policy import load_policy
 
@@ -106,8 +109,15 @@ def test_init_writes_a_registry_that_validates(tmp_path, cli):
     assert hook["id"] == "registry-validate"
     assert hook["additional_dependencies"] == ["registry-tool @ git+https://example.com/rt@v0.1.0"]
     ours_hook = yaml.safe_load((REPO_ROOT / ".pre-commit-hooks.yaml").read_text())[0]
-    assert {k: hook[k] for k in ("entry", "files", "pass_filenames")} == {k: ours_hook[k] for k in ("entry", "files", "pass_filenames")}
-    assert "/models/ @acme/ml" in (root / ".github/CODEOWNERS").read_text()
+    keys = ("entry", "files", "pass_filenames", "always_run")
+    assert {k: hook[k] for k in keys} == {k: ours_hook[k] for k in keys}
+    assert hook["entry"] == "registry-tool validate --staged" and hook["always_run"] is True
+    owners = (root / ".github/CODEOWNERS").read_text()
+    for owned in ("/models/", "/registry.yaml", "/.github/", "/schemas/", "/.pre-commit-config.yaml"):
+        assert f"\n{owned} @acme/ml\n" in owners
+    assert ("CI and pre-commit install registry-tool with: pip install 'registry-tool @ git+https://example.com/rt@v0.1.0' "
+            "(--requirement)") in run.out
+    assert "next steps:" in run.out and "pre-commit install" in run.out and "Code Owners" in run.out
     for name in ("model.schema.json", "registry.schema.json"):
         assert (root / "schemas" / name).read_bytes() == (REPO_ROOT / "schemas" / name).read_bytes()
 
@@ -118,11 +128,72 @@ def test_init_writes_a_registry_that_validates(tmp_path, cli):
     assert (root / "registry.yaml").read_text() == "on_promote: refuse\n"
 
 
-def test_init_with_the_hook_from_a_repository(tmp_path):
-    files = registry_files(hooks_repo="https://github.com/acme/registry-tool", hooks_rev="v0.1.0")
+def test_init_with_the_hook_from_a_repository(tmp_path, cli):
+    files = registry_files(requirement="x", hooks_repo="https://github.com/acme/registry-tool", hooks_rev="0123abc")
     config = yaml.safe_load(files[".pre-commit-config.yaml"])
-    assert config == {"repos": [{"repo": "https://github.com/acme/registry-tool", "rev": "v0.1.0",
-                                 "hooks": [{"id": "registry-validate"}]}]}
+    assert config == {"repos": [{"repo": "https://github.com/acme/registry-tool", "rev": "0123abc",
+                                 "hooks": [{"id": "registry-validate", "files": "^(models/|registry\\.yaml$)"}]}]}
+    # no default tag that may not exist: the commit a Git install came from, or --hooks-rev
+    run = cli(tmp_path, "init", str(tmp_path / "x"), "--hooks-repo", "https://github.com/acme/registry-tool")
+    assert run.code == 2 and "--hooks-repo needs --hooks-rev" in run.err
+    assert not (tmp_path / "x").exists()
+    run = cli(tmp_path, "init", str(tmp_path / "x"), "--hooks-repo", "https://github.com/acme/registry-tool",
+              "--hooks-rev", "0123abc", "--requirement", "registry-tool==0.1.0")
+    assert run.code == 0 and "pre-commit takes the registry-validate hook from https://github.com/acme/registry-tool at 0123abc" in run.out
+
+
+def test_init_reads_models_dir_from_an_existing_registry_yaml(tmp_path, cli):
+    root = tmp_path / "reg"
+    root.mkdir()
+    (root / "registry.yaml").write_text("models_dir: ml/models\n")
+    assert cli(tmp_path, "init", str(root), "--owner", "@acme/ml").code == 0
+    assert (root / "ml/models").is_dir()
+    hook = yaml.safe_load((root / ".pre-commit-config.yaml").read_text())["repos"][0]["hooks"][0]
+    assert hook["files"] == "^(ml/models/|registry\\.yaml$)"
+    assert "\n/ml/models/ @acme/ml\n" in (root / ".github/CODEOWNERS").read_text()
+
+
+def test_init_inside_another_repository_warns(tmp_path, cli):
+    outer = tmp_path / "outer"
+    GitRepo(outer).path.mkdir()
+    GitRepo(outer).git("init", "-q")
+    run = cli(tmp_path, "init", str(outer / "sub"), "--requirement", "registry-tool==0.1.0")
+    assert run.code == 0
+    assert (f"registry-tool: warning: {outer / 'sub'} is inside the Git repository at {outer}: registry-tool commands "
+            "there use that repository's root") in run.err
+    assert not (outer / "sub/.git").exists()
+
+
+def test_init_default_requirement_is_where_this_registry_tool_comes_from(tmp_path, cli):
+    """Run from this checkout (PYTHONPATH, whatever is installed elsewhere): a local folder,
+    which init says CI cannot install."""
+    run = cli(tmp_path, "init", str(tmp_path / "r"))
+    assert run.code == 0
+    expected = f"registry-tool @ {REPO_ROOT.as_uri()}"
+    assert f"pip install '{expected}' (from the source folder {REPO_ROOT} on this machine, not installed)" in run.out
+    assert "registry-tool: warning: that is a path on this machine" in run.err
+    step = yaml.safe_load((tmp_path / "r/.github/workflows/validate.yml").read_text())["jobs"]["validate"]["steps"][2]
+    assert step["env"] == {"REGISTRY_TOOL_REQUIREMENT": expected}
+
+
+@pytest.mark.parametrize(("direct_url", "requirement", "portable", "commit"), [
+    (None, "registry-tool==0.1.0", True, None),
+    ({"url": "https://github.com/acme/registry-tool", "vcs_info": {"vcs": "git", "commit_id": "a" * 40,
+                                                                     "requested_revision": "main"}},
+     f"registry-tool @ git+https://github.com/acme/registry-tool@{'a' * 40}", True, "a" * 40),
+    ({"url": "https://github.com/acme/mono", "subdirectory": "tools/rt",
+      "vcs_info": {"vcs": "git", "commit_id": "b" * 40}},
+     f"registry-tool @ git+https://github.com/acme/mono@{'b' * 40}#subdirectory=tools/rt", True, "b" * 40),
+    ({"url": "https://files.example.com/registry_tool-0.1.0-py3-none-any.whl", "archive_info": {}},
+     "registry-tool @ https://files.example.com/registry_tool-0.1.0-py3-none-any.whl", True, None),
+    ({"url": "file:///home/me/registry-tool", "dir_info": {"editable": True}},
+     "registry-tool @ file:///home/me/registry-tool", False, None),
+    ({"url": "file:///tmp/registry_tool-0.1.0.tar.gz", "archive_info": {}},
+     "registry-tool @ file:///tmp/registry_tool-0.1.0.tar.gz", False, None),
+])
+def test_requirement_from_pep_610_direct_url(direct_url, requirement, portable, commit):
+    source = scaffold._source_of(direct_url, "0.1.0")
+    assert (source.requirement, source.portable, source.vcs_commit) == (requirement, portable, commit)
 
 
 def test_init_refuses_unsafe_values(tmp_path, cli):

@@ -6,65 +6,30 @@ from __future__ import annotations
 import json
 
 import pytest
+from builders import model, version
 
 from registry_tool import RegistryError, open_registry
 
-FAQ = """\
-name: faq-bot
-owner: hazel
-task: generation
-tags: [nlp, chat]
-metadata: {team: support}
-versions:
-  - version: "1.0.0"
-    stage: archived
-    artifact: {uri: "s3://b/faq-bot/1.0.0/model.onnx", format: onnx, size_bytes: 100}
-    metrics: {accuracy: 0.88}
-  - version: "1.1.0"
-    stage: production
-    artifact: {uri: "s3://b/faq-bot/1.1.0/model.onnx", format: onnx, size_bytes: 120}
-    run_id: run-11
-    metrics:
-      accuracy: 0.92
-      slo_ok: true
-      suites:
-        core-v1: {score: 0.91}
-    tags: [baseline]
-    metadata: {team: support, langs: [en, fr]}
-  - version: "1.10.0"
-    stage: staging
-    artifact: {uri: "s3://b/faq-bot/1.10.0/model.gguf", format: gguf}
-    metrics:
-      accuracy: 0.95
-      slo_ok: false
-      suites:
-        core-v1: {score: 0.93}
-    tags: [candidate]
-"""
+FAQ = model(
+    "faq-bot",
+    version("1.0.0", "archived", uri="s3://b/faq-bot/1.0.0/model.onnx", sha256=None, fmt="onnx", size_bytes=100,
+            metrics={"accuracy": 0.88}, flow=True, artifact_flow=True),
+    version("1.1.0", "production", uri="s3://b/faq-bot/1.1.0/model.onnx", sha256=None, fmt="onnx", size_bytes=120,
+            run_id="run-11", metrics={"accuracy": 0.92, "slo_ok": True}, suites={"core-v1": {"score": 0.91}},
+            tags=["baseline"], metadata={"team": "support", "langs": ["en", "fr"]}, artifact_flow=True),
+    version("1.10.0", "staging", uri="s3://b/faq-bot/1.10.0/model.gguf", sha256=None, fmt="gguf",
+            metrics={"accuracy": 0.95, "slo_ok": False}, suites={"core-v1": {"score": 0.93}}, tags=["candidate"],
+            artifact_flow=True),
+    owner="hazel", task="generation", tags=["nlp", "chat"], metadata={"team": "support"})
 
-OCR = """\
-name: ocr
-owner: ravi
-task: classification
-versions:
-  - version: "2"
-    stage: production
-    artifact: {uri: "gs://m/ocr/2", format: onnx}
-    metrics: {accuracy: 0.9, cer: 0.08}
-    tags: [nlp]
-    metadata: {team: vision}
-  - version: "3"
-    stage: none
-    artifact: {uri: "gs://m/ocr/3"}
-"""
+OCR = model(
+    "ocr",
+    version("2", "production", uri="gs://m/ocr/2", sha256=None, fmt="onnx", metrics={"accuracy": 0.9, "cer": 0.08},
+            tags=["nlp"], metadata={"team": "vision"}, flow=True, artifact_flow=True),
+    version("3", "none", uri="gs://m/ocr/3", sha256=None, artifact_flow=True),
+    owner="ravi", task="classification")
 
-TINY = """\
-name: tiny
-versions:
-  - version: "1"
-    stage: staging
-    artifact: {uri: "s3://b/tiny/1"}
-"""
+TINY = model("tiny", version("1", "staging", uri="s3://b/tiny/1", sha256=None, artifact_flow=True))
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from registry_tool.core.findings import Violation
 from registry_tool.core.policy import POLICY_FILE, Policy
 from registry_tool.output.validate import REPORTERS
 from registry_tool.schema.check import MODEL_SCHEMA, load_schema
-from registry_tool.snapshots.base import Entry, EntryKind, git_blob_id
+from registry_tool.snapshots.memory import MemorySnapshot
 from registry_tool.validation import engine as validator
 from registry_tool.validation.model_file import parse_model
 from registry_tool.validation.report import Report
@@ -30,36 +30,6 @@ FUZZ = settings(max_examples=200, deadline=None, derandomize=True, database=None
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = {f"models/{p.name}": p.read_bytes() for p in sorted((ROOT / "models").glob("*.yaml"))}
 POLICY = (ROOT / POLICY_FILE).read_bytes()
-
-
-class MemorySnapshot:
-    """A registry held in memory: the same Snapshot interface as a commit or the disk."""
-
-    label = "memory"
-    commit_id = None
-
-    def __init__(self, files: dict[str, bytes]) -> None:
-        self.files = files
-
-    def policy_entry(self) -> Entry | None:
-        return Entry(POLICY_FILE, POLICY_FILE, EntryKind.FILE, size=len(self.files[POLICY_FILE])) if POLICY_FILE in self.files else None
-
-    def entries(self, models_dir: str) -> list[Entry]:
-        prefix = models_dir + "/"
-        names = [p[len(prefix):] for p in self.files if p.startswith(prefix) and "/" not in p[len(prefix):]]
-        return [Entry(n, prefix + n, EntryKind.FILE, size=len(self.files[prefix + n])) for n in sorted(names)]
-
-    def size(self, entry: Entry) -> int:
-        return len(self.files[entry.path])
-
-    def read(self, entry: Entry) -> bytes:
-        return self.files[entry.path]
-
-    def blob_id(self, entry: Entry) -> str:
-        return git_blob_id(self.files[entry.path])
-
-    def folder_change(self, base: object, models_dir: str) -> None:
-        return None  # no tree ids: the validator compares by listing
 
 
 def _json_like(value: Any, depth: int = 0) -> None:

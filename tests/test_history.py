@@ -8,7 +8,9 @@ import subprocess
 
 import pygit2
 import pytest
-from audit_scenarios import SEED_000, commit_seed_000, faq, model_yaml
+from audit_scenarios import SEED_000, commit_seed_000, faq
+from builders import model, version
+
 from registry_tool.history import blobs as blobreader
 from registry_tool.history.events import EVENT_KEYS
 from registry_tool.history.provenance import stage_provenance
@@ -64,9 +66,12 @@ def test_text_output_one_line_per_event(cli, repo):
     run = cli(repo.path, "history", "faq-bot", "--limit", "3")
     assert run.code == 0
     assert run.out.splitlines() == [
-        f"2024-11-08T10:00:00Z  {shas[7][:12]}  faq-bot 1.1.0: staging → archived  (by Ada Lovelace)  Archive faq-bot 1.1.0",
-        f"2024-11-07T10:00:00Z  {shas[6][:12]}  faq-bot 1.0.0: staging → production  (by Ada Lovelace)  Roll back faq-bot to 1.0.0",
-        f"2024-11-07T10:00:00Z  {shas[6][:12]}  faq-bot 1.1.0: production → staging  (by Ada Lovelace)  Roll back faq-bot to 1.0.0",
+        f"2024-11-08T10:00:00Z  {shas[7][:12]}  faq-bot 1.1.0: staging → archived  "
+        "(by Ada Lovelace, merged by Grace Hopper)  Archive faq-bot 1.1.0",
+        f"2024-11-07T10:00:00Z  {shas[6][:12]}  faq-bot 1.0.0: staging → production  "
+        "(by Ada Lovelace, merged by Grace Hopper, rollback)  Roll back faq-bot to 1.0.0",
+        f"2024-11-07T10:00:00Z  {shas[6][:12]}  faq-bot 1.1.0: production → staging  "
+        "(by Ada Lovelace, merged by Grace Hopper)  Roll back faq-bot to 1.0.0",
     ]
     assert run.err == ""
 
@@ -96,9 +101,9 @@ def test_commits_that_do_not_touch_models_are_skipped_and_each_blob_read_once(cl
 
 def test_model_filter_and_other_models(cli, repo):
     repo.write("models/faq-bot.yaml", faq(("1.0.0", "none")))
-    repo.write("models/ocr.yaml", model_yaml("ocr", [("v1", "staging", {})]))
+    repo.write("models/ocr.yaml", model("ocr", version("v1", "staging")))
     repo.commit("Register faq-bot and ocr")
-    repo.write("models/ocr.yaml", model_yaml("ocr", [("v1", "production", {})]))
+    repo.write("models/ocr.yaml", model("ocr", version("v1", "production")))
     repo.commit("Promote ocr v1")
     assert brief(events(cli, repo)) == [
         ("stage_changed", "ocr", "v1", "staging", "production"),
@@ -219,7 +224,7 @@ def test_signed_commit_written_with_pygit2(cli, repo):
     oid = git.create_commit_with_signature(content, signature)
     git.references["refs/heads/main"].set_target(oid)
     got = events(cli, repo)
-    assert [(e["commit"], e["signed"], e["time"]) for e in got][0] == (str(oid), True, "2024-11-13T10:00:00Z")
+    assert (got[0]["commit"], got[0]["signed"], got[0]["time"]) == (str(oid), True, "2024-11-13T10:00:00Z")
 
 
 def test_shallow_clone_says_history_is_cut_and_invents_nothing(cli, repo, tmp_path):
@@ -258,14 +263,15 @@ def test_invalid_file_in_between_compares_with_the_last_valid_copy(cli, repo):
 
 def test_removed_model_and_models_dir_from_the_policy(cli, repo):
     repo.write("registry.yaml", "models_dir: registry/models\n")
-    repo.write("registry/models/ocr.yaml", model_yaml("ocr", [("v1", "none", {})]))
+    repo.write("registry/models/ocr.yaml", model("ocr", version("v1", "none")))
     repo.commit("Register ocr")
     (repo.path / "registry/models/ocr.yaml").unlink()
     gone = repo.commit("Remove ocr")
     got = events(cli, repo)
-    assert brief(got) == [("model_removed", "ocr", None, None, None), ("model_created", "ocr", None, None, None),
-                          ("version_registered", "ocr", "v1", None, "none")]
+    assert brief(got) == [("model_removed", "ocr", None, None, None), ("policy_changed", None, None, None, None),
+                          ("model_created", "ocr", None, None, None), ("version_registered", "ocr", "v1", None, "none")]
     assert got[0]["commit"] == gone
+    assert got[1]["policy"] == [{"key": "models_dir", "from": None, "to": "registry/models"}]
 
 
 def test_user_errors_are_one_line_exit_2(cli, repo, tmp_path):
@@ -389,11 +395,11 @@ def test_only_regular_yaml_files_in_the_models_folder_are_models(cli, repo):
     repo.commit("Start")  # no models folder yet
     repo.write("models/faq-bot.yaml", faq(("1.0.0", "none")))
     repo.write("models/notes.txt", "not a model\n")
-    repo.write("models/sub/ocr.yaml", model_yaml("ocr", [("v1", "none", {})]))
+    repo.write("models/sub/ocr.yaml", model("ocr", version("v1", "none")))
     first = repo.commit("Register faq-bot, and some things that are not models")
     (repo.path / "models/faq-bot.yaml").unlink()
     (repo.path / "models/faq-bot.yaml").symlink_to("notes.txt")
-    repo.write("models/sub/ocr.yaml", model_yaml("ocr", [("v1", "staging", {})]))
+    repo.write("models/sub/ocr.yaml", model("ocr", version("v1", "staging")))
     turned = repo.commit("faq-bot becomes a symlink; ocr in a subfolder moves")
     got = events(cli, repo)
     assert [(e["commit"], e["event"], e["model"]) for e in got] == [
@@ -422,7 +428,7 @@ def test_an_output_encoding_without_arrows_gets_plain_text(run_process, repo):
     repo.commit("Promote", author=("Zoë Żak", "zoe@example.com"))
     proc = run_process(repo.path, "history", "--limit", "1", env={"PYTHONIOENCODING": "ascii"})
     assert proc.code == 0 and proc.err == ""
-    assert "faq-bot 1.0.0: staging -> production  (by Zo? ?ak)  Promote" in proc.out
+    assert "faq-bot 1.0.0: staging -> production  (by Zo? ?ak, merged by Grace Hopper)  Promote" in proc.out
     data = run_process(repo.path, "history", "--format", "json", env={"PYTHONIOENCODING": "ascii"})
     assert json.loads(data.out)[0]["author"]["name"] == "Zoë Żak"  # JSON escapes, never loses
     diff = run_process(repo.path, "diff", "HEAD~1", "HEAD", "--format", "markdown", env={"PYTHONIOENCODING": "ascii"})
@@ -433,7 +439,7 @@ def test_registry_provenance_every_model_in_one_walk(repo):
     from registry_tool.history.provenance import registry_provenance
 
     shas = commit_seed_000(repo, docs_between=False)
-    repo.write("models/ocr.yaml", model_yaml("ocr", [("v1", "staging", {}), ("v2", "none", {})]))
+    repo.write("models/ocr.yaml", model("ocr", version("v1", "staging"), version("v2", "none")))
     ocr = repo.commit("Register ocr")
     repo.write("models/broken.yaml", "name: broken\nversions: [\n")
     repo.commit("A broken file")

@@ -10,7 +10,9 @@ import os
 import shutil
 
 import pytest
-from audit_scenarios import commit_seed_000, faq, model_yaml
+from audit_scenarios import commit_seed_000, faq
+from builders import model, version
+
 from registry_tool.history.index import ENV, FILE, HEADER, HistoryIndex, parse_line
 from registry_tool.snapshots.git import GitStore
 
@@ -35,18 +37,18 @@ def awkward_history(repo) -> None:
     policy, names that need escaping, a symlink and a folder that look like model
     files, and a pull request merged with a merge commit."""
     commit_seed_000(repo)
-    repo.write("models/ocr.yaml", model_yaml("ocr", [("v1", "none", {})]))
+    repo.write("models/ocr.yaml", model("ocr", version("v1", "none")))
     repo.write("models/a b%20ü.yaml", "name: [broken\n")
     repo.commit("Register ocr, and a badly named file")
-    repo.write("models/ocr.yaml", model_yaml("ocr", [("v1", "staging", {})]).replace("stage: staging", "stage: [oops"))
+    repo.write("models/ocr.yaml", model("ocr", version("v1", "staging")).replace("stage: staging", "stage: [oops"))
     repo.commit("Break ocr")
-    repo.write("models/ocr.yaml", model_yaml("ocr", [("v1", "staging", {}), ("v2", "none", {})]))
+    repo.write("models/ocr.yaml", model("ocr", version("v1", "staging"), version("v2", "none")))
     repo.commit("Fix ocr and register v2")
     os.symlink("ocr.yaml", repo.path / "models" / "link.yaml")
     repo.write("models/dir.yaml/inner.yaml", "x: 1\n")
     repo.commit("A symlink and a folder named like model files")
     repo.git("checkout", "-q", "-b", "feature")
-    repo.write("models/ocr.yaml", model_yaml("ocr", [("v1", "production", {}), ("v2", "none", {})]))
+    repo.write("models/ocr.yaml", model("ocr", version("v1", "production"), version("v2", "none")))
     repo.commit("Promote ocr v1")
     repo.git("checkout", "-q", "main")
     repo.git("merge", "-q", "--no-ff", "feature", "-m", "Merge pull request #7 from team/ocr")
@@ -87,7 +89,7 @@ def test_new_commits_and_other_branches_extend_the_index(cli, repo, monkeypatch)
     repo.write("registry/models/faq-bot.yaml", faq(("1.0.0", "production"), ("1.1.0", "archived"), ("1.2.0", "staging")))
     repo.commit("Promote faq-bot 1.2.0 to staging")
     repo.git("checkout", "-q", "-b", "side", "HEAD~3")
-    repo.write("registry/models/ocr.yaml", model_yaml("ocr", [("v1", "production", {}), ("v2", "staging", {})]))
+    repo.write("registry/models/ocr.yaml", model("ocr", version("v1", "production"), version("v2", "staging")))
     repo.commit("Promote ocr v2 on a side branch")
     for branch in ("main", "side"):
         repo.git("checkout", "-q", branch)

@@ -11,10 +11,12 @@ nesting) are generated below.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable, NamedTuple
+from typing import NamedTuple
 
 import pytest
+from builders import model, raw, version
 from hostile_support import (
     HOSTILE,
     SHA,
@@ -88,14 +90,13 @@ class Generated(NamedTuple):
     message: str | None = None
 
 
-def _model(name: str = "m", *, version_extra: str = "", top_extra: str = "") -> str:
-    head, _, rest = valid_model(name).partition("versions:\n")
-    return head + top_extra + "versions:\n" + rest + version_extra
+def _model(**fields) -> str:
+    return valid_model("m", **fields)
 
 
 def _versions(count: int, stage: str) -> bytes:
-    rows = "".join(f'  - {{version: "{i}", stage: {stage}, artifact: {{uri: "s3://bucket/m/{i}.onnx"}}}}\n' for i in range(count))
-    return f"name: m\nversions:\n{rows}".encode()
+    versions = (version(str(i), stage, uri=raw(f'"s3://bucket/m/{i}.onnx"'), sha256=None) for i in range(count))
+    return model("m", *versions, layout="flow-items").encode()
 
 
 NOT_UTF8 = "file contains a NUL byte: binary or UTF-16 data, not UTF-8 YAML"
@@ -112,7 +113,7 @@ GENERATED_MODELS: dict[str, Generated] = {
     "utf32": Generated(lambda: _model().encode("utf-32"), "yaml-encoding", 1, 1, BOM16),
     "nul-byte": Generated(lambda: _model().encode().replace(b"stage: staging", b"stage: staging\x00production"), "yaml-encoding", 4, 1, NOT_UTF8),
     "binary-file": Generated(lambda: b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 64, "yaml-encoding", 3, 1, NOT_UTF8),
-    "latin-1": Generated(lambda: _model(top_extra="owner: Ren\xe9e\n").encode("latin-1"), "yaml-encoding", 2, 11,
+    "latin-1": Generated(lambda: _model(owner=raw("Ren\xe9e")).encode("latin-1"), "yaml-encoding", 2, 11,
                          "file is not valid UTF-8 (byte 0xe9)"),
     "just-over-the-size-limit": Generated(lambda: (_model() + "#" * (1024 * 1024 + 1 - len(_model()))).encode(), "file-too-large", 1, 1,
                                           "file is 1048577 bytes; the limit is 1048576 bytes"),
@@ -131,14 +132,14 @@ GENERATED_MODELS: dict[str, Generated] = {
                                               "file-too-large", 1, 1, "file is 50035018 bytes; the limit is 1048576 bytes"),
     "ten-thousand-versions-in-production": Generated(lambda: _versions(10000, "production"), "multiple-production", 4, 27,
                                                      "m 1 is in production, but so is 0 (line 3); at most one version is in production"),
-    "very-long-description": Generated(lambda: _model(top_extra='description: "' + "a" * 900_000 + '"\n').encode(), "schema", 2, 14,
+    "very-long-description": Generated(lambda: _model(description=raw('"' + "a" * 900_000 + '"')).encode(), "schema", 2, 14,
                                        "description: is 900000 characters long; at most 10000 are allowed"),
-    "very-long-plain-key": Generated(lambda: _model(top_extra="k" * 2000 + ": 1\n").encode(), "yaml-syntax", 2, None, None),
-    "very-long-integer": Generated(lambda: _model(version_extra="    metadata: {size: " + "9" * 5000 + "}\n").encode(), "yaml-ambiguous-scalar", 8, 22,
+    "very-long-plain-key": Generated(lambda: _model(extra={"k" * 2000: 1}).encode(), "yaml-syntax", 2, None, None),
+    "very-long-integer": Generated(lambda: _model(fields={"metadata": {"size": raw("9" * 5000)}, "flow": True}).encode(), "yaml-ambiguous-scalar", 8, 22,
                                    "integer 9999999999999999999999999999999999999999... (5000 characters) is larger in size than 2^53-1: "
                                    "readers that hold numbers as doubles (JSON, JavaScript) read another value"),
     # jsonschema compares unsortable items pairwise: 20,000 mappings would take minutes.
-    "twenty-thousand-mapping-tags": Generated(lambda: ("name: m\nversions: []\ntags: [" + ", ".join("{a: %d}" % i for i in range(20000)) + "]\n").encode(),
+    "twenty-thousand-mapping-tags": Generated(lambda: ("name: m\nversions: []\ntags: [" + ", ".join(f"{{a: {i}}}" for i in range(20000)) + "]\n").encode(),
                                              "schema", 3, 8, "tags[0]: must be a string, not a mapping"),
     "hundred-thousand-aliases": Generated(lambda: ("name: m\nversions: []\nmetadata:\n  a: &a x\n  b: [" + ", ".join(["*a"] * 100_000) + "]\n").encode(),
                                           "yaml-alias", 4, 6, "anchor &a: anchors and aliases are not allowed; write the value out"),
@@ -161,10 +162,10 @@ GENERATED_MODELS: dict[str, Generated] = {
     "next-line-character": Generated(lambda: _model().replace("stage: staging\n", "stage: staging\x85").encode(), "yaml-hidden-char", 4, 19,
                                      "U+0085 (NEXT LINE) is a line break to YAML 1.1 readers (PyYAML, libyaml) but not to YAML 1.2 "
                                      "readers or diffs; use LF"),
-    "byte-order-mark-inside": Generated(lambda: _model(top_extra="owner: \ufeffhazel\n").encode(), "yaml-hidden-char", 2, 8, None),
-    "raw-escape-character": Generated(lambda: _model(top_extra='owner: "ha\x1b[2Jzel"\n').encode(), "yaml-syntax", 2, 11,
+    "byte-order-mark-inside": Generated(lambda: _model(owner=raw("\ufeffhazel")).encode(), "yaml-hidden-char", 2, 8, None),
+    "raw-escape-character": Generated(lambda: _model(owner=raw('"ha\x1b[2Jzel"')).encode(), "yaml-syntax", 2, 11,
                                       "malformed YAML: U+001B (a control character) is not allowed in a YAML file; remove it"),
-    "keys-equal-after-normalisation": Generated(lambda: _model(version_extra='    metadata: {"caf\u00e9": 1, "cafe\u0301": 2}\n').encode(),
+    "keys-equal-after-normalisation": Generated(lambda: _model(fields={"metadata": {"caf\u00e9": 1, "cafe\u0301": 2}, "flow": True}).encode(),
                                                 "yaml-duplicate-key", 8, 27,
                                                 "duplicate key 'cafe\u0301': the same text as an earlier key in another Unicode form; a "
                                                 "reviewer would see one key twice"),
@@ -210,11 +211,11 @@ def test_ten_thousand_versions_with_a_bad_stage(repo) -> None:
 
 
 GENERATED_VALID: dict[str, Callable[[], bytes]] = {
-    "crlf-line-endings": lambda: _model(version_extra="    metrics: {accuracy: 0.9}\n").replace("\n", "\r\n").encode(),
+    "crlf-line-endings": lambda: _model(fields={"metrics": {"accuracy": 0.9}, "flow": True}).replace("\n", "\r\n").encode(),
     "exactly-at-the-size-limit": lambda: (_model() + "#" * (1024 * 1024 - len(_model()))).encode(),
     "ten-thousand-versions": lambda: _versions(10000, "none"),
     "tab-after-colon": lambda: _model().replace("stage: staging", "stage:\tstaging").encode(),
-    "non-ascii-description": lambda: _model(top_extra="description: Modèle de réponses — 日本語 ✓\n").encode(),
+    "non-ascii-description": lambda: _model(description=raw("Modèle de réponses — 日本語 ✓")).encode(),
 }
 
 

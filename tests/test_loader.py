@@ -1,9 +1,8 @@
-"""The strict loader, rule by rule, on real files validated from the CLI.
+"""The strict loader, rule by rule.
 
-Each test writes bytes to models/faq-bot.yaml in a real folder, runs
-``registry-tool validate --format json`` and asserts the exact (line, column, rule).
-The folder is not a Git repository (validate then checks the folder as it is), which
-keeps this table of cases fast; commits are read in the tests that say so.
+Each test puts bytes at models/faq-bot.yaml of a registry held in memory, runs the
+validation engine on it (what ``registry-tool validate`` runs) and asserts the exact
+(line, column, rule); commits are read in the tests that say so.
 """
 
 from __future__ import annotations
@@ -13,8 +12,9 @@ import random
 
 import pytest
 import yaml
-from builders import at, check_model_file, rules
+from builders import at, check_model_file, model, rules, version
 from conftest import REPO_ROOT
+from rulecheck import violations
 
 from registry_tool.core.policy import Policy
 from registry_tool.validation.checks import check_model
@@ -22,50 +22,37 @@ from registry_tool.validation.model_file import parse_model
 from registry_tool.yamlfile import loader
 
 # A valid model: line 1 name, 2 versions, 3 version, 4 stage, 5 artifact, 6 uri.
-VALID = 'name: faq-bot\nversions:\n  - version: "1.0.0"\n    stage: staging\n    artifact:\n      uri: s3://b/m.onnx\n'
+VALID = model("faq-bot", version("1.0.0", "staging", uri="s3://b/m.onnx", sha256=None))
 LIMIT = 1024 * 1024
 
 
-@pytest.fixture
-def folder(tmp_path):
-    path = tmp_path / "registry"
-    path.mkdir()
-    return path
+def check(content: bytes | str, policy: str | None = None) -> list[dict]:
+    """The violations of models/faq-bot.yaml holding ``content``, as ``validate --format json`` lists them."""
+    found = [v.to_dict() for v in violations(content, policy=policy)]
+    assert all(v["file"] == "models/faq-bot.yaml" for v in found)
+    return found
 
 
-@pytest.fixture
-def check(folder, cli):
-    """``check(content, *args)``: write models/faq-bot.yaml, validate, return the violations."""
-
-    def run(content: bytes | str, *args: str, name: str = "faq-bot.yaml") -> list[dict]:
-        violations = check_model_file(cli, folder, content, *args, name=name)
-        for v in violations:
-            assert v["file"] == f"models/{name}"
-        return violations
-
-    return run
-
-
-def test_valid_file_passes(check):
+def test_valid_file_passes():
     assert check(VALID) == []
 
 
 # --- yaml-syntax ---------------------------------------------------------------------------
 
-def test_tab_indentation(check):
+def test_tab_indentation():
     found = check('name: faq-bot\nversions:\n\t- version: "1.0.0"\n')
     assert at(found) == [(3, 1, "yaml-syntax")]
     assert "tab" in found[0]["message"]
 
 
-def test_unclosed_bracket_names_where_it_opened(check):
+def test_unclosed_bracket_names_where_it_opened():
     found = check("name: faq-bot\ntags: [nlp, chat\nversions: []\n")
     assert at(found) == [(3, 9, "yaml-syntax")]
     assert "']'" in found[0]["message"]
     assert "line 2" in found[0]["message"]  # where the '[' that was never closed is
 
 
-def test_unclosed_quote(check):
+def test_unclosed_quote():
     found = check("name: 'faq-bot\nversions: []\n")
     assert rules(found) == ["yaml-syntax"]
     assert "line 1" in found[0]["message"]
@@ -134,7 +121,7 @@ SYNTAX = [
 
 
 @pytest.mark.parametrize("content, line, column, message", [case[1:] for case in SYNTAX], ids=[case[0] for case in SYNTAX])
-def test_malformed_yaml_in_our_words(check, content, line, column, message):
+def test_malformed_yaml_in_our_words(content, line, column, message):
     found = check(content)
     assert at(found) == [(line, column, "yaml-syntax")]
     assert found[0]["message"] == message
@@ -149,7 +136,7 @@ def test_malformed_yaml_in_our_words(check, content, line, column, message):
     "name: faq-bot\ndescription: a\n  \tb\nversions: []\n",
 ], ids=["tab-before-comment", "tab-after-colon", "tab-inside-a-value", "tab-after-block-header", "comment-after-block-header",
         "tab-after-continuation-indent"])
-def test_tabs_between_tokens_are_fine(check, content):
+def test_tabs_between_tokens_are_fine(content):
     """libyaml takes a tab wherever it separates tokens (not in indentation): so does the
     loader without libyaml."""
     assert check(content) == []
@@ -229,97 +216,97 @@ def test_the_parser_in_use():
 
 # --- yaml-duplicate-key -------------------------------------------------------------------
 
-def test_duplicate_key_depth_1(check):
+def test_duplicate_key_depth_1():
     found = check("name: faq-bot\nversions: []\nname: faq-bot\n")
     assert at(found) == [(3, 1, "yaml-duplicate-key")]
     assert "'name'" in found[0]["message"]
 
 
-def test_duplicate_key_depth_2(check):
+def test_duplicate_key_depth_2():
     found = check(VALID.replace("    stage: staging\n", "    stage: staging\n    stage: production\n"))
     assert at(found) == [(5, 5, "yaml-duplicate-key")]
     assert "'stage'" in found[0]["message"]
 
 
-def test_duplicate_key_depth_3(check):
+def test_duplicate_key_depth_3():
     found = check(VALID + "      uri: s3://b/other.onnx\n")
     assert at(found) == [(7, 7, "yaml-duplicate-key")]
     assert "'uri'" in found[0]["message"]
 
 
-def test_duplicate_key_in_flow_mapping(check):
+def test_duplicate_key_in_flow_mapping():
     found = check(VALID + "    metrics: {accuracy: 0.9, accuracy: 0.1}\n")
     assert at(found) == [(7, 30, "yaml-duplicate-key")]  # the second 'accuracy'
 
 
-def test_duplicate_key_with_equal_values_is_still_rejected(check):
+def test_duplicate_key_with_equal_values_is_still_rejected():
     assert at(check(VALID + "    run_id: r1\n    run_id: r1\n")) == [(8, 5, "yaml-duplicate-key")]
 
 
 # --- yaml-alias ---------------------------------------------------------------------------
 
-def test_anchor_and_alias(check):
+def test_anchor_and_alias():
     found = check("name: faq-bot\nowner: &who hazel\ndescription: *who\nversions: []\n")
     assert at(found) == [(2, 8, "yaml-alias"), (3, 14, "yaml-alias")]
     assert "&who" in found[0]["message"] and "*who" in found[1]["message"]
 
 
-def test_anchor_alone(check):
+def test_anchor_alone():
     assert at(check(VALID + "    metadata: &m {a: 1}\n")) == [(7, 15, "yaml-alias")]
 
 
 # --- yaml-tag -----------------------------------------------------------------------------
 
 @pytest.mark.parametrize("tag", ["!!str", "!!python/object:os.system", "!custom"])
-def test_explicit_tags(check, tag):
+def test_explicit_tags(tag):
     found = check(f"name: {tag} faq-bot\nversions: []\n")
     assert at(found) == [(1, 7, "yaml-tag")]
     assert "tag" in found[0]["message"]
 
 
-def test_tag_on_a_collection(check):
+def test_tag_on_a_collection():
     assert at(check("name: faq-bot\nversions: !!seq []\n")) == [(2, 11, "yaml-tag")]
 
 
 # --- yaml-multi-document ------------------------------------------------------------------
 
-def test_two_documents(check):
+def test_two_documents():
     found = check(VALID + "---\nname: other\n")
     assert at(found) == [(7, 1, "yaml-multi-document")]
     assert "'---'" in found[0]["message"]
 
 
-def test_a_leading_document_marker_alone_is_one_document(check):
+def test_a_leading_document_marker_alone_is_one_document():
     assert check("---\n" + VALID) == []
 
 
 # --- yaml-encoding ------------------------------------------------------------------------
 
-def test_latin_1_byte(check):
+def test_latin_1_byte():
     found = check(b"name: faq-bot\ndescription: caf\xe9\nversions: []\n")
     assert at(found) == [(2, 17, "yaml-encoding")]
     assert "0xe9" in found[0]["message"]
 
 
-def test_utf8_bom(check):
+def test_utf8_bom():
     found = check(b"\xef\xbb\xbf" + VALID.encode())
     assert at(found) == [(1, 1, "yaml-encoding")]
     assert "byte-order mark" in found[0]["message"]
 
 
 @pytest.mark.parametrize("codec", ["utf-16", "utf-16-le", "utf-16-be"])
-def test_utf16(check, codec):
+def test_utf16(codec):
     found = check(VALID.encode(codec))
     assert at(found) == [(1, 1, "yaml-encoding")]
 
 
-def test_nul_byte(check):
+def test_nul_byte():
     found = check(VALID.encode().replace(b"stage: staging", b"stage: stag\x00ing"))
     assert at(found) == [(4, 1, "yaml-encoding")]
     assert "NUL" in found[0]["message"]
 
 
-def test_non_ascii_utf8_is_fine(check):
+def test_non_ascii_utf8_is_fine():
     assert check(VALID.replace("versions:", "description: café ☕ 模型\nversions:")) == []
 
 
@@ -333,11 +320,11 @@ def padded(size: int) -> bytes:
     return body
 
 
-def test_file_exactly_at_the_limit_passes(check):
+def test_file_exactly_at_the_limit_passes():
     assert check(padded(LIMIT)) == []
 
 
-def test_file_one_byte_over_the_limit(check):
+def test_file_one_byte_over_the_limit():
     found = check(padded(LIMIT + 1))
     assert at(found) == [(1, 1, "file-too-large")]
     assert f"{LIMIT + 1} bytes" in found[0]["message"] and f"{LIMIT} bytes" in found[0]["message"]
@@ -351,17 +338,15 @@ def test_file_too_large_in_a_commit(repo, cli):
     assert check_model_file(cli, repo.path, VALID) == []
 
 
-def test_custom_max_file_bytes(check, folder):
-    (folder / "registry.yaml").write_text("max_file_bytes: 2048\n")
-    assert check(padded(2048)) == []
-    found = check(padded(2049))
+def test_custom_max_file_bytes():
+    assert check(padded(2048), "max_file_bytes: 2048\n") == []
+    found = check(padded(2049), "max_file_bytes: 2048\n")
     assert at(found) == [(1, 1, "file-too-large")]
     assert "limit is 2048 bytes" in found[0]["message"]
 
 
-def test_custom_max_file_bytes_raises_the_limit(check, folder):
-    (folder / "registry.yaml").write_text(f"max_file_bytes: {2 * LIMIT}\n")
-    assert check(padded(LIMIT + 1)) == []
+def test_custom_max_file_bytes_raises_the_limit():
+    assert check(padded(LIMIT + 1), f"max_file_bytes: {2 * LIMIT}\n") == []
 
 
 # --- yaml-too-deep ------------------------------------------------------------------------
@@ -372,7 +357,7 @@ def nested(levels: int, pad: str = "") -> str:
     return VALID + pad + "metadata: {k: " + "[" * inner + "]" * inner + "}\n"
 
 
-def test_64_levels_pass(check):
+def test_64_levels_pass():
     assert check(nested(64)) == []
 
 
@@ -381,14 +366,14 @@ def test_64_levels_pass(check):
 LEVEL_65_COLUMN = 15 + 62
 
 
-def test_65_levels_are_too_deep(check):
+def test_65_levels_are_too_deep():
     found = check(nested(65))
     line = VALID.count("\n") + 1
     assert at(found) == [(line, LEVEL_65_COLUMN, "yaml-too-deep")]
     assert "64" in found[0]["message"]
 
 
-def test_too_deep_found_by_the_event_scan_too(check):
+def test_too_deep_found_by_the_event_scan_too():
     """Past a budget of nesting indicators the loader also streams events first; a comment
     full of them does not confuse the nesting scan: same answer."""
     pad = "# " + "-" * 2100 + "\n"
@@ -397,7 +382,7 @@ def test_too_deep_found_by_the_event_scan_too(check):
     assert at(found) == [(VALID.count("\n") + 2, LEVEL_65_COLUMN, "yaml-too-deep")]
 
 
-def test_very_deep_flow_nesting_is_refused_without_crashing(check):
+def test_very_deep_flow_nesting_is_refused_without_crashing():
     found = check("name: faq-bot\nversions: []\nmetadata: {k: " + "[" * 100_000 + "]" * 100_000 + "}\n")
     assert rules(found) == ["yaml-too-deep"]
     assert found[0]["line"] == 3
@@ -463,7 +448,7 @@ SHAPES = {"block mappings": _block_mappings, "compact lists": _compact_lists, "c
 
 
 @pytest.mark.parametrize("shape", sorted(SHAPES))
-def test_nesting_is_measured_in_every_shape(check, shape):
+def test_nesting_is_measured_in_every_shape(shape):
     text, _, _ = SHAPES[shape](64)
     assert [v for v in check(text) if v["rule"] == "yaml-too-deep"] == []
     text, line, column = SHAPES[shape](65)
@@ -474,7 +459,7 @@ def test_nesting_is_measured_in_every_shape(check, shape):
 
 @pytest.mark.parametrize("shape, levels", [("block mappings", 1_100), ("indentless lists", 1_100), ("compact mappings", 1_100),
                                            ("compact lists", 1_100), ("compact lists", 20_000)])
-def test_deep_block_nesting_is_refused_where_level_65_opens(check, shape, levels):
+def test_deep_block_nesting_is_refused_where_level_65_opens(shape, levels):
     """Past 1,000 levels libyaml 0.2.6 gives up with its own error and PyYAML's composer runs
     out of recursion: the loader has counted first."""
     text, _, _ = SHAPES[shape](levels)
@@ -491,7 +476,7 @@ def test_deep_block_nesting_is_refused_where_level_65_opens(check, shape, levels
     "  description: a plain value [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\n    - - - - - - - - - - - [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\n",
     "  tags: [\"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\", '[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[', a#b] # [[[[[[[[[[[[[[[[[[[[[[[[[\n",
 ], ids=["single-quoted", "double-quoted", "quoted-over-lines", "block-scalar", "comment", "plain-over-lines", "flow-with-quotes"])
-def test_brackets_and_dashes_that_hold_no_structure_are_not_counted(check, hidden):
+def test_brackets_and_dashes_that_hold_no_structure_are_not_counted(hidden):
     """64 real levels plus text full of nesting indicators that nest nothing: not too deep."""
     text, _, _ = _block_mappings(62)
     text = text.replace("metadata:\n", "metadata:\n" + hidden, 1)
@@ -555,13 +540,13 @@ def test_nesting_scan_agrees_with_the_parser(monkeypatch, limit):
 
 @pytest.mark.parametrize("key, kind", [("1", "an integer"), ("null", "null"), ("~", "null"), ("1.5", "a number"),
                                        ("true", "a boolean")])
-def test_non_string_scalar_keys(check, key, kind):
+def test_non_string_scalar_keys(key, kind):
     found = check(VALID + f"    metadata:\n      {key}: x\n")
     assert at(found) == [(8, 7, "yaml-key-type")]
     assert f"read as {kind};" in found[0]["message"] and "quote it" in found[0]["message"]
 
 
-def test_collection_key(check):
+def test_collection_key():
     found = check(VALID + "    metadata:\n      ? [a, b]\n      : x\n")
     assert at(found) == [(8, 9, "yaml-key-type")]
 
@@ -575,33 +560,33 @@ LINE = VALID.count("\n") + 2  # metadata: / k: value
 
 
 @pytest.mark.parametrize("value", AMBIGUOUS)
-def test_ambiguous_plain_scalars(check, value):
+def test_ambiguous_plain_scalars(value):
     found = check(VALID + f"metadata:\n  k: {value}\n")
     assert at(found) == [(LINE, 6, "yaml-ambiguous-scalar")]
     assert f'"{value}"' in found[0]["message"]  # says how to quote it
 
 
 @pytest.mark.parametrize("value", ACCEPTED)
-def test_unambiguous_scalars_are_accepted(check, value):
+def test_unambiguous_scalars_are_accepted(value):
     assert check(VALID + f"metadata:\n  k: {value}\n") == []
 
 
 @pytest.mark.parametrize("key", ["yes", "on", "010", "2024-01-01"])
-def test_ambiguous_keys(check, key):
+def test_ambiguous_keys(key):
     assert at(check(VALID + f"metadata:\n  {key}: 1\n")) == [(LINE, 3, "yaml-ambiguous-scalar")]
 
 
-def test_merge_key(check):
+def test_merge_key():
     found = check(VALID + "metadata:\n  <<: {a: 1}\n")
     assert at(found) == [(LINE, 3, "yaml-ambiguous-scalar")]
     assert "merge" in found[0]["message"]
 
 
-def test_quoted_merge_key_is_a_plain_string(check):
+def test_quoted_merge_key_is_a_plain_string():
     assert check(VALID + "metadata:\n  '<<': {a: 1}\n") == []
 
 
-def test_ambiguous_version_label(check):
+def test_ambiguous_version_label():
     found = check(VALID.replace('"1.0.0"', "2024-01-01"))
     assert at(found) == [(3, 14, "yaml-ambiguous-scalar")]
 
@@ -609,54 +594,54 @@ def test_ambiguous_version_label(check):
 # --- yaml-non-finite ----------------------------------------------------------------------
 
 @pytest.mark.parametrize("value", [".inf", "-.inf", "+.inf", ".nan", ".NaN", ".Inf"])
-def test_non_finite_numbers(check, value):
+def test_non_finite_numbers(value):
     found = check(VALID + f"    metrics:\n      loss: {value}\n")
     assert at(found) == [(8, 13, "yaml-non-finite")]
     assert value in found[0]["message"]
 
 
-def test_quoted_inf_is_a_string(check):
+def test_quoted_inf_is_a_string():
     found = check(VALID + '    metrics:\n      loss: ".inf"\n')
     assert at(found) == [(8, 13, "schema")]  # a string, not a number: the schema says so
 
 
 # --- line endings, empty documents, the top level -----------------------------------------
 
-def test_crlf_file_is_valid(check):
+def test_crlf_file_is_valid():
     assert check(VALID.replace("\n", "\r\n")) == []
 
 
-def test_crlf_lines_are_counted_once(check):
+def test_crlf_lines_are_counted_once():
     found = check((VALID + "name: faq-bot\n").replace("\n", "\r\n"))
     assert at(found) == [(7, 1, "yaml-duplicate-key")]
 
 
 @pytest.mark.parametrize("content", ["", "\n", "---\n", "# only a comment\n", "---\n# c\n# d\n"])
-def test_empty_document_is_a_clean_schema_error(check, content):
+def test_empty_document_is_a_clean_schema_error(content):
     found = check(content)
     assert at(found) == [(1, 1, "schema")]
     assert "empty" in found[0]["message"]
 
 
-def test_top_level_list(check):
+def test_top_level_list():
     found = check("- name: faq-bot\n- versions: []\n")
     assert at(found) == [(1, 1, "schema")]
     assert "a list" in found[0]["message"] and "mapping" in found[0]["message"]
 
 
-def test_top_level_scalar(check):
+def test_top_level_scalar():
     found = check("faq-bot\n")
     assert at(found) == [(1, 1, "schema")]
     assert "a string" in found[0]["message"]
 
 
-def test_loader_problems_stop_further_checks(check):
+def test_loader_problems_stop_further_checks():
     """A file with a loader violation gets no schema or file rules: its meaning is unsettled."""
     found = check("name: other\nname: other\nversions: [1]\n")
     assert rules(found) == ["yaml-duplicate-key"]
 
 
-def test_findings_per_rule_are_capped(check):
+def test_findings_per_rule_are_capped():
     body = "".join(f"  k{i}: yes\n" for i in range(50))
     found = check(VALID + "metadata:\n" + body)
     assert rules(found) == ["yaml-ambiguous-scalar"] * 20

@@ -8,6 +8,7 @@ import sys
 
 import pygit2
 import pytest
+from builders import model, version
 from conftest import REPO_ROOT
 from registry_tool.snapshots.git import GitStore
 from registry_tool.snapshots.worktree import WorktreeSnapshot
@@ -18,10 +19,8 @@ BROKEN = {
     "models/zz-syntax.yaml": "name: zz-syntax\nversions: [\n",
     "models/zz-schema.yaml": "name: zz-schema\nversions:\n  - version: \"1.0.0\"\n    stgae: none\n    artifact: {uri: s3://b/m}\n",
     "models/zz-mismatch.yaml": "name: other-name\nversions: []\n",
-    "models/zz-two-prod.yaml": (
-        "name: zz-two-prod\nversions:\n"
-        "  - {version: \"1\", stage: production, artifact: {uri: s3://b/1}}\n"
-        "  - {version: \"2\", stage: production, artifact: {uri: s3://b/2}}\n"),
+    "models/zz-two-prod.yaml": model("zz-two-prod", version("1", "production"), version("2", "production"),
+                                     layout="flow-items"),
     "models/zz-ambiguous.yaml": "name: zz-ambiguous\nversions: []\ntags: [yes]\n",
     "models/notes.txt": "not a model\n",
 }
@@ -31,7 +30,7 @@ BROKEN = {
 def registry(tmp_path_factory):
     out = tmp_path_factory.mktemp("par") / "registry"
     done = subprocess.run([sys.executable, str(REPO_ROOT / "bench" / "generate.py"), "-o", str(out),
-                           "-n", "40", "-v", "4", "-c", "60"], capture_output=True, text=True)
+                           "-n", "40", "-v", "4", "-c", "60"], capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
     for path, text in BROKEN.items():
         (out / path).write_text(text)

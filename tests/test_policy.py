@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from builders import model, validate_json, version
+from rulecheck import ABSENT, check, report
 
 FAQ = model("faq-bot", version("1.0.0", "staging"))
 
@@ -38,64 +39,46 @@ def found_in(cli, repo, *args):
      "gates.production.no_regression.accuracy: 'up' is not one of higher_is_better, lower_is_better"),
     ("- models\n", (1, 1, "schema"), "the document is a list; expected a mapping of fields"),
 ])
-def test_invalid_policy(repo, cli, text, where, message):
-    repo.write("models/faq-bot.yaml", FAQ)
-    repo.write("registry.yaml", text)
-    code, found, messages, _ = found_in(cli, repo)
-    assert code == 1
-    assert found == [("registry.yaml", *where)]
-    assert messages == [message]
+def test_invalid_policy(text, where, message):
+    found = check(FAQ, policy=text, expect=[("registry.yaml", *where)])
+    assert [v.message for v in found] == [message]
 
 
-def test_policy_loader_rules_apply(repo, cli):
-    repo.write("registry.yaml", "on_promote: demote\non_promote: refuse\n")
-    _, found, _, _ = found_in(cli, repo)
-    assert found == [("registry.yaml", 2, 1, "yaml-duplicate-key")]
+def test_policy_loader_rules_apply():
+    check(ABSENT, policy="on_promote: demote\non_promote: refuse\n",
+          expect=[("registry.yaml", 2, 1, "yaml-duplicate-key")])
 
 
-def test_policy_too_large(repo, cli):
-    repo.write("registry.yaml", "# " + "x" * (64 * 1024) + "\n")
-    _, found, messages, _ = found_in(cli, repo)
-    assert found == [("registry.yaml", 1, 1, "file-too-large")]
-    assert "limit is 65536 bytes" in messages[0]
+def test_policy_too_large():
+    found = check(ABSENT, policy="# " + "x" * (64 * 1024) + "\n",
+                  expect=[("registry.yaml", 1, 1, "file-too-large")])
+    assert "limit is 65536 bytes" in found[0].message
 
 
-def test_an_invalid_policy_stops_the_run(repo, cli):
+def test_an_invalid_policy_stops_the_run():
     """With no sound policy, nothing else is judged (not even where the models are)."""
-    repo.write("models/faq-bot.yaml", FAQ.replace("staging", "live"))
-    repo.write("registry.yaml", "on_promote: reject\n")
-    _, found, _, data = found_in(cli, repo)
-    assert [f[3] for f in found] == ["schema"] and found[0][0] == "registry.yaml"
-    assert data["files_checked"] == 0
+    judged = report(FAQ.replace("staging", "live"), policy="on_promote: reject\n")
+    assert [(v.file, v.rule) for v in judged.violations] == [("registry.yaml", "schema")]
+    assert judged.files_checked == 0
 
 
 @pytest.mark.parametrize("text", ["", "\n", "# all defaults\n", "---\n"])
-def test_empty_policy_means_defaults(repo, cli, text):
-    repo.write("models/faq-bot.yaml", model("faq-bot", version("1.0.0", "none")))
-    repo.write("registry.yaml", text)
-    base = repo.commit("base")
-    assert found_in(cli, repo)[:2] == (0, [])
-    repo.write("models/faq-bot.yaml", model("faq-bot", version("1.0.0", "production")))
-    _, found, _, _ = found_in(cli, repo, "--base", base)
-    assert [f[3] for f in found] == ["skipped-stage"]  # the default transitions judge
-
-
-def test_the_example_policy_is_valid(cli):
-    from conftest import REPO_ROOT
-
-    code, found, data = validate_json(cli, REPO_ROOT, "--ref", "HEAD")
-    assert (code, found) == (0, [])
+def test_empty_policy_means_defaults(text):
+    base = model("faq-bot", version("1.0.0", "none"))
+    check(base, policy=text, expect=[])
+    # the default transitions judge
+    check(model("faq-bot", version("1.0.0", "production")), base, text, expect=["skipped-stage"])
 
 
 # --- models_dir ---------------------------------------------------------------------------
 
-def test_custom_models_dir(repo, cli):
-    repo.write("registry.yaml", "models_dir: registry/models\n")
-    repo.write("registry/models/faq-bot.yaml", FAQ.replace("staging", "live"))
-    repo.write("models/ignored.yaml", "not: [a model")  # not the models directory any more
-    code, found, _, data = found_in(cli, repo)
-    assert found == [("registry/models/faq-bot.yaml", 4, 12, "undeclared-stage")]
-    assert data["files_checked"] == 1
+def test_custom_models_dir():
+    judged = report(FAQ.replace("staging", "live"), policy="models_dir: registry/models\n",
+                    path="registry/models/faq-bot.yaml",
+                    files={"models/ignored.yaml": "not: [a model"})  # not the models directory any more
+    assert [(v.file, v.line, v.column, v.rule) for v in judged.violations] == [
+        ("registry/models/faq-bot.yaml", 4, 12, "undeclared-stage")]
+    assert judged.files_checked == 1
 
 
 def test_custom_models_dir_at_a_commit(repo, cli):
@@ -115,39 +98,32 @@ def test_custom_models_dir_with_paths(repo, cli):
     assert found == [("ml/faq-bot.yaml", 4, 12, "undeclared-stage")]
 
 
-def test_moving_the_models_directory_is_not_a_removal(repo, cli):
-    repo.write("models/faq-bot.yaml", FAQ)
-    base = repo.commit("base")
-    repo.git("mv", "models", "ml")
-    repo.write("registry.yaml", "models_dir: ml\n")
-    assert found_in(cli, repo, "--base", base)[:2] == (0, [])
+def test_moving_the_models_directory_is_not_a_removal():
+    check(ABSENT, FAQ, head_policy="models_dir: ml\n", head_files={"ml/faq-bot.yaml": FAQ}, expect=[])
 
 
-def test_models_dir_pointing_nowhere_checks_nothing(repo, cli):
+def test_models_dir_pointing_nowhere_is_not_a_pass(repo, cli):
     repo.write("models/faq-bot.yaml", FAQ.replace("staging", "live"))
     repo.write("registry.yaml", "models_dir: typo\n")
-    code, found, _, data = found_in(cli, repo)
-    assert (code, found, data["files_checked"]) == (0, [], 0)
+    run = cli(repo.path, "validate")
+    assert run.code == 2 and run.out == ""
+    assert run.err == (f"registry-tool: error: nothing to check in {repo.path}: the models folder typo/ (models_dir in "
+                       "registry.yaml) is missing or empty; is models_dir spelt right?\n")
+    repo.commit("typo")
+    run = cli(repo.path, "validate", "--ref", "HEAD")
+    assert run.code == 2 and "nothing to check at HEAD (" in run.err and "typo/" in run.err
 
 
 # --- a broken base policy -----------------------------------------------------------------
 
-def test_a_broken_base_policy_falls_back_to_the_head_policy(repo, cli):
-    repo.write("registry.yaml", "on_promote: maybe\n")
-    repo.write("models/faq-bot.yaml", model("faq-bot", version("1.0.0", "none")))
-    base = repo.commit("broken policy")
-    repo.write("registry.yaml", "on_promote: refuse\n")
-    repo.write("models/faq-bot.yaml", model("faq-bot", version("1.0.0", "production")))
-    _, found, _, _ = found_in(cli, repo, "--base", base)
-    assert [f[3] for f in found] == ["skipped-stage"]
+def test_a_broken_base_policy_falls_back_to_the_head_policy():
+    check(model("faq-bot", version("1.0.0", "production")), model("faq-bot", version("1.0.0", "none")),
+          "on_promote: maybe\n", head_policy="on_promote: refuse\n", expect=["skipped-stage"])
 
 
-def test_pointing_models_dir_away_in_a_change_removes_every_model(repo, cli):
+def test_pointing_models_dir_away_in_a_change_removes_every_model():
     """A pull request cannot hide the registry from the validator by renaming models_dir."""
-    repo.write("models/faq-bot.yaml", FAQ)
-    repo.write("models/image-classifier.yaml", model("image-classifier", version("v1", "none", name="image-classifier")))
-    base = repo.commit("base")
-    repo.write("registry.yaml", "models_dir: elsewhere\n")
-    _, found, _, _ = found_in(cli, repo, "--base", base)
-    assert found == [("models/faq-bot.yaml", 1, 1, "model-removed"),
-                     ("models/image-classifier.yaml", 1, 1, "model-removed")]
+    check(FAQ, FAQ, files={"models/image-classifier.yaml": model("image-classifier", version("v1", "none"))},
+          head_policy="models_dir: elsewhere\n",
+          expect=[("models/faq-bot.yaml", 1, 1, "model-removed"),
+                  ("models/image-classifier.yaml", 1, 1, "model-removed")])

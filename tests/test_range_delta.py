@@ -5,10 +5,13 @@ full of awkward changes."""
 
 from __future__ import annotations
 
+import itertools
 import os
 
 import pygit2
 import pytest
+from builders import model, version
+
 from registry_tool.snapshots.base import Entry, Snapshot
 from registry_tool.snapshots.git import GitStore
 from registry_tool.validation import engine as validator
@@ -29,37 +32,30 @@ class Listed:
         return None
 
 
-def model(name: str, *versions: tuple[str, str], uri_suffix: str = "") -> str:
-    lines = [f"name: {name}", "versions:"]
-    for label, stage in versions:
-        lines += [f'  - version: "{label}"', f"    stage: {stage}", f"    artifact: {{uri: s3://b/{name}/{label}{uri_suffix}}}"]
-    return "\n".join(lines) + "\n"
-
-
 @pytest.fixture
 def awkward(repo):
     """A history whose every commit changes the models directory in another way."""
     steps = [
-        ("register a", lambda: repo.write("models/a.yaml", model("a", ("1", "none")))),
-        ("register b and c", lambda: (repo.write("models/b.yaml", model("b", ("1", "staging"))),
-                                      repo.write("models/c.yaml", model("c", ("1", "none"))))),
-        ("promote a, a stray file", lambda: (repo.write("models/a.yaml", model("a", ("1", "staging"))),
+        ("register a", lambda: repo.write("models/a.yaml", model("a", version("1", "none")))),
+        ("register b and c", lambda: (repo.write("models/b.yaml", model("b", version("1", "staging"))),
+                                      repo.write("models/c.yaml", model("c", version("1", "none"))))),
+        ("promote a, a stray file", lambda: (repo.write("models/a.yaml", model("a", version("1", "staging"))),
                                              repo.write("models/notes.txt", "x\n"))),
-        ("a name that collides by case", lambda: repo.write("models/B.yaml", model("b", ("1", "none")))),
-        ("edit the collision's twin", lambda: repo.write("models/b.yaml", model("b", ("1", "production")))),
+        ("a name that collides by case", lambda: repo.write("models/B.yaml", model("b", version("1", "none")))),
+        ("edit the collision's twin", lambda: repo.write("models/b.yaml", model("b", version("1", "production")))),
         ("a folder named like a model", lambda: repo.write("models/d.yaml/x", "y\n")),
         ("change inside the folder", lambda: repo.write("models/d.yaml/x", "z\n")),
-        ("an immutable fact changes", lambda: repo.write("models/c.yaml", model("c", ("1", "none"), uri_suffix="-new"))),
+        ("an immutable fact changes", lambda: repo.write("models/c.yaml", model("c", version("1", "none", uri="s3://b/c/1-new")))),
         ("a model removed", lambda: os.remove(repo.path / "models/c.yaml")),
         ("a symlink replaces a model", lambda: (os.remove(repo.path / "models/a.yaml"),
                                                 os.symlink("b.yaml", repo.path / "models/a.yaml"))),
         ("the collision removed", lambda: os.remove(repo.path / "models/B.yaml")),
         ("nothing in models", lambda: repo.write("README.md", "docs\n")),
         ("a stricter policy", lambda: repo.write("registry.yaml", "gates:\n  production:\n    require_sha256: true\n")),
-        ("register e in production", lambda: repo.write("models/e.yaml", model("e", ("1", "production")))),
+        ("register e in production", lambda: repo.write("models/e.yaml", model("e", version("1", "production")))),
         ("models move", lambda: (repo.write("registry.yaml", "models_dir: registry/models\n"),
-                                 repo.write("registry/models/b.yaml", model("b", ("1", "production"))))),
-        ("back in the new place", lambda: repo.write("registry/models/f.yaml", model("f", ("1", "none")))),
+                                 repo.write("registry/models/b.yaml", model("b", version("1", "production"))))),
+        ("back in the new place", lambda: repo.write("registry/models/f.yaml", model("f", version("1", "none")))),
     ]
     commits = [repo.commit("root")]
     for message, change in steps:
@@ -92,13 +88,13 @@ def test_each_step_alone_matches_the_range(awkward):
     repo, commits = awkward
     store = GitStore.discover(repo.path)
     whole = _run(store, commits[0], commits[-1], listed=False)
-    for older, newer in zip(commits, commits[1:]):
+    for older, newer in itertools.pairwise(commits):
         alone = validator.validate_change(store.snapshot(store.resolve(older)), store.snapshot(store.resolve(newer)))
         assert alone.violations == [v for v in whole.violations if v.commit == newer]
 
 
 def test_an_unchanged_models_folder_is_not_listed(repo):
-    repo.write("models/a.yaml", model("a", ("1", "none")))
+    repo.write("models/a.yaml", model("a", version("1", "none")))
     first = repo.commit("register a")
     repo.write("README.md", "docs\n")
     second = repo.commit("docs only")
@@ -116,9 +112,9 @@ def test_an_unchanged_models_folder_is_not_listed(repo):
 
 def test_a_diff_finds_only_the_names_that_changed(repo):
     for name in "abcdef":
-        repo.write(f"models/{name}.yaml", model(name, ("1", "none")))
+        repo.write(f"models/{name}.yaml", model(name, version("1", "none")))
     first = repo.commit("six models")
-    repo.write("models/c.yaml", model("c", ("1", "staging")))
+    repo.write("models/c.yaml", model("c", version("1", "staging")))
     second = repo.commit("promote c")
     store = GitStore.discover(repo.path)
     change = store.snapshot(store.resolve(second)).folder_change(store.snapshot(store.resolve(first)), "models")

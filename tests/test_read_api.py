@@ -9,8 +9,10 @@ import sys
 import textwrap
 
 import pytest
+from builders import artifact_uri as uri
+from builders import line_of, raw, rich_model
 from conftest import REPO_ROOT
-from readpath_helpers import model_yaml, uri
+
 from registry_tool import RegistryError, open_registry
 from registry_tool.core.model import ModelVersion, Stage
 from registry_tool.errors import NotFound
@@ -19,12 +21,12 @@ from registry_tool.errors import NotFound
 @pytest.fixture
 def history(repo):
     """faq-bot: 1.0.0 promoted to production, then 1.1.0 registered, then 1.1.0 promoted."""
-    repo.write("models/faq-bot.yaml", model_yaml("faq-bot", ("1.0.0", "production")))
-    repo.write("models/image-classifier.yaml", model_yaml("image-classifier", ("v1", "staging")))
+    repo.write("models/faq-bot.yaml", rich_model("faq-bot", ("1.0.0", "production")))
+    repo.write("models/image-classifier.yaml", rich_model("image-classifier", ("v1", "staging")))
     first = repo.commit("promote faq-bot 1.0.0")
-    repo.write("models/faq-bot.yaml", model_yaml("faq-bot", ("1.0.0", "production"), ("1.1.0", "staging")))
+    repo.write("models/faq-bot.yaml", rich_model("faq-bot", ("1.0.0", "production"), ("1.1.0", "staging")))
     second = repo.commit("register faq-bot 1.1.0")
-    repo.write("models/faq-bot.yaml", model_yaml("faq-bot", ("1.0.0", "staging"), ("1.1.0", "production")))
+    repo.write("models/faq-bot.yaml", rich_model("faq-bot", ("1.0.0", "staging"), ("1.1.0", "production")))
     third = repo.commit("promote faq-bot 1.1.0")
     return repo, (first, second, third)
 
@@ -91,8 +93,8 @@ def test_detached_head_reads_the_detached_commit(history):
 
 def test_uncommitted_edits_are_not_served(history):
     repo, (_, _, third) = history
-    repo.write("models/faq-bot.yaml", model_yaml("faq-bot", ("1.0.0", "production"), ("1.1.0", "staging")))
-    repo.write("models/new-model.yaml", model_yaml("new-model", ("1", "staging")))
+    repo.write("models/faq-bot.yaml", rich_model("faq-bot", ("1.0.0", "production"), ("1.1.0", "staging")))
+    repo.write("models/new-model.yaml", rich_model("new-model", ("1", "staging")))
     snap = open_registry(repo.path).at("HEAD")
     assert snap.commit == third
     assert snap.model("faq-bot").production.version == "1.1.0"
@@ -101,12 +103,12 @@ def test_uncommitted_edits_are_not_served(history):
 
 def test_an_invalid_file_is_refused_with_its_violation(history):
     repo, (_, _, good) = history
-    repo.write("models/faq-bot.yaml", model_yaml("faq-bot", ("1.0.0", "production"), ("1.1.0", "production")))
+    repo.write("models/faq-bot.yaml", rich_model("faq-bot", ("1.0.0", "production"), ("1.1.0", "production")))
     bad = repo.commit("two production versions (bypassing CI)")
     reg = open_registry(repo.path)
     with pytest.raises(RegistryError) as caught:
         reg.at(bad).model("faq-bot")
-    line = model_yaml("faq-bot", ("1.0.0", "production"), ("1.1.0", "production")).splitlines().index("    stage: production", 5) + 1
+    line = rich_model("faq-bot", ("1.0.0", "production"), ("1.1.0", "production")).splitlines().index("    stage: production", 5) + 1
     assert re.match(rf"models/faq-bot.yaml:{line}: multiple-production: faq-bot 1.1.0 is in production, but so is 1.0.0",
                     str(caught.value)), str(caught.value)
     assert caught.value.exit_code == 2
@@ -117,19 +119,20 @@ def test_an_invalid_file_is_refused_with_its_violation(history):
 
 
 def test_schema_and_loader_violations_are_refused(repo):
-    repo.write("models/faq-bot.yaml", model_yaml("faq-bot", ("1.0.0", "production")).replace("    stage:", "    stgae:", 1))
-    repo.write("models/yes-bot.yaml", model_yaml("yes-bot", ("1.0.0", "staging"), extra="task: yes\n"))
+    repo.write("models/faq-bot.yaml", rich_model("faq-bot", ("1.0.0", "production")).replace("    stage:", "    stgae:", 1))
+    yes_bot = rich_model("yes-bot", ("1.0.0", "staging"), task=raw("yes"))
+    repo.write("models/yes-bot.yaml", yes_bot)
     repo.commit("typos")
     snap = open_registry(repo.path).at("HEAD")
     with pytest.raises(RegistryError, match=r"^models/faq-bot.yaml:4: schema: versions\[0\]: missing required field 'stage' \(and 1 more\); refused at"):
         snap.model("faq-bot")
-    with pytest.raises(RegistryError, match=r"^models/yes-bot.yaml:14: yaml-ambiguous-scalar: plain value 'yes'"):
+    with pytest.raises(RegistryError, match=rf"^models/yes-bot.yaml:{line_of(yes_bot, 'task: yes')}: yaml-ambiguous-scalar: plain value 'yes'"):
         snap.model("yes-bot")
 
 
 def test_a_policy_moves_the_models_directory_and_an_invalid_policy_is_refused(repo):
     repo.write("registry.yaml", "models_dir: registry/models\n")
-    repo.write("registry/models/faq-bot.yaml", model_yaml("faq-bot", ("1.0.0", "production")))
+    repo.write("registry/models/faq-bot.yaml", rich_model("faq-bot", ("1.0.0", "production")))
     repo.commit("models elsewhere")
     assert open_registry(repo.path).at("HEAD").model("faq-bot").production.version == "1.0.0"
     repo.write("registry.yaml", "models_dri: registry/models\n")
@@ -139,7 +142,7 @@ def test_a_policy_moves_the_models_directory_and_an_invalid_policy_is_refused(re
 
 
 def test_a_symlinked_model_file_is_not_served(repo):
-    repo.write("elsewhere.yaml", model_yaml("faq-bot", ("1.0.0", "production")))
+    repo.write("elsewhere.yaml", rich_model("faq-bot", ("1.0.0", "production")))
     (repo.path / "models").mkdir()
     (repo.path / "models" / "faq-bot.yaml").symlink_to("../elsewhere.yaml")
     repo.commit("a symlink")
@@ -165,6 +168,6 @@ def test_import_registry_tool_is_cheap_and_get_never_imports_jsonschema(history)
         print(sorted(m for m in ("jsonschema", "difflib", "importlib.resources", "hashlib") if m in sys.modules))
     """)
     done = subprocess.run([sys.executable, "-c", probe], cwd=repo.path, capture_output=True, text=True,
-                          env={**os.environ, "PYTHONPATH": str(REPO_ROOT)})
+                          env={**os.environ, "PYTHONPATH": str(REPO_ROOT)}, check=False)
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == [uri("faq-bot", "1.1.0"), "[]"]

@@ -5,52 +5,33 @@ from __future__ import annotations
 import json
 
 import pytest
-from readpath_helpers import model_yaml, sha, uri
+from builders import artifact_sha, model, rich_model, sha, version
+from builders import artifact_uri as uri
+
 from registry_tool.schema.check import SCHEMA_VERSION
 
 # The documented JSON keys of `get` (README: "registry-tool get").
 GET_ALWAYS = {"commit", "model", "version", "stage", "artifact", "metrics", "tags", "metadata"}
 GET_WHEN_SET = {"description", "run_id", "bindings"}
 
-FULL_VERSION = """\
-name: support-llm
-versions:
-  - version: "1.2.0"
-    stage: production
-    description: Fine-tuned on the ticket archive
-    artifact: {uri: "s3://models/support-llm/1.2.0/model.gguf", sha256: %s, size_bytes: 42, format: gguf}
-    run_id: run-7
-    metrics:
-      accuracy: 0.9
-      suites:
-        core-v1: {score: 0.91, config_parse_ok: true}
-    tags: [llm]
-    metadata: {team: support}
-    bindings:
-      - provider: openai
-        provider_model_id: "ft:gpt-4o-mini:acme:9xQ2"
-        status: active
-        config: {temperature: 0.2}
-""" % sha("support-llm")
-
-MINIMAL_VERSION = """\
-name: tiny
-versions:
-  - version: "1"
-    stage: staging
-    artifact: {uri: "s3://models/tiny/1/model.onnx"}
-"""
+FULL_VERSION = model("support-llm", version(
+    "1.2.0", "production", description="Fine-tuned on the ticket archive", uri="s3://models/support-llm/1.2.0/model.gguf",
+    sha256=sha("support-llm"), size_bytes=42, fmt="gguf", run_id="run-7", artifact_flow=True,
+    metrics={"accuracy": 0.9}, suites={"core-v1": {"score": 0.91, "config_parse_ok": True}}, tags=["llm"],
+    metadata={"team": "support"}, bindings=[{"provider": "openai", "provider_model_id": "ft:gpt-4o-mini:acme:9xQ2",
+                                             "status": "active", "config": {"temperature": 0.2}}]))
+MINIMAL_VERSION = model("tiny", version("1", "staging", uri="s3://models/tiny/1/model.onnx", sha256=None))
 
 
 @pytest.fixture
 def history(repo):
-    repo.write("models/faq-bot.yaml", model_yaml("faq-bot", ("1.0.0", "production")))
+    repo.write("models/faq-bot.yaml", rich_model("faq-bot", ("1.0.0", "production")))
     first = repo.commit("promote faq-bot 1.0.0")
-    repo.write("models/faq-bot.yaml", model_yaml("faq-bot", ("1.0.0", "production"), ("1.1.0", "staging")))
+    repo.write("models/faq-bot.yaml", rich_model("faq-bot", ("1.0.0", "production"), ("1.1.0", "staging")))
     repo.write("models/support-llm.yaml", FULL_VERSION)
     repo.write("models/tiny.yaml", MINIMAL_VERSION)
     second = repo.commit("register faq-bot 1.1.0, support-llm and tiny")
-    repo.write("models/faq-bot.yaml", model_yaml("faq-bot", ("1.0.0", "staging"), ("1.1.0", "production")))
+    repo.write("models/faq-bot.yaml", rich_model("faq-bot", ("1.0.0", "staging"), ("1.1.0", "production")))
     third = repo.commit("promote faq-bot 1.1.0")
     return repo, (first, second, third)
 
@@ -62,7 +43,7 @@ def test_get_prints_the_version_as_json_with_the_resolved_commit(cli, history):
     data = json.loads(run.out)
     assert data == {
         "commit": third, "model": "faq-bot", "version": "1.1.0", "stage": "production",
-        "artifact": {"uri": uri("faq-bot", "1.1.0"), "sha256": sha("faq-bot1.1.0"), "size_bytes": 1024, "format": "onnx"},
+        "artifact": {"uri": uri("faq-bot", "1.1.0"), "sha256": artifact_sha("faq-bot", "1.1.0"), "size_bytes": 1024, "format": "onnx"},
         "metrics": {"accuracy": 0.95}, "tags": ["candidate"], "metadata": {"ticket": "T-1.1.0"},
     }
     assert run.out == json.dumps(data, indent=2, sort_keys=True) + "\n"
@@ -143,7 +124,7 @@ def test_unknown_model_and_bad_revision_exit_2(cli, history):
 
 
 def test_newest_staging_version_when_several(cli, repo):
-    repo.write("models/m.yaml", model_yaml("m", ("1", "staging"), ("2", "staging"), ("3", "none")))
+    repo.write("models/m.yaml", rich_model("m", ("1", "staging"), ("2", "staging"), ("3", "none")))
     repo.commit("two in staging")
     assert cli(repo.path, "get", "m", "--stage", "staging", "--field", "version").out == "2\n"
 
@@ -162,7 +143,7 @@ def test_bare_clone_and_detached_head_from_the_cli(cli, history, tmp_path):
 
 def test_the_working_tree_is_neither_served_nor_touched(cli, history):
     repo, (_, _, third) = history
-    edited = model_yaml("faq-bot", ("1.0.0", "production"), ("1.1.0", "archived"))
+    edited = rich_model("faq-bot", ("1.0.0", "production"), ("1.1.0", "archived"))
     repo.write("models/faq-bot.yaml", edited)
     status = repo.git("status", "--porcelain")
     for args in (("get", "faq-bot", "--stage", "production"), ("show",), ("export",)):
@@ -174,7 +155,7 @@ def test_the_working_tree_is_neither_served_nor_touched(cli, history):
 
 def test_an_invalid_model_file_at_the_ref_is_refused(cli, history):
     repo, (_, _, good) = history
-    repo.write("models/faq-bot.yaml", model_yaml("faq-bot", ("1.0.0", "production"), ("1.1.0", "production")))
+    repo.write("models/faq-bot.yaml", rich_model("faq-bot", ("1.0.0", "production"), ("1.1.0", "production")))
     repo.commit("two production versions")
     run = cli(repo.path, "get", "faq-bot", "--stage", "production")
     assert (run.code, run.out) == (2, "")
@@ -260,8 +241,8 @@ def test_get_in_a_real_process(run_process, history):
 
 
 def test_show_model_says_when_by_whom_and_where_each_version_reached_its_stage(cli, history):
-    repo, (first, second, third) = history
-    repo.write("models/faq-bot.yaml", model_yaml("faq-bot", ("1.0.0", "production"), ("1.1.0", "staging")))
+    repo, (_, second, third) = history
+    repo.write("models/faq-bot.yaml", rich_model("faq-bot", ("1.0.0", "production"), ("1.1.0", "staging")))
     fourth = repo.commit("Roll back faq-bot to 1.0.0 (#7)")
     run = cli(repo.path, "show", "faq-bot")
     assert run.code == 0

@@ -16,17 +16,16 @@ from builders import line_of, model, sha, validate_json, version
 
 PATH = "models/faq-bot.yaml"
 POLICY = "on_promote: demote\ndemote_to: staging\n"
-HEADER = "owner: hazel\ndescription: Q&A bot\n"
 
 
 def v100(stage: str) -> str:
     return version("1.0.0", stage, uri="s3://bucket/faq-bot/1.0.0", sha256=sha("faq-bot 1.0.0"),
-                   extra="    tags: [baseline]\n    metadata: {commit: a1b2c3}\n")
+                   tags=["baseline"], metadata={"commit": "a1b2c3"}, flow=True)
 
 
 def v110(stage: str) -> str:
     return version("1.1.0", stage, uri="s3://bucket/faq-bot/1.1.0", sha256=sha("faq-bot 1.1.0"),
-                   extra="    tags: [canary]\n    metadata: {commit: d4e5f6}\n")
+                   tags=["canary"], metadata={"commit": "d4e5f6"}, flow=True)
 
 
 def v200(stage: str) -> str:
@@ -34,7 +33,7 @@ def v200(stage: str) -> str:
 
 
 def faq(*versions: str) -> str:
-    return model("faq-bot", *versions, header=HEADER)
+    return model("faq-bot", *versions, owner="hazel", description="Q&A bot")
 
 
 STEPS = [

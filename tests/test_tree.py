@@ -11,6 +11,7 @@ import unicodedata
 
 import pytest
 from builders import model, validate_json, version
+from rulecheck import ABSENT, check, report, violations
 
 FAQ = model("faq-bot", version("1.0.0", "staging"))
 
@@ -126,53 +127,65 @@ def test_names_differing_only_by_case(registry, cli, committed):
     assert "faq-bot.yaml and Faq-bot.yaml differ only by case" in messages[found.index(("models/faq-bot.yaml", 1, 1, "name-case-collision"))]
 
 
-def test_names_differing_only_by_unicode_normalisation(repo, cli):
+def test_names_differing_only_by_unicode_normalisation():
     nfc, nfd = unicodedata.normalize("NFC", "caf\u00e9"), unicodedata.normalize("NFD", "caf\u00e9")
     assert nfc != nfd
-    repo.write(f"models/{nfc}.yaml", "name: x\nversions: []\n")
-    repo.write(f"models/{nfd}.yaml", "name: x\nversions: []\n")
-    _, found, _ = validate_json(cli, repo.path)
-    collisions = [v for v in found if v["rule"] == "name-case-collision"]
+    found = violations(model("x"), path=f"models/{nfc}.yaml", files={f"models/{nfd}.yaml": model("x")})
+    collisions = [v for v in found if v.rule == "name-case-collision"]
     assert len(collisions) == 1
-    assert collisions[0]["line"] == 1
+    assert collisions[0].line == 1
 
 
-def test_collision_with_a_non_model_file(registry, cli):
-    registry.write("models/FAQ-BOT.YAML", "x")
-    found, _ = tree_findings(cli, registry)
-    assert sorted(found) == [("models/FAQ-BOT.YAML", 1, 1, "unexpected-file"),
-                             ("models/faq-bot.yaml", 1, 1, "name-case-collision")]
+def test_collision_with_a_non_model_file():
+    check(FAQ, files={"models/FAQ-BOT.YAML": "x"},
+          expect=[("models/FAQ-BOT.YAML", 1, 1, "unexpected-file"),
+                  ("models/faq-bot.yaml", 1, 1, "name-case-collision")])
 
 
 # --- with a base: only what the change touched ---------------------------------------------
 
-def test_an_old_stray_file_is_not_blamed_on_a_new_change(registry, cli):
-    registry.write("models/NOTES.md", "old notes\n")
-    base = registry.commit("base with a stray file")
-    registry.write("models/faq-bot.yaml", FAQ.replace("staging", "none"))
-    found, _ = tree_findings(cli, registry, "--base", base)
-    assert found == []
-    found, _ = tree_findings(cli, registry)  # the full state still shows it
-    assert found == [("models/NOTES.md", 1, 1, "unexpected-file")]
+def test_an_old_stray_file_is_not_blamed_on_a_new_change():
+    notes = {"models/NOTES.md": "old notes\n"}
+    check(FAQ.replace("staging", "none"), FAQ, files=notes, expect=[])
+    # the full state still shows it
+    check(FAQ.replace("staging", "none"), files=notes, expect=[("models/NOTES.md", 1, 1, "unexpected-file")])
 
 
-def test_a_stray_file_added_by_the_change_is_reported(registry, cli):
-    base = registry.commit("base")
-    registry.write("models/faq-bot.yml", FAQ)
-    found, _ = tree_findings(cli, registry, "--base", base)
-    assert found == [("models/faq-bot.yml", 1, 1, "unexpected-file")]
+def test_a_stray_file_added_by_the_change_is_reported():
+    check(FAQ, FAQ, head_files={"models/faq-bot.yml": FAQ}, expect=[("models/faq-bot.yml", 1, 1, "unexpected-file")])
 
 
-def test_a_case_collision_added_by_the_change_is_reported(registry, cli):
-    base = registry.commit("base")
-    registry.write("models/FAQ-bot.yaml", FAQ.replace("name: faq-bot", "name: faq-bot"))
-    found, _ = tree_findings(cli, registry, "--base", base)
-    assert ("models/faq-bot.yaml", 1, 1, "name-case-collision") in found
+def test_a_case_collision_added_by_the_change_is_reported():
+    found = violations(FAQ, FAQ, head_files={"models/FAQ-bot.yaml": FAQ})
+    assert ("models/faq-bot.yaml", 1, 1, "name-case-collision") in [(v.file, v.line, v.column, v.rule) for v in found]
 
 
-def test_missing_models_directory_is_an_empty_registry(repo, cli):
+def test_missing_models_directory_is_an_empty_registry():
+    judged = report(ABSENT)
+    assert (judged.violations, judged.files_checked) == ([], 0)
+def test_no_models_directory_and_no_registry_yaml_is_nothing_to_check(repo, cli):
+    run = cli(repo.path, "validate")
+    assert run.code == 2 and run.out == ""
+    assert run.err == (f"registry-tool: error: nothing to check in {repo.path}: no registry.yaml, and nothing in "
+                       "models/: this is not a registry (run it in the registry's repository, or pass --repo)\n")
+
+
+def test_outside_any_repository_is_nothing_to_check(tmp_path, cli):
+    run = cli(tmp_path, "validate")
+    assert run.code == 2
+    assert run.err.startswith(f"registry-tool: error: nothing to check in {tmp_path} (not in a Git repository): ")
+
+
+def test_a_new_registry_with_no_model_files_passes_with_a_note(repo, cli):
+    """What init makes: registry.yaml and an empty models/ (which Git does not keep, so a
+    commit of it has no models/ at all): a registry, with nothing registered yet."""
+    repo.write("registry.yaml", "# all defaults\n")
+    (repo.path / "models").mkdir()
     code, found, data = validate_json(cli, repo.path)
     assert (code, found, data["files_checked"]) == (0, [], 0)
+    assert "no model files yet (a new registry)" in cli(repo.path, "validate").err
+    repo.commit("a new registry")
+    assert validate_json(cli, repo.path, "--ref", "HEAD")[0] == 0
 
 
 def test_models_directory_that_is_a_file(repo, cli):

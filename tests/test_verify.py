@@ -6,18 +6,18 @@ import hashlib
 import json
 
 import pytest
+from builders import model as model_file
+from builders import version
 
 BYTES = b"onnx bytes\n" * 1000
 
 
-def model(sha: str | None, size: int | None, *, staged_sha: str | None = None) -> str:
-    def artifact(label: str, sha: str | None, size: int | None) -> str:
-        facts = [f'uri: "s3://b/faq-bot/{label}/model.onnx"'] + ([f"sha256: {sha}"] if sha else []) + \
-                ([f"size_bytes: {size}"] if size is not None else [])
-        return "{" + ", ".join(facts) + "}"
-    return ("name: faq-bot\nversions:\n"
-            f'  - version: "1.0.0"\n    stage: production\n    artifact: {artifact("1.0.0", sha, size)}\n'
-            f'  - version: "1.1.0"\n    stage: staging\n    artifact: {artifact("1.1.0", staged_sha, None)}\n')
+def model(sha: str | None, size: int | None, *, staged_sha: str | None = None, aliases: dict | None = None) -> str:
+    """faq-bot: 1.0.0 in production (``sha``, ``size``), 1.1.0 staged (``staged_sha``, no size)."""
+    return model_file("faq-bot", version("1.0.0", "production", uri="s3://b/faq-bot/1.0.0/model.onnx", sha256=sha,
+                                         size_bytes=size),
+                      version("1.1.0", "staging", uri="s3://b/faq-bot/1.1.0/model.onnx", sha256=staged_sha),
+                      extra={"aliases": aliases} if aliases else None)
 
 
 @pytest.fixture
@@ -102,11 +102,12 @@ def test_verify_at_a_revision(cli, reg, download):
 
 
 def test_verify_the_version_an_alias_names(cli, repo, download):
-    text = model(hashlib.sha256(BYTES).hexdigest(), len(BYTES), staged_sha="e" * 64)
-    repo.write("models/faq-bot.yaml", text.replace("versions:\n", "aliases: {champion: \"1.0.0\", challenger: \"1.1.0\"}\nversions:\n"))
+    repo.write("models/faq-bot.yaml", model(hashlib.sha256(BYTES).hexdigest(), len(BYTES), staged_sha="e" * 64,
+                                            aliases={"champion": "1.0.0", "challenger": "1.1.0"}))
     repo.commit("aliases")
     assert cli(repo.path, "verify", "faq-bot", "--alias", "champion", "--file", str(download)).code == 0
     run = cli(repo.path, "verify", "faq-bot", "--alias", "challenger", "--file", str(download))
     assert run.code == 1 and run.out.startswith(f"mismatch: {download} is not faq-bot 1.1.0: sha256 is ")
     run = cli(repo.path, "verify", "faq-bot", "--alias", "nope", "--file", str(download))
     assert run.code == 2 and "faq-bot has no alias nope" in run.err
+

@@ -84,7 +84,8 @@ def test_init_action_writes_a_workflow_that_uses_the_action(tmp_path, cli):
     assert [step["uses"] for step in steps] == [CHECKOUT.split(" #")[0], ACTION_FOR_INIT]
     assert steps[0]["with"] == {"fetch-depth": 0}
     assert "#   upload-sarif: \"true\"" in text and "# security-events: write" in text
-    assert "note: pre-commit installs registry-tool with" in run.out
+    assert f"CI uses registry-tool's GitHub Action {ACTION_FOR_INIT}, which installs itself" in run.out
+    assert "pre-commit installs registry-tool with: pip install 'registry-tool @ " in run.out
     assert cli(root, "validate").code == 0
 
 

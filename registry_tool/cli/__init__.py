@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib
 import os
 import sys
+from pathlib import Path
 from typing import Any
 
 import click
@@ -74,7 +75,9 @@ class LazyGroup(click.Group):
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(version=__version__, prog_name="registry-tool")
-def main() -> None:
+@click.option("--repo", type=click.Path(file_okay=False, path_type=Path), default=None, metavar="PATH",
+              help="Repository to use, for any command (default: the one containing the current folder).")
+def main(repo: Path | None) -> None:
     """A GitOps model registry: model versions and stages as reviewed YAML in Git.
 
     Exit codes: 0 ok, 1 violations (or nothing found), 2 usage errors and unreadable input.

@@ -23,16 +23,18 @@ def diff(base: str, head: str | None, repo: Path | None, fmt: str) -> None:
 
     Always exits 0 when both sides could be read; validate is the judge.
     """
-    from registry_tool.read.diff import semantic_diff  # noqa: PLC0415
-    from registry_tool.snapshots.base import Snapshot  # noqa: PLC0415
-    from registry_tool.snapshots.git import GitStore  # noqa: PLC0415
-    from registry_tool.snapshots.worktree import WorktreeSnapshot  # noqa: PLC0415
+    from registry_tool.history.rollback import production_past
+    from registry_tool.read.diff import semantic_diff
+    from registry_tool.snapshots.base import Snapshot
+    from registry_tool.snapshots.git import GitStore
+    from registry_tool.snapshots.worktree import WorktreeSnapshot
 
     store = GitStore.discover(repo or ".")
-    base_snapshot = store.snapshot(store.resolve(base))
+    base_commit = store.resolve(base)
+    base_snapshot = store.snapshot(base_commit)
     head_snapshot: Snapshot
     if head is not None:
         head_snapshot = store.snapshot(store.resolve(head))
     else:
         head_snapshot = WorktreeSnapshot(store.work_tree("pass HEAD (a revision)"))
-    emit_portable(DIFF_REPORTERS[fmt](semantic_diff(base_snapshot, head_snapshot)))
+    emit_portable(DIFF_REPORTERS[fmt](semantic_diff(base_snapshot, head_snapshot, production_past(store, base_commit))))

@@ -39,20 +39,37 @@ def _artifact_formats() -> list[str]:
 _INT = re.compile(r"[-+]?[0-9]+")
 
 
-def edit_options(func: Callable[..., Any]) -> Callable[..., Any]:
-    """--dry-run, --commit, -m, --branch, --repo and --json, shared by every editing command."""
-    options: list[Callable[[Callable[..., Any]], Callable[..., Any]]] = [
-        click.option("--dry-run", is_flag=True, help="Print the change as a unified diff; write nothing."),
-        click.option("--commit", "commit", is_flag=True, help="Commit the change on the current branch (with pygit2)."),
-        click.option("-m", "--message", help="Commit message (default: says what changed, e.g. 'promote faq-bot 1.1.0 to production')."),
-        click.option("--branch", metavar="NAME",
-                     help="Commit on a new branch NAME off HEAD; the current branch, index and files stay as they are."),
-        repo_option,
-        click.option("--json", "as_json", is_flag=True, help="Print the outcome (or the violations) as JSON, keys sorted."),
-    ]
-    for option in reversed(options):
-        func = option(func)
-    return func
+def edit_options(example: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """--dry-run, --commit, -m, --branch, --repo and --json, shared by every editing command;
+    ``example``: the command's own default commit message, for -m's help."""
+
+    def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
+        options: list[Callable[[Callable[..., Any]], Callable[..., Any]]] = [
+            click.option("--dry-run", is_flag=True, help="Print the change as a unified diff; write nothing."),
+            click.option("--commit", "commit", is_flag=True,
+                         help="Commit the change on the current branch (identity and signing as Git would)."),
+            click.option("-m", "--message", help=f"Commit message (default: says what changed, e.g. '{example}')."),
+            click.option("--branch", metavar="NAME",
+                         help="Commit on a new branch NAME off HEAD; the current branch, index and files stay as they are."),
+            repo_option,
+            click.option("--json", "as_json", is_flag=True, help="Print the outcome (or the violations) as JSON, keys sorted."),
+        ]
+        for option in reversed(options):
+            func = option(func)
+        return func
+
+    return decorate
+
+
+def parse_metrics(texts: tuple[str, ...], suite: str | None = None) -> dict[str, float | int | bool]:
+    """NAME=VALUE arguments by reference; the same metric twice is an error, not 'the last wins'."""
+    found: dict[str, float | int | bool] = {}
+    for text in texts:
+        ref, value = parse_metric(text, suite)
+        if ref in found:
+            raise RegistryError(f"metric {ref} is given twice ({ref}={found[ref]} and {text.strip()}); give it once")
+        found[ref] = value
+    return found
 
 
 def _run(make: Callable[[RegistryEditor], Change], opts: dict[str, Any]) -> None:
@@ -157,14 +174,14 @@ def _artifact_format(artifact_format: str | None, legacy: str | None) -> str | N
 @click.option("--owner", help="A new model's owner (a person or team).")
 @click.option("--model-description", help="A new model's description.")
 @click.option("--task", help="A new model's task (classification, generation, ...).")
-@edit_options
+@edit_options("register faq-bot 1.2.0")
 def register(model: str, version: str, artifact_uri: str, file_: Path | None, sha256: str | None, size_bytes: int | None,
              artifact_format: str | None, legacy_format: str | None, run_id: str | None, metrics: tuple[str, ...],
              tags: tuple[str, ...], metadata: tuple[str, ...], description: str | None, stage: str | None, owner: str | None,
              model_description: str | None, task: str | None, **opts: Any) -> None:
     """Register VERSION of MODEL (creates models/MODEL.yaml for a new model)."""
     fmt = _artifact_format(artifact_format, legacy_format)
-    values = dict(parse_metric(m) for m in metrics)
+    values = parse_metrics(metrics)
     data = parse_assignments(metadata, "--metadata")
     _run(lambda ed: ed.register(model, version, artifact_uri=artifact_uri, file=file_, sha256=sha256, size_bytes=size_bytes,
                                 artifact_format=fmt, run_id=run_id, metrics=values, tags=tags, description=description,
@@ -176,8 +193,9 @@ def register(model: str, version: str, artifact_uri: str, file_: Path | None, sh
 @click.argument("model", shell_complete=complete_models)
 @click.argument("version", shell_complete=complete_versions)
 @click.option("--to", "to", required=True, metavar="STAGE", shell_complete=complete_promote_stages,
-              help="The stage to move it to: none, staging, production, or any stage registry.yaml declares.")
-@edit_options
+              help="The stage to move it to: none, staging, production, or any stage registry.yaml declares "
+                   "(to archive a version, use the archive command).")
+@edit_options("promote faq-bot 1.1.0 to production")
 def promote(model: str, version: str, to: str, **opts: Any) -> None:
     """Move VERSION of MODEL to a stage. Entering production (a unique stage) demotes the
     version there as registry.yaml says (on_promote, demote_to); stage rules and gates apply."""
@@ -187,7 +205,7 @@ def promote(model: str, version: str, to: str, **opts: Any) -> None:
 @click.command()
 @click.argument("model", shell_complete=complete_models)
 @click.argument("version", shell_complete=complete_versions)
-@edit_options
+@edit_options("archive faq-bot 1.1.0")
 def archive(model: str, version: str, **opts: Any) -> None:
     """Archive VERSION of MODEL (final: an archived version is never promoted again)."""
     _run(lambda ed: ed.archive(model, version), opts)
@@ -196,7 +214,7 @@ def archive(model: str, version: str, **opts: Any) -> None:
 @click.command()
 @click.argument("model", shell_complete=complete_models)
 @click.option("--stage", metavar="STAGE", shell_complete=complete_stages, help="The unique stage to roll back (default: production).")
-@edit_options
+@edit_options("rollback faq-bot to 1.0.0")
 def rollback(model: str, stage: str | None, **opts: Any) -> None:
     """Make the version that was in production (or another unique stage) before the current
     one the one there again (found in the Git history of the model file), demoting the
@@ -208,7 +226,7 @@ def rollback(model: str, stage: str | None, **opts: Any) -> None:
 @click.argument("model", required=False, shell_complete=complete_models)
 @click.option("--keep", type=click.IntRange(min=1),
               help="How many of the newest versions to keep whatever their stage (default: registry.yaml's retention: {keep: N}).")
-@edit_options
+@edit_options("retention: keep the newest 3 versions, archive faq-bot 0.9.0")
 def retention(model: str | None, keep: int | None, **opts: Any) -> None:
     """Archive the versions of MODEL (default: every model) older than the newest KEEP that
     are in stage none; production and staging versions are never archived by retention."""
@@ -220,10 +238,10 @@ def retention(model: str | None, keep: int | None, **opts: Any) -> None:
 @click.argument("version", shell_complete=complete_versions)
 @click.argument("values", nargs=-1, required=True, metavar="NAME=VALUE...")
 @click.option("--suite", help="Record the values as results of this evaluation suite (metrics.suites.SUITE).")
-@edit_options
+@edit_options("metrics: faq-bot 1.2.0 core-v1/score=0.91")
 def metrics(model: str, version: str, values: tuple[str, ...], suite: str | None, **opts: Any) -> None:
     """Record evaluation results of VERSION of MODEL, merging them into its metrics."""
-    parsed = dict(parse_metric(v, suite) for v in values)
+    parsed = parse_metrics(values, suite)
     _run(lambda ed: ed.metrics(model, version, parsed), opts)
 
 
@@ -244,7 +262,7 @@ def metrics(model: str, version: str, values: tuple[str, ...], suite: str | None
 @click.option("--sha256", help="VERSION's artifact sha256, when it registered none.")
 @click.option("--size-bytes", type=click.IntRange(min=0), help="VERSION's artifact size, when it registered none.")
 @click.option("--artifact-format", type=click.Choice(_artifact_formats()), help="VERSION's artifact format, when it registered none.")
-@edit_options
+@edit_options("set faq-bot 1.1.0: +tag canary, metadata.ticket")
 def set_(model: str, version: str | None, description: str | None, owner: str | None, task: str | None,
          tags: tuple[str, ...], untag: tuple[str, ...], metadata: tuple[str, ...], unset_metadata: tuple[str, ...],
          run_id: str | None, file_: Path | None, sha256: str | None, size_bytes: int | None, artifact_format: str | None,
@@ -274,7 +292,7 @@ def set_(model: str, version: str | None, description: str | None, owner: str | 
 @click.option("--endpoint-url", metavar="URL", help="The endpoint (https://...).")
 @click.option("--config", multiple=True, metavar="KEY=VALUE", help="A config entry (repeatable; merged into the binding's config).")
 @click.option("--remove", is_flag=True, help="Remove the binding to --provider (and --provider-model-id) instead.")
-@edit_options
+@edit_options("bind support-llm 1.2.0 to openai ft:gpt-4o-mini:acme:9xQ2")
 def bind(model: str, version: str, provider: str, provider_model_id: str | None, status: str | None, region: str | None,
          endpoint_url: str | None, config: tuple[str, ...], remove: bool, **opts: Any) -> None:
     """Bind VERSION of MODEL to a provider's deployment (OpenAI, Vertex AI, Bedrock, ...), or
@@ -302,7 +320,7 @@ def bind(model: str, version: str, provider: str, provider_model_id: str | None,
 @click.argument("alias_name", metavar="ALIAS", shell_complete=complete_aliases)
 @click.argument("version", required=False, shell_complete=complete_versions)
 @click.option("--remove", is_flag=True, help="Remove the alias instead of pointing it at a version.")
-@edit_options
+@edit_options("move faq-bot alias champion to 1.1.0 (was 1.0.0)")
 def alias(model: str, alias_name: str, version: str | None, remove: bool, **opts: Any) -> None:
     """Point ALIAS of MODEL at VERSION (set or move it), or remove it with --remove.
 

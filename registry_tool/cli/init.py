@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from registry_tool import __version__
 from registry_tool.errors import RegistryError
+
+if TYPE_CHECKING:
+    from registry_tool.edit.scaffold import Source
 
 _SAFE = re.compile(r"[^\s\"'\\]+(?: [^\s\"'\\]+)*")
 _ACTION = re.compile(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+(?:/[A-Za-z0-9_./-]+)?@[A-Za-z0-9_./-]+")
@@ -17,51 +20,39 @@ _ACTION = re.compile(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+(?:/[A-Za-z0-9_./-]+)?@[A-
 @click.command()
 @click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path), default=Path("."))
 @click.option("--requirement", metavar="SPEC",
-              help="The pip requirement CI and pre-commit install registry-tool from "
-                   f"(default: registry-tool=={__version__}; e.g. git+https://github.com/<org>/registry-tool@v{__version__}).")
-@click.option("--owner", metavar="@TEAM", help="Code owners who must review changes to models/ (CODEOWNERS).")
+              help="The pip requirement CI and pre-commit install registry-tool from (default: where this "
+                   "registry-tool was installed from, e.g. 'registry-tool @ git+https://github.com/<org>/registry-tool@<commit>').")
+@click.option("--owner", metavar="@TEAM", help="Code owners who must review changes to the registry (CODEOWNERS).")
 @click.option("--hooks-repo", metavar="URL", help="Take the pre-commit hook from registry-tool's Git repository at URL "
                                                   "instead of a local hook installed from --requirement.")
-@click.option("--hooks-rev", metavar="REV", default=f"v{__version__}", show_default=True, help="The release of --hooks-repo to use.")
+@click.option("--hooks-rev", metavar="REV", help="The tag or commit of --hooks-repo to use (default: the commit this "
+                                                 "registry-tool was installed from, when it came from Git).")
 @click.option("--action", metavar="OWNER/REPO@REF",
               help="Write a validate workflow that uses registry-tool's GitHub Action from this repository and ref "
                    "(best a full commit sha), instead of the steps written out.")
-def init(directory: Path, requirement: str | None, owner: str | None, hooks_repo: str | None, hooks_rev: str,
+def init(directory: Path, requirement: str | None, owner: str | None, hooks_repo: str | None, hooks_rev: str | None,
          action: str | None) -> None:
     """Create a registry repository in DIRECTORY (default: here): models/, registry.yaml with
     the defaults as comments, the JSON Schemas, the validate workflow, a pre-commit
     configuration and CODEOWNERS. Existing files are left as they are."""
-    import pygit2  # noqa: PLC0415
-
-    from registry_tool.edit.scaffold import (  # noqa: PLC0415
-        DEFAULT_OWNER,
-        DEFAULT_REQUIREMENT,
-        registry_files,
-    )
+    from registry_tool.edit.scaffold import DEFAULT_OWNER, installed_source
 
     _check_values(requirement=requirement, owner=owner, hooks_repo=hooks_repo, hooks_rev=hooks_rev, action=action)
     if directory.exists() and not directory.is_dir():
         raise RegistryError(f"{directory}: not a directory")
+    source = installed_source() if requirement is None else None
+    if requirement is None and source is None:
+        raise RegistryError("cannot tell where this registry-tool was installed from; pass --requirement with the pip "
+                            "requirement CI and pre-commit should install it from")
+    spec = requirement or source.requirement  # type: ignore[union-attr]
+    rev = _hooks_rev(hooks_repo, hooks_rev, source)
     directory.mkdir(parents=True, exist_ok=True)
-    if pygit2.discover_repository(str(directory)) is None:
-        pygit2.init_repository(str(directory), initial_head="main")
-        click.echo(f"initialised a Git repository in {directory.resolve()}")
-    (directory / "models").mkdir(exist_ok=True)
-    files = registry_files(requirement=requirement or DEFAULT_REQUIREMENT, owner=owner or DEFAULT_OWNER,
-                           hooks_repo=hooks_repo, hooks_rev=hooks_rev, action=action)
-    for relpath, text in files.items():
-        target = directory / relpath
-        if target.exists():
-            click.echo(f"kept    {relpath} (exists)")
-            continue
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(text.encode("utf-8"))
-        click.echo(f"created {relpath}")
-    click.echo("created models/ (model files go here: registry-tool register MODEL VERSION --artifact-uri URI)")
-    _notes(requirement=requirement, owner=owner, hooks_repo=hooks_repo, action=action)
+    models_dir = _prepare_repository(directory)
+    _write_files(directory, spec, owner or DEFAULT_OWNER, models_dir, (hooks_repo, rev), action)
+    _explain(directory, spec, source, owner, (hooks_repo, rev), models_dir, action)
 
 
-def _check_values(*, requirement: str | None, owner: str | None, hooks_repo: str | None, hooks_rev: str,
+def _check_values(*, requirement: str | None, owner: str | None, hooks_repo: str | None, hooks_rev: str | None,
                   action: str | None) -> None:
     """What goes into the generated files verbatim must not break out of its place there."""
     for name, value in (("--requirement", requirement), ("--owner", owner), ("--hooks-repo", hooks_repo), ("--hooks-rev", hooks_rev)):
@@ -72,13 +63,98 @@ def _check_values(*, requirement: str | None, owner: str | None, hooks_repo: str
                             "such as acme/registry-tool@v0.1.0 or a full commit sha")
 
 
-def _notes(*, requirement: str | None, owner: str | None, hooks_repo: str | None, action: str | None) -> None:
-    from registry_tool.edit.scaffold import DEFAULT_OWNER, DEFAULT_REQUIREMENT
+def _hooks_rev(hooks_repo: str | None, hooks_rev: str | None, source: Source | None) -> str | None:
+    if hooks_repo is None or hooks_rev is not None:
+        return hooks_rev
+    if source is not None and source.vcs_commit is not None:
+        return source.vcs_commit
+    raise RegistryError("--hooks-repo needs --hooks-rev: the tag or commit of that repository to take the hook from "
+                        "(this registry-tool was not installed from Git, so there is no commit to default to)")
 
-    if requirement is None and hooks_repo is None:
-        users = "pre-commit installs" if action else "CI and pre-commit install"
-        click.echo(f"note: {users} registry-tool with 'pip install {DEFAULT_REQUIREMENT}'; "
-                   "if that is not where yours comes from, pass --requirement or edit "
-                   f"{'.pre-commit-config.yaml' if action else 'the two files'}")
+
+def _prepare_repository(directory: Path) -> str:
+    """A Git repository at DIRECTORY (made unless one is there), and the models folder
+    registry.yaml names (made in the working tree); returns models_dir."""
+    import pygit2
+
+    found = pygit2.discover_repository(str(directory))
+    if found is None:
+        pygit2.init_repository(str(directory), initial_head="main")
+        click.echo(f"initialised a Git repository in {directory.resolve()}")
+    else:
+        outer = pygit2.Repository(found)
+        top = Path(outer.workdir).resolve() if outer.workdir else None
+        if top != directory.resolve():
+            where = top if top is not None else Path(outer.path)
+            click.echo(f"registry-tool: warning: {directory} is inside the Git repository at {where}: registry-tool "
+                       f"commands there use that repository's root (its registry.yaml and models folder), not "
+                       f"{directory}; to give {directory} a repository of its own, run git init {directory} first",
+                       err=True)
+    models_dir = _models_dir(directory)
+    (directory / models_dir).mkdir(parents=True, exist_ok=True)
+    return models_dir
+
+
+def _models_dir(directory: Path) -> str:
+    """models_dir from an existing registry.yaml (init completes a registry), else the default."""
+    from registry_tool.core.policy import POLICY_FILE, Policy
+    from registry_tool.validation.policy import load_policy
+
+    path = directory / POLICY_FILE
+    if not path.is_file():
+        return Policy().models_dir
+    policy, problems = load_policy(path.read_bytes())
+    if problems:
+        click.echo(f"registry-tool: warning: {POLICY_FILE} is not valid ({problems[0].rule} at line {problems[0].line}); "
+                   f"the files below assume models_dir: {policy.models_dir}", err=True)
+    return policy.models_dir
+
+
+def _write_files(directory: Path, requirement: str, owner: str, models_dir: str,
+                 hooks: tuple[str | None, str | None], action: str | None) -> None:
+    from registry_tool.edit.scaffold import registry_files
+
+    files = registry_files(requirement=requirement, owner=owner, models_dir=models_dir, hooks_repo=hooks[0],
+                           hooks_rev=hooks[1], action=action)
+    for relpath, text in files.items():
+        target = directory / relpath
+        if target.exists():
+            click.echo(f"kept    {relpath} (exists)")
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(text.encode("utf-8"))
+        click.echo(f"created {relpath}")
+    click.echo(f"created {models_dir}/ (model files go here: registry-tool register MODEL VERSION --artifact-uri URI)")
+
+
+def _explain(directory: Path, requirement: str, source: Source | None, owner: str | None,
+             hooks: tuple[str | None, str | None], models_dir: str, action: str | None) -> None:
+    """What was written where it matters (the requirement CI installs), and what to do next."""
+    from registry_tool.edit.scaffold import DEFAULT_OWNER
+
+    hooks_repo, hooks_rev = hooks
+    origin = f" (from {source.origin})" if source is not None else " (--requirement)"
+    users = [who for who, uses in (("CI", not action), ("pre-commit", not hooks_repo)) if uses]
+    if action:
+        click.echo(f"CI uses registry-tool's GitHub Action {action}, which installs itself")
+    if users:
+        click.echo(f"{' and '.join(users)} install{'s' if len(users) == 1 else ''} registry-tool with: "
+                   f"pip install '{requirement}'{origin}")
+    if hooks_repo:
+        click.echo(f"pre-commit takes the registry-validate hook from {hooks_repo} at {hooks_rev}")
+    if source is not None and not source.portable and users:
+        click.echo("registry-tool: warning: that is a path on this machine: CI and your colleagues' machines cannot "
+                   "install it; pass --requirement (a Git URL at a commit, or NAME==VERSION from your package index) "
+                   "or edit .github/workflows/validate.yml and .pre-commit-config.yaml", err=True)
     if owner is None:
         click.echo(f"note: .github/CODEOWNERS names {DEFAULT_OWNER}; put your team there (or pass --owner)")
+    shown = "." if directory.resolve() == Path.cwd().resolve() else str(directory)
+    click.echo("\nnext steps:\n"
+               f"  1. commit the files:   cd {shown} && git add -A && git commit -m 'A model registry'\n"
+               "  2. push to your Git host:   git remote add origin URL && git push -u origin main\n"
+               "  3. protect main: require pull requests, a review from Code Owners, and the status check\n"
+               "     'validate' (workflow 'validate registry') to pass before merging; with a merge queue too\n"
+               "  4. judge each commit before it is made:   pip install pre-commit && pre-commit install\n"
+               f"  5. register a model on a branch:   registry-tool register MODEL VERSION --artifact-uri URI "
+               f"--branch register-MODEL\n"
+               f"     (model files go in {models_dir}/; registry-tool validate --base main checks a branch)")

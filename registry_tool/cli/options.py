@@ -15,11 +15,21 @@ from registry_tool.errors import RegistryError
 if TYPE_CHECKING:
     from registry_tool.read.api import RegistrySnapshot
 
+REPO_HELP = "Repository to use (default: the one containing the current folder)."
+
+
+def _inherit_repo(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
+    """``registry-tool --repo PATH CMD`` works like ``registry-tool CMD --repo PATH``."""
+    if value is None and ctx.parent is not None:
+        inherited: Path | None = ctx.parent.params.get("repo")
+        return inherited
+    return value
+
 
 def repo_option(func: Callable[..., Any]) -> Callable[..., Any]:
     return click.option(
-        "--repo", "repo", type=click.Path(file_okay=False, path_type=Path), default=None,
-        help="Repository to use (default: the one containing the current folder).",
+        "--repo", "repo", type=click.Path(file_okay=False, path_type=Path), default=None, callback=_inherit_repo,
+        help=REPO_HELP,
     )(func)
 
 

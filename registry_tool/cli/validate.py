@@ -21,7 +21,11 @@ from registry_tool.errors import EXIT_OK, EXIT_VIOLATIONS, RegistryError
 from registry_tool.output.validate import REPORTERS, SUMMARY_LIMIT, render_markdown
 
 if TYPE_CHECKING:
-    from registry_tool.snapshots.base import Entry
+    import pygit2
+
+    from registry_tool.snapshots.base import Entry, Snapshot
+    from registry_tool.snapshots.git import CommitSnapshot, GitStore
+    from registry_tool.validation.past import ProductionPast
     from registry_tool.validation.report import Report
 
 
@@ -29,7 +33,13 @@ if TYPE_CHECKING:
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @repo_option
 @click.option("--ref", help="Validate the registry as committed at this revision (default: the working tree).")
-@click.option("--base", help="Also judge the change since this revision: stage moves, immutable facts, removals, gates.")
+@click.option("--base", help="Also judge the change since this revision (against its merge base with the head, "
+                             "as a pull request shows it): stage moves, immutable facts, removals, gates.")
+@click.option("--base-mode", type=click.Choice(["merge-base", "tip"]), default="merge-base", show_default=True,
+              help="What --base is compared with: the merge base of BASE and the head (the pull request's own change), "
+                   "or BASE itself (tip: the merged result against the target, as the merge queue judges it).")
+@click.option("--staged", is_flag=True,
+              help="Judge what is staged in the Git index (the next commit) against HEAD: the pre-commit hook.")
 @click.option("--range", "range_", metavar="BASE..HEAD", help="Judge every first-parent commit after BASE up to HEAD against its parent.")
 @format_option([AUTO, *REPORTERS], AUTO)
 @click.option("--summary", type=click.Path(dir_okay=False, path_type=Path),
@@ -37,21 +47,19 @@ if TYPE_CHECKING:
 @click.option("--sarif", "sarif", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write the SARIF report to this file (for github/codeql-action/upload-sarif).")
 @color_option
-def validate(paths: tuple[Path, ...], repo: Path | None, ref: str | None, base: str | None, range_: str | None,
-             fmt: str, summary: Path | None, sarif: Path | None, color: bool | None) -> None:
+def validate(paths: tuple[Path, ...], repo: Path | None, ref: str | None, base: str | None, base_mode: str,
+             staged: bool, range_: str | None, fmt: str, summary: Path | None, sarif: Path | None,
+             color: bool | None) -> None:
     """Check the registry: the schema, the loader's safety rules and the state rules.
 
-    With PATH arguments (as pre-commit passes them) only those files are checked.
-    --format auto (the default) is github inside GitHub Actions, text elsewhere.
-    Exit 0 when valid, 1 when there are violations, 2 for usage errors and unreadable input.
+    With PATH arguments only those files are checked; --staged judges the staged change
+    (what pre-commit runs). --format auto (the default) is github inside GitHub Actions,
+    text elsewhere. Exit 0 when valid, 1 when there are violations, 2 for usage errors,
+    unreadable input, and nothing to check (no registry here).
     """
 
-    if range_ and (ref or base or paths):
-        raise click.UsageError("--range cannot be combined with --ref, --base or paths")
-    if paths and (ref or base):
-        raise click.UsageError("paths are checked in the working tree; they cannot be combined with --ref or --base")
-
-    report = _run(paths, repo, ref, base, range_)
+    _check_combination(paths, ref, base, staged, range_)
+    report = _run(paths, repo, ref, base, base_mode == "tip", staged, range_)
     fmt = auto_format(fmt)
     painted = use_color(color) and fmt == "text"
     emit(REPORTERS[fmt](report, painted), color=painted)
@@ -62,6 +70,16 @@ def validate(paths: tuple[Path, ...], repo: Path | None, ref: str | None, base: 
 
         atomic_write(sarif, REPORTERS["sarif"](report, False).encode("utf-8"), display=str(sarif))
     raise SystemExit(EXIT_OK if report.ok else EXIT_VIOLATIONS)
+
+
+def _check_combination(paths: tuple[Path, ...], ref: str | None, base: str | None, staged: bool,
+                       range_: str | None) -> None:
+    if range_ and (ref or base or paths or staged):
+        raise click.UsageError("--range cannot be combined with --ref, --base, --staged or paths")
+    if staged and (ref or base or paths):
+        raise click.UsageError("--staged judges the index against HEAD; it cannot be combined with --ref, --base or paths")
+    if paths and (ref or base):
+        raise click.UsageError("paths are checked in the working tree; they cannot be combined with --ref or --base")
 
 
 def _append_summary(summary: Path, report: Report) -> None:
@@ -76,34 +94,91 @@ def _append_summary(summary: Path, report: Report) -> None:
         raise RegistryError(f"{summary}: cannot write the summary: {exc.strerror}") from None
 
 
-def _run(paths: tuple[Path, ...], repo: Path | None, ref: str | None, base: str | None, range_: str | None) -> Report:
-    from registry_tool.snapshots.git import GitStore  # noqa: PLC0415
-    from registry_tool.snapshots.worktree import WorktreeSnapshot, discover_worktree  # noqa: PLC0415
-    from registry_tool.validation import engine  # noqa: PLC0415
+def _run(paths: tuple[Path, ...], repo: Path | None, ref: str | None, base: str | None, tip: bool, staged: bool,
+         range_: str | None) -> Report:
+    from registry_tool.snapshots.git import GitStore
+    from registry_tool.snapshots.worktree import WorktreeSnapshot, discover_worktree
+    from registry_tool.validation import engine
 
     if range_:
         store = GitStore.discover(repo or ".")
         start, end = parse_range(range_)
-        steps = store.range_steps(store.resolve(start), store.resolve(end))
+        first = store.resolve(start)
+        steps = store.range_steps(first, store.resolve(end))
         if not steps:
             click.echo(f"registry-tool: note: no commits after {start} on the first-parent history of {end}: "
                        "nothing to judge (is the range reversed?)", err=True)
-        return engine.validate_commits(steps)
+        return engine.validate_commits(steps, _past(store, first))
+    if staged:
+        return _staged(GitStore.discover(repo or "."))
     if ref or base:
         store = GitStore.discover(repo or ".")
         head = store.snapshot(store.resolve(ref)) if ref else WorktreeSnapshot(store.work_tree("pass --ref"))
         if base:
-            return engine.validate_change(store.snapshot(store.resolve(base)), head)
-        return engine.validate_snapshot(head)
-    _, root = discover_worktree(repo, instead="pass --ref")  # outside any repository: the folder as it is
+            against = _base_snapshot(store, base, ref, tip)
+            return engine.validate_change(against, head, past=_past(store, against.commit))
+        return _whole(head, f"at {ref} ({head.label})")
+    found, root = discover_worktree(repo, instead="pass --ref")  # outside any repository: the folder as it is
     snapshot = WorktreeSnapshot(root)
     if paths:
         return engine.validate_files(snapshot, [_entry_for(root, p) for p in paths])
-    return engine.validate_snapshot(snapshot)
+    return _whole(snapshot, f"in {root}" + ("" if found is not None else " (not in a Git repository)"))
+
+
+def _whole(snapshot: Snapshot, where: str) -> Report:
+    """Every rule on the whole registry; a place with no registry is not a pass (exit 2)."""
+    from registry_tool.validation import engine
+
+    report = engine.validate_snapshot(snapshot)
+    if report.files_checked or report.violations:
+        return report
+    missing = engine.nothing_to_check(snapshot)
+    if missing is not None:
+        raise RegistryError(f"nothing to check {where}: {missing}")
+    click.echo("registry-tool: note: no model files yet (a new registry): register the first one with "
+               "registry-tool register MODEL VERSION --artifact-uri URI", err=True)
+    return report
+
+
+def _past(store: GitStore, base: pygit2.Commit | None) -> ProductionPast:
+    """What the first-parent history up to ``base`` says about production (rollbacks, the
+    last production version, recorded metrics), read when a rule asks."""
+    from registry_tool.history.rollback import production_past
+
+    return production_past(store, base)
+
+
+def _base_snapshot(store: GitStore, base: str, ref: str | None, tip: bool) -> CommitSnapshot:
+    """The snapshot a change is judged against: BASE itself (``tip``), or the merge base of
+    BASE and the head (HEAD for the working tree), as ``git diff BASE...HEAD`` shows it."""
+    from registry_tool.snapshots.git import SHALLOW_HINT
+
+    base_commit = store.resolve(base)
+    if tip or (ref is None and store.repo.head_is_unborn):
+        return store.snapshot(base_commit)
+    head_name = ref or "HEAD"
+    found = store.merge_base(base_commit, store.resolve(head_name))
+    if found is None:
+        hint = f"; {SHALLOW_HINT}" if store.repo.is_shallow else ""
+        raise RegistryError(f"{base} and {head_name} have no common ancestor: there is no merge base to judge the "
+                            f"change against; pass --base-mode tip to compare with {base} itself{hint}")
+    return store.snapshot(found)
+
+
+def _staged(store: GitStore) -> Report:
+    """The index against HEAD (an empty registry before the first commit)."""
+    from registry_tool.snapshots.base import EmptySnapshot
+    from registry_tool.snapshots.index import IndexSnapshot
+    from registry_tool.validation import engine
+
+    store.work_tree("--staged needs a repository with a working tree and an index")
+    head = None if store.repo.head_is_unborn else store.resolve("HEAD")
+    base: Snapshot = EmptySnapshot() if head is None else store.snapshot(head)
+    return engine.validate_change(base, IndexSnapshot(store), past=_past(store, head))
 
 
 def _entry_for(root: Path, path: Path) -> Entry:
-    from registry_tool.snapshots.worktree import entry_of  # noqa: PLC0415
+    from registry_tool.snapshots.worktree import entry_of
 
     full = path.resolve() if not path.is_symlink() else path.parent.resolve() / path.name
     try:

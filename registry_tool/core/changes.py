@@ -13,12 +13,12 @@ head in file order (``version_registered`` or ``stage_changed``, then
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any, Iterator, Mapping
+from typing import Any
 
 from registry_tool.core.model import MetricValue, Model, ModelVersion, Stage
-
 
 
 class ChangeKind(str, Enum):
@@ -30,6 +30,7 @@ class ChangeKind(str, Enum):
     VERSION_REMOVED = "version_removed"
     ALIAS_CHANGED = "alias_changed"
     MODEL_REMOVED = "model_removed"
+    POLICY_CHANGED = "policy_changed"
 
     def __str__(self) -> str:
         return self.value
@@ -45,6 +46,19 @@ class MetricChange:
 
     def to_dict(self) -> dict[str, Any]:
         return {"metric": self.metric, "from": self.before, "to": self.after}
+
+
+@dataclass(frozen=True)
+class PolicyChange:
+    """One key of registry.yaml before and after, by its path of keys
+    (``gates.production.require_sha256``); None: not set on that side."""
+
+    key: str
+    before: Any
+    after: Any
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"key": self.key, "from": self.before, "to": self.after}
 
 
 @dataclass(frozen=True)
@@ -65,6 +79,7 @@ class Change:
     to_stage: Stage | None = None
     fields: tuple[str, ...] = ()
     metrics: tuple[MetricChange, ...] = ()
+    policy: tuple[PolicyChange, ...] = ()  # policy_changed: the keys of registry.yaml that changed (model is "")
     alias: str | None = None
     from_version: str | None = None
     to_version: str | None = None
@@ -93,12 +108,13 @@ class Change:
         """Every key always present (null or empty when it does not apply)."""
         return {
             "event": self.kind.value,
-            "model": self.model,
+            "model": self.model or None,
             "version": self.version,
             "from_stage": self.from_stage.value if self.from_stage else None,
             "to_stage": self.to_stage.value if self.to_stage else None,
             "fields": list(self.fields),
             "metrics": [m.to_dict() for m in self.metrics],
+            "policy": [p.to_dict() for p in self.policy],
             "alias": self.alias,
             "from_version": self.from_version,
             "to_version": self.to_version,
@@ -108,6 +124,29 @@ class Change:
 MODEL_FIELDS = ("description", "owner", "task", "tags", "metadata")
 VERSION_FIELDS = ("description", "artifact.uri", "artifact.sha256", "artifact.size_bytes", "artifact.format",
                   "run_id", "metrics", "tags", "metadata", "bindings")
+
+
+def policy_change(before: Mapping[str, Any] | None, after: Mapping[str, Any] | None) -> Change | None:
+    """registry.yaml's data before and after (None: no file, or all defaults) as one
+    ``policy_changed`` event listing every key path whose value differs, or None."""
+    old, new = _leaves(before or {}), _leaves(after or {})
+    changed = tuple(PolicyChange(key, old.get(key), new.get(key)) for key in sorted(old.keys() | new.keys())
+                    if old.get(key) != new.get(key) or (key in old) != (key in new))
+    if not changed:
+        return None
+    return Change(ChangeKind.POLICY_CHANGED, "", fields=tuple(c.key for c in changed), policy=changed)
+
+
+def _leaves(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Every value of nested mappings by its dotted key path; lists and scalars are values."""
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        path = f"{prefix}{key}"
+        if isinstance(value, Mapping) and value:
+            out.update(_leaves(value, path + "."))
+        else:
+            out[path] = value
+    return out
 
 
 def model_changes(name: str, base: Model | None, head: Model | None) -> list[Change]:
@@ -202,10 +241,10 @@ def metric_changes(old: ModelVersion, new: ModelVersion) -> tuple[MetricChange, 
     return tuple(
         MetricChange(ref, before.get(ref), after.get(ref))
         for ref in sorted(before.keys() | after.keys())
-        if ref not in before or ref not in after or not _same(before[ref], after[ref])
+        if ref not in before or ref not in after or not same_value(before[ref], after[ref])
     )
 
 
-def _same(a: MetricValue | None, b: MetricValue | None) -> bool:
+def same_value(a: MetricValue | None, b: MetricValue | None) -> bool:
     """Equal and of the same kind (True is not 1, 1 is 1.0)."""
     return a == b and isinstance(a, bool) == isinstance(b, bool)

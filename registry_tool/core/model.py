@@ -230,6 +230,11 @@ def model_from_data(data: Mapping[str, Any]) -> Model:
     )
 
 
+def version_from_fields(data: Mapping[str, Any]) -> ModelVersion:
+    """A version from schema-valid version data (as a model file lists it)."""
+    return _version_from_data(0, data)
+
+
 def _version_from_data(index: int, data: Mapping[str, Any]) -> ModelVersion:
     art = data["artifact"]
     size = art.get("size_bytes")

@@ -166,6 +166,7 @@ class Policy:
     alias_gates: Mapping[str, Gates] = field(default_factory=dict)  # by the alias a version takes
     retention_keep: int | None = None  # retention: {keep: N}: what `retention` without --keep keeps
     model_retention: Mapping[str, int] = field(default_factory=dict)  # models: {name: {retention: {keep: N}}}
+    rollback_exempt_gates: bool = True  # rollback: {exempt_gates}: a return to a unique stage skips the metric gates
 
     def allows(self, before: Stage, after: Stage) -> bool:
         """Whether an existing version may move from one stage to another (a final stage is never left)."""
@@ -228,6 +229,7 @@ class Policy:
                          for alias, entry in data.get("aliases", {}).items()},
             retention_keep=data.get("retention", {}).get("keep"),
             model_retention=_model_retention(data),
+            rollback_exempt_gates=data.get("rollback", {}).get("exempt_gates", defaults.rollback_exempt_gates),
         )
 
 

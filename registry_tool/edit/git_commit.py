@@ -12,14 +12,20 @@ Only then are the working tree files (atomically) and the index entries updated.
 On a new branch (``--branch``) the commit's parent is HEAD, the branch is created only if
 it does not exist yet, and the current branch, index and working tree stay as they were.
 
-Author and committer come from the Git configuration (``user.name``, ``user.email``).
-Git hooks are not run; the edit was checked by the validator's code before committing.
+The commit object is written by ``git commit-tree`` when Git is installed, so author,
+committer and dates are what Git would use (``GIT_AUTHOR_*`` and ``GIT_COMMITTER_*``,
+``user.*``/``author.*``/``committer.*`` settings) and ``commit.gpgsign`` is honoured (Git
+signs; a failed signature changes nothing). Without Git, pygit2 writes it with the same
+environment variables and settings for name and email, and a signing configuration is
+refused with nothing changed. Git hooks are not run; the edit was checked by the
+validator's code before committing.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -51,13 +57,37 @@ class Committed:
         return self.ref.removeprefix("refs/heads/")
 
 
-def signature(repo: pygit2.Repository) -> pygit2.Signature:
-    """Author and committer from the Git configuration."""
+NO_IDENTITY = ("Git does not know who you are: set user.name and user.email "
+               "(git config user.name 'Your Name'; git config user.email you@example.com)")
+
+
+def _config(repo: pygit2.Repository, key: str) -> str | None:
     try:
-        return repo.default_signature
+        value = repo.config[key]
     except (KeyError, pygit2.GitError):
-        raise RegistryError("Git does not know who you are: set user.name and user.email "
-                            "(git config user.name 'Your Name'; git config user.email you@example.com)") from None
+        return None
+    return str(value) if value else None
+
+
+def _wants_signature(repo: pygit2.Repository) -> bool:
+    try:
+        return bool(repo.config.get_bool("commit.gpgsign"))
+    except (KeyError, pygit2.GitError, ValueError):
+        return False
+
+
+def signature(repo: pygit2.Repository, role: str = "committer") -> pygit2.Signature:
+    """Who the author or committer is, resolved as Git does for name and email: the
+    ``GIT_AUTHOR_*``/``GIT_COMMITTER_*`` variables, then ``author.*``/``committer.*``, then
+    ``user.*`` (``EMAIL`` for the address); the date is now (pygit2 writes commits only
+    when Git is not installed)."""
+    env = role.upper()
+    name = os.environ.get(f"GIT_{env}_NAME") or _config(repo, f"{role}.name") or _config(repo, "user.name")
+    email = (os.environ.get(f"GIT_{env}_EMAIL") or _config(repo, f"{role}.email") or _config(repo, "user.email")
+             or os.environ.get("EMAIL"))
+    if not name or not email:
+        raise RegistryError(NO_IDENTITY)
+    return pygit2.Signature(name, email)
 
 
 def tree_with(repo: pygit2.Repository, tree: pygit2.Tree | None, files: dict[str, tuple[pygit2.Oid, int]]) -> pygit2.Oid:
@@ -92,8 +122,42 @@ def _make_commit(repo: pygit2.Repository, parent: pygit2.Commit | None, edits: l
     base_tree = parent.tree if parent is not None else None
     files = {e.path: (repo.create_blob(e.after), _mode_in(base_tree, e.path)) for e in edits}
     tree = tree_with(repo, base_tree, files)
-    sig = signature(repo)
-    return repo.create_commit(None, sig, sig, message, tree, [parent.id] if parent is not None else [])
+    parents = [parent.id] if parent is not None else []
+    git = shutil.which("git")
+    if git is not None:
+        return _commit_tree(git, repo, tree, parents, message)
+    if _wants_signature(repo):
+        raise RegistryError("commit.gpgsign is set, but Git is not installed to sign the commit; nothing was changed "
+                            "(install git, or commit by hand)")
+    return repo.create_commit(None, signature(repo, "author"), signature(repo, "committer"), message, tree, parents)
+
+
+def _commit_tree(git: str, repo: pygit2.Repository, tree: pygit2.Oid, parents: list[pygit2.Oid], message: str) -> pygit2.Oid:
+    """The commit object written by ``git commit-tree``: identity, dates and signing as Git
+    resolves them (commit-tree itself does not read commit.gpgsign: -S is passed for it)."""
+    args = [git, "--git-dir", str(repo.path), "commit-tree", str(tree)]
+    for parent in parents:
+        args += ["-p", str(parent)]
+    signing = _wants_signature(repo)
+    if signing:
+        key = _config(repo, "user.signingkey")
+        args.append(f"--gpg-sign={key}" if key else "-S")
+    try:
+        done = subprocess.run(args, input=message.encode("utf-8"), capture_output=True, check=False)
+    except OSError as exc:
+        raise RegistryError(f"cannot run git to write the commit: {exc.strerror}; nothing was changed") from None
+    if done.returncode != 0:
+        raise RegistryError(_commit_tree_failure(done.stderr.decode("utf-8", "replace"), signing))
+    return pygit2.Oid(hex=done.stdout.decode("ascii").strip())
+
+
+def _commit_tree_failure(stderr: str, signing: bool) -> str:
+    if "tell me who you are" in stderr or "unable to auto-detect email" in stderr or "empty ident name" in stderr:
+        return NO_IDENTITY
+    last = next((line.strip() for line in reversed(stderr.splitlines()) if line.strip()), "no message")
+    if signing:
+        return f"git could not sign the commit (commit.gpgsign is set): {last}; nothing was changed"
+    return f"git commit-tree failed: {last}; nothing was changed"
 
 
 def head_commit(store: GitStore) -> pygit2.Commit | None:
@@ -155,26 +219,44 @@ class HeadTransaction:
         except KeyError:
             return None
 
-    def ensure_clean(self, paths: list[str]) -> None:
-        """The working tree and the index hold exactly HEAD's version of these files."""
+    def ensure_clean(self, paths: list[str]) -> dict[str, bytes | None]:
+        """The working tree and the index hold exactly HEAD's version of these files (as Git
+        sees them: a file Git's end-of-line conversion (core.autocrlf, eol=crlf) turns into
+        the committed blob is clean). Returns each file's bytes on disk (None: absent)."""
         index = pygit2.Index(str(self.gitdir / "index")) if (self.gitdir / "index").exists() else None
+        on_disk: dict[str, bytes | None] = {}
         for path in paths:
             committed = self._committed(path)
             want = str(committed.id) if committed is not None else None
             try:
-                on_disk: str | None = git_blob_id((self.workdir / path).read_bytes())
+                data: bytes | None = (self.workdir / path).read_bytes()
             except FileNotFoundError:
-                on_disk = None
+                data = None
             except OSError as exc:
                 raise RegistryError(f"{path}: cannot read: {exc.strerror}") from None
             staged = str(index[path].id) if index is not None and path in index else None
-            if on_disk != want or staged != want:
-                where = "in the working tree" if on_disk != want else "staged in the index"
+            same = (git_blob_id(data) if data is not None else None) == want
+            if staged != want or not (same or self._filtered_clean(path, data, want)):
+                where = "in the working tree" if staged == want else "staged in the index"
                 raise RegistryError(f"{path} has uncommitted changes {where}; commit or stash them first, "
                                     "or edit without --commit")
+            on_disk[path] = data
+        return on_disk
+
+    def _filtered_clean(self, path: str, data: bytes | None, want: str | None) -> bool:
+        """Whether Git's filters (end-of-line conversion) turn the file on disk into HEAD's blob."""
+        if data is None or want is None:
+            return False
+        try:
+            flags = self.repo.status_file(path)
+        except (KeyError, pygit2.GitError):
+            return False
+        dirty = (pygit2.enums.FileStatus.WT_MODIFIED | pygit2.enums.FileStatus.WT_DELETED
+                 | pygit2.enums.FileStatus.WT_TYPECHANGE | pygit2.enums.FileStatus.WT_NEW)
+        return not flags & dirty
 
     def commit(self, edits: list[FileEdit], message: str) -> Committed:
-        self.ensure_clean([e.path for e in edits])
+        on_disk = self.ensure_clean([e.path for e in edits])
         oid = _make_commit(self.repo, self.head, edits, message)
         subject = message.splitlines()[0]
         try:
@@ -187,8 +269,9 @@ class HeadTransaction:
                                 "nothing was changed: run the command again") from None
         done = Committed(str(oid), self.ref_name)
         for edit in edits:
+            before = on_disk.get(edit.path)
             try:
-                atomic_write(self.workdir / edit.path, edit.after, display=edit.path, expect=edit.before)
+                atomic_write(self.workdir / edit.path, _as_checked_out(edit, before), display=edit.path, expect=before)
             except ChangedMeanwhile:
                 done.warnings.append(f"{edit.path} changed in the working tree during the commit and was left as it is; "
                                      f"git diff shows how it differs from the commit")
@@ -213,6 +296,16 @@ class HeadTransaction:
         finally:
             if tmp.exists():
                 tmp.unlink()
+
+
+def _as_checked_out(edit: FileEdit, on_disk: bytes | None) -> bytes:
+    """The committed bytes as the working tree holds the file: with CRLF line ends when Git
+    converted the committed LF file to CRLF on checkout (core.autocrlf, eol=crlf)."""
+    committed = edit.before or b""
+    if on_disk is not None and on_disk != committed and on_disk == committed.replace(b"\n", b"\r\n") \
+            and b"\r\n" not in edit.after:
+        return edit.after.replace(b"\n", b"\r\n")
+    return edit.after
 
 
 @dataclass

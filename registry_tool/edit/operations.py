@@ -15,12 +15,14 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
+from registry_tool.core.changes import flat_metrics, same_value
 from registry_tool.core.findings import Violation
-from registry_tool.core.model import Model, Stage
+from registry_tool.core.model import Model, ModelVersion, Stage, version_from_fields
 from registry_tool.core.policy import Policy
 from registry_tool.edit.model_editor import ModelEditor, new_model_text
 from registry_tool.edit.proposal import FileEdit, Proposal
 from registry_tool.errors import EXIT_VIOLATIONS, EditRefused, RegistryError
+from registry_tool.history.rollback import Previous
 from registry_tool.read.api import parse_stage
 from registry_tool.snapshots.base import EntryKind, Snapshot
 from registry_tool.validation.model_file import ModelFile, read_model
@@ -29,9 +31,9 @@ from registry_tool.yamlfile import render as yamltext
 NAME = re.compile(r"[a-z0-9]+(?:[._-][a-z0-9]+)*")  # the schema's model name pattern
 SCHEMA_FILE = "schemas/model.schema.json"
 
-# (model file path, current label in the stage, the unique stage) -> (label, commit id) of
-# the version that was in that stage before it, or None
-PreviousProduction = Callable[[str, "str | None", Stage], "tuple[str, str] | None"]
+# (model file path, current label in the stage, the unique stage) -> the version that was in
+# that stage before it (label, commit id), or None, and where history stops in a shallow clone
+PreviousProduction = Callable[[str, "str | None", Stage], Previous]
 
 
 def unique_stage(policy: Policy, name: str | None) -> Stage:
@@ -103,10 +105,8 @@ def register(base: Snapshot, policy: Policy, name: str, fields: Mapping[str, Any
     new version may start in), creating the model file if needed; ``about``: a new model's
     own fields (description, owner, task)."""
     opened = open_model(base, policy, name, required=False)
-    if opened is not None and about:
-        given = ", ".join(f"--{'model-description' if k == 'description' else k}" for k in about)
-        raise RegistryError(f"{given}: only for a new model, and {name} exists; change it with "
-                            f"registry-tool set {name} --owner/--description/--task")
+    if opened is not None:
+        _check_model_fields(opened.model, about or {})
     label = fields["version"]
     first = next((s for s in policy.stages.names if s in policy.initial_stages), policy.stages.first)
     stage = parse_stage(fields["stage"], policy.stages) if fields.get("stage") is not None else first
@@ -117,8 +117,49 @@ def register(base: Snapshot, policy: Policy, name: str, fields: Mapping[str, Any
         schema = posixpath.relpath(SCHEMA_FILE, policy.models_dir)
         text = new_model_text(name, fields, schema_path=schema, model=about)
         return Proposal([FileEdit(path, None, text.encode("utf-8"))], message, [f"new model file {path}"])
+    existing = opened.model.version(label)
+    if existing is not None:
+        return _registered_again(name, existing, fields)
     opened.editor.add_version(fields)
     return Proposal([opened.edit()], message)
+
+
+def _check_model_fields(model: Model, about: Mapping[str, Any]) -> None:
+    """--owner/--model-description/--task are for a new model; for an existing one they may
+    only repeat what it has (a re-run of the command that created it)."""
+    differs = [key for key, value in about.items() if getattr(model, key) != value]
+    if differs:
+        given = ", ".join(f"--{'model-description' if k == 'description' else k}" for k in differs)
+        raise RegistryError(f"{given}: only for a new model, and {model.name} exists; change it with "
+                            f"registry-tool set {model.name} --owner/--description/--task")
+
+
+def _registered_again(name: str, existing: ModelVersion, fields: Mapping[str, Any]) -> Proposal:
+    """Registering a version that is there: a no-op when everything given matches what was
+    registered (a re-run of the same command), else refused in one line."""
+    differs = registered_differences(existing, fields)
+    if differs:
+        raise RegistryError(f"{name} {existing.version} is already registered (with a different "
+                            f"{', '.join(differs)}); register a new version label instead", exit_code=EXIT_VIOLATIONS)
+    return Proposal([], notes=[f"{name} {existing.version} is already registered as given "
+                               f"(now in {existing.stage}): nothing to change"])
+
+
+def registered_differences(existing: ModelVersion, fields: Mapping[str, Any]) -> list[str]:
+    """What a register command gives that differs from the registered version: artifact
+    facts, run_id, description, metric values, tags and metadata entries it does not have (its stage may have
+    moved since, and metrics and tags may have been added: neither counts)."""
+    differs = [f"artifact.{key}" for key, value in fields.get("artifact", {}).items()
+               if getattr(existing.artifact, key) != value]
+    differs += [key for key in ("run_id", "description") if key in fields and getattr(existing, key) != fields[key]]
+    recorded = flat_metrics(existing)
+    given = flat_metrics(version_from_fields(fields))
+    differs += [f"metrics.{ref}" for ref, value in given.items() if ref not in recorded or not same_value(recorded[ref], value)]
+    if not set(fields.get("tags", ())) <= set(existing.tags):
+        differs.append("tags")
+    differs += [f"metadata.{key}" for key, value in fields.get("metadata", {}).items()
+                if key not in existing.metadata or existing.metadata[key] != value]
+    return differs
 
 
 def promote(base: Snapshot, policy: Policy, name: str, label: str, to: Stage | str) -> Proposal:
@@ -126,7 +167,7 @@ def promote(base: Snapshot, policy: Policy, name: str, label: str, to: Stage | s
     there as the policy says (``on_promote: demote`` -> ``demote_to``)."""
     to = parse_stage(to, policy.stages, "--to stage")
     if policy.is_final(to):
-        raise RegistryError(f"--to {to}: {to} is final; archive a version with registry-tool archive")
+        raise RegistryError(f"--to {to}: {to} is final; archive a version with registry-tool archive {name} {label}")
     opened = open_model(base, policy, name)
     assert opened is not None
     version = _version(opened, label)
@@ -169,7 +210,12 @@ def archive(base: Snapshot, policy: Policy, name: str, label: str) -> Proposal:
         return Proposal([], notes=[f"{name} {label} is already {stage}: nothing to change"])
     opened.editor.set_stage(label, stage.value)
     verb = "archive" if stage == Stage.ARCHIVED else f"move to {stage}"
-    return Proposal([opened.edit()], f"{verb} {name} {label}", [f"{name} {label} was {version.stage}"])
+    proposal = Proposal([opened.edit()], f"{verb} {name} {label}", [f"{name} {label} was {version.stage}"])
+    if policy.is_unique(version.stage) and not opened.model.in_stage(version.stage)[1:]:
+        proposal.warnings.append(f"{name} {label} was the {version.stage} version: {name} has no version in "
+                                 f"{version.stage} now, and deploy tools asking for it get nothing; promote another "
+                                 f"version to {version.stage} (registry-tool rollback {name} returns the one before)")
+    return proposal
 
 
 def rollback(base: Snapshot, policy: Policy, name: str, previous: PreviousProduction, stage: str | None = None) -> Proposal:
@@ -180,12 +226,16 @@ def rollback(base: Snapshot, policy: Policy, name: str, previous: PreviousProduc
     assert opened is not None
     occupants = opened.model.in_stage(where)
     current = occupants[0] if occupants else None
-    found = previous(opened.path, current.version if current is not None else None, where)
+    previous_one = previous(opened.path, current.version if current is not None else None, where)
     now = f"{current.version}" if current is not None else "no version"
-    if found is None:
+    if previous_one.found is None and previous_one.boundary is not None:
+        raise RegistryError(f"cannot roll back {name}: no version other than {now} was in {where} in the history "
+                            f"available, which stops at commit {previous_one.boundary[:12]} (a shallow clone); fetch "
+                            "the rest with git fetch --unshallow and run it again")
+    if previous_one.found is None:
         raise RegistryError(f"cannot roll back {name}: no version other than {now} was ever in {where} "
                             f"in the history of {opened.path}", exit_code=EXIT_VIOLATIONS)
-    label, commit = found
+    label, commit = previous_one.found
     until = f"put in {where} by commit {commit[:12]}"
     version = opened.model.version(label)
     if version is None:

@@ -20,6 +20,7 @@ from registry_tool.errors import EditRefused
 from registry_tool.snapshots.base import Entry, EntryKind, Snapshot
 from registry_tool.validation.checks import check_change, check_model, check_tree
 from registry_tool.validation.model_file import ModelFile, parse_model
+from registry_tool.validation.past import ProductionPast
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,7 @@ class Proposal:
     edits: list[FileEdit] = field(default_factory=list)
     message: str = ""  # the commit message: a subject line, maybe a body
     notes: list[str] = field(default_factory=list)  # what happened besides the subject ("1.0.0 demoted to staging")
+    warnings: list[str] = field(default_factory=list)  # allowed, but worth a second look (no production version left)
 
     @property
     def empty(self) -> bool:
@@ -59,8 +61,9 @@ class Proposal:
 
 
 
-def judge(edit: FileEdit, base: Snapshot, policy: Policy) -> list[Violation]:
-    """Every violation the validator would report for the edited file against its base."""
+def judge(edit: FileEdit, base: Snapshot, policy: Policy, past: ProductionPast | None = None) -> list[Violation]:
+    """Every violation the validator would report for the edited file against its base
+    (``past``: what history says about production before it)."""
     head, problems = parse_model(edit.after, edit.path, edit.stem, policy)
     if head is None:
         return problems
@@ -72,12 +75,13 @@ def judge(edit: FileEdit, base: Snapshot, policy: Policy) -> list[Violation]:
         entries = [e for e in base.entries(policy.models_dir) if e.name != edit.name]
         entries.append(Entry(name=edit.name, path=edit.path, kind=EntryKind.FILE, size=len(edit.after)))
         found += check_tree(entries, {edit.name}, policy)
-    found += check_change(before, head, policy)
+    found += check_change(before, head, policy, past)
     return sorted(found)
 
 
-def check(proposal: Proposal, base: Snapshot, policy: Policy, what: str = "edit") -> None:
+def check(proposal: Proposal, base: Snapshot, policy: Policy, what: str = "edit",
+          past: ProductionPast | None = None) -> None:
     """Raise :class:`EditRefused` when any edited file would break a rule."""
-    found = [v for edit in proposal.edits for v in judge(edit, base, policy)]
+    found = [v for edit in proposal.edits for v in judge(edit, base, policy, past)]
     if found:
         raise EditRefused(found, what)

@@ -35,10 +35,11 @@ from registry_tool.edit.git_commit import (
 from registry_tool.edit.patch import unified_diff
 from registry_tool.edit.proposal import Proposal
 from registry_tool.errors import EditRefused, RegistryError
-from registry_tool.history.rollback import previous_production
+from registry_tool.history.rollback import Previous, previous_production, production_past
 from registry_tool.snapshots.base import EmptySnapshot, Snapshot
 from registry_tool.snapshots.git import GitStore
 from registry_tool.snapshots.worktree import WorktreeSnapshot, discover_worktree
+from registry_tool.validation.past import ProductionPast
 from registry_tool.validation.policy import policy_of
 
 
@@ -51,10 +52,14 @@ class Workspace:
     store: GitStore | None = None
     head: pygit2.Commit | None = None
 
-    def previous_production(self, path: str, current: str | None, stage: Stage = Stage.PRODUCTION) -> tuple[str, str] | None:
+    def previous_production(self, path: str, current: str | None, stage: Stage = Stage.PRODUCTION) -> Previous:
         if self.store is None:
             raise RegistryError("rollback reads the Git history, and this folder is not in a Git repository")
         return previous_production(self.store, self.head, path, current, stage)
+
+    def past(self) -> ProductionPast:
+        """What history says about production before this edit (HEAD's first-parent history)."""
+        return production_past(self.store, self.head) if self.store is not None else ProductionPast()
 
 
 @dataclass
@@ -118,7 +123,7 @@ def _in_work_tree(repo: Path | None, build: Build, mode: Mode, what: str) -> Out
 
 def _prepare(ws: Workspace, build: Build, mode: Mode, what: str) -> Outcome:
     proposal = build(ws)
-    proposals.check(proposal, ws.base, ws.policy, what)
+    proposals.check(proposal, ws.base, ws.policy, what, ws.past())
     outcome = Outcome(proposal, mode)
     if mode.dry_run:
         outcome.diff = "".join(unified_diff(e) for e in _changed(outcome))

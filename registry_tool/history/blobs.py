@@ -11,6 +11,7 @@ validator's strict parser.
 from __future__ import annotations
 
 from collections import OrderedDict
+from typing import Any
 
 import pygit2
 
@@ -20,7 +21,7 @@ from registry_tool.core.policy import POLICY_FILE, Policy, StageSet
 from registry_tool.history.incremental import Layout, derive, layout_of
 from registry_tool.snapshots.git import GitStore
 from registry_tool.validation.model_file import parse_model
-from registry_tool.validation.policy import load_policy
+from registry_tool.validation.policy import load_policy, load_policy_data
 
 MODEL_CACHE = 512  # parsed blobs kept
 FILE_MODES = (pygit2.enums.FileMode.BLOB, pygit2.enums.FileMode.BLOB_EXECUTABLE)  # what a model file may be
@@ -34,6 +35,7 @@ class BlobReader:
     def __init__(self, store: GitStore) -> None:
         self.store = store
         self._policies: dict[str | None, Policy] = {}
+        self._policy_data: dict[str | None, dict[str, Any] | None] = {}
         # (blob id, the policy's stages) -> parsed (None: invalid); whether a file is valid depends on the stages
         self._models: OrderedDict[tuple[str, StageSet], Parsed] = OrderedDict()
         self._latest: dict[str, tuple[str, Parsed]] = {}  # path -> its newest blob read
@@ -54,6 +56,13 @@ class BlobReader:
             policy, problems = load_policy(raw)
             found = self._policies[oid] = Policy() if problems else policy
         return found
+
+    def policy_data(self, oid: str | None) -> dict[str, Any] | None:
+        """The checked data of a ``registry.yaml`` blob (None: no file, all defaults, or invalid)."""
+        if oid not in self._policy_data:
+            raw = self.store.read_blob(oid, POLICY_FILE) if oid is not None else None
+            self._policy_data[oid] = load_policy_data(raw)[0]
+        return self._policy_data[oid]
 
     def model(self, oid: str, path: str, policy: Policy, near: str | None = None) -> Model | None:
         """The model in a blob, or None when the file is not a valid model file. ``near``:

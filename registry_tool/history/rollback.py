@@ -1,32 +1,52 @@
-"""Which version was in production (or another unique stage) before the current one: read from the audit log."""
+"""Which versions were in production (or another unique stage) before, read from the audit
+log: what ``rollback`` returns to, and what the change rules are told (:func:`production_past`).
+
+The history walk is imported when a lookup is first made: ``validate`` and the editing
+commands import this module always, and most changes never ask (only a version entering
+production, or metrics changing, do)."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import pygit2
 
 from registry_tool.core.model import Stage
 from registry_tool.core.names import model_name_of_path
-from registry_tool.history.events import Truncated
-from registry_tool.history.walk import walk
 from registry_tool.snapshots.git import GitStore
+from registry_tool.validation.past import ProductionPast
+
+
+def production_past(store: GitStore, base: pygit2.Commit | None) -> ProductionPast:
+    """What the change rules are told about the unique stages before a change whose base
+    is ``base`` (None: nothing before it): looked up per model and stage, on first use."""
+    if base is None:
+        return ProductionPast()
+
+    def lookup(model: str, stage: Stage) -> list[str]:
+        from registry_tool.history.walk import production_record
+
+        return production_record(store, base, model, stage).labels
+
+    return ProductionPast(lookup)
+
+
+@dataclass(frozen=True)
+class Previous:
+    """The version to roll back to (None: none found) and where history stops, if it does."""
+
+    found: tuple[str, str] | None  # (label, commit that put it in the stage)
+    boundary: str | None
 
 
 def previous_production(store: GitStore, head: pygit2.Commit | None, path: str, current: str | None,
-                        stage: Stage = Stage.PRODUCTION) -> tuple[str, str] | None:
+                        stage: Stage = Stage.PRODUCTION) -> Previous:
     """The newest version other than ``current`` that entered ``stage`` (production, or
     another unique stage) on ``head``'s first-parent history, with the commit that moved it
-    there; None when there is none (or when it lies before a shallow clone's boundary)."""
-    if head is None:
-        return None
-    name = model_name_of_path(path)
-    events = walk(store, head, model=name)
-    try:
-        for item in events:
-            if isinstance(item, Truncated):
-                return None
-            change = item.change
-            if change.to_stage == stage and change.version != current and change.version is not None:
-                return change.version, item.commit.id
-    finally:
-        events.close()
-    return None
+    there; ``boundary`` says where the history stops when it stops before a root commit
+    (a shallow clone)."""
+    from registry_tool.history.walk import production_record
+
+    record = production_record(store, head, model_name_of_path(path), stage)
+    found = next(((label, commit) for label, commit in record.entries if label != current), None)
+    return Previous(found, record.boundary)

@@ -18,15 +18,15 @@ marker, never with invented "creations".
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable, Generator, Iterator
 
 import pygit2
 
-from registry_tool.core.changes import model_changes
-from registry_tool.core.model import Model
+from registry_tool.core.changes import model_changes, policy_change
+from registry_tool.core.model import Model, Stage
 from registry_tool.core.names import model_name
-from registry_tool.core.policy import Policy
+from registry_tool.core.policy import POLICY_FILE, Policy
 from registry_tool.errors import RegistryError
 from registry_tool.history.blobs import FILE_MODES, BlobReader
 from registry_tool.history.events import (
@@ -34,8 +34,10 @@ from registry_tool.history.events import (
     Event,
     Person,
     Truncated,
+    approvers,
     iso_utc,
     pull_request_number,
+    reason,
     summary_line,
 )
 from registry_tool.history.index import Changed, HistoryIndex, Step
@@ -63,17 +65,57 @@ class History:
 
 
 def commit_info(commit: pygit2.Commit) -> CommitInfo:
+    """The audit log's facts about a commit of the first-parent chain. ``merged_by``: who
+    landed it: the author of a merge commit (GitHub's web UI writes the user who merged as
+    author, itself as committer), the committer of any other commit."""
     message = commit.message or ""
     signature, _ = commit.gpg_signature
+    author = Person(commit.author.name, commit.author.email)
+    committer = Person(commit.committer.name, commit.committer.email)
+    merge = len(commit.parent_ids) > 1
     return CommitInfo(
         id=str(commit.id),
         time=iso_utc(commit.commit_time),
-        author=Person(commit.author.name, commit.author.email),
-        committer=Person(commit.committer.name, commit.committer.email),
+        author=author,
+        committer=committer,
         pull_request=pull_request_number(message),
         comment=summary_line(message),
         signed=signature is not None,
+        merged_by=author if merge else committer,
+        approved_by=approvers(message),
+        reason=reason(message),
+        merge=merge,
     )
+
+
+BRANCH_WALK_LIMIT = 1000  # branch commits looked at to find who changed a file in a merge
+
+
+def proposer(store: GitStore, merge: pygit2.Commit, path: str) -> Person:
+    """Who proposed what a merge commit changed in ``path``: the author of the newest commit
+    on the merged side (second parent, not on the first parent's history) whose tree
+    differs from its first parent's at ``path``; the second parent's author when none does
+    (the change came from resolving the merge) or the branch is not in the clone."""
+    try:
+        side = store.commit(merge.parent_ids[1])
+        walker = store.repo.walk(side.id, pygit2.enums.SortMode.TOPOLOGICAL)
+        walker.hide(merge.parent_ids[0])
+        for count, commit in enumerate(walker):
+            if count >= BRANCH_WALK_LIMIT:
+                break
+            before = _blob_at(commit.parents[0], path) if commit.parent_ids else None
+            if _blob_at(commit, path) != before:
+                return Person(commit.author.name, commit.author.email)
+    except (KeyError, ValueError, pygit2.GitError, RegistryError):
+        return Person(merge.author.name, merge.author.email)
+    return Person(side.author.name, side.author.email)
+
+
+def _blob_at(commit: pygit2.Commit, path: str) -> str | None:
+    try:
+        return str(commit.tree[path].id)
+    except KeyError:
+        return None
 
 
 @dataclass(slots=True)
@@ -202,25 +244,47 @@ class _Walk:
     # -- events ------------------------------------------------------------------------
 
     def changes(self, head: Step, base: Step | None) -> Iterator[Event]:
-        """The events of one step against its first parent's (None: a root commit)."""
-        info: CommitInfo | None = None
+        """The events of one step against its first parent's (None: a root commit): a
+        policy change first (a walk for every model), then the model files' changes."""
+        landing = _Landing(self.store, head.commit)
+        if self._policy_moved(head, base):
+            moved = policy_change(self.reader.policy_data(base.policy if base is not None else None),
+                                  self.reader.policy_data(head.policy))
+            if moved is not None:
+                yield Event(moved, landing.info, landing.proposer(POLICY_FILE))
         for name, before, after in head.changed:
             if self.file is not None and name != self.file:
                 continue
-            new = self._model_at(head, name, after)
-            if new is _UNKNOWN:
-                continue  # the head copy is not a valid model file: nothing sound to report
-            old = self._model_at(base, name, before, near=after) if base is not None else None
-            if old is _UNKNOWN:
-                old = self._last_valid(base.commit, name)  # type: ignore[union-attr]
-                if old is _UNKNOWN:
-                    continue
-            for change in model_changes(model_name(name), old, new):  # type: ignore[arg-type]
-                info = info or commit_info(self.store.commit(head.commit))
-                yield Event(change, info)
+            pair = self._compared(head, base, name, before, after)
+            if pair is None:
+                continue
+            path = f"{self.reader.policy(head.policy).models_dir}/{name}"
+            for change in model_changes(model_name(name), *pair):
+                yield Event(change, landing.info, landing.proposer(path))
 
-    def touches(self, step: Step) -> bool:
-        return bool(step.changed) if self.file is None else any(c[0] == self.file for c in step.changed)
+    def _compared(self, head: Step, base: Step | None, name: str, before: str | None,
+                  after: str | None) -> tuple[Model | None, Model | None] | None:
+        """A changed file's model before and after, or None when there is nothing sound to
+        compare (the head copy is not a valid model file, nor any earlier copy)."""
+        new = self._model_at(head, name, after)
+        if new is _UNKNOWN:
+            return None
+        old = self._model_at(base, name, before, near=after) if base is not None else None
+        if old is _UNKNOWN:
+            old = self._last_valid(base.commit, name)  # type: ignore[union-attr]
+            if old is _UNKNOWN:
+                return None
+        return old, new  # type: ignore[return-value]
+
+    def touches(self, step: Step, base: Step | None = None, *, root: bool = False) -> bool:
+        """Whether the step changes what this walk reports: its model file, or (a walk for
+        every model) any model file or, given its ``base`` (or at a ``root`` commit), the policy."""
+        if self.file is not None:
+            return any(c[0] == self.file for c in step.changed)
+        return bool(step.changed) or ((base is not None or root) and self._policy_moved(step, base))
+
+    def _policy_moved(self, head: Step, base: Step | None) -> bool:
+        return self.file is None and head.policy != (base.policy if base is not None else None)
 
     def _model_at(self, step: Step, name: str, oid: str | None, near: str | None = None) -> Model | None | object:
         if oid is None:
@@ -242,6 +306,33 @@ class _Walk:
             if str(commit.id) in self.store.shallow_commits:
                 return _UNKNOWN  # what came before is not available
         return None  # never valid since the root commit: as good as new
+
+
+class _Landing:
+    """The commit a step's events are attributed to: read only when there is an event, and
+    once; for a merge commit, who proposed the change to each path (see :func:`proposer`)."""
+
+    def __init__(self, store: GitStore, commit_id: str) -> None:
+        self.store = store
+        self.commit_id = commit_id
+        self._commit: pygit2.Commit | None = None
+        self._info: CommitInfo | None = None
+        self._proposers: dict[str, Person] = {}
+
+    @property
+    def info(self) -> CommitInfo:
+        if self._info is None:
+            self._commit = self.store.commit(self.commit_id)
+            self._info = commit_info(self._commit)
+        return self._info
+
+    def proposer(self, path: str) -> Person | None:
+        """Who proposed the change to ``path``: None for a commit that is not a merge (its author)."""
+        if not self.info.merge or self._commit is None:
+            return None
+        if path not in self._proposers:
+            self._proposers[path] = proposer(self.store, self._commit, path)
+        return self._proposers[path]
 
 
 class _StepSource:
@@ -293,7 +384,7 @@ def _walk(run: _Walk, head: pygit2.Commit, since: int | None,
             if progress is not None and walked + run.passed - reported >= PROGRESS_EVERY:
                 reported = walked + run.passed
                 progress(reported)
-            if newer is not None and _recent(newer.time, since) and run.touches(newer):
+            if newer is not None and _recent(newer.time, since) and run.touches(newer, step):
                 yield from run.changes(newer, step)
             newer = step
             old_streak = old_streak + 1 if not _recent(step.time, since) else 0
@@ -326,7 +417,7 @@ def _oldest(run: _Walk, last: Step, since: int | None) -> Iterator[Event | Trunc
     clone's, or a parent missing from the object database) says so."""
     if last.parent is not None or last.commit in run.store.shallow_commits:
         yield Truncated(commit_info(run.store.commit(last.commit)))
-    elif _recent(last.time, since) and run.touches(last):
+    elif _recent(last.time, since) and run.touches(last, root=True):
         yield from run.changes(last, None)
 
 
@@ -345,14 +436,90 @@ def read_history(store: GitStore, head: pygit2.Commit, *, model: str | None = No
             progress(walked)
 
     events = walk(store, head, model=model, since=since, progress=counting)
+    cut = since is not None
     try:
         for item in events:
             if isinstance(item, Truncated):
                 history.truncated = item
             elif limit is not None and len(history.events) >= limit:
+                cut = True
                 break
             else:
                 history.events.append(item)
     finally:
         events.close()  # ends the walk (and its progress) now, not when garbage-collected
+    policy = BlobReader(store).policy(BlobReader.policy_blob(head.tree))
+    history.events = mark_rollbacks(store, history.events, cut, policy.is_unique)
     return history
+
+
+def mark_rollbacks(store: GitStore, events: list[Event], cut: bool, unique: Callable[[Stage], bool]) -> list[Event]:
+    """The events (newest first) with each return to a unique stage (production) marked: a
+    version entering it that entered it before on the first-parent history. The walk's own
+    older events tell; when the walk was cut short (``--limit``, ``--since``), the history
+    before each model's oldest event is looked up."""
+    entered: dict[tuple[str, Stage], set[str]] = {}
+    marked = list(events)
+    for i in range(len(marked) - 1, -1, -1):  # oldest first
+        event = marked[i]
+        change = event.change
+        stage = change.to_stage
+        if stage is None or change.version is None or not change.sets_stage or not change.enters(stage) \
+                or not unique(stage):
+            continue
+        key = (change.model, stage)
+        if key not in entered:
+            entered[key] = _before(store, event, change.model, stage) if cut else set()
+        if change.version in entered[key]:
+            marked[i] = replace(event, rollback=True)
+        entered[key].add(change.version)
+    return marked
+
+
+def _before(store: GitStore, event: Event, model: str, stage: Stage) -> set[str]:
+    """The versions of ``model`` that entered ``stage`` before the event's commit."""
+    commit = store.commit(event.commit.id)
+    if not commit.parent_ids or event.commit.id in store.shallow_commits:
+        return set()
+    try:
+        parent = store.commit(commit.parent_ids[0])
+    except RegistryError:
+        return set()
+    return set(production_record(store, parent, model, stage).labels)
+
+
+@dataclass
+class ProductionRecord:
+    """The versions of one model that entered a stage (production) on a first-parent
+    history, the most recent entry first, each with the commit that put it there."""
+
+    entries: list[tuple[str, str]] = field(default_factory=list)  # (label, commit), each label once
+    boundary: str | None = None  # the walk met a shallow clone's boundary (or a missing parent) here
+
+    @property
+    def labels(self) -> list[str]:
+        return [label for label, _ in self.entries]
+
+
+def production_record(store: GitStore, head: pygit2.Commit | None, model: str,
+                      stage: Stage = Stage.PRODUCTION) -> ProductionRecord:
+    """Every version of ``model`` that entered ``stage`` on ``head``'s first-parent history
+    (``head`` included), the most recently entered first."""
+    record = ProductionRecord()
+    if head is None:
+        return record
+    events = walk(store, head, model=model)
+    seen: set[str] = set()
+    try:
+        for item in events:
+            if isinstance(item, Truncated):
+                record.boundary = item.commit.id
+                break
+            change = item.change
+            if change.sets_stage and change.to_stage == stage and change.version is not None \
+                    and change.version not in seen:
+                seen.add(change.version)
+                record.entries.append((change.version, item.commit.id))
+    finally:
+        events.close()
+    return record

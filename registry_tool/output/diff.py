@@ -8,7 +8,7 @@ import json
 from typing import Callable
 
 from registry_tool.output.escape import markdown_cell
-from registry_tool.output.sentences import Line, summary_lines
+from registry_tool.output.sentences import POLICY_FILE, Line, summary_lines
 from registry_tool.read.diff import GateCheck, SemanticDiff
 
 Render = Callable[[SemanticDiff], str]
@@ -23,12 +23,13 @@ def _range(diff: SemanticDiff) -> str:
 
 
 def _gate_words(check: GateCheck) -> str:
+    mark = f"rollback (was in {check.target} before): " if check.rollback else ""
     if not check.checked:
-        return f"no {check.target} gates configured"
+        return mark + f"no {check.target} gates configured" + (" or all exempt" if check.rollback else "")
     if check.ok:
-        return f"{check.target} gates pass: " + ", ".join(check.checked)
+        return mark + f"{check.target} gates pass: " + ", ".join(check.checked)
     failed = sorted({v.rule for v in check.violations})
-    return f"{check.target} gates FAIL: " + ", ".join(failed)
+    return mark + f"{check.target} gates FAIL: " + ", ".join(failed)
 
 
 def render_text(diff: SemanticDiff) -> str:
@@ -40,7 +41,7 @@ def render_text(diff: SemanticDiff) -> str:
             out.append(f"      {_gate_words(check)}")
             out += [f"        {v.file}:{v.line}:{v.column}: {v.rule}: {v.message}" for v in check.violations]
     if not diff.changes:
-        out.append("  no model changes")
+        out.append("  no model or policy changes")
     out += [f"  not compared: {v.file}:{v.line}:{v.column}: {v.rule}: {v.message}" for v in diff.unreadable]
     return "\n".join(out) + "\n"
 
@@ -54,11 +55,12 @@ def _gate_cell(diff: SemanticDiff, line: Line) -> str:
     if check is None:
         return ""
     where = "" if check.target == "production" else f"{check.target}: "
+    mark = "rollback; " if check.rollback else ""
     if not check.checked:
-        return f"{where}no gates configured"
+        return f"{where}{mark}no gates configured"
     if check.ok:
-        return f"{where}✅ " + ", ".join(f"`{g}`" for g in check.checked)
-    return f"{where}❌ " + ", ".join(f"`{r}`" for r in sorted({v.rule for v in check.violations}))
+        return f"{where}{mark}✅ " + ", ".join(f"`{g}`" for g in check.checked)
+    return f"{where}{mark}❌ " + ", ".join(f"`{r}`" for r in sorted({v.rule for v in check.violations}))
 
 
 def render_markdown(diff: SemanticDiff) -> str:
@@ -67,13 +69,13 @@ def render_markdown(diff: SemanticDiff) -> str:
     out = ["### Registry changes", "", f"From {base} to {head}.", ""]
     lines = summary_lines(diff.changes, diff.unique_stages)
     if not lines:
-        out.append("No model changes.")
+        out.append("No model or policy changes.")
     else:
         gates = "Production gates" if all(check.target == "production" for check in diff.gates) else "Gates"
         out += [f"| Model | Change | {gates} |", "| --- | --- | --- |"]
         for line in lines:
             text = line.text(model=False)  # the model has its own column
-            out.append(f"| `{markdown_cell(line.change.model)}` | {markdown_cell(text)} | {_gate_cell(diff, line)} |")
+            out.append(f"| `{markdown_cell(line.change.model or POLICY_FILE)}` | {markdown_cell(text)} | {_gate_cell(diff, line)} |")
         failures = [v for check in diff.gates for v in check.violations]
         if failures:
             out += ["", "Gate failures:", ""]

@@ -22,7 +22,7 @@ def outcome_json(outcome: Outcome) -> str:
         "diff": outcome.diff if outcome.mode.dry_run else None,
         "commit": done.commit if done is not None else None,
         "branch": done.branch if done is not None else None,
-        "warnings": done.warnings if done is not None else [],
+        "warnings": proposal.warnings + (done.warnings if done is not None else []),
     }
     return dump(data)
 
@@ -40,15 +40,19 @@ def outcome_text(outcome: Outcome, mode: Mode) -> tuple[str, str]:
     proposal = outcome.proposal
     if proposal.empty:
         return "", "".join(f"{note}\n" for note in proposal.notes)
+    done = outcome.committed
+    cautions = _warnings(proposal.warnings + (done.warnings if done is not None else []))
     if mode.dry_run:
         target = f" on new branch {mode.branch}" if mode.branch else (" on the current branch" if mode.commit else "")
         return outcome.diff, (f"dry run: {proposal.subject}; would write{' and commit' if mode.commit else ''}{target}; "
-                              "nothing written\n")
-    done = outcome.committed
+                              "nothing written\n" + cautions)
     lines = [f"[{done.branch} {done.short}] {(mode.message or proposal.message).splitlines()[0]}" if done is not None
              else f"{proposal.subject}: wrote {', '.join(outcome.written)}"]
     lines += [f"  {note}" for note in proposal.notes]
     if done is not None and mode.branch:
         lines.append(f"  push it and open a pull request: git push -u origin {mode.branch}")
-    warnings = "".join(f"registry-tool: warning: {w}\n" for w in (done.warnings if done is not None else ()))
-    return "".join(line + "\n" for line in lines), warnings
+    return "".join(line + "\n" for line in lines), cautions
+
+
+def _warnings(warnings: list[str]) -> str:
+    return "".join(f"registry-tool: warning: {w}\n" for w in warnings)

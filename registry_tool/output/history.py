@@ -13,14 +13,28 @@ from registry_tool.output.values import dump
 Render = Callable[[History], str]
 
 
-def text_line(event: Event) -> str:
+def attribution(event: Event) -> str:
+    """``by Ada, merged by Grace, approved by Linus, PR #12, signed, rollback``: who proposed
+    the change, who landed it (when someone else did), who approved it, and its marks."""
     c = event.commit
-    who = [f"by {c.author.name}"]
+    who = [f"by {event.proposer.name}"]
+    if c.lander != event.proposer:
+        who.append(f"merged by {c.lander.name}")
+    if c.approved_by:
+        who.append("approved by " + ", ".join(p.name or p.email for p in c.approved_by))
     if c.pull_request is not None:
         who.append(f"PR #{c.pull_request}")
     if c.signed:
         who.append("signed")
-    return f"{c.time}  {c.id[:12]}  {sentence(event.change)}  ({', '.join(who)})  {c.comment}"
+    if event.rollback:
+        who.append("rollback")
+    return ", ".join(who)
+
+
+def text_line(event: Event) -> str:
+    c = event.commit
+    why = (c.reason or c.comment).split("\n", 1)[0]
+    return f"{c.time}  {c.id[:12]}  {sentence(event.change)}  ({attribution(event)})  {why}"
 
 
 def render_text(found: History) -> str:

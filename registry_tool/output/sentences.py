@@ -15,7 +15,12 @@ from registry_tool.core.changes import Change, ChangeKind, MetricChange
 ARROW = "→"
 
 
+POLICY_FILE = "registry.yaml"
+
+
 def subject(change: Change) -> str:
+    if change.kind is ChangeKind.POLICY_CHANGED:
+        return POLICY_FILE
     return f"{change.model} {change.version}" if change.version is not None else change.model
 
 
@@ -31,9 +36,29 @@ def metric_text(m: MetricChange) -> str:
     return f"{m.metric} {_value(m.before)} {ARROW} {_value(m.after)}"
 
 
+def setting(value: object) -> str:
+    """A registry.yaml value as YAML would write it in flow style; ``unset`` when absent."""
+    if value is None:
+        return "unset"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return "[" + ", ".join(setting(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {setting(v)}" for k, v in value.items()) + "}"
+    return str(value)
+
+
+def policy_text(change: Change) -> str:
+    """``gates.production.require_sha256: unset → true; on_promote: demote → refuse``."""
+    return "; ".join(f"{p.key}: {setting(p.before)} {ARROW} {setting(p.after)}" for p in change.policy)
+
+
 def what(change: Change) -> str:
     """The change without its subject: ``staging → production``."""
     k = change.kind
+    if k is ChangeKind.POLICY_CHANGED:
+        return policy_text(change)
     if k is ChangeKind.MODEL_CREATED:
         return "new model"
     if k is ChangeKind.MODEL_REMOVED:
@@ -79,7 +104,9 @@ class Line:
     def text(self, *, model: bool = True) -> str:
         """The line; without the model's name with ``model=False`` (``1.1.0: staging → production``)."""
         out = sentence(self.change)
-        if not model:
+        if not model and self.change.kind is ChangeKind.POLICY_CHANGED:
+            out = what(self.change)  # the policy file is the row's subject
+        elif not model:
             out = out[len(self.change.model):].lstrip(" :")  # "1.1.0: ...", or a model-level "new model"
         if self.beside:
             out += " (" + "; ".join(f"{c.version}: {what(c)}" for c in self.beside) + ")"

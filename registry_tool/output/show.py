@@ -65,10 +65,16 @@ def show_columns(events: Provenance | None) -> list[Column[VersionRow]]:
 
     return list(VERSION_COLUMNS) + [
         Column("SINCE", "since", cell(lambda e: e.commit.time[:16].replace("T", " ")), value(lambda e: e.commit.time)),
-        Column("BY", "by", cell(lambda e: e.commit.author.name), value(lambda e: e.commit.author.to_dict())),
+        Column("BY", "by", cell(lambda e: e.proposer.name), value(lambda e: e.proposer.to_dict())),
         Column("COMMIT", "stage_commit", cell(lambda e: e.commit.id[:12]), value(lambda e: e.commit.id)),
         Column("PR", "pull_request", cell(lambda e: f"#{e.commit.pull_request}" if e.commit.pull_request else ""),
                value(lambda e: e.commit.pull_request)),
+        # JSON only: the rest of the attribution (see history)
+        Column("", "proposed_by", cell(lambda e: ""), value(lambda e: e.proposer.to_dict()), shown=False),
+        Column("", "merged_by", cell(lambda e: ""), value(lambda e: e.commit.lander.to_dict()), shown=False),
+        Column("", "approved_by", cell(lambda e: ""), value(lambda e: [p.to_dict() for p in e.commit.approved_by]),
+               shown=False),
+        Column("", "reason", cell(lambda e: ""), value(lambda e: e.commit.reason or e.commit.comment), shown=False),
     ]
 
 

@@ -20,10 +20,12 @@ class Column(Generic[Row]):
     key: str
     value: Callable[[Row], str]
     json: Callable[[Row], Any] | None = None  # the JSON value, when it differs from the cell text
+    shown: bool = True  # False: a JSON key only, not a column of the text table
 
 
 def render_table(rows: Sequence[Row], columns: Sequence[Column[Row]]) -> str:
     """Left-aligned columns separated by two spaces; the last column is not padded."""
+    columns = [c for c in columns if c.shown]
     cells = [[c.header for c in columns]] + [[table_cell(c.value(row)) for c in columns] for row in rows]
     widths = [max(len(line[i]) for line in cells) for i in range(len(columns))]
     lines = ["  ".join(cell.ljust(w) for cell, w in zip(line, widths)).rstrip() for line in cells]

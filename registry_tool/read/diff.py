@@ -14,15 +14,17 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any
 
-from registry_tool.core.changes import Change, ChangeKind, model_changes
+from registry_tool.core.changes import Change, ChangeKind, model_changes, policy_change
 from registry_tool.core.findings import Violation
 from registry_tool.core.names import model_name
 from registry_tool.core.policy import Policy
 from registry_tool.snapshots.base import Entry, Snapshot
 from registry_tool.validation import changed
 from registry_tool.validation.model_file import ModelFile, read_model
-from registry_tool.validation.policy import policy_of
-from registry_tool.validation.rules.gates import alias_target, check_gates, configured_gates
+from registry_tool.validation.past import ProductionPast
+from registry_tool.validation.policy import policy_data_of, policy_id, policy_of
+from registry_tool.validation.rules.gates import Entry as GateEntry
+from registry_tool.validation.rules.gates import alias_target, check_gates, configured_gates, entering
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,7 @@ class GateCheck:
     violations: tuple[Violation, ...]
     stage: str | None = "production"  # the stage entered (None: an alias)
     alias: str | None = None  # the alias taken
+    rollback: bool = False  # it was in this unique stage before (exempt from the metric gates unless the policy says not)
 
     @property
     def ok(self) -> bool:
@@ -55,7 +58,8 @@ class GateCheck:
 
     def to_dict(self) -> dict[str, Any]:
         return {"model": self.model, "version": self.version, "stage": self.stage, "alias": self.alias,
-                "checked": list(self.checked), "ok": self.ok, "violations": [v.to_dict() for v in self.violations]}
+                "checked": list(self.checked), "ok": self.ok, "rollback": self.rollback,
+                "violations": [v.to_dict() for v in self.violations]}
 
 
 @dataclass
@@ -75,8 +79,10 @@ class SemanticDiff:
                 "gates": [g.to_dict() for g in self.gates], "unreadable": [v.to_dict() for v in self.unreadable]}
 
 
-def semantic_diff(base: Snapshot, head: Snapshot) -> SemanticDiff:
-    """Every model file whose bytes differ, compared as models; gates for promotions."""
+def semantic_diff(base: Snapshot, head: Snapshot, past: ProductionPast | None = None) -> SemanticDiff:
+    """Every model file whose bytes differ, compared as models; gates for promotions
+    (``past``: what history says about production before the base, as validate is told)."""
+    past = past if past is not None else ProductionPast()
     base_policy, base_problems = policy_of(base)
     head_policy, head_problems = policy_of(head)
     result = SemanticDiff(base.commit_id, head.commit_id)
@@ -85,6 +91,8 @@ def semantic_diff(base: Snapshot, head: Snapshot) -> SemanticDiff:
         base_policy = head_policy if not head_problems else Policy()
     if head_problems:
         head_policy = base_policy
+    if not base_problems and not head_problems:
+        result.changes.extend(_policy_changes(base, head))
     found = changed.compute(base, head, base_policy.models_dir, head_policy.models_dir, everything=False,
                             limit=sys.maxsize, folds=changed.FoldIndex())
     pairs: dict[str, tuple[Entry | None, Entry | None]] = {
@@ -96,15 +104,24 @@ def semantic_diff(base: Snapshot, head: Snapshot) -> SemanticDiff:
         old_mf, old_ok = _read(base, old, base_policy, result)
         new_mf, new_ok = _read(head, new, head_policy, result)
         if old_ok and new_ok:
-            _compare(result, model_name(name), old_mf, new_mf, base_policy)
+            _compare(result, model_name(name), old_mf, new_mf, base_policy, past)
     return result
 
 
-def _compare(result: SemanticDiff, name: str, old: ModelFile | None, new: ModelFile | None, policy: Policy) -> None:
+def _policy_changes(base: Snapshot, head: Snapshot) -> list[Change]:
+    """registry.yaml's changes by key path (none when its blob is the same)."""
+    if policy_id(base) == policy_id(head):
+        return []
+    moved = policy_change(policy_data_of(base)[0], policy_data_of(head)[0])
+    return [moved] if moved is not None else []
+
+
+def _compare(result: SemanticDiff, name: str, old: ModelFile | None, new: ModelFile | None, policy: Policy,
+             past: ProductionPast) -> None:
     changes = model_changes(name, old.model if old else None, new.model if new else None)
     result.changes.extend(changes)
     if new is not None:
-        result.gates.extend(_gates(changes, old, new, policy))
+        result.gates.extend(_gates(changes, old, new, policy, past))
 
 
 def _read(snapshot: Snapshot, entry: Entry | None, policy: Policy, result: SemanticDiff) -> tuple[ModelFile | None, bool]:
@@ -117,28 +134,29 @@ def _read(snapshot: Snapshot, entry: Entry | None, policy: Policy, result: Seman
     return mf, True
 
 
-def _gates(changes: list[Change], base: ModelFile | None, head: ModelFile, policy: Policy) -> list[GateCheck]:
+def _gates(changes: list[Change], base: ModelFile | None, head: ModelFile, policy: Policy,
+           past: ProductionPast) -> list[GateCheck]:
+    """The gates of each version entering a gated stage (as the validator's gate rule judges
+    them, rollbacks and the last version there included) or taking a gated alias."""
+    entries = {(e.stage, e.version.version): e for e in entering(base, head, policy, past)}
     checks = []
     for change in changes:
-        check = _alias_gates(change, base, head, policy) if change.kind is ChangeKind.ALIAS_CHANGED \
-            else _stage_gates(change, base, head, policy)
+        if change.kind is ChangeKind.ALIAS_CHANGED:
+            check = _alias_gates(change, base, head, policy)
+        else:
+            entry = entries.get((change.to_stage, change.version or "")) if change.to_stage is not None else None
+            check = _stage_gates(change, head, policy, entry) if entry is not None and change.enters(entry.stage) else None
         if check is not None:
             checks.append(check)
     return checks
 
 
-def _stage_gates(change: Change, base: ModelFile | None, head: ModelFile, policy: Policy) -> GateCheck | None:
-    stage = change.to_stage
-    if stage is None or change.version is None or not change.enters(stage) or not policy.gated_stage(head.model.name, stage):
-        return None
-    version = head.model.version(change.version)
-    if version is None:  # pragma: no cover - the change came from this model
-        return None
-    occupants = base.model.in_stage(stage) if base is not None and policy.is_unique(stage) else []
-    replaced = occupants[0] if occupants and occupants[0].version != version.version else None
-    gates = policy.gates_for(head.model.name, stage)
-    found = tuple(check_gates(head, gates, version, replaced, stage))
-    return GateCheck(change.model, version.version, configured_gates(gates, replaced is not None), found, stage=stage.value)
+def _stage_gates(change: Change, head: ModelFile, policy: Policy, entry: GateEntry) -> GateCheck:
+    gates = policy.gates_for(head.model.name, entry.stage)
+    found = tuple(check_gates(head, gates, entry.version, entry.compared, entry.stage, exempt=entry.exempt,
+                              remembered=entry.remembered))
+    return GateCheck(change.model, entry.version.version, configured_gates(gates, entry.compared is not None, entry.exempt),
+                     found, stage=entry.stage.value, rollback=entry.rollback)
 
 
 def _alias_gates(change: Change, base: ModelFile | None, head: ModelFile, policy: Policy) -> GateCheck | None:

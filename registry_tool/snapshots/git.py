@@ -28,14 +28,14 @@ from registry_tool.snapshots.base import (
     Snapshot,
 )
 
-_KIND_BY_MODE = {
+KIND_BY_MODE = {
     0o100644: EntryKind.FILE,
     0o100755: EntryKind.FILE,
     0o120000: EntryKind.SYMLINK,
     0o040000: EntryKind.DIRECTORY,
     0o160000: EntryKind.SUBMODULE,
 }
-_NOT_A_FOLDER = {
+NOT_A_FOLDER = {
     EntryKind.FILE: "is a file, not a directory",
     EntryKind.SYMLINK: "is a symbolic link (Git stores the link, not the files it points to)",
     EntryKind.SUBMODULE: "is a submodule (its files are not in this repository)",
@@ -228,6 +228,18 @@ class GitStore:
             return None
         return target if isinstance(target, pygit2.Oid) else None
 
+    def merge_base(self, one: pygit2.Commit, other: pygit2.Commit) -> pygit2.Commit | None:
+        """The best common ancestor of two commits (what ``git diff one...other`` compares
+        with), or None when they share no history."""
+        try:
+            found = self.repo.merge_base(one.id, other.id)
+        except pygit2.GitError as exc:
+            hint = SHALLOW_HINT if self.repo.is_shallow else CORRUPT_HINT
+            raise RegistryError(f"cannot find the merge base of {str(one.id)[:12]} and {str(other.id)[:12]}: {exc}; {hint}") from None
+        if found is None:
+            return None
+        return self.commit(found)
+
     def snapshot(self, commit: pygit2.Commit) -> "CommitSnapshot":
         return CommitSnapshot(self, commit)
 
@@ -356,7 +368,7 @@ class CommitSnapshot:
             raise self.store.missing(f"the tree of commit {self.label}", root.id) from None
         except KeyError:
             return None
-        return Entry(name=POLICY_FILE, path=POLICY_FILE, kind=_KIND_BY_MODE.get(obj.filemode, EntryKind.OTHER), blob_id=str(obj.id))
+        return Entry(name=POLICY_FILE, path=POLICY_FILE, kind=KIND_BY_MODE.get(obj.filemode, EntryKind.OTHER), blob_id=str(obj.id))
 
     def _folder(self, models_dir: str) -> pygit2.Tree | None:
         """The models directory's tree, walked one name at a time: None when it is absent;
@@ -371,9 +383,9 @@ class CommitSnapshot:
                 raise self.store.missing(f"{parent} at {self.label}" if parent else f"the tree of commit {self.label}", tree.id) from None
             except KeyError:
                 return None
-            kind = _KIND_BY_MODE.get(obj.filemode, EntryKind.OTHER)
+            kind = KIND_BY_MODE.get(obj.filemode, EntryKind.OTHER)
             if kind is not EntryKind.DIRECTORY:
-                raise RegistryError(f"{walked} at {self.label}: {_NOT_A_FOLDER.get(kind, 'is not a directory')}; "
+                raise RegistryError(f"{walked} at {self.label}: {NOT_A_FOLDER.get(kind, 'is not a directory')}; "
                                     f"the models directory ({models_dir}) must be a real folder")
             assert isinstance(obj, pygit2.Tree)
             tree = obj
@@ -420,7 +432,7 @@ class CommitSnapshot:
 def _entry(item: pygit2.Object, models_dir: str) -> Entry:
     name = item.name or ""
     return Entry(name=name, path=f"{models_dir}/{name}",
-                 kind=_KIND_BY_MODE.get(item.filemode, EntryKind.OTHER), blob_id=str(item.id))
+                 kind=KIND_BY_MODE.get(item.filemode, EntryKind.OTHER), blob_id=str(item.id))
 
 
 TreeChanges = dict[str, tuple["pygit2.Object | None", "pygit2.Object | None"]]

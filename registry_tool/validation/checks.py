@@ -9,8 +9,9 @@ from registry_tool.core.findings import Violation
 from registry_tool.core.policy import Policy
 from registry_tool.snapshots.base import Entry, Snapshot
 from registry_tool.validation.model_file import ModelFile, read_model
+from registry_tool.validation.past import ProductionPast
 from registry_tool.validation.report import Checked, Report
-from registry_tool.validation.rules import CHANGE_RULES, FILE_RULES, TREE_RULES
+from registry_tool.validation.rules import CHANGE_RULES, FILE_RULES, PAST_CHANGE_RULES, TREE_RULES
 
 
 def check_model(mf: ModelFile, policy: Policy) -> list[Violation]:
@@ -18,9 +19,13 @@ def check_model(mf: ModelFile, policy: Policy) -> list[Violation]:
     return [v for check in FILE_RULES for v in check(mf, policy)]
 
 
-def check_change(base: ModelFile | None, head: ModelFile | None, policy: Policy) -> list[Violation]:
-    """The change-scope rules on one model file against its base version."""
-    return [v for check in CHANGE_RULES for v in check(base, head, policy)]
+def check_change(base: ModelFile | None, head: ModelFile | None, policy: Policy,
+                 past: ProductionPast | None = None) -> list[Violation]:
+    """The change-scope rules on one model file against its base version; ``past``: what
+    history says about production before the base (None: only what the base shows)."""
+    known = past if past is not None else ProductionPast()
+    found = [v for check in CHANGE_RULES for v in check(base, head, policy)]
+    return found + [v for check in PAST_CHANGE_RULES for v in check(base, head, policy, known)]
 
 
 def check_tree(entries: list[Entry], changed: set[str] | None, policy: Policy) -> list[Violation]:

@@ -21,6 +21,7 @@ from registry_tool.validation.checks import (
     check_tree,
 )
 from registry_tool.validation.model_file import ModelFile, read_model
+from registry_tool.validation.past import ProductionPast
 from registry_tool.validation.policy import policy_id, policy_of
 from registry_tool.validation.report import Checked, Report
 
@@ -46,6 +47,22 @@ def validate_snapshot(snapshot: Snapshot, jobs: int | None = None) -> Report:
             report.extend(check_state(snapshot, entry, policy))
     report.violations.sort()
     return report
+
+
+def nothing_to_check(snapshot: Snapshot) -> str | None:
+    """Why a snapshot holds no registry to check (no model files, and no registry.yaml
+    saying this is one; or a models_dir that names nothing), or None when it is a
+    registry: one with model files, or a new one (registry.yaml, no model files yet)."""
+    policy, problems = policy_of(snapshot)
+    if problems or snapshot.entries(policy.models_dir):
+        return None
+    if policy.models_dir != Policy().models_dir:
+        return (f"the models folder {policy.models_dir}/ (models_dir in {POLICY_FILE}) is missing or empty; "
+                "is models_dir spelt right?")
+    if snapshot.policy_entry() is None:
+        return (f"no {POLICY_FILE}, and nothing in {policy.models_dir}/: this is not a registry (run it in the "
+                "registry's repository, or pass --repo)")
+    return None
 
 
 def validate_files(snapshot: Snapshot, entries: Iterable[Entry]) -> Report:
@@ -102,12 +119,15 @@ class ChangeCache:
         self._previous, self._current = self._current, {}
 
 
-def validate_change(base: Snapshot, head: Snapshot, cache: ChangeCache | None = None) -> Report:
+def validate_change(base: Snapshot, head: Snapshot, cache: ChangeCache | None = None,
+                    past: ProductionPast | None = None) -> Report:
     """The head's changed files on their own, and against their base versions.
 
     Files whose bytes are unchanged since the base are not read again (the cost follows
     the change, not the registry), unless the policy itself changed. Stage moves and gates
     are judged by the base's policy: a change cannot relax the rules it is judged by.
+    ``past``: what history says about production before the base (rollbacks, the last
+    production version, recorded metrics); it is told what the head puts in production.
     """
     cache = cache if cache is not None else ChangeCache()
     head_policy, problems = cache.policy(head)
@@ -133,14 +153,23 @@ def validate_change(base: Snapshot, head: Snapshot, cache: ChangeCache | None = 
         old = found.base_files.get(entry.name)
         base_mf = _quiet_base(cache, base, old, base_policy) if old is not None else None
         if old is None or base_mf is not None:  # a base copy that is itself invalid: nothing sound to compare
-            report.violations.extend(check_change(base_mf, head_mf, base_policy))
+            report.violations.extend(check_change(base_mf, head_mf, base_policy, past))
+        if past is not None:
+            _observe(past, head_mf, head_policy)
     for entry in found.removed:
         base_mf = _quiet_base(cache, base, entry, base_policy)
         if base_mf is not None:
-            report.violations.extend(check_change(base_mf, None, base_policy))
+            report.violations.extend(check_change(base_mf, None, base_policy, past))
     cache.next_step()
     report.violations.sort()
     return report
+
+
+def _observe(past: ProductionPast, mf: ModelFile, policy: Policy) -> None:
+    """Tell ``past`` which version each unique stage holds at the head (the next step's base)."""
+    for stage in policy.stages.unique_stages:
+        for version in mf.model.in_stage(stage):
+            past.observe(mf.model.name, stage, version.version)
 
 
 def _quiet_base(cache: ChangeCache, base: Snapshot, entry: Entry, policy: Policy) -> ModelFile | None:
@@ -150,13 +179,15 @@ def _quiet_base(cache: ChangeCache, base: Snapshot, entry: Entry, policy: Policy
     return mf
 
 
-def validate_commits(steps: Iterable[tuple[str, Snapshot, Snapshot]]) -> Report:
+def validate_commits(steps: Iterable[tuple[str, Snapshot, Snapshot]], past: ProductionPast | None = None) -> Report:
     """Each (commit, parent snapshot, commit snapshot) judged as a change; violations
-    name the commit that introduced them, oldest commit first."""
+    name the commit that introduced them, oldest commit first. ``past``: what history
+    says about production before the first step (each step tells it what it changed)."""
     report = Report()
     cache = ChangeCache()
+    past = past if past is not None else ProductionPast()
     for commit_id, parent, snapshot in steps:
-        step = validate_change(parent, snapshot, cache)
+        step = validate_change(parent, snapshot, cache, past)
         report.violations.extend(v.at_commit(commit_id) for v in step.violations)
         report.checked.extend(Checked(c.path, commit_id) for c in step.checked)
         report.commits_checked.append(commit_id)

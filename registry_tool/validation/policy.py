@@ -26,18 +26,35 @@ Path = tuple[str | int, ...]
 
 def load_policy(raw: bytes | None) -> tuple[Policy, list[Violation]]:
     """The policy from registry.yaml's bytes (None: no file, the defaults)."""
+    data, problems = load_policy_data(raw)
+    if problems:
+        return Policy(), problems
+    return (Policy.from_data(data), []) if data is not None else (Policy(), [])
+
+
+def load_policy_data(raw: bytes | None) -> tuple[dict[str, Any] | None, list[Violation]]:
+    """registry.yaml's bytes as checked data (None: no file, or only comments: all defaults),
+    or what is wrong with them."""
     if raw is None:
-        return Policy(), []
+        return None, []
     doc = loader.load(raw, POLICY_FILE, max_bytes=POLICY_MAX_BYTES)
     if doc.problems:
-        return Policy(), doc.problems
+        return None, doc.problems
     if doc.data is None:  # an empty registry.yaml means "all defaults"
-        return Policy(), []
+        return None, []
     ours = list(_StageNames(doc).problems()) if isinstance(doc.data, dict) else []
     problems = schema.check(doc, schema.POLICY_SCHEMA, ours)
     if problems:
-        return Policy(), problems
-    return Policy.from_data(doc.data), []
+        return None, problems
+    return dict(doc.data), []
+
+
+def policy_data_of(snapshot: Snapshot) -> tuple[dict[str, Any] | None, list[Violation]]:
+    """The snapshot's registry.yaml as checked data (see :func:`load_policy_data`)."""
+    entry = snapshot.policy_entry()
+    if entry is None or entry.kind is not EntryKind.FILE or snapshot.size(entry) > POLICY_MAX_BYTES:
+        return None, policy_of(snapshot)[1]
+    return load_policy_data(snapshot.read(entry))
 
 
 class _StageNames:

@@ -5,7 +5,9 @@ A rule is a small pure function registered with a scope decorator:
 * :func:`file_rule`: one model file on its own, ``(ModelFile, Policy) -> violations``;
 * :func:`tree_rule`: the names in the models directory, ``(entries, changed, Policy) -> violations``;
 * :func:`change_rule`: one model file against its previous version, ``(base, head, Policy) ->
-  violations`` (``base`` is None for a new file, ``head`` is None for a removed one).
+  violations`` (``base`` is None for a new file, ``head`` is None for a removed one);
+* :func:`past_change_rule`: the same, also given what history says about production
+  before the change (``(base, head, Policy, ProductionPast) -> violations``).
 
 Rule ids are declared in the rule's own module with :func:`registry_tool.core.rules.declare`
 (the loader's and the schema's in theirs); :func:`all_rules` lists them all.
@@ -24,13 +26,14 @@ from registry_tool.validation.rules import (  # noqa: F401  (each module registe
     duplicate_version,
     gates,
     immutable_facts,
+    immutable_metrics,
     name_matches_file,
     no_removal,
     one_production,
     stage_moves,
     unexpected_file,
 )
-from registry_tool.validation.rules.registry import CHANGE_RULES, FILE_RULES, TREE_RULES
+from registry_tool.validation.rules.registry import CHANGE_RULES, FILE_RULES, PAST_CHANGE_RULES, TREE_RULES
 
 
 def all_rules() -> dict[str, RuleInfo]:
@@ -38,4 +41,4 @@ def all_rules() -> dict[str, RuleInfo]:
     return dict(RULES)
 
 
-__all__ = ["CHANGE_RULES", "FILE_RULES", "TREE_RULES", "all_rules"]
+__all__ = ["CHANGE_RULES", "FILE_RULES", "PAST_CHANGE_RULES", "TREE_RULES", "all_rules"]

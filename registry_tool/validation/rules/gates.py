@@ -1,9 +1,21 @@
 """Gates: what a version must show to enter a stage (policy ``gates``, by stage: production
 by default) or to take an alias (policy ``aliases``).
 
-Each gate is one entry of :data:`GATES`: its rule id, whether a policy sets it, and its
-check. The validator (``validate --base``/``--range``, the editing commands) and
-``diff``'s gate report both read this one table, for stages and aliases alike.
+Each gate is one entry of :data:`GATES`: its rule id, whether a policy sets it, whether
+it judges metrics, and its check. The validator (``validate --base``/``--range``, the
+editing commands) and ``diff``'s gate report both read this one table, for stages and
+aliases alike.
+
+What history says about the stages before the change (a
+:class:`~registry_tool.validation.past.ProductionPast`) decides two things for a unique
+stage (production):
+
+* a **rollback** (a version entering it that was in it before) is exempt from the metric
+  gates unless the policy says ``rollback: {exempt_gates: false}``; the stage rules and
+  ``require_sha256`` still apply;
+* ``no_regression`` compares with the version the change replaces there, or, when the
+  base has none there (it was demoted in an earlier change), with the last version that
+  was: demoting first does not lower the bar.
 """
 
 from __future__ import annotations
@@ -12,33 +24,44 @@ from dataclasses import dataclass
 from typing import Callable, Iterator, Mapping
 
 from registry_tool.core.findings import Violation
-from registry_tool.core.model import ModelVersion, split_metric
+from registry_tool.core.model import ModelVersion, Stage, split_metric
 from registry_tool.core.policy import Gates, Policy
 from registry_tool.core.rules import RuleInfo, declare
 from registry_tool.validation.model_file import ModelFile
-from registry_tool.validation.rules.registry import change_rule
+from registry_tool.validation.past import ProductionPast
+from registry_tool.validation.rules.registry import change_rule, past_change_rule
+
+
+def metric_path(version: ModelVersion, ref: str) -> tuple[str | int, ...]:
+    """Where a metric (``accuracy`` or ``suite/name``) of a version is in its model file."""
+    suite, name = split_metric(ref)
+    if suite is not None:
+        return ("versions", version.index, "metrics", "suites", suite, name)
+    return ("versions", version.index, "metrics", name)
 
 
 @dataclass(frozen=True)
 class Candidate:
     """A version entering a stage or taking an alias: its file, the gates it is held to,
-    the version it replaces there (None: there is none), and what it enters, in words
-    (``production``, ``alias champion``)."""
+    the version it is compared with there (the one it replaces; or, ``remembered``, the
+    last one there in history; None: there is none), what it enters, in words
+    (``production``, ``alias champion``), and whether it is a rollback exempt from the
+    metric gates."""
 
     mf: ModelFile
     gates: Gates
     version: ModelVersion
     current: ModelVersion | None
     target: str = "production"
+    exempt: bool = False
+    remembered: bool = False
 
     @property
     def label(self) -> str:
         return f"{self.mf.model.name} {self.version.version}"
 
     def metric_path(self, ref: str) -> tuple[str | int, ...]:
-        suite, name = split_metric(ref)
-        base: tuple[str | int, ...] = ("versions", self.version.index, "metrics")
-        return base + ("suites", suite, name) if suite is not None else base + (name,)
+        return metric_path(self.version, ref)
 
     def violation(self, rule: RuleInfo, path: tuple[str | int, ...], message: str, *, key: bool = False) -> Violation:
         return self.mf.violation(rule.id, path, f"{self.label}: {message}", key=key)
@@ -49,6 +72,7 @@ class Gate:
     rule: RuleInfo
     configured: Callable[[Gates], object]  # truthy when the policy sets this gate
     check: Callable[[Candidate], Iterator[Violation]]
+    metric: bool = True  # judges metrics: a rollback is exempt (policy rollback.exempt_gates)
 
 
 def _number(value: object) -> float | None:
@@ -120,7 +144,13 @@ def _no_regression(c: Candidate) -> Iterator[Violation]:
             shown = "missing" if after is None else after
             yield c.violation(NO_REGRESSION, c.metric_path(ref),
                               f"{ref} is {shown}, worse than {before} of {c.target} version {c.current.version} "
-                              f"({direction.replace('_', ' ')})")
+                              f"({direction.replace('_', ' ')}){_since(c)}")
+
+
+def _since(c: Candidate) -> str:
+    if not c.remembered or c.current is None:
+        return ""
+    return f"; {c.current.version} was the last version in {c.target} (now {c.current.stage})"
 
 
 SHA256 = declare("gate-sha256", "change",
@@ -145,13 +175,17 @@ MAX_METRIC = declare("gate-max-metric", "change", "Gate: a metric above its maxi
                           "(max_metrics). Promote a version that meets it, or change the gate in a separate, "
                           "reviewed change.")
 NO_REGRESSION = declare("gate-no-regression", "change",
-                        "Gate: a metric worse than the current production version's, or the alias's previous version's (no_regression).",
+                        "Gate: a metric worse than the production version's it replaces (or the last one in production), "
+                        "or the alias's previous version's (no_regression).",
                         help="The new version is worse than the one it replaces (in production, or under the "
-                             "alias) on a metric the policy guards (no_regression). Promote a version that is "
-                             "at least as good, or change the gate in a separate, reviewed change.")
+                             "alias) on a metric the policy guards (no_regression); when no version is in "
+                             "production, than the last one that was, so demoting first does not lower the bar. "
+                             "Promote a version that is at least as good, or change the gate in a separate, "
+                             "reviewed change. A rollback (a version that was in production before) is exempt "
+                             "unless rollback.exempt_gates is false.")
 
 GATES: tuple[Gate, ...] = (
-    Gate(SHA256, lambda g: g.require_sha256, _sha256),
+    Gate(SHA256, lambda g: g.require_sha256, _sha256, metric=False),
     Gate(REQUIRED_METRIC, lambda g: g.required_metrics, _required_metrics),
     Gate(REQUIRED_SUITE, lambda g: g.required_suites, _required_suites),
     Gate(MIN_METRIC, lambda g: g.min_metrics, _min_metrics),
@@ -160,19 +194,67 @@ GATES: tuple[Gate, ...] = (
 )
 
 
-def configured_gates(gates: Gates, replacing: bool) -> tuple[str, ...]:
+def configured_gates(gates: Gates, replacing: bool, exempt: bool = False) -> tuple[str, ...]:
     """The gate rule ids a version entering a stage (or taking an alias) is held to
-    (no_regression only when it replaces a version there)."""
-    return tuple(g.rule.id for g in GATES if g.configured(gates) and (replacing or g.rule is not NO_REGRESSION))
+    (no_regression only when there is a version to compare with; none of the metric gates
+    for an exempt rollback)."""
+    return tuple(g.rule.id for g in GATES
+                 if g.configured(gates) and (replacing or g.rule is not NO_REGRESSION) and not (exempt and g.metric))
 
 
 def check_gates(mf: ModelFile, gates: Gates, version: ModelVersion, current: ModelVersion | None,
-                target: str = "production") -> Iterator[Violation]:
+                target: str = "production", *, exempt: bool = False, remembered: bool = False) -> Iterator[Violation]:
     """Every gate the version fails on its way into ``target`` (a stage, or ``alias NAME``;
-    ``current``: the version it replaces there)."""
-    candidate = Candidate(mf, gates, version, current, target)
+    ``current``: the version it is compared with there; ``exempt``: a rollback, spared the
+    metric gates; ``remembered``: ``current`` is the last one there, not the one replaced)."""
+    candidate = Candidate(mf, gates, version, current, target, exempt, remembered)
     for gate in GATES:
-        yield from gate.check(candidate)
+        if not (exempt and gate.metric):
+            yield from gate.check(candidate)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One version entering a gated stage in a change, as the gates see it."""
+
+    stage: Stage
+    version: ModelVersion
+    compared: ModelVersion | None  # what no_regression compares with
+    remembered: bool  # ``compared`` is the last version there in history (the base has none there)
+    rollback: bool  # a unique stage it was in before
+    exempt: bool  # a rollback the policy exempts from the metric gates
+
+
+def entering(base: ModelFile | None, head: ModelFile, policy: Policy, past: ProductionPast) -> Iterator[Entry]:
+    """The versions of ``head`` that enter a gated stage since ``base`` (production by
+    default), each with the version ``no_regression`` compares it with and, for a unique
+    stage, whether it is a rollback."""
+    name = head.model.name
+    before = base.model.by_label if base is not None else {}
+    for stage in policy.stages.names:
+        if not policy.gated_stage(name, stage):
+            continue
+        unique = policy.is_unique(stage)
+        occupants = base.model.in_stage(stage) if base is not None and unique else []
+        current = occupants[0] if occupants else None
+        for version in head.model.in_stage(stage):
+            old = before.get(version.version)
+            if old is None or old.stage != stage:  # already there: the gates judged its entry
+                yield _entry(name, stage, version, current, before, policy, past)
+
+
+def _entry(name: str, stage: Stage, version: ModelVersion, current: ModelVersion | None,
+           before: Mapping[str, ModelVersion], policy: Policy, past: ProductionPast) -> Entry:
+    """One version entering ``stage``: compared with the one it replaces there, or (the base
+    has none there, in a unique stage) with the last one there in history."""
+    unique = policy.is_unique(stage)
+    compared = current if current is not None and current.version != version.version else None
+    last = past.last(name, stage) if unique and current is None else None
+    if last is not None and last != version.version:
+        compared = before.get(last)
+    rollback = unique and past.was_in(name, version.version, stage)
+    return Entry(stage, version, compared, compared is not None and current is None, rollback,
+                 rollback and policy.rollback_exempt_gates)
 
 
 def alias_target(alias: str) -> str:
@@ -180,24 +262,16 @@ def alias_target(alias: str) -> str:
     return f"alias {alias}"
 
 
-@change_rule
-def production_gates(base: ModelFile | None, head: ModelFile | None, policy: Policy) -> Iterator[Violation]:
+@past_change_rule
+def production_gates(base: ModelFile | None, head: ModelFile | None, policy: Policy,
+                     past: ProductionPast) -> Iterator[Violation]:
     """The gates of each stage a version enters (production by default)."""
     if head is None:
         return
-    before = base.model.by_label if base is not None else {}
-    for stage in policy.stages.names:
-        if not policy.gated_stage(head.model.name, stage):
-            continue
-        gates = policy.gates_for(head.model.name, stage)
-        occupants = base.model.in_stage(stage) if base is not None and policy.is_unique(stage) else []
-        current = occupants[0] if occupants else None
-        for version in head.model.in_stage(stage):
-            old = before.get(version.version)
-            if old is not None and old.stage == stage:
-                continue  # already there: the gates judged its entry
-            replaced = current if current is not None and current.version != version.version else None
-            yield from check_gates(head, gates, version, replaced, stage)
+    for entry in entering(base, head, policy, past):
+        gates = policy.gates_for(head.model.name, entry.stage)
+        yield from check_gates(head, gates, entry.version, entry.compared, entry.stage, exempt=entry.exempt,
+                               remembered=entry.remembered)
 
 
 @change_rule

@@ -1,5 +1,7 @@
 """Where rules register: a rule module decorates its function with the scope it judges
-(:func:`file_rule`, :func:`tree_rule`, :func:`change_rule`), and the validator runs each
+(:func:`file_rule`, :func:`tree_rule`, :func:`change_rule`, and :func:`past_change_rule`
+for a change rule that also needs what history says about production before the change,
+a :class:`~registry_tool.validation.past.ProductionPast`), and the validator runs each
 scope's list."""
 
 from __future__ import annotations
@@ -10,18 +12,22 @@ from registry_tool.core.findings import Violation
 from registry_tool.core.policy import Policy
 from registry_tool.snapshots.base import Entry
 from registry_tool.validation.model_file import ModelFile
+from registry_tool.validation.past import ProductionPast
 
 FileRule = Callable[[ModelFile, Policy], Iterable[Violation]]
 TreeRule = Callable[[list[Entry], "set[str] | None", Policy], Iterable[Violation]]
 ChangeRule = Callable[["ModelFile | None", "ModelFile | None", Policy], Iterable[Violation]]
+PastChangeRule = Callable[["ModelFile | None", "ModelFile | None", Policy, ProductionPast], Iterable[Violation]]
 
 FILE_RULES: list[FileRule] = []
 TREE_RULES: list[TreeRule] = []
 CHANGE_RULES: list[ChangeRule] = []
+PAST_CHANGE_RULES: list[PastChangeRule] = []
 
 _F = TypeVar("_F", bound=FileRule)
 _T = TypeVar("_T", bound=TreeRule)
 _C = TypeVar("_C", bound=ChangeRule)
+_P = TypeVar("_P", bound=PastChangeRule)
 
 
 def file_rule(func: _F) -> _F:
@@ -36,4 +42,9 @@ def tree_rule(func: _T) -> _T:
 
 def change_rule(func: _C) -> _C:
     CHANGE_RULES.append(func)
+    return func
+
+
+def past_change_rule(func: _P) -> _P:
+    PAST_CHANGE_RULES.append(func)
     return func
