@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import subprocess
+import sys
 
 import pytest
 from builders import model as model_file
 from builders import version
+from conftest import REPO_ROOT
 
 BYTES = b"onnx bytes\n" * 1000
 
@@ -111,3 +115,25 @@ def test_verify_the_version_an_alias_names(cli, repo, download):
     run = cli(repo.path, "verify", "faq-bot", "--alias", "nope", "--file", str(download))
     assert run.code == 2 and "faq-bot has no alias nope" in run.err
 
+
+def test_verify_streams_the_file(tmp_path, repo):
+    """A 256 MiB download is hashed in chunks: the process's peak memory stays far below the
+    file's size (a verify that read the file whole would need all of it)."""
+    big = tmp_path / "big.bin"
+    with open(big, "wb") as handle:
+        handle.truncate(256 * 1024 * 1024)  # sparse: zeros, nothing written to disk
+    zeros = hashlib.sha256()
+    chunk = bytes(1024 * 1024)
+    for _ in range(256):
+        zeros.update(chunk)
+    repo.write("models/faq-bot.yaml", model(zeros.hexdigest(), 256 * 1024 * 1024))
+    repo.commit("a big artifact")
+    measure = ("import resource, subprocess, sys; "
+               "code = subprocess.run([sys.executable, '-m', 'registry_tool', *sys.argv[1:]]).returncode; "
+               "print(code, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+    done = subprocess.run([sys.executable, "-c", measure, "verify", "faq-bot", "1.0.0", "--file", str(big)],
+                          cwd=repo.path, env={**os.environ, "PYTHONPATH": str(REPO_ROOT)}, capture_output=True, text=True,
+                          timeout=120, check=True)
+    code, peak_kib = map(int, done.stdout.split()[-2:])
+    assert code == 0, done.stderr
+    assert peak_kib < 128 * 1024, f"peak RSS {peak_kib} KiB for a 256 MiB file"
