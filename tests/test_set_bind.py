@@ -223,6 +223,23 @@ versions:
     assert cli(reg.path, "validate", "--base", "HEAD").code == 0
 
 
+def test_registering_a_new_model_again_is_a_no_op_and_metadata_counts(cli, reg):
+    """A re-run of the command that created a model (its --owner and --task included)
+    changes nothing; a different metadata value is a different registration."""
+    args = ["register", "sentiment", "0.1.0", "--artifact-uri", "hf://acme/sentiment@0.1.0", "--owner", "@acme/nlp",
+            "--task", "classification", "--metadata", "team=nlp"]
+    assert cli(reg.path, *args, "--commit").code == 0
+    before = fingerprint(reg.path)
+    run = cli(reg.path, *args, "--commit")
+    assert (run.code, run.err) == (0, "sentiment 0.1.0 is already registered as given (now in none): nothing to change\n")
+    run = cli(reg.path, *args[:-1], "team=vision", "--commit")
+    assert (run.code, run.err) == (1, "registry-tool: error: sentiment 0.1.0 is already registered (with a different "
+                                      "metadata.team); register a new version label instead\n")
+    run = cli(reg.path, *args[:5], "--owner", "bob", "--task", "classification")
+    assert run.code == 2 and run.err.startswith("registry-tool: error: --owner: only for a new model, and sentiment exists")
+    assert fingerprint(reg.path) == before
+
+
 def test_register_model_fields_are_for_a_new_model_only(cli, reg):
     run = cli(reg.path, "register", "faq-bot", "3.0.0", "--artifact-uri", "s3://b/f/3", "--owner", "bob", "--task", "qa")
     assert (run.code, run.err) == (2, "registry-tool: error: --owner, --task: only for a new model, and faq-bot exists; "
