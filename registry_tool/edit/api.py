@@ -135,6 +135,11 @@ class Change:
         return self.preview.proposal.notes
 
     @property
+    def warnings(self) -> list[str]:
+        """Allowed, but worth a second look (archiving the production version leaves none)."""
+        return self.preview.proposal.warnings
+
+    @property
     def files(self) -> list[str]:
         return [e.path for e in self.preview.proposal.edits if e.before != e.after]
 
