@@ -167,3 +167,17 @@ def test_find_in_the_python_api(reg):
         snap.find(where=["metrics.acuracy>1"])
     with pytest.raises(RegistryError, match="unknown stage 'prod'"):
         snap.find(stage="prod")
+
+
+def test_one_version_shape_in_get_show_export_and_the_api(cli, reg):
+    """The same version is the same object in get, show --format json, export and
+    version_dict: suites under metrics.suites, the artifact as an object."""
+    from registry_tool.read.documents import version_dict
+
+    got = json.loads(cli(reg.path, "get", "faq-bot", "--version", "1.1.0").out)
+    row = json.loads(cli(reg.path, "show", "faq-bot", "--where", "version=1.1.0", "--format", "json").out)["versions"][0]
+    exported = json.loads(cli(reg.path, "export").out)["models"]["faq-bot"]["versions"][1]
+    api = version_dict(open_registry(reg.path).at("HEAD").version("faq-bot", version="1.1.0"))
+    same = {k: v for k, v in got.items() if k not in ("commit", "model")}
+    assert exported == api == same
+    assert {k: v for k, v in row.items() if k in same} == same
