@@ -1,4 +1,4 @@
-"""The compiled fast path (registry_tool/fastschema.py) and jsonschema's Draft 2020-12
+"""The compiled fast path (registry_tool/schema/fast.py) and jsonschema's Draft 2020-12
 validator accept exactly the same documents; the detailed path reports at least one
 violation whenever the answer is 'invalid'; and a schema with a keyword the compiler
 does not know fails loudly instead of being half-checked."""

@@ -536,7 +536,7 @@ def _describe(char: str) -> str:
 
 # --- nesting: measured on the text, before any parser runs -------------------------------
 
-TOO_DEEP = f"nesting deeper than {MAX_DEPTH} levels"
+TOO_DEEP_MESSAGE = f"nesting deeper than {MAX_DEPTH} levels"
 _OPENS = (yaml.SequenceStartEvent, yaml.MappingStartEvent)
 _CLOSES = (yaml.SequenceEndEvent, yaml.MappingEndEvent)
 _SEQ, _MAP, _INDENTLESS = 0, 1, 2  # kinds of open block collections
@@ -596,7 +596,7 @@ def _confirm_too_deep(text: str, path: str, row: int, column: int, end: int) -> 
             if isinstance(event, _OPENS):
                 depth += 1
                 if depth > MAX_DEPTH:
-                    return _at_mark(path, event.start_mark, "yaml-too-deep", TOO_DEEP)
+                    return _at_mark(path, event.start_mark, "yaml-too-deep", TOO_DEEP_MESSAGE)
             elif isinstance(event, _CLOSES):
                 depth -= 1
     except yaml.YAMLError as exc:
@@ -990,7 +990,7 @@ class _EventScan:
         if isinstance(event, _OPENS):
             self.depth += 1
             if self.depth > MAX_DEPTH:
-                self.add("yaml-too-deep", event.start_mark, TOO_DEEP)
+                self.add("yaml-too-deep", event.start_mark, TOO_DEEP_MESSAGE)
                 return False
         elif isinstance(event, _CLOSES):
             self.depth -= 1
@@ -1022,7 +1022,7 @@ def _locate_too_deep(text: str, path: str) -> Violation:
     limits, finds the first level too many."""
     found = _scan_events(text, path, _PureLoader)
     deep = [v for v in found if v.rule == "yaml-too-deep"]
-    return (deep or found or [Violation(path, 1, 1, "yaml-too-deep", TOO_DEEP)])[0]
+    return (deep or found or [Violation(path, 1, 1, "yaml-too-deep", TOO_DEEP_MESSAGE)])[0]
 
 
 def _at_mark(path: str, mark: Any, rule: str, message: str) -> Violation:
