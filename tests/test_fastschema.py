@@ -11,10 +11,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
+from schema_strategies import ANY_JSON, near_valid
+
 from registry_tool.schema import check as schemas
 from registry_tool.schema.fast import SUPPORTED, UnsupportedSchema, compile_schema
 from registry_tool.yamlfile.loader import Document
-from schema_strategies import ANY_JSON, near_valid
 
 # Deterministic in CI (derandomize), fast enough for every run, no example database.
 FUZZ = settings(max_examples=200, deadline=None, derandomize=True, database=None,

@@ -84,4 +84,4 @@ def main(repo: Path | None) -> None:
     """
 
 
-__all__ = ["main", "EXIT_USAGE"]
+__all__ = ["EXIT_USAGE", "main"]

@@ -44,9 +44,9 @@ def get(model: str, stage: str | None, version: str | None, alias: str | None, r
     Exit 0 found, 1 nothing at that stage, version or alias (or no commit as old as --at),
     2 unknown model, stage or revision, or a model file that breaks the registry's rules.
     """
-    from registry_tool.errors import NotFound  # noqa: PLC0415
+    from registry_tool.errors import NotFound
     from registry_tool.read.api import MODEL_URI
-    from registry_tool.read.documents import get_document  # noqa: PLC0415
+    from registry_tool.read.documents import get_document
 
     given = sum(x is not None for x in (stage, version, alias))
     uri = model.startswith(MODEL_URI)
@@ -68,7 +68,7 @@ def get(model: str, stage: str | None, version: str | None, alias: str | None, r
     if field is None:
         emit(render_text(document) if fmt == "text" else dump(document))
         return
-    from registry_tool.read.documents import field_of  # noqa: PLC0415
+    from registry_tool.read.documents import field_of
 
     try:
         value = field_of(document, field)

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 def _provenance(snap: RegistrySnapshot, rows: list[VersionRow]) -> Provenance:
     """For each version shown, the event that put it in its stage, from history."""
-    from registry_tool.history.provenance import registry_provenance, stage_provenance  # noqa: PLC0415
+    from registry_tool.history.provenance import registry_provenance, stage_provenance
 
     store, commit = snap.snapshot.store, snap.snapshot.commit
     names = sorted({row.model.name for row in rows})

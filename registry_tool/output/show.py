@@ -63,7 +63,8 @@ def show_columns(events: Provenance | None) -> list[Column[VersionRow]]:
     def value(data: Callable[[Event], Any]) -> Callable[[VersionRow], Any]:
         return lambda row: data(e) if (e := event(row)) is not None else None
 
-    return list(VERSION_COLUMNS) + [
+    return [
+        *VERSION_COLUMNS,
         Column("SINCE", "since", cell(lambda e: e.commit.time[:16].replace("T", " ")), value(lambda e: e.commit.time)),
         Column("BY", "by", cell(lambda e: e.proposer.name), value(lambda e: e.proposer.to_dict())),
         Column("COMMIT", "stage_commit", cell(lambda e: e.commit.id[:12]), value(lambda e: e.commit.id)),
