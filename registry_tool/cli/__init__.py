@@ -37,6 +37,7 @@ COMMANDS: dict[str, str] = {
     "diff": "diff:diff",
     "compare": "compare:compare",
     "verify": "verify:verify",
+    "site": "site:site",
 }
 
 
