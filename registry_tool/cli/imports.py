@@ -116,11 +116,12 @@ def gto(from_: Path | None, remote: str, template: str | None, renames: tuple[st
 
 
 def _import(build: Callable[[Workspace], Proposal], step: bool, opts: dict[str, Any]) -> None:
+    from registry_tool.edit.api import Change
     from registry_tool.imports.imported import UniqueStageConflict
     from registry_tool.output.imports import conflict_json, conflict_text
 
     try:
-        _run("import", build, opts)
+        _run(lambda editor: Change(editor, "import", build), opts)
     except UniqueStageConflict as exc:
         if opts["as_json"]:
             click.echo(conflict_json(exc), nl=False)
