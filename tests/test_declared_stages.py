@@ -122,7 +122,7 @@ def test_registry_yaml_names_only_declared_stages(repo, cli, policy, where, mess
 def test_the_api_refuses_a_file_with_an_undeclared_stage(regions):
     regions.write(PATH, faq(version("1.0.0", "staging")))
     regions.commit("a stage from before")
-    with pytest.raises(RegistryError, match=r"undeclared-stage: versions\\[0\\].stage: 'staging' is not one of dev, qa"):
+    with pytest.raises(RegistryError, match=r"undeclared-stage: versions\[0\]\.stage: 'staging' is not one of dev, qa"):
         open_registry(regions.path).at().model(NAME)
 
 
