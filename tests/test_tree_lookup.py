@@ -104,3 +104,26 @@ def test_a_registry_looks_one_name_up_without_listing(repo) -> None:
     report = engine.validate_change(base, head)
     assert [(v.file, v.rule) for v in report.violations] == [("models/B.yaml", "name-mismatch"),
                                                              ("models/b.yaml", "name-case-collision")]
+
+
+@pytest.mark.parametrize("changed", [3, 25], ids=["looked up", "listed (many names)"])
+def test_one_change_judged_alone_matches_the_range(repo, changed: int) -> None:
+    """A change judged alone looks its few names up, or lists the folder once for many; a
+    range carries its folded names: the same violations either way."""
+    from registry_tool.validation import engine
+
+    for n in range(30):
+        repo.write(f"models/m{n:02d}.yaml", model(f"m{n:02d}", version("1.0.0", "none")))
+    first = repo.commit("thirty models")
+    for n in range(changed):
+        repo.write(f"models/m{n:02d}.yaml", model(f"m{n:02d}", version("1.0.0", "staging")))
+    repo.write("models/M00.yaml", model("m00", version("1.0.0", "none")))
+    second = repo.commit("a change and a case collision")
+    store = GitStore.discover(repo.path)
+    alone = engine.validate_change(store.snapshot(store.resolve(first)), store.snapshot(store.resolve(second)))
+    ranged = engine.validate_commits(store.range_steps(store.resolve(first), store.resolve(second)))
+    def key(v: object) -> tuple:
+        return (v.file, v.line, v.column, v.rule, v.message)  # type: ignore[attr-defined]
+
+    assert [key(v) for v in alone.violations] == [key(v) for v in ranged.violations if v.commit == second]
+    assert ("models/m00.yaml", "name-case-collision") in [(v.file, v.rule) for v in alone.violations]
