@@ -82,7 +82,9 @@ def pr_commit(path: Path, files: int = 3) -> str:
         builder.insert(name, repo.create_blob(data), pygit2.enums.FileMode.BLOB)
     root = repo.TreeBuilder(head.tree)
     root.insert("models", builder.write(), pygit2.enums.FileMode.TREE)
-    sig = pygit2.Signature("Bench", "bench@example.com", 1700000000, 0)
+    # a minute after its parent, as a real pull request's commit is: a commit older than its
+    # parent sends a date-ordered walk (libgit2's merge base) down the whole history
+    sig = pygit2.Signature("Bench", "bench@example.com", head.commit_time + 60, 0)
     repo.create_commit(PR_REF, sig, sig, f"bench: register 9.0.0 of {files} models", root.write(), [head.id])
     return "bench-pr"
 

@@ -42,6 +42,7 @@ class Contender:
     cwd: Path
     env: dict[str, str] = field(default_factory=dict)
     samples: list[Sample] = field(default_factory=list)
+    before: Sequence[str] | None = None  # run untimed before each measurement (e.g. reset what the last run wrote)
 
     def median(self, attr: str) -> float:
         return statistics.median(getattr(s, attr) for s in self.samples)
@@ -82,6 +83,8 @@ def _memory_kb(pid: int) -> tuple[int, int]:
 
 def measure(c: Contender) -> Sample:
     env = {**os.environ, **c.env}
+    if c.before is not None:
+        subprocess.run(list(c.before), cwd=c.cwd, env=env, check=True, stdout=subprocess.DEVNULL)
     start = time.perf_counter()
     proc = subprocess.Popen(list(c.cmd), cwd=c.cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     peak = [0, 0]

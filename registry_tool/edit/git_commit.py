@@ -26,7 +26,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -90,8 +90,17 @@ def signature(repo: pygit2.Repository, role: str = "committer") -> pygit2.Signat
     return pygit2.Signature(name, email)
 
 
-def tree_with(repo: pygit2.Repository, tree: pygit2.Tree | None, files: dict[str, tuple[pygit2.Oid, int]]) -> pygit2.Oid:
-    """A tree like ``tree`` with some files (path -> (blob id, mode)) put in or replaced."""
+Keep = Callable[[pygit2.Tree], pygit2.Tree]
+
+
+def _same(tree: pygit2.Tree) -> pygit2.Tree:
+    return tree
+
+
+def tree_with(repo: pygit2.Repository, tree: pygit2.Tree | None, files: dict[str, tuple[pygit2.Oid, int]],
+              kept: Keep = _same) -> pygit2.Oid:
+    """A tree like ``tree`` with some files (path -> (blob id, mode)) put in or replaced
+    (``kept``: a folder already read, when the store has it: GitStore.kept)."""
     here: dict[str, tuple[pygit2.Oid, int]] = {}
     below: dict[str, dict[str, tuple[pygit2.Oid, int]]] = {}
     for path, blob in files.items():
@@ -105,23 +114,41 @@ def tree_with(repo: pygit2.Repository, tree: pygit2.Tree | None, files: dict[str
         existing = tree[name] if tree is not None and name in tree else None
         if existing is not None and not isinstance(existing, pygit2.Tree):
             raise RegistryError(f"{name} is a file in the repository, not a folder")
-        builder.insert(name, tree_with(repo, existing, sub), pygit2.enums.FileMode.TREE)
+        builder.insert(name, tree_with(repo, kept(existing) if existing is not None else None, sub, kept),
+                       pygit2.enums.FileMode.TREE)
     for name, (oid, mode) in here.items():
         builder.insert(name, oid, mode)
     return builder.write()
 
 
-def _mode_in(tree: pygit2.Tree | None, path: str) -> int:
+def lookup(tree: pygit2.Tree | None, path: str, kept: Keep = _same) -> pygit2.Object | None:
+    """The entry at ``path`` below ``tree`` (None: absent), each folder on the way taken
+    from ``kept`` when it was read before."""
+    *folders, name = path.split("/")
+    for folder in folders:
+        try:
+            found = tree[folder] if tree is not None else None
+        except KeyError:
+            return None
+        if not isinstance(found, pygit2.Tree):
+            return None
+        tree = kept(found)
     try:
-        return tree[path].filemode if tree is not None else BLOB_MODE
+        return tree[name] if tree is not None else None
     except KeyError:
-        return BLOB_MODE
+        return None
 
 
-def _make_commit(repo: pygit2.Repository, parent: pygit2.Commit | None, edits: list[FileEdit], message: str) -> pygit2.Oid:
+def _mode_in(tree: pygit2.Tree | None, path: str, kept: Keep = _same) -> int:
+    found = lookup(tree, path, kept)
+    return found.filemode if found is not None else BLOB_MODE
+
+
+def _make_commit(repo: pygit2.Repository, parent: pygit2.Commit | None, edits: list[FileEdit], message: str,
+                 kept: Keep = _same) -> pygit2.Oid:
     base_tree = parent.tree if parent is not None else None
-    files = {e.path: (repo.create_blob(e.after), _mode_in(base_tree, e.path)) for e in edits}
-    tree = tree_with(repo, base_tree, files)
+    files = {e.path: (repo.create_blob(e.after), _mode_in(base_tree, e.path, kept)) for e in edits}
+    tree = tree_with(repo, base_tree, files, kept)
     parents = [parent.id] if parent is not None else []
     git = shutil.which("git")
     if git is not None:
@@ -203,6 +230,7 @@ class HeadTransaction:
         else:
             self.ref_name, self._ref = "HEAD", head
         self.head = self.repo[self._ref.target].peel(pygit2.Commit) if self._ref is not None else None
+        self._index_copy: tuple[Path, pygit2.Index] | None = None
 
     @property
     def branch(self) -> str:
@@ -212,18 +240,13 @@ class HeadTransaction:
         return self.store.snapshot(self.head) if self.head is not None else EmptySnapshot()
 
     def _committed(self, path: str) -> pygit2.Object | None:
-        if self.head is None:
-            return None
-        try:
-            return self.head.tree[path]
-        except KeyError:
-            return None
+        return lookup(self.head.tree, path, self.store.kept) if self.head is not None else None
 
     def ensure_clean(self, paths: list[str]) -> dict[str, bytes | None]:
         """The working tree and the index hold exactly HEAD's version of these files (as Git
         sees them: a file Git's end-of-line conversion (core.autocrlf, eol=crlf) turns into
         the committed blob is clean). Returns each file's bytes on disk (None: absent)."""
-        index = pygit2.Index(str(self.gitdir / "index")) if (self.gitdir / "index").exists() else None
+        index = self._index()
         on_disk: dict[str, bytes | None] = {}
         for path in paths:
             committed = self._committed(path)
@@ -256,8 +279,15 @@ class HeadTransaction:
         return not flags & dirty
 
     def commit(self, edits: list[FileEdit], message: str) -> Committed:
+        try:
+            return self._commit(edits, message)
+        finally:
+            if self._index_copy is not None and self._index_copy[0].exists():
+                self._index_copy[0].unlink()  # refused before the index was written: drop the copy
+
+    def _commit(self, edits: list[FileEdit], message: str) -> Committed:
         on_disk = self.ensure_clean([e.path for e in edits])
-        oid = _make_commit(self.repo, self.head, edits, message)
+        oid = _make_commit(self.repo, self.head, edits, message, self.store.kept)
         subject = message.splitlines()[0]
         try:
             if self._ref is None:
@@ -280,14 +310,25 @@ class HeadTransaction:
         self._write_index(edits)
         return done
 
+    def _index(self) -> pygit2.Index | None:
+        """The index, read once (a 10,000-file index costs 10 ms to read), from a copy that
+        _write_index writes and moves over the real one, under our lock."""
+        if self._index_copy is None:
+            real = self.gitdir / "index"
+            if not real.exists():
+                return None
+            tmp = self.gitdir / f"index.registry-tool.{os.getpid()}"
+            shutil.copyfile(real, tmp)
+            self._index_copy = (tmp, pygit2.Index(str(tmp)))
+        return self._index_copy[1]
+
     def _write_index(self, edits: list[FileEdit]) -> None:
         """Point the index entries of the edited paths at the new blobs, under our lock."""
         real = self.gitdir / "index"
         tmp = self.gitdir / f"index.registry-tool.{os.getpid()}"
-        if real.exists():
-            shutil.copyfile(real, tmp)
         try:
-            index = pygit2.Index(str(tmp))
+            found = self._index()
+            index = found if found is not None else pygit2.Index(str(tmp))
             for edit in edits:
                 mode = index[edit.path].mode if edit.path in index else BLOB_MODE
                 index.add(pygit2.IndexEntry(edit.path, pygit2.Oid(hex=git_blob_id(edit.after)), mode))

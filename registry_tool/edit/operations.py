@@ -19,13 +19,14 @@ from typing import Any
 from registry_tool.core.changes import flat_metrics, same_value
 from registry_tool.core.findings import Violation
 from registry_tool.core.model import Model, ModelVersion, Stage, version_from_fields
+from registry_tool.core.names import model_file_name
 from registry_tool.core.policy import Policy
 from registry_tool.edit.model_editor import ModelEditor, new_model_text
 from registry_tool.edit.proposal import FileEdit, Proposal
 from registry_tool.errors import EXIT_VIOLATIONS, EditRefused, RegistryError
 from registry_tool.history.rollback import Previous
 from registry_tool.read.api import parse_stage
-from registry_tool.snapshots.base import Entry, EntryKind, Snapshot
+from registry_tool.snapshots.base import Entry, EntryKind, Snapshot, named
 from registry_tool.validation.model_file import ModelFile, read_model
 from registry_tool.yamlfile import render
 
@@ -85,7 +86,8 @@ def open_model(base: Snapshot, policy: Policy, name: str, *, required: bool = Tr
     if entries is not None:
         entry = entries.get(f"{name}.yaml")
     else:
-        entry = next((e for e in base.entries(policy.models_dir) if e.name == f"{name}.yaml"), None)
+        found = named(base, policy.models_dir, model_file_name(name))  # looked up, not listed
+        entry = found[0] if found else None  # a name listed twice (a malformed tree): the first, as a listing finds it
     if entry is None:
         if required:
             raise RegistryError(f"no model {name}: {path} does not exist")

@@ -11,13 +11,12 @@ would report once it was written.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import PurePosixPath
 
 from registry_tool.core.findings import Violation
 from registry_tool.core.names import model_name_of_path
 from registry_tool.core.policy import Policy
 from registry_tool.errors import EditRefused
-from registry_tool.snapshots.base import Entry, EntryKind, Snapshot
+from registry_tool.snapshots.base import Entry, EntryKind, Snapshot, namesakes
 from registry_tool.validation.checks import check_change, check_model, check_tree
 from registry_tool.validation.model_file import ModelFile, parse_model
 from registry_tool.validation.past import ProductionPast
@@ -43,7 +42,7 @@ class FileEdit:
 
     @property
     def name(self) -> str:
-        return PurePosixPath(self.path).name
+        return self.path.rpartition("/")[2]
 
 
 @dataclass
@@ -79,7 +78,8 @@ def judge(edit: FileEdit, base: Snapshot, policy: Policy, past: ProductionPast |
     if edit.before is not None and before is None:
         before, _ = parse_model(edit.before, edit.path, edit.stem, policy)
     else:
-        listed = listing if listing is not None else base.entries(policy.models_dir)
+        # what the tree rules can need to judge the one name: its namesakes, looked up, not listed
+        listed = listing if listing is not None else namesakes(base, policy.models_dir, [edit.name])
         entries = [e for e in listed if e.name != edit.name]
         entries.append(Entry(name=edit.name, path=edit.path, kind=EntryKind.FILE, size=len(edit.after)))
         found += check_tree(entries, {edit.name}, policy)

@@ -28,6 +28,7 @@ from registry_tool.core.model import Model, Stage
 from registry_tool.core.names import model_name
 from registry_tool.core.policy import POLICY_FILE, Policy
 from registry_tool.errors import RegistryError
+from registry_tool.history import gitlog
 from registry_tool.history.blobs import FILE_MODES, BlobReader
 from registry_tool.history.events import (
     CommitInfo,
@@ -149,6 +150,13 @@ class _Walk:
         ``sparse``: a walk for one model may leave out recorded steps that do not touch its
         file (but never the one after a step that does: its base); ``self.passed`` counts them."""
         index, shallow = self.index, self.store.shallow_commits
+        if sparse and self.file is not None and (index is None or len(index) == 0):
+            found = gitlog.file_steps(self.store, self.reader, head, self.file)  # a fresh clone: git log's speed
+            if found is not None:
+                steps, total = found
+                self.passed += max(0, total - len(steps))  # the commits git log found unchanged
+                yield from steps
+                return
         source = _StepSource(self, head)
         commit_id: str | None = str(head.id)
         after_touch = False

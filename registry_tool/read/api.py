@@ -22,9 +22,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from registry_tool.core.model import Model, ModelVersion, Stage
+from registry_tool.core.names import model_file_name
 from registry_tool.core.policy import DEFAULT_STAGES, StageSet
 from registry_tool.errors import NotFound, RegistryError
-from registry_tool.snapshots.base import Entry, EntryKind
+from registry_tool.snapshots.base import Entry, EntryKind, named
 from registry_tool.snapshots.git import CommitSnapshot, GitStore
 
 if TYPE_CHECKING:
@@ -96,12 +97,20 @@ class RegistrySnapshot:
             self._entries = {e.stem: e for e in entries if e.name.endswith(".yaml")}
         return self._entries
 
+    def _entry(self, name: str) -> Entry | None:
+        """The entry of one model file, looked up in the tree (the folder is not listed);
+        when a malformed tree lists the name twice, the last one, as the listing takes."""
+        if self._entries is not None:
+            return self._entries.get(name)
+        found = named(self.snapshot, self.policy.models_dir, model_file_name(name))
+        return found[-1] if found else None
+
     def models(self) -> list[str]:
         """The names of the models at this commit, sorted."""
         return sorted(name for name, entry in self._model_entries().items() if entry.kind is EntryKind.FILE)
 
     def __contains__(self, name: str) -> bool:
-        entry = self._model_entries().get(name)
+        entry = self._entry(name)
         return entry is not None and entry.kind is EntryKind.FILE
 
     def model(self, name: str) -> Model:
@@ -109,7 +118,7 @@ class RegistrySnapshot:
         cached = self._models.get(name)
         if cached is not None:
             return cached
-        entry = self._model_entries().get(name)
+        entry = self._entry(name)
         if entry is None:
             raise RegistryError(self._unknown(name))
         if entry.kind is not EntryKind.FILE:

@@ -94,7 +94,7 @@ def semantic_diff(base: Snapshot, head: Snapshot, past: ProductionPast | None = 
     if not base_problems and not head_problems:
         result.changes.extend(_policy_changes(base, head))
     found = changed.compute(base, head, base_policy.models_dir, head_policy.models_dir, everything=False,
-                            limit=sys.maxsize, folds=changed.FoldIndex())
+                            limit=sys.maxsize, folds=changed.FoldIndex(carry=False))
     pairs: dict[str, tuple[Entry | None, Entry | None]] = {
         e.name: (found.base_files.get(e.name), e) for e in found.changed if e.is_model_file}
     pairs.update((e.name, (e, None)) for e in found.removed)

@@ -7,11 +7,12 @@ implement it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from enum import Enum
 from typing import Protocol
 
-from registry_tool.core.names import model_name
+from registry_tool.core.names import fold, model_name
 
 
 class EntryKind(str, Enum):
@@ -77,6 +78,29 @@ class FolderChange:
     base_folder: str | None  # the folder's tree id on each side (None: absent)
     head_folder: str | None
     entries: dict[str, tuple[Entry | None, Entry | None]]  # name -> (base entry, head entry); None: absent there
+    # the head's entries whose names fold like the given ones, found without listing the folder (None: list it)
+    head_namesakes: Callable[[list[str]], list[Entry]] | None = field(default=None, compare=False, repr=False)
+
+
+def named(snapshot: Snapshot, models_dir: str, name: str) -> list[Entry]:
+    """The entries of the models directory called ``name``, in listing order (two only in
+    a malformed Git tree that lists a name twice). A commit looks the name up in its tree;
+    other snapshots list the folder."""
+    lookup: Callable[[str, str], list[Entry]] | None = getattr(snapshot, "named", None)
+    if lookup is not None:
+        return lookup(models_dir, name)
+    return [e for e in snapshot.entries(models_dir) if e.name == name]
+
+
+def namesakes(snapshot: Snapshot, models_dir: str, names: list[str]) -> list[Entry]:
+    """The entries of the models directory whose names fold to the same text as one of
+    ``names`` (see :func:`registry_tool.core.names.fold`), those names included, in
+    listing order: all that the case-collision rule needs to judge ``names``."""
+    lookup: Callable[[str, list[str]], list[Entry]] | None = getattr(snapshot, "namesakes", None)
+    if lookup is not None:
+        return lookup(models_dir, names)
+    wanted = {fold(name) for name in names}
+    return [e for e in snapshot.entries(models_dir) if fold(e.name) in wanted]
 
 
 def git_blob_id(data: bytes) -> str:

@@ -10,17 +10,16 @@ one-line :class:`~registry_tool.errors.RegistryError`.
 from __future__ import annotations
 
 import os
-import subprocess
-import tempfile
 import weakref
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 import pygit2
 
 from registry_tool.core.policy import POLICY_FILE
 from registry_tool.errors import RegistryError
+from registry_tool.snapshots import tree_lookup
 from registry_tool.snapshots.base import (
     EmptySnapshot,
     Entry,
@@ -28,6 +27,9 @@ from registry_tool.snapshots.base import (
     FolderChange,
     Snapshot,
 )
+
+if TYPE_CHECKING:
+    import subprocess  # imported when a partial clone needs git: 20 ms that get and validate need not pay
 
 KIND_BY_MODE = {
     0o100644: EntryKind.FILE,
@@ -66,6 +68,9 @@ class _GitObjects:
         self._stderr: IO[bytes] | None = None
 
     def _start(self, display: str, oid: str) -> subprocess.Popen[bytes]:
+        import subprocess
+        import tempfile
+
         if self._proc is None:
             self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 - open as long as the process, closed by _stop
             env = {**os.environ, "GIT_TERMINAL_PROMPT": "0"}
@@ -106,6 +111,8 @@ class _GitObjects:
 
 
 def _stop(proc: subprocess.Popen[bytes], stderr: IO[bytes]) -> None:
+    import subprocess
+
     if proc.stdin is not None:
         proc.stdin.close()
     try:
@@ -130,8 +137,11 @@ def open_repository(path: str) -> pygit2.Repository:
 class GitStore:
     """One Git repository, read through pygit2."""
 
+    KEPT_TREES = 2  # a change's two sides (a range's next step reuses its head as the base)
+
     def __init__(self, repo: pygit2.Repository) -> None:
         self.repo = repo
+        self._kept: dict[pygit2.Oid, pygit2.Tree] = {}
         self._shallow: frozenset[str] | None = None
         self._partial: _GitObjects | bool | None = False  # False: not looked at yet
 
@@ -148,6 +158,16 @@ class GitStore:
             return cls(open_repository(found))
         except pygit2.GitError as exc:
             raise RegistryError(f"cannot open the Git repository at {found}: {exc}") from None
+
+    def kept(self, tree: pygit2.Tree) -> pygit2.Tree:
+        """The same tree as read before, when it is one of the last few folders read:
+        libgit2 caches no tree over 4 KB, and a 10,000-entry folder read again costs what
+        its first read did (inflate, hash, parse). A few at a time: memory stays flat."""
+        found = self._kept.pop(tree.id, tree)
+        self._kept[tree.id] = found
+        while len(self._kept) > self.KEPT_TREES:
+            del self._kept[next(iter(self._kept))]
+        return found
 
     @property
     def workdir(self) -> Path | None:
@@ -389,7 +409,7 @@ class CommitSnapshot:
                 raise RegistryError(f"{walked} at {self.label}: {NOT_A_FOLDER.get(kind, 'is not a directory')}; "
                                     f"the models directory ({models_dir}) must be a real folder")
             assert isinstance(obj, pygit2.Tree)
-            tree = obj
+            tree = self.store.kept(obj)
         return tree
 
     def entries(self, models_dir: str) -> list[Entry]:
@@ -398,6 +418,30 @@ class CommitSnapshot:
             return []
         try:
             return [_entry(item, models_dir) for item in tree]
+        except pygit2.GitError:
+            raise self.store.missing(f"{models_dir} at {self.label}", tree.id) from None
+
+    def named(self, models_dir: str, name: str) -> list[Entry]:
+        """The entries of the models directory called ``name``, looked up in its tree
+        (bisection: nothing else is listed); more than one only in a malformed tree."""
+        tree = self._folder(models_dir)
+        if tree is None:
+            return []
+        try:
+            return [_entry(item, models_dir) for item in tree_lookup.named(tree, name)]
+        except pygit2.GitError:
+            raise self.store.missing(f"{models_dir} at {self.label}", tree.id) from None
+
+    def namesakes(self, models_dir: str, names: list[str]) -> list[Entry]:
+        """The entries of the models directory whose names fold to the same text as one of
+        ``names`` (themselves included), in Git's order, found without listing the folder."""
+        return self._namesakes(self._folder(models_dir), models_dir, names)
+
+    def _namesakes(self, tree: pygit2.Tree | None, models_dir: str, names: list[str]) -> list[Entry]:
+        if tree is None or not names:
+            return []
+        try:
+            return [_entry(item, models_dir) for item in tree_lookup.namesakes(tree, names)]
         except pygit2.GitError:
             raise self.store.missing(f"{models_dir} at {self.label}", tree.id) from None
 
@@ -418,7 +462,7 @@ class CommitSnapshot:
             raise self.store.missing(f"{models_dir} at {self.label} or {base.label}", (new or old).id) from None  # type: ignore[union-attr]
         return FolderChange(_hex(old), _hex(new), {
             name: (_entry(a, models_dir) if a is not None else None, _entry(b, models_dir) if b is not None else None)
-            for name, (a, b) in changes.items()})
+            for name, (a, b) in changes.items()}, lambda names: self._namesakes(new, models_dir, names))
 
     def size(self, entry: Entry) -> int:
         return self.store.blob_size(entry.blob_id or "", entry.path)

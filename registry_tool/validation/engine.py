@@ -91,8 +91,8 @@ class ChangeCache:
     """What the steps of a range share: each commit's head is the next commit's base, so
     its parsed files are kept for one more step, its policy and its folded names too."""
 
-    def __init__(self) -> None:
-        self.folds = changed.FoldIndex()
+    def __init__(self, carry_folds: bool = True) -> None:
+        self.folds = changed.FoldIndex(carry=carry_folds)  # a range carries them; one change looks its names up
         self._policies: dict[str | None, tuple[Policy, list[Violation]]] = {}
         self._previous: dict[tuple[str, str, int, StageSet], tuple[ModelFile | None, list[Violation]]] = {}
         self._current: dict[tuple[str, str, int, StageSet], tuple[ModelFile | None, list[Violation]]] = {}
@@ -129,7 +129,7 @@ def validate_change(base: Snapshot, head: Snapshot, cache: ChangeCache | None = 
     ``past``: what history says about production before the base (rollbacks, the last
     production version, recorded metrics); it is told what the head puts in production.
     """
-    cache = cache if cache is not None else ChangeCache()
+    cache = cache if cache is not None else ChangeCache(carry_folds=False)
     head_policy, problems = cache.policy(head)
     base_policy, base_problems = cache.policy(base)
     report = Report(list(problems))

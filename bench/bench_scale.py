@@ -1,0 +1,167 @@
+"""How each cost grows with the registry: one row per line of issue 22's table, each beside
+its floor in one run (interleaved, medians), at every size asked for.
+
+Rows (``--rows``, default all):
+
+* ``pr``       a pull request changing 3 model files, ``validate --ref bench-pr --base
+  bench-pr~1``, vs ``python -c 'import pygit2, yaml, click'`` (the import floor). Goal <= 1.3x.
+* ``get``      ``get MODEL --stage production --field artifact.uri`` vs the import floor. Goal <= 1.3x.
+* ``full``     full ``validate --ref HEAD`` vs bench/floor.py (read and ``yaml.load`` every
+  model blob). Goal <= 1.0x.
+* ``promote``  ``promote MODEL V --to staging --commit`` vs ``sed`` of the same line + ``git add``
+  + ``git commit`` (each run starts from the same commit: an untimed ``git reset --hard``
+  puts it back). Goal <= 2x.
+* ``history``  ``history MODEL`` without the history index (``REGISTRY_TOOL_HISTORY_INDEX=0``,
+  a fresh CI clone) vs ``git log --format=%H -- models/MODEL.yaml``. Goal <= 2x.
+
+Every row prints peak memory too (largest process, summed anon, summed PSS; see
+bench/harness.py). ``--compare LABEL=PATH`` runs another checkout beside this one (e.g.
+``before=/tmp/before``, made with ``git archive main | tar -x -C /tmp/before``), so a
+change is measured before and after in one run.
+
+    python bench/bench_scale.py --sizes 2000,10000,50000 --rows pr,get --runs 5 --compare before=/tmp/before
+
+Registries are generated once (``bench/generate.py``, ``N`` models x 5 versions, ``2N``
+commits) under $REGISTRY_BENCH_CACHE (default /tmp/registry-bench); 50,000 models / 100,000
+commits take a quarter of an hour or more on a shared 2-core machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pygit2
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_validate import pr_commit
+from harness import BENCH, Contender, machine, race, registry, report, tool_command
+
+IMPORT_FLOOR = [sys.executable, "-c", "import pygit2, yaml, click"]
+
+
+def tools(args: argparse.Namespace) -> list[tuple[str, list[str], dict[str, str]]]:
+    """(label, command, environment) of this checkout and of each --compare checkout."""
+    tool, env, _ = tool_command(args.installed)
+    found = [("this checkout", tool, env)]
+    for spec in args.compare:
+        label, _, where = spec.partition("=")
+        found.append((label, [sys.executable, "-m", "registry_tool"], {"PYTHONPATH": where}))
+    return found
+
+
+def pick_model(path: Path, wanted: str) -> tuple[str, str]:
+    """A model (from the middle of the sorted names) with a version at ``wanted`` stage and
+    its label."""
+    repo = pygit2.Repository(str(path))
+    folder = repo.revparse_single("main").peel(pygit2.Commit).tree["models"]
+    names = sorted(e.name for e in folder)
+    start = len(names) // 2
+    for name in names[start:] + names[:start]:
+        text = repo[folder[name].id].data.decode()
+        found = re.search(r'version: "?([^"\n]+)"?\n\s+stage: ' + wanted + r"\n", text)
+        if found:
+            return name[: -len(".yaml")], found.group(1)
+    raise SystemExit(f"no model with a version in {wanted} at {path}")
+
+
+def pr_row(path: Path, args: argparse.Namespace) -> list[Contender]:
+    ref = pr_commit(path)
+    return [Contender(f"validate --ref {ref} --base {ref}~1 ({label})",
+                      [*cmd, "validate", "--ref", ref, "--base", f"{ref}~1"], path, env) for label, cmd, env in tools(args)]
+
+
+def get_row(path: Path, args: argparse.Namespace) -> list[Contender]:
+    name, _ = pick_model(path, "production")
+    return [Contender(f"get {name} --stage production --field artifact.uri ({label})",
+                      [*cmd, "get", name, "--stage", "production", "--field", "artifact.uri", "--ref", "main"], path, env)
+            for label, cmd, env in tools(args)]
+
+
+def full_row(path: Path, args: argparse.Namespace) -> list[Contender]:
+    return [Contender(f"validate --ref HEAD ({label})", [*cmd, "validate", "--ref", "HEAD"], path, env)
+            for label, cmd, env in tools(args)]
+
+
+def history_row(path: Path, args: argparse.Namespace) -> list[Contender]:
+    name, _ = pick_model(path, "production")
+    return [Contender(f"history {name}, no index ({label})", [*cmd, "history", name, "--format", "json"], path,
+                      {**env, "REGISTRY_TOOL_HISTORY_INDEX": "0"}) for label, cmd, env in tools(args)]
+
+
+def promote_row(path: Path, args: argparse.Namespace) -> tuple[Contender, list[Contender]]:
+    """A version in stage none promoted to staging: one line of one file."""
+    name, label = pick_model(path, "none")
+    head = subprocess.run(["git", "rev-parse", "main"], cwd=path, check=True, capture_output=True, text=True).stdout.strip()
+    reset = ["git", "reset", "-q", "--hard", head]
+    subprocess.run(["git", "checkout", "-q", "main"], cwd=path, check=True)
+    subprocess.run(reset, cwd=path, check=True)
+    text = (path / "models" / f"{name}.yaml").read_text()
+    line = text[: text.index(f'version: "{label}"')].count("\n") + 2  # the stage line follows the version line
+    env = {"GIT_AUTHOR_NAME": "Bench", "GIT_AUTHOR_EMAIL": "bench@example.com", "GIT_COMMITTER_NAME": "Bench",
+           "GIT_COMMITTER_EMAIL": "bench@example.com"}
+    floor = Contender(f"sed line {line} of models/{name}.yaml + git add + git commit",
+                      ["sh", "-c", f"sed -i '{line}s/stage: none/stage: staging/' models/{name}.yaml && "
+                       f"git add models/{name}.yaml && git commit -q -m 'Promote {name} {label} to staging'"],
+                      path, env, before=reset)
+    ours = [Contender(f"promote {name} {label} --to staging --commit ({tool})",
+                      [*cmd, "promote", name, label, "--to", "staging", "--commit"], path, {**tenv, **env}, before=reset)
+            for tool, cmd, tenv in tools(args)]
+    return floor, ours
+
+
+ROWS = {"pr": (pr_row, "the import floor", "<= 1.3x the import floor (wall)"),
+        "get": (get_row, "the import floor", "<= 1.3x the import floor (wall)"),
+        "history": (history_row, "git log", "<= 2x git log --format=%H -- path (wall)")}
+
+
+def run_size(models: int, rows: list[str], args: argparse.Namespace) -> None:
+    path = registry(models, 5, 2 * models)
+    print(f"\n# {models} models x 5 versions, {2 * models} commits ({path})", flush=True)
+    for row in rows:
+        if row == "full":
+            floor = Contender("floor: pygit2 + yaml.load(CSafeLoader) of every model", [sys.executable, str(BENCH / "floor.py"),
+                                                                                      str(path), "main"], path)
+            contenders = [floor, *full_row(path, args)]
+            target = "<= 1.0x the floor (wall)"
+        elif row == "promote":
+            floor, ours = promote_row(path, args)
+            contenders, target = [floor, *ours], "<= 2x sed + git commit (wall)"
+        else:
+            build, _, target = ROWS[row]
+            if row == "history":
+                name, _ = pick_model(path, "production")
+                floor = Contender(f"git log --format=%H -- models/{name}.yaml",
+                                  ["git", "log", "--format=%H", "main", "--", f"models/{name}.yaml"], path)
+            else:
+                floor = Contender("floor: python -c 'import pygit2, yaml, click'", IMPORT_FLOOR, path)
+            contenders = [floor, *build(path, args)]
+        race(contenders, args.runs)
+        report(f"{row}, {models} models", contenders, floor, target)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="2000,10000,50000")
+    parser.add_argument("--rows", default="pr,get,full,promote,history")
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--installed", help="run this registry-tool console script instead of this checkout")
+    parser.add_argument("--compare", action="append", default=[], metavar="LABEL=PATH")
+    args = parser.parse_args(argv)
+    # Let Python write .pyc files (the untimed round does), as an installed package has them:
+    # otherwise every run recompiles every module of a checkout.
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+    _, _, how = tool_command(args.installed)
+    print(f"# registry-tool at scale\nregistry-tool: {how}\nmachine: {machine()}\n{args.runs} interleaved runs per "
+          f"contender after one untimed round, medians", flush=True)
+    for size in (int(s) for s in args.sizes.split(",")):
+        run_size(size, args.rows.split(","), args)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,142 @@
+"""One model's history without the history index, at the speed of ``git log -- path``.
+
+A fresh clone has no history index, and reading every commit's models folder from Git
+objects costs libgit2 a delta chain per tree (17x ``git log`` on 10,000 models). Git's
+own path-limited walk keeps the intermediate trees in its delta-base cache, and its
+``--raw`` output names the file's blob before and after each commit that changed it:
+
+    git log --first-parent -m --raw --no-abbrev --no-renames -z HEAD -- models/NAME.yaml registry.yaml
+
+is every commit of the first-parent history that changed the model's file or the policy,
+with the blob ids on both sides. Those are the only steps a walk for one model reports
+(between two of them neither the file nor the policy changes), so the steps are built
+from them; each commit is read with pygit2 (it must exist, with the first parent and time
+git named), and every blob that is parsed is read through pygit2 with its hash verified,
+as before. Anything this cannot express exactly returns None and the walk reads Git
+objects as before: no git on the PATH, a shallow clone, a policy that moves the models
+folder, a folder or symlink where the file or registry.yaml should be.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+
+import pygit2
+
+from registry_tool.core.policy import POLICY_FILE
+from registry_tool.history.blobs import FILE_MODES, BlobReader
+from registry_tool.history.index import Changed, Step
+from registry_tool.snapshots.git import GitStore
+
+NULL = "0" * 40
+Raw = dict[str, tuple[tuple[str, str], tuple[str, str]]]  # path -> ((mode, id) before, (mode, id) after)
+
+
+def file_steps(store: GitStore, reader: BlobReader, head: pygit2.Commit, file: str) -> tuple[list[Step], int] | None:
+    """The steps of a walk for the model file ``file`` (``NAME.yaml``) from ``head``, newest
+    first, ending with the root commit's or a stand-in for the commit before the file
+    first appeared, and how many first-parent commits they stand for (what a walk reading
+    every commit would have walked); None when only reading Git objects can tell."""
+    git = shutil.which("git")
+    if git is None or store.repo.is_shallow:
+        return None
+    policy_blob = reader.policy_blob(head.tree)
+    models_dir = reader.policy(policy_blob).models_dir
+    path = f"{models_dir}/{file}"
+    found = _log(git, store, head, path)
+    if found is None:
+        return None
+    records, total = found
+    steps: list[Step] = []
+    for commit_id, raw in records:
+        commit = _verified(store, commit_id)
+        if commit is None or not _plain(raw, path):
+            return None
+        changed: list[Changed] = []
+        before, after = (_blob(*raw[path][0]), _blob(*raw[path][1])) if path in raw else (None, None)
+        if before != after:
+            changed.append((file, before, after))
+        parent = str(commit.parent_ids[0]) if commit.parent_ids else None
+        steps.append(Step(commit=commit_id, parent=parent, time=commit.commit_time, policy=policy_blob,
+                          changed=tuple(changed), complete=True))
+        if POLICY_FILE in raw:
+            _, oid = raw[POLICY_FILE][0]  # the parent's registry.yaml (BlobReader.policy_blob: any mode)
+            policy_blob = oid if oid != NULL else None
+            if reader.policy(policy_blob).models_dir != models_dir:
+                return None  # the models folder moved: the file had another path before
+    return _closed(store, steps, policy_blob), total
+
+
+def _closed(store: GitStore, steps: list[Step], policy_blob: str | None) -> list[Step]:
+    """The steps with the commit before the oldest one's change standing for everything
+    older (nothing there changes the file or the policy); a root commit needs none."""
+    oldest = steps[-1] if steps else None
+    if oldest is not None and oldest.parent is None:
+        return steps
+    before = oldest.parent if oldest is not None else None
+    time = store.commit(before).commit_time if before is not None else 0
+    steps.append(Step(commit=before or NULL, parent=None, time=time, policy=policy_blob, changed=(), complete=True))
+    return steps
+
+
+def _verified(store: GitStore, commit_id: str) -> pygit2.Commit | None:
+    """The commit git named, read with pygit2 (its first parent and time come from it)."""
+    try:
+        found = store.repo[commit_id]
+    except (KeyError, ValueError, pygit2.GitError):
+        return None
+    return found if isinstance(found, pygit2.Commit) else None
+
+
+def _plain(raw: Raw, path: str) -> bool:
+    """Only the file itself and registry.yaml changed, as files (a folder by either name
+    shows as paths below it)."""
+    return all(name in (path, POLICY_FILE) for name in raw)
+
+
+def _log(git: str, store: GitStore, head: pygit2.Commit, path: str) -> tuple[list[tuple[str, Raw]], int] | None:
+    """git log's records, and the number of first-parent commits (counted beside it, on
+    the other core)."""
+    env = {**os.environ, "GIT_TERMINAL_PROMPT": "0"}
+    base = [git, "--git-dir", str(store.repo.path), "-c", "core.quotePath=false"]
+    log = [*base, "log", "--first-parent", "-m", "--raw", "--no-abbrev", "--no-renames", "-z", "--format=%x01%H",
+           str(head.id), "--", path, POLICY_FILE]
+    count = [*base, "rev-list", "--first-parent", "--count", str(head.id)]
+    try:
+        counting = subprocess.Popen(count, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
+        done = subprocess.run(log, capture_output=True, env=env, check=False)
+        total, _ = counting.communicate()
+    except OSError:
+        return None
+    if done.returncode != 0 or counting.returncode != 0 or not total.strip().isdigit():
+        return None
+    records = _parse(done.stdout)
+    return (records, int(total)) if records is not None else None
+
+
+def _parse(out: bytes) -> list[tuple[str, Raw]] | None:
+    records: list[tuple[str, Raw]] = []
+    for chunk in out.split(b"\x01")[1:]:
+        fields = chunk.split(b"\0")
+        commit_id = fields[0].decode("ascii", "replace").strip()
+        raw: Raw = {}
+        items = [f for f in fields[1:] if f.strip()]
+        if len(items) % 2:
+            return None
+        for meta, name in zip(items[::2], items[1::2], strict=True):
+            parts = meta.decode("ascii", "replace").strip().lstrip(":").split()
+            if len(parts) != 5:
+                return None
+            old_mode, new_mode, old, new, _ = parts
+            raw[name.decode("utf-8", "surrogateescape")] = ((old_mode, old), (new_mode, new))
+        if len(commit_id) != 40:
+            return None
+        records.append((commit_id, raw))
+    return records
+
+
+def _blob(mode: str, oid: str) -> str | None:
+    """A model file's blob id as the walk takes it: regular files only."""
+    return oid if oid != NULL and int(mode, 8) in FILE_MODES else None

@@ -1,0 +1,92 @@
+"""A walk for one model without the history index takes its steps from ``git log --
+path`` (history/gitlog.py). These tests hold it to the walk that reads every commit from
+Git objects, on histories with merges, policy changes, invalid copies, symlinks and a
+moved models folder: the same events, the same commit count."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from audit_scenarios import commit_seed_000
+from builders import model, version
+
+from registry_tool.history import gitlog
+from registry_tool.history.walk import read_history
+from registry_tool.snapshots.git import GitStore
+
+
+def _both(repo, monkeypatch: pytest.MonkeyPatch, name: str):
+    monkeypatch.setenv("REGISTRY_TOOL_HISTORY_INDEX", "0")
+    store = GitStore.discover(repo.path)
+    head = store.resolve("HEAD")
+    calls: list[object] = []
+    real = gitlog.file_steps
+
+    def spy(*args: object) -> object:
+        found = real(*args)  # type: ignore[arg-type]
+        calls.append(found)
+        return found
+
+    monkeypatch.setattr(gitlog, "file_steps", spy)
+    fast = read_history(store, head, model=name)
+    monkeypatch.setattr(gitlog.shutil, "which", lambda _: None)  # no git: every commit read from objects
+    plain = read_history(GitStore.discover(repo.path), head, model=name)
+    return fast, plain, calls
+
+
+CANARY = ("stages:\n  - {name: none}\n  - {name: staging}\n  - {name: canary}\n  - {name: production, unique: true}\n"
+          "  - {name: archived, final: true}\n")
+
+
+def _awkward(repo) -> None:
+    commit_seed_000(repo)
+    repo.write("registry.yaml", CANARY)
+    repo.commit("a canary stage")
+    repo.write("models/ocr.yaml", model("ocr", version("1.0.0", "canary")))
+    repo.commit("Register ocr 1.0.0")
+    repo.git("checkout", "-q", "-b", "side")
+    repo.write("models/ocr.yaml", model("ocr", version("1.0.0", "staging")))
+    repo.commit("Move ocr 1.0.0 to staging")
+    repo.write("models/ocr.yaml", "name: ocr\nversions: [\n")  # broken on the branch
+    repo.commit("break ocr")
+    repo.write("models/ocr.yaml", model("ocr", version("1.0.0", "production")))
+    repo.commit("Move ocr 1.0.0 to production")
+    repo.git("checkout", "-q", "main")
+    repo.write("README.md", "docs\n")
+    repo.commit("docs")
+    repo.git("merge", "--no-ff", "-q", "-m", "Merge pull request #9 from x/ocr", "side")
+    repo.write("registry.yaml", CANARY.replace("  - {name: production", "  - {name: shadow}\n  - {name: production"))
+    repo.commit("a shadow stage")
+    repo.write("models/ocr.yaml", "name: ocr\nversions: [\n")
+    repo.commit("break ocr on main")
+    repo.write("models/ocr.yaml", model("ocr", version("1.0.0", "production"), version("1.1.0", "none")))
+    repo.commit("Register ocr 1.1.0")
+    os.remove(repo.path / "models" / "gone.yaml") if (repo.path / "models" / "gone.yaml").exists() else None
+    os.symlink("ocr.yaml", repo.path / "models" / "link.yaml")
+    repo.commit("a symlink model")
+
+
+@pytest.mark.parametrize("name", ["faq-bot", "ocr", "link", "never-there"])
+def test_git_log_steps_give_the_events_of_the_object_walk(repo, monkeypatch: pytest.MonkeyPatch, name: str) -> None:
+    _awkward(repo)
+    fast, plain, calls = _both(repo, monkeypatch, name)
+    assert calls and calls[0] is not None  # the git log path was taken
+    assert fast.events == plain.events
+    assert (fast.truncated, fast.commits_walked) == (plain.truncated, plain.commits_walked)
+    if name in ("faq-bot", "ocr"):
+        assert fast.events  # the history really has events to compare
+
+
+def test_a_moved_models_folder_reads_objects(repo, monkeypatch: pytest.MonkeyPatch) -> None:
+    repo.write("models/a.yaml", model("a", version("1.0.0", "none")))
+    repo.commit("Register a 1.0.0")
+    os.makedirs(repo.path / "ml" / "models")
+    os.rename(repo.path / "models" / "a.yaml", repo.path / "ml" / "models" / "a.yaml")
+    repo.write("registry.yaml", "models_dir: ml/models\n")
+    repo.commit("move the models")
+    repo.write("ml/models/a.yaml", model("a", version("1.0.0", "staging")))
+    repo.commit("Move a 1.0.0 to staging")
+    fast, plain, calls = _both(repo, monkeypatch, "a")
+    assert calls[0] is None  # the policy moved the folder: git log's path would miss the older copies
+    assert fast.events == plain.events and len(fast.events) >= 2
