@@ -99,8 +99,11 @@ def _plain(raw: Raw, path: str) -> bool:
 def _log(git: str, store: GitStore, head: pygit2.Commit, path: str) -> tuple[list[tuple[str, Raw]], int] | None:
     """git log's records, and the number of first-parent commits (counted beside it, on
     the other core)."""
-    env = {**os.environ, "GIT_TERMINAL_PROMPT": "0"}
-    base = [git, "--git-dir", str(store.repo.path), "-c", "core.quotePath=false"]
+    # What pygit2 reads: the objects as stored, never a refs/replace/* stand-in or a graft
+    # (git log honours both; pygit2 neither), and no configuration that changes the output.
+    env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "GIT_NO_REPLACE_OBJECTS": "1", "GIT_GRAFT_FILE": os.devnull}
+    base = [git, "--no-replace-objects", "--git-dir", str(store.repo.path), "-c", "core.quotePath=false",
+            "-c", "log.showSignature=false"]
     log = [*base, "log", "--first-parent", "-m", "--raw", "--no-abbrev", "--no-renames", "-z", "--format=%x01%H",
            str(head.id), "--", path, POLICY_FILE]
     count = [*base, "rev-list", "--first-parent", "--count", str(head.id)]
