@@ -295,9 +295,33 @@ class GitStore:
 
     def range_steps(self, base: pygit2.Commit, head: pygit2.Commit) -> list[tuple[str, Snapshot, Snapshot]]:
         """(commit, parent snapshot, commit snapshot) for each commit after base, oldest first."""
+        return [(str(c.id), self.parent_snapshot(c), self.snapshot(c)) for c in self.range_commits(base, head)]
+
+    def range_commits(self, base: pygit2.Commit, head: pygit2.Commit) -> list[pygit2.Commit]:
+        """The first-parent commits after base up to head, oldest first."""
         commits = list(self.first_parents(head, hide=base))
         commits.reverse()
-        return [(str(c.id), self.parent_snapshot(c), self.snapshot(c)) for c in commits]
+        return commits
+
+    def rewrite(self, base: pygit2.Commit, head: pygit2.Commit, commits: list[pygit2.Commit]) -> str | None:
+        """None when ``base`` is on ``head``'s first-parent history (``commits``: the range's
+        first-parent commits, oldest first, as :meth:`range_commits` gives them); otherwise how
+        the branch went from ``base`` to ``head`` instead (a rewind, a rewrite, a merge that
+        put ``base`` on a second parent)."""
+        if base.id == head.id or (commits and commits[0].parent_ids and commits[0].parent_ids[0] == base.id):
+            return None
+        if commits and str(commits[0].id) in self.shallow_commits:  # the walk ran into the clone's boundary
+            raise RegistryError(f"the parent of commit {str(commits[0].id)[:12]} is not available: {SHALLOW_HINT}")
+        try:
+            if self.repo.descendant_of(base.id, head.id):
+                return "the branch was rewound to an older commit (a force-push)"
+            if self.repo.descendant_of(head.id, base.id):
+                return ("BEFORE is reached from AFTER only through a merge's second parent (a fast-forward merge "
+                        "with the old head as second parent, a 'foxtrot' merge, which can drop the branch's changes)")
+        except pygit2.GitError as exc:
+            raise RegistryError(f"cannot compare the history of {str(base.id)[:12]} and {str(head.id)[:12]}: {exc}; "
+                                f"{SHALLOW_HINT if self.repo.is_shallow else CORRUPT_HINT}") from None
+        return "the branch was rewritten (a force-push: BEFORE is not an ancestor of AFTER)"
 
     def commit(self, oid: pygit2.Oid | str) -> pygit2.Commit:
         """A commit by id; a missing one is an error that says why it may be missing."""

@@ -24,6 +24,7 @@ from registry_tool.validation.model_file import ModelFile, read_model
 from registry_tool.validation.past import ProductionPast
 from registry_tool.validation.policy import policy_id, policy_of
 from registry_tool.validation.report import Checked, Report
+from registry_tool.validation.rules.rewritten_history import rewritten
 
 
 def validate_snapshot(snapshot: Snapshot, jobs: int | None = None) -> Report:
@@ -193,3 +194,18 @@ def validate_commits(steps: Iterable[tuple[str, Snapshot, Snapshot]], past: Prod
         report.commits_checked.append(commit_id)
     return report
 
+
+
+def validate_rewrite(before: tuple[str, Snapshot], after: tuple[str, Snapshot], how: str,
+                     past: ProductionPast | None = None) -> Report:
+    """A range whose BEFORE is not on AFTER's first-parent history (``how``: what happened
+    instead): AFTER judged against BEFORE as one change, plus the ``history-rewritten``
+    finding, all named by AFTER's commit."""
+    (before_id, base), (after_id, head) = before, after
+    step = validate_change(base, head, past=past)
+    policy, _ = policy_of(head)
+    report = Report([v.at_commit(after_id) for v in step.violations], [Checked(c.path, after_id) for c in step.checked],
+                    [after_id])
+    report.violations.append(rewritten(policy.models_dir, before_id, after_id, how).at_commit(after_id))
+    report.violations.sort()
+    return report

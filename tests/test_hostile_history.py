@@ -1,0 +1,123 @@
+"""Hostile histories: a main branch rewritten under the validator's feet (a force-push that
+rewinds or rewrites it, a fast-forward "foxtrot" merge that puts the old main on a second
+parent and drops its changes), and the old head missing from the clone. Real repositories,
+the real CLI in a capped subprocess."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+from builders import line_of, model, version
+from conftest import GitRepo
+from hostile_support import assert_clean_error, run_capped
+
+PATH = "models/faq-bot.yaml"
+ONE = model("faq-bot", version("1.0.0", "staging"))
+TWO = model("faq-bot", version("1.0.0", "staging"), version("2.0.0", "none"))
+MOVED = model("faq-bot", version("1.0.0", "staging", uri="s3://elsewhere/faq-bot/1.0.0/model.onnx"))
+
+
+@pytest.fixture
+def main(repo: GitRepo) -> GitRepo:
+    """main: faq-bot 1.0.0 registered (repo.first), then 2.0.0 registered (repo.second)."""
+    repo.write(PATH, ONE)
+    repo.first = repo.commit("register faq-bot 1.0.0")
+    repo.write(PATH, TWO)
+    repo.second = repo.commit("register faq-bot 2.0.0")
+    return repo
+
+
+def _range(repo: GitRepo, spec: str):
+    return run_capped(repo.path, "validate", "--format", "json", "--range", spec)
+
+
+def _found(proc) -> list[tuple[str, int, int, str, str | None]]:
+    return [(v["file"], v["line"], v["column"], v["rule"], v.get("commit")) for v in proc.json()["violations"]]
+
+
+def _rewritten(before: str, after: str, how: str) -> str:
+    return (f"history was rewritten: {before[:12]} (BEFORE) is not on the first-parent history of {after[:12]} "
+            f"(AFTER); {how}; AFTER was judged against BEFORE as one change, not commit by commit")
+
+
+REWOUND = "the branch was rewound to an older commit (a force-push)"
+REWRITTEN = "the branch was rewritten (a force-push: BEFORE is not an ancestor of AFTER)"
+FOXTROT = ("BEFORE is reached from AFTER only through a merge's second parent (a fast-forward merge with the old head "
+           "as second parent, a 'foxtrot' merge, which can drop the branch's changes)")
+
+
+def test_force_push_that_rewinds_main(main: GitRepo) -> None:
+    """Before: "0 model files checked", exit 0. The rewind drops version 2.0.0."""
+    proc = _range(main, f"{main.second}..{main.first}")
+    assert proc.code == 1
+    assert _found(proc) == [("models", 1, 1, "history-rewritten", main.first),
+                            (PATH, line_of(ONE, "version: "), 3, "version-removed", main.first)]
+    assert proc.json()["violations"][0]["message"] == _rewritten(main.second, main.first, REWOUND)
+    assert proc.json()["commits_checked"] == [main.first]
+    assert proc.err == (f"registry-tool: note: {main.second} is not on the first-parent history of {main.first} "
+                        f"({REWOUND}): judging {main.first} against {main.second} as one change, and failing the "
+                        "range (history-rewritten)\n")
+
+
+def test_force_push_that_rewrites_main(main: GitRepo) -> None:
+    """The last commit amended to change 1.0.0's artifact: a sibling of BEFORE, not a descendant."""
+    main.git("reset", "-q", "--hard", main.first)
+    main.write(PATH, MOVED)
+    rewritten = main.commit("register faq-bot 2.0.0 (amended)")
+    proc = _range(main, f"{main.second}..{rewritten}")
+    assert proc.code == 1
+    assert _found(proc) == [("models", 1, 1, "history-rewritten", rewritten),
+                            (PATH, line_of(ONE, "version: "), 3, "version-removed", rewritten),
+                            (PATH, line_of(MOVED, "uri:"), 12, "immutable-field", rewritten)]
+    assert proc.json()["violations"][0]["message"] == _rewritten(main.second, rewritten, REWRITTEN)
+
+
+def test_foxtrot_merge_that_drops_mains_change(main: GitRepo) -> None:
+    """A branch from before 2.0.0 merges main in (main as second parent), resolving the
+    conflict to its own side, and is pushed to main as a fast-forward: its first-parent
+    commits each pass against their parents, but main lost 2.0.0."""
+    main.git("switch", "-q", "-c", "feature", main.first)
+    main.write("README.md", "notes\n")
+    main.commit("notes")
+    main.git("merge", "-q", "-s", "ours", "--no-edit", "main")  # keeps the branch's faq-bot: 2.0.0 is gone
+    merged = main.git("rev-parse", "HEAD")
+    assert main.git("rev-parse", "HEAD^2") == main.second
+    proc = _range(main, f"{main.second}..{merged}")
+    assert proc.code == 1
+    assert _found(proc) == [("models", 1, 1, "history-rewritten", merged),
+                            (PATH, line_of(ONE, "version: "), 3, "version-removed", merged)]
+    assert proc.json()["violations"][0]["message"] == _rewritten(main.second, merged, FOXTROT)
+
+
+def test_a_merge_with_main_as_first_parent_is_judged_commit_by_commit(main: GitRepo) -> None:
+    """The ordinary merge (what a Git host does for a pull request) is no rewrite."""
+    main.git("switch", "-q", "-c", "feature", main.first)
+    main.write("README.md", "notes\n")
+    main.commit("notes")
+    main.git("switch", "-q", "main")
+    main.git("merge", "-q", "--no-ff", "--no-edit", "feature")
+    proc = _range(main, f"{main.second}..HEAD")
+    assert (proc.code, proc.err) == (0, "")
+    assert len(proc.json()["commits_checked"]) == 1
+
+
+@pytest.fixture
+def after_force_push(main: GitRepo, tmp_path: Path) -> tuple[GitRepo, Path]:
+    """main force-pushed back to its first commit, and a fresh clone (as CI makes after the
+    push): the old head is in neither clone's branches, and not in the clone at all."""
+    main.git("reset", "-q", "--hard", main.first)
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", "--no-local", str(main.path), str(clone)], check=True)
+    return main, clone
+
+
+def test_before_missing_from_the_clone_fails_the_range(after_force_push) -> None:
+    main, clone = after_force_push
+    proc = run_capped(clone, "validate", "--range", f"{main.second}..HEAD")
+    assert proc.out == ""
+    assert_clean_error(proc, f"the start of the range, '{main.second}', is not in this repository: after a force-push "
+                             "the old head is on no branch, so a clone does not have it (git fetch origin "
+                             f"{main.second} fetches it while the host keeps it; a shallow clone needs fetch-depth: 0); "
+                             "the range cannot be judged without it")
