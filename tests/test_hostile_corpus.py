@@ -277,3 +277,56 @@ def test_corpus_size() -> None:
     hostile = len(MODEL_CASES) + len(REGISTRY_CASES) + len(GENERATED_MODELS) + len(GENERATED_REGISTRY) + 1
     assert hostile >= 40
     assert SHA in valid_model("x")
+
+
+# --- invisible text beyond format characters (category Cf) ---------------------------------
+# Unicode's Default_Ignorable_Code_Point characters that are not Cf, and blank glyphs: each
+# passed yaml-hidden-char before, in plain values, comments and artifact.uri alike.
+
+BLANK = {
+    "\u3164": "HANGUL FILLER", "\u115f": "HANGUL CHOSEONG FILLER", "\u1160": "HANGUL JUNGSEONG FILLER",
+    "\uffa0": "HALFWIDTH HANGUL FILLER", "\u2800": "BRAILLE PATTERN BLANK", "\u034f": "COMBINING GRAPHEME JOINER",
+    "\ufe0f": "VARIATION SELECTOR-16", "\ufe00": "VARIATION SELECTOR-1", "\U000e0100": "VARIATION SELECTOR-17",
+    "\u180b": "MONGOLIAN FREE VARIATION SELECTOR ONE", "\u180f": "MONGOLIAN FREE VARIATION SELECTOR FOUR",
+    "\u17b4": "KHMER VOWEL INHERENT AQ", "\u17b5": "KHMER VOWEL INHERENT AA", "\U0001d159": "MUSICAL SYMBOL NULL NOTEHEAD",
+    "\u2065": "an unassigned character", "\ufff0": "an unassigned character", "\U000e0000": "an unassigned character",
+}
+BLANK_WHY = "it shows as nothing or as a blank that is not a space, so a reviewer cannot see it; remove it"
+URI_LINE = 6  # valid_model's artifact.uri line: "      uri: s3://bucket/m/1.0.0/model.onnx"
+
+
+def _blank_message(char: str) -> str:
+    return f"invisible character U+{ord(char):04X} ({BLANK[char]}): {BLANK_WHY}"
+
+
+@pytest.mark.parametrize("char", sorted(BLANK), ids=lambda c: f"U+{ord(c):04X}")
+@pytest.mark.parametrize("where", ["artifact.uri", "plain value", "comment"])
+def test_invisible_character_beyond_format_characters(repo, char: str, where: str) -> None:
+    text = _model()
+    if where == "artifact.uri":
+        text, line, column = text.replace("s3://bucket/", f"s3://bucket{char}/"), URI_LINE, 23
+    elif where == "plain value":
+        text, line, column = text.replace("name: m\n", f"name: m\nowner: ha{char}zel\n"), 2, 10
+    else:
+        text, line, column = text.replace("    stage: staging\n", f"    stage: staging # ok{char}\n"), 4, 24
+    _put(repo.path, "models/m.yaml", text.encode())
+    violations = assert_clean_violations(run_capped(repo.path, "validate", "--format", "json"))
+    assert [_first(violations)] == [("models/m.yaml", line, column, "yaml-hidden-char", _blank_message(char))]
+    assert len(violations) == 1
+
+
+@pytest.mark.parametrize("char", ["\u3164", "\ufe0f", "\U000e0100"], ids=lambda c: f"U+{ord(c):04X}")
+def test_invisible_character_written_as_an_escape(repo, char: str) -> None:
+    escape = f"\\u{ord(char):04x}" if ord(char) < 0x10000 else f"\\U{ord(char):08x}"
+    _put(repo.path, "models/m.yaml", _model(owner=raw(f'"ha{escape}zel"')).encode())
+    violations = assert_clean_violations(run_capped(repo.path, "validate", "--format", "json"))
+    assert [_first(violations)] == [("models/m.yaml", 2, 8, "yaml-hidden-char",
+                                     f"escaped control or invisible character U+{ord(char):04X} ({BLANK[char]}) in a value: "
+                                     "readers, terminals and web pages show it differently or not at all; remove it")]
+
+
+def test_spaces_a_reader_sees_are_allowed(repo) -> None:
+    """No-break and ideographic spaces show as space: not hidden (the schema judges where they may go)."""
+    _put(repo.path, "models/m.yaml", _model(description=raw("Modèle\u00a0de réponses\u3000日本語")).encode())
+    proc = run_capped(repo.path, "validate", "--format", "json")
+    assert (proc.code, proc.err) == (0, "")

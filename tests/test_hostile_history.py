@@ -121,3 +121,23 @@ def test_before_missing_from_the_clone_fails_the_range(after_force_push) -> None
                              "the old head is on no branch, so a clone does not have it (git fetch origin "
                              f"{main.second} fetches it while the host keeps it; a shallow clone needs fetch-depth: 0); "
                              "the range cannot be judged without it")
+
+
+# --- what history and show print from commits: escaped, never raw --------------------------
+
+HIDDEN_AUTHOR = "Ada \u202eecalevoL\u202c"  # shows as "Ada Lovelace" reversed by a bidi override
+HIDDEN_MESSAGE = "promote faq-bot\u3164 1.0.0 \u2066(approved)\u2069"
+
+
+def test_bidi_controls_and_blank_characters_from_commits_are_escaped(main: GitRepo) -> None:
+    main.write(PATH, ONE.replace("stage: staging", "stage: production"))
+    commit = main.commit(HIDDEN_MESSAGE, author=(HIDDEN_AUTHOR, "ada@example.com"))
+    proc = run_capped(main.path, "history", "faq-bot", "--limit", "1")
+    assert (proc.code, proc.err) == (0, "")
+    assert proc.out.splitlines() == [
+        f"2024-11-03T10:00:00Z  {commit[:12]}  faq-bot 1.0.0: staging → production  (by Ada \\u202eecalevoL\\u202c, "
+        "merged by Grace Hopper)  promote faq-bot\\u3164 1.0.0 \\u2066(approved)\\u2069"]
+    shown = run_capped(main.path, "show", "faq-bot")
+    assert shown.code == 0
+    assert "Ada \\u202eecalevoL\\u202c" in shown.out and "\u202e" not in shown.out
+    assert run_capped(main.path, "history", "--format", "json").json()[0]["proposed_by"]["name"] == HIDDEN_AUTHOR  # data stays data

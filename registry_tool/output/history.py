@@ -7,6 +7,7 @@ from typing import Callable
 
 from registry_tool.history.events import Event
 from registry_tool.history.walk import History
+from registry_tool.output.escape import printable
 from registry_tool.output.sentences import sentence
 from registry_tool.output.values import dump
 
@@ -34,7 +35,7 @@ def attribution(event: Event) -> str:
 def text_line(event: Event) -> str:
     c = event.commit
     why = (c.reason or c.comment).split("\n", 1)[0]
-    return f"{c.time}  {c.id[:12]}  {sentence(event.change)}  ({attribution(event)})  {why}"
+    return printable(f"{c.time}  {c.id[:12]}  {sentence(event.change)}  ({attribution(event)})  {why}")
 
 
 def render_text(found: History) -> str:

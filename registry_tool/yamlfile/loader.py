@@ -46,6 +46,7 @@ from yaml.scanner import ScannerError
 from registry_tool.core.findings import Violation
 from registry_tool.core.policy import DEFAULT_MAX_BYTES
 from registry_tool.core.rules import declare
+from registry_tool.core.text import BLANK_CHARS, FORMAT_CHARS
 
 MAX_DEPTH = 64
 _INDICATOR_BUDGET = 2000  # above this many nesting indicators, scan events before composing
@@ -105,7 +106,7 @@ NON_FINITE = declare("yaml-non-finite", "loader",
                      help="JSON cannot carry infinity, NaN or numbers beyond a double, so readers disagree "
                           "about them. Write a finite number, or quote the value if it is text.")
 HIDDEN_CHAR = declare("yaml-hidden-char", "loader",
-                      "What a reviewer cannot see in a diff: invisible or direction-changing characters (zero-width, bidi controls, a BOM inside the file), line breaks other than LF and CRLF (lone CR, NEL, U+2028/U+2029), control characters written as escapes.",
+                      "What a reviewer cannot see in a diff: invisible or direction-changing characters (zero-width, bidi controls, a BOM inside the file, variation selectors, Hangul fillers, other default-ignorable or blank-rendering characters), line breaks other than LF and CRLF (lone CR, NEL, U+2028/U+2029), control characters written as escapes.",
                       help="A reviewer cannot see invisible, direction-changing or odd line-break characters "
                            "in a diff, yet every reader gets them. Delete the character (the message names "
                            "it and its position), or write plain text.")
@@ -128,12 +129,10 @@ _CORE12_BOOL = frozenset(["true", "True", "TRUE", "false", "False", "FALSE"])
 _YAML11_ONLY_BOOL = frozenset(["y", "Y", "n", "N"])  # booleans to some YAML 1.1 readers
 _NUMBER_START = frozenset("0123456789+-.")
 _BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
-# Unicode format characters (category Cf): invisible, or they reorder what is displayed.
-_FORMAT_CHARS = (
-    "\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f\u202a-\u202e"
-    "\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f"
-    "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f"
-)
+# Invisible characters (core/text.py): format characters (Cf), which may also reorder what
+# is displayed, and the other default-ignorable and blank-rendering ones.
+_FORMAT_CHARS = FORMAT_CHARS + BLANK_CHARS
+_BLANK = re.compile(f"[{BLANK_CHARS}]")
 _ODD_BREAKS = "\u0085\u2028\u2029"  # line breaks to YAML 1.1 readers, ordinary characters to YAML 1.2 and diffs
 _HIDDEN_IN_TEXT = re.compile(f"[{_FORMAT_CHARS}{_ODD_BREAKS}]|\r(?!\n)")
 _HIDDEN_IN_VALUE = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{_FORMAT_CHARS}{_ODD_BREAKS}]")
@@ -524,13 +523,19 @@ def _hidden_character(text: str, path: str) -> Violation | None:
         why = "a carriage return without a line feed: YAML readers start a new line here, diffs and Git do not; use LF or CRLF line endings"
     elif char in _ODD_BREAKS:
         why = f"{_describe(char)} is a line break to YAML 1.1 readers (PyYAML, libyaml) but not to YAML 1.2 readers or diffs; use LF"
+    elif _BLANK.match(char):
+        why = (f"invisible character {_describe(char)}: it shows as nothing or as a blank that is not a space, "
+               "so a reviewer cannot see it; remove it")
     else:
         why = f"invisible character {_describe(char)}: a reviewer cannot see it, and it can reorder what a diff shows; remove it"
     return Violation(path, line, column, "yaml-hidden-char", why)
 
 
 def _describe(char: str) -> str:
-    name = unicodedata.name(char, "") or ("NEXT LINE" if char == "\x85" else "a control character")
+    name = unicodedata.name(char, "")
+    if not name:
+        unassigned = unicodedata.category(char) == "Cn"
+        name = "NEXT LINE" if char == "\x85" else "an unassigned character" if unassigned else "a control character"
     return f"U+{ord(char):04X} ({name})"
 
 
