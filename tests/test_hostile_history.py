@@ -141,3 +141,64 @@ def test_bidi_controls_and_blank_characters_from_commits_are_escaped(main: GitRe
     assert shown.code == 0
     assert "Ada \\u202eecalevoL\\u202c" in shown.out and "\u202e" not in shown.out
     assert run_capped(main.path, "history", "--format", "json").json()[0]["proposed_by"]["name"] == HIDDEN_AUTHOR  # data stays data
+
+
+# --- commits Git accepts (fsck-clean) that a calendar or a codec cannot read ---------------
+
+PROD_ONE = model("faq-bot", version("1.0.0", "production"), version("2.0.0", "staging"))
+PROD_TWO = model("faq-bot", version("1.0.0", "staging"), version("2.0.0", "production"))
+
+
+def _raw_commit(repo: GitRepo, headers: bytes, message: bytes) -> str:
+    """Commit what is staged with hand-written author/committer/encoding headers."""
+    repo.git("add", "-A")
+    tree, parent = repo.git("write-tree"), repo.git("rev-parse", "HEAD")
+    body = b"tree %s\nparent %s\n%s\n%s" % (tree.encode(), parent.encode(), headers, message)
+    oid = subprocess.run(["git", "hash-object", "-t", "commit", "-w", "--stdin"], cwd=repo.path, input=body,
+                         capture_output=True, check=True).stdout.decode().strip()
+    repo.git("update-ref", "refs/heads/main", oid)
+    assert subprocess.run(["git", "fsck", "--strict", "--no-dangling"], cwd=repo.path, capture_output=True).returncode == 0
+    return oid
+
+
+ODD_COMMITS = {
+    "year 10000": (b"author Ada <ada@example.com> 253402300800 +0000\ncommitter Ada <ada@example.com> 253402300800 +0000\n",
+                   b"promote 2.0.0\n"),
+    "unknown encoding": (b"author Ad\xe9 <ada@example.com> 1700000000 +0000\ncommitter Ada <ada@example.com> 1700000000 +0000\n"
+                         b"encoding x-no-such-encoding\n", b"promote 2.0.0 (#41)\n"),
+}
+
+
+@pytest.fixture(params=sorted(ODD_COMMITS))
+def odd(request, repo: GitRepo) -> tuple[GitRepo, str, str]:
+    """1.0.0 in production, then 2.0.0 promoted by an odd commit. Returns (repo, its id, case)."""
+    repo.write(PATH, PROD_ONE)
+    repo.commit("1.0.0 in production")
+    repo.write(PATH, PROD_TWO)
+    oid = _raw_commit(repo, *ODD_COMMITS[request.param])
+    repo.git("reset", "-q", "--hard")
+    return repo, oid, request.param
+
+
+def test_history_shows_what_it_cannot_read_as_a_question_mark(odd) -> None:
+    repo, oid, case = odd
+    proc = run_capped(repo.path, "history", "--limit", "2")
+    assert (proc.code, proc.err) == (0, "")
+    if case == "year 10000":
+        expected = f"?  {oid[:12]}  faq-bot 1.0.0: production → staging  (by Ada)  promote 2.0.0"
+    else:  # every text of the commit is in an encoding nobody knows: no name, no message, no PR number
+        expected = f"2023-11-14T22:13:20Z  {oid[:12]}  faq-bot 1.0.0: production → staging  (by ?)  ?"
+    assert proc.out.splitlines()[0] == expected
+    assert run_capped(repo.path, "history", "--format", "json").code == 0
+
+
+def test_show_and_rollback_go_on_past_an_odd_commit(odd) -> None:
+    repo, oid, case = odd
+    shown = run_capped(repo.path, "show", "faq-bot")
+    assert (shown.code, shown.err) == (0, "")
+    row = shown.out.splitlines()[2].split()
+    assert row[:3] == ["faq-bot", "2.0.0", "production"]
+    assert row[4:] == (["?", "Ada", oid[:12]] if case == "year 10000" else ["2023-11-14", "22:13", "?", oid[:12]])
+    rolled = run_capped(repo.path, "rollback", "faq-bot")
+    assert rolled.code == 0, rolled.err
+    assert (repo.path / PATH).read_text() == model("faq-bot", version("1.0.0", "production"), version("2.0.0", "staging"))

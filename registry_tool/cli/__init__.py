@@ -15,7 +15,7 @@ from typing import Any
 import click
 
 from registry_tool import __version__
-from registry_tool.errors import EXIT_INTERNAL, EXIT_USAGE, RegistryError
+from registry_tool.errors import EXIT_INTERNAL, EXIT_USAGE, RegistryError, os_error
 
 # command name -> "module:function" under registry_tool.cli
 COMMANDS: dict[str, str] = {
@@ -61,6 +61,9 @@ class LazyGroup(click.Group):
             ctx.exit(0)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
+        except OSError as exc:  # the file system's answer about a path the user gave: too long, a loop, no access
+            click.echo(f"registry-tool: error: {os_error(exc)}", err=True)
+            ctx.exit(EXIT_USAGE)
         except Exception as exc:  # a bug: one line, unless asked for the traceback
             if os.environ.get("REGISTRY_TOOL_DEBUG"):
                 raise

@@ -18,7 +18,7 @@ from registry_tool.cli.options import (
     repo_option,
     use_color,
 )
-from registry_tool.errors import EXIT_OK, EXIT_VIOLATIONS, RegistryError
+from registry_tool.errors import EXIT_OK, EXIT_VIOLATIONS, RegistryError, shown_path
 from registry_tool.output.validate import REPORTERS, SUMMARY_LIMIT, render_markdown
 
 _HEX = re.compile(r"[0-9a-fA-F]{7,64}")
@@ -213,7 +213,11 @@ def _staged(store: GitStore) -> Report:
 def _entry_for(root: Path, path: Path) -> Entry:
     from registry_tool.snapshots.worktree import entry_of
 
-    full = path.resolve() if not path.is_symlink() else path.parent.resolve() / path.name
+    try:
+        full = path.resolve() if not path.is_symlink() else path.parent.resolve() / path.name
+    except RuntimeError:  # Python < 3.13: a loop of symbolic links on the way (3.13 raises OSError)
+        raise RegistryError(f"{shown_path(path)}: too many levels of symbolic links (a link that points back "
+                            "to itself?)") from None
     try:
         relative = full.relative_to(root.resolve()).as_posix()
     except ValueError:

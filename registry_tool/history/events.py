@@ -96,9 +96,16 @@ def reason(message: str) -> str:
     return "\n\n".join(body) or summary
 
 
+UNKNOWN = "?"  # what a commit's field shows when Git holds it in a form we cannot read
+
+
 def iso_utc(timestamp: int) -> str:
-    """Seconds since the epoch as ISO 8601 in UTC: ``2024-11-01T10:00:00Z``."""
-    return datetime.fromtimestamp(timestamp, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    """Seconds since the epoch as ISO 8601 in UTC: ``2024-11-01T10:00:00Z``; ``?`` for a date
+    Git stores but a calendar cannot show (after the year 9999, before the year 1)."""
+    try:
+        return datetime.fromtimestamp(timestamp, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    except (ValueError, OverflowError, OSError):
+        return UNKNOWN
 
 
 @dataclass(frozen=True)

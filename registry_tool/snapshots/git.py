@@ -138,8 +138,10 @@ class GitStore:
     def discover(cls, start: str | Path = ".") -> "GitStore":
         """The repository containing ``start`` (any subfolder works), bare or not."""
         start = Path(start)
-        if not start.exists():
-            raise RegistryError(f"{start}: no such directory")
+        try:
+            os.stat(start)  # a loop of links or a name too long is said as such (OSError), not as "no such directory"
+        except (FileNotFoundError, NotADirectoryError):
+            raise RegistryError(f"{start}: no such directory") from None
         found = pygit2.discover_repository(str(start))
         if found is None:
             raise RegistryError(f"not a Git repository: {start.resolve()} (or any parent folder)")
