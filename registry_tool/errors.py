@@ -19,6 +19,7 @@ EXIT_VIOLATIONS = 1  # rules broken, or nothing found (get, history)
 EXIT_NOT_FOUND = 1
 EXIT_USAGE = 2  # usage errors and unreadable input
 EXIT_INTERNAL = 3  # a bug: the CLI says so in one line (REGISTRY_TOOL_DEBUG=1 shows the traceback)
+EXIT_INTERRUPTED = 130  # Ctrl-C, as shells report a command killed by SIGINT
 
 
 class RegistryError(Exception):

@@ -15,7 +15,7 @@ from typing import Any
 import click
 
 from registry_tool import __version__
-from registry_tool.errors import EXIT_INTERNAL, EXIT_USAGE, RegistryError, os_error
+from registry_tool.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_USAGE, RegistryError, os_error
 
 # command name -> "module:function" under registry_tool.cli
 COMMANDS: dict[str, str] = {
@@ -59,6 +59,9 @@ class LazyGroup(click.Group):
         except BrokenPipeError:
             sys.stderr.close()  # the reader went away (| head); not an error of ours
             ctx.exit(0)
+        except KeyboardInterrupt:  # Ctrl-C outside a commit's critical section: nothing was committed
+            click.echo("registry-tool: error: interrupted", err=True)
+            ctx.exit(EXIT_INTERRUPTED)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
         except OSError as exc:  # the file system's answer about a path the user gave: too long, a loop, no access
