@@ -202,3 +202,80 @@ def test_show_and_rollback_go_on_past_an_odd_commit(odd) -> None:
     rolled = run_capped(repo.path, "rollback", "faq-bot")
     assert rolled.code == 0, rolled.err
     assert (repo.path / PATH).read_text() == model("faq-bot", version("1.0.0", "production"), version("2.0.0", "staging"))
+
+
+# --- a change that repairs an invalid base copy is judged against the last valid one ---------
+
+ARCHIVED = model("faq-bot", version("1.0.0", "archived"), version("2.0.0", "production"))
+BROKEN = ARCHIVED.replace("name: faq-bot\n", "name: faq-bot\nname: faq-bot\n")  # a duplicate key: invalid
+REPAIRED = model("faq-bot", version("1.0.0", "production", uri="s3://attacker/faq-bot/1.0.0/model.onnx"),
+                 version("2.0.0", "staging"))
+
+
+@pytest.fixture
+def broken(repo: GitRepo) -> GitRepo:
+    """faq-bot with 1.0.0 archived (repo.valid), then a commit that broke the file (repo.broken)."""
+    repo.write(PATH, ARCHIVED)
+    repo.valid = repo.commit("archive 1.0.0")
+    repo.write(PATH, BROKEN)
+    repo.broken = repo.commit("a broken edit, pushed past review")
+    return repo
+
+
+def test_repairing_an_invalid_base_does_not_switch_change_rules_off(broken: GitRepo) -> None:
+    """Before: the un-archive and the new uri passed, since the base copy was invalid."""
+    broken.write(PATH, REPAIRED)
+    head = broken.commit("repair faq-bot")
+    proc = run_capped(broken.path, "validate", "--format", "json", "--ref", head, "--base", broken.broken)
+    assert proc.code == 1
+    assert sorted((v["rule"], v["line"]) for v in proc.json()["violations"]) == [
+        ("archived-promotion", line_of(REPAIRED, "stage: production")),
+        ("immutable-field", line_of(REPAIRED, "s3://attacker")),
+    ]
+    assert _range(broken, f"{broken.broken}..{head}").json()["ok"] is False
+    diff = run_capped(broken.path, "diff", broken.broken, head)
+    assert diff.code == 0
+    assert "faq-bot 1.0.0: archived → production" in diff.out and "no model or policy changes" not in diff.out
+
+
+def test_a_file_never_valid_is_judged_as_new(repo: GitRepo) -> None:
+    repo.write(PATH, BROKEN.replace("archived", "none"))
+    base = repo.commit("a broken registration")
+    repo.write(PATH, model("faq-bot", version("1.0.0", "production")))
+    head = repo.commit("repair it straight into production")
+    proc = run_capped(repo.path, "validate", "--format", "json", "--ref", head, "--base", base)
+    assert [v["rule"] for v in proc.json()["violations"]] == ["skipped-stage"]
+
+
+def test_deleting_an_invalid_file_is_still_a_removal(broken: GitRepo) -> None:
+    (broken.path / PATH).unlink()
+    head = broken.commit("delete the broken file")
+    proc = run_capped(broken.path, "validate", "--format", "json", "--ref", head, "--base", broken.broken)
+    assert [(v["file"], v["rule"]) for v in proc.json()["violations"]] == [(PATH, "model-removed")]
+
+
+# --- a one-line models_dir switch is judged as moving every model ---------------------------
+
+def test_models_dir_switch_to_a_folder_prepared_earlier(broken: GitRepo) -> None:
+    """The new folder's copy was committed while it was outside models_dir (never judged);
+    the switch is judged as the move: the new folder's files against the old ones."""
+    broken.write(PATH, ARCHIVED)
+    base = broken.commit("fixed")
+    broken.write("shadow/faq-bot.yaml", REPAIRED)
+    broken.commit("a folder nobody validates")
+    broken.write("registry.yaml", "models_dir: shadow\n")
+    head = broken.commit("one line")
+    for args in (["--ref", head, "--base", base], ["--range", f"{base}..{head}"]):
+        proc = run_capped(broken.path, "validate", "--format", "json", *args)
+        assert sorted((v["file"], v["rule"]) for v in proc.json()["violations"]) == [
+            ("shadow/faq-bot.yaml", "archived-promotion"), ("shadow/faq-bot.yaml", "immutable-field")]
+
+
+def test_models_dir_switch_that_leaves_a_model_behind(broken: GitRepo) -> None:
+    broken.write(PATH, ARCHIVED)
+    base = broken.commit("fixed")
+    broken.write("registry.yaml", "models_dir: shadow\n")
+    broken.write("shadow/other.yaml", model("other", version("1", "none")))
+    head = broken.commit("switch, without faq-bot")
+    proc = run_capped(broken.path, "validate", "--format", "json", "--ref", head, "--base", base)
+    assert [(v["file"], v["rule"]) for v in proc.json()["violations"]] == [(PATH, "model-removed")]

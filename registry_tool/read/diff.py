@@ -20,6 +20,7 @@ from registry_tool.core.names import model_name
 from registry_tool.core.policy import Policy
 from registry_tool.snapshots.base import Entry, Snapshot
 from registry_tool.validation import changed
+from registry_tool.validation.earlier import last_valid
 from registry_tool.validation.model_file import ModelFile, read_model
 from registry_tool.validation.past import ProductionPast
 from registry_tool.validation.policy import policy_data_of, policy_id, policy_of
@@ -102,6 +103,9 @@ def semantic_diff(base: Snapshot, head: Snapshot, past: ProductionPast | None = 
     for name in sorted(pairs):
         old, new = pairs[name]
         old_mf, old_ok = _read(base, old, base_policy, result)
+        if not old_ok and old is not None:  # an invalid base copy: compared with its last valid copy, if any
+            result.unreadable.pop()
+            old_mf, old_ok = last_valid(base, old, base_policy), True
         new_mf, new_ok = _read(head, new, head_policy, result)
         if old_ok and new_ok:
             _compare(result, model_name(name), old_mf, new_mf, base_policy, past)

@@ -20,6 +20,7 @@ from registry_tool.validation.checks import (
     check_state,
     check_tree,
 )
+from registry_tool.validation.earlier import last_valid
 from registry_tool.validation.model_file import ModelFile, read_model
 from registry_tool.validation.past import ProductionPast
 from registry_tool.validation.policy import policy_id, policy_of
@@ -153,12 +154,13 @@ def validate_change(base: Snapshot, head: Snapshot, cache: ChangeCache | None = 
         report.violations.extend(check_model(head_mf, head_policy))
         old = found.base_files.get(entry.name)
         base_mf = _quiet_base(cache, base, old, base_policy) if old is not None else None
-        if old is None or base_mf is not None:  # a base copy that is itself invalid: nothing sound to compare
-            report.violations.extend(check_change(base_mf, head_mf, base_policy, past))
+        if old is not None and base_mf is None:  # a base copy that is itself invalid: its last valid copy, or none
+            base_mf = last_valid(base, old, base_policy)
+        report.violations.extend(check_change(base_mf, head_mf, base_policy, past))
         if past is not None:
             _observe(past, head_mf, head_policy)
     for entry in found.removed:
-        base_mf = _quiet_base(cache, base, entry, base_policy)
+        base_mf = _quiet_base(cache, base, entry, base_policy) or last_valid(base, entry, base_policy)
         if base_mf is not None:
             report.violations.extend(check_change(base_mf, None, base_policy, past))
     cache.next_step()
@@ -175,7 +177,7 @@ def _observe(past: ProductionPast, mf: ModelFile, policy: Policy) -> None:
 
 def _quiet_base(cache: ChangeCache, base: Snapshot, entry: Entry, policy: Policy) -> ModelFile | None:
     """The base version of a file, or None when the base copy is itself invalid (its
-    violations were reported when it was committed)."""
+    violations were reported when it was committed; the caller looks further back)."""
     mf, _ = cache.read_model(base, entry, policy)
     return mf
 
