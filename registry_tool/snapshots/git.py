@@ -126,6 +126,66 @@ def open_repository(path: str) -> pygit2.Repository:
     return pygit2.Repository(path)
 
 
+REPLACED = ("git show, log and checkout serve the replacement objects while registry-tool reads the objects as "
+            "stored, so what a reviewer sees and what was validated could differ; remove them (git replace -d), "
+            "or set core.useReplaceRefs=false (or GIT_NO_REPLACE_OBJECTS=1) so that git reads the stored objects too")
+GRAFTED = ("git log and checkout follow the grafted parents while registry-tool follows the stored ones, so the "
+           "history each reads could differ; remove the file (git replace --convert-graft-file turns it into "
+           "replace refs, which are refused too)")
+
+
+class Substituted(RegistryError):
+    """Git would serve other objects than the stored ones (replace refs, grafts)."""
+
+
+def refuse_substitutes(gitdir: Path) -> None:
+    """Replace refs (``refs/replace/*``) and a grafts file make git serve other objects than
+    the stored ones that registry-tool reads: refused, with what to do, unless git is told
+    to ignore replacements too (``core.useReplaceRefs=false``, ``GIT_NO_REPLACE_OBJECTS``)."""
+    common = _common_dir(gitdir)
+    replaced = _replace_ref(common, gitdir)
+    if replaced is not None:
+        raise Substituted(f"this repository has replace refs ({replaced}): {REPLACED}")
+    grafts = Path(os.environ.get("GIT_GRAFT_FILE") or common / "info" / "grafts")
+    try:
+        lines = grafts.read_text(errors="replace").splitlines()
+    except OSError:
+        return
+    if any(line.strip() and not line.lstrip().startswith("#") for line in lines):
+        raise Substituted(f"this repository has a grafts file ({grafts}): {GRAFTED}")
+
+
+def _common_dir(gitdir: Path) -> Path:
+    try:
+        return (gitdir / (gitdir / "commondir").read_text().strip()).resolve()
+    except OSError:
+        return gitdir
+
+
+def _replace_ref(common: Path, gitdir: Path) -> str | None:
+    """The first replace ref git would use, or None."""
+    if os.environ.get("GIT_NO_REPLACE_OBJECTS"):
+        return None
+    try:
+        if not pygit2.Repository(str(gitdir)).config.get_bool("core.useReplaceRefs"):
+            return None
+    except (KeyError, ValueError, pygit2.GitError):
+        pass  # not set: git uses them
+    base = os.environ.get("GIT_REPLACE_REF_BASE", "refs/replace/").rstrip("/") + "/"
+    for found in sorted((common / base).rglob("*")) if (common / base).is_dir() else []:
+        if found.is_file():
+            return found.relative_to(common).as_posix()
+    try:
+        with open(common / "packed-refs", "rb") as handle:
+            for line in handle:
+                name = line.rstrip(b"\n").partition(b" ")[2].decode("utf-8", "replace")
+                if name.startswith(base):
+                    return name
+    except OSError:
+        pass
+    return None
+
+
 class GitStore:
     """One Git repository, read through pygit2."""
 
@@ -146,9 +206,11 @@ class GitStore:
         if found is None:
             raise RegistryError(f"not a Git repository: {start.resolve()} (or any parent folder)")
         try:
-            return cls(open_repository(found))
+            repo = open_repository(found)
         except pygit2.GitError as exc:
             raise RegistryError(f"cannot open the Git repository at {found}: {exc}") from None
+        refuse_substitutes(Path(repo.path))
+        return cls(repo)
 
     @property
     def workdir(self) -> Path | None:
