@@ -330,3 +330,60 @@ def test_spaces_a_reader_sees_are_allowed(repo) -> None:
     _put(repo.path, "models/m.yaml", _model(description=raw("Modèle\u00a0de réponses\u3000日本語")).encode())
     proc = run_capped(repo.path, "validate", "--format", "json")
     assert (proc.code, proc.err) == (0, "")
+
+
+# --- plain values other readers read differently (ruamel.yaml, Go's yaml) ---------------------
+
+OTHER_READERS = {
+    "1_0e3": "a number to other readers", "1_e3": "a number to other readers", "+.5_": "a number to other readers",
+    "0X1F": "a number to other readers", "0B1": "a number to other readers", "0O7": "a number to other readers",
+    "1e1_0": "a number to other readers", "2024-1-1": "a date to other readers",
+}
+
+
+@pytest.mark.parametrize("value", sorted(OTHER_READERS))
+def test_plain_value_other_readers_read_as_a_number_or_date(repo, value: str) -> None:
+    _put(repo.path, "models/m.yaml", _model(owner=raw(value)).encode())
+    violations = assert_clean_violations(run_capped(repo.path, "validate", "--format", "json"))
+    reader = ("Go's yaml.v3" if "date" in OTHER_READERS[value] else
+              "ruamel.yaml reads '_' in numbers, Go's yaml reads 0X, 0B and 0O and '_' in exponents")
+    assert [_first(violations)] == [("models/m.yaml", 2, 8, "yaml-ambiguous-scalar",
+                                     f"plain value {value!r} is a string to PyYAML but {OTHER_READERS[value]} ({reader}); "
+                                     f'quote it: "{value}"')]
+
+
+def test_plain_scalars_every_reader_reads_alike() -> None:
+    """A differential test: every generated plain value our loader accepts is read as the same
+    value by PyYAML and by ruamel.yaml (a YAML 1.2 reader, in the test extras for this)."""
+    hypothesis = pytest.importorskip("hypothesis")
+    ruamel = pytest.importorskip("ruamel.yaml")
+    import yaml
+    from hypothesis import strategies as st
+
+    from registry_tool.yamlfile import loader
+
+    reader = ruamel.YAML(typ="safe", pure=True)
+
+    @hypothesis.settings(max_examples=3000, deadline=None, derandomize=True)
+    @hypothesis.given(st.text(alphabet="0123456789_.eE+-xXoObBaf:tTnNy", min_size=1, max_size=8))
+    def same_everywhere(value: str) -> None:
+        text = f"k: {value}\n"
+        doc = loader.load(text.encode(), "m.yaml", max_bytes=4096)
+        if doc.problems:
+            return
+        ours = doc.data["k"]
+        theirs = reader.load(text)["k"]
+        pyyaml = yaml.safe_load(text)["k"]
+        assert (type(ours), ours) == (type(theirs), theirs) == (type(pyyaml), pyyaml), value
+
+    same_everywhere()
+
+
+@pytest.mark.parametrize("size", ["1.0e+300", "9.1e+15"])
+def test_size_written_as_a_float_beyond_2_53(repo, size: str) -> None:
+    """1.0e+300 was served as a 301-digit integer (while 9007199254740993 is refused)."""
+    _put(repo.path, "models/m.yaml", _model().replace("      sha256:", f"      size_bytes: {size}\n      sha256:").encode())
+    violations = assert_clean_violations(run_capped(repo.path, "validate", "--format", "json"))
+    assert [_first(violations)] == [("models/m.yaml", 7, 19, "schema",
+                                     f"versions[0].artifact.size_bytes: {float(size)!r} is larger than 2^53-1; readers "
+                                     "that hold numbers as doubles read another whole number of bytes")]

@@ -128,6 +128,11 @@ _CORE12_NUMBER = re.compile(
 _CORE12_BOOL = frozenset(["true", "True", "TRUE", "false", "False", "FALSE"])
 _YAML11_ONLY_BOOL = frozenset(["y", "Y", "n", "N"])  # booleans to some YAML 1.1 readers
 _NUMBER_START = frozenset("0123456789+-.")
+# Plain values PyYAML reads as strings but other readers as numbers or dates: '_' inside a
+# number (ruamel.yaml: 1_0e3, +.5_, and it fails on -_ and ._; Go: 1e1_0), a radix prefix
+# in capitals (Go: 0X1F, 0B1, 0O7), a date with one-digit month or day (Go yaml.v3: 2024-1-1).
+_OTHER_READERS_NUMBER = re.compile(r"[-+]?(?:[._0-9][0-9_.eE+-]*|0[xXoObB][0-9a-fA-F_]*)")
+_SHORT_DATE = re.compile(r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}")
 _BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
 # Invisible characters (core/text.py): format characters (Cf), which may also reorder what
 # is displayed, and the other default-ignorable and blank-rendering ones.
@@ -1249,6 +1254,11 @@ class _Builder:
                 self.ambiguous(node, "a string to YAML 1.1 readers (PyYAML) but a number to YAML 1.2 readers")
             elif value in _YAML11_ONLY_BOOL:
                 self.ambiguous(node, "a boolean to some YAML 1.1 readers")
+            elif value[0] in _NUMBER_START and _OTHER_READERS_NUMBER.fullmatch(value) and _looks_numeric(value):
+                self.ambiguous(node, "a string to PyYAML but a number to other readers (ruamel.yaml reads '_' in "
+                                     "numbers, Go's yaml reads 0X, 0B and 0O and '_' in exponents)")
+            elif _SHORT_DATE.fullmatch(value):
+                self.ambiguous(node, "a string to PyYAML but a date to other readers (Go's yaml.v3)")
         return value
 
     def int_(self, node: ScalarNode) -> Any:
@@ -1308,6 +1318,12 @@ _SCALARS: dict[str, Callable[[_Builder, ScalarNode], Any]] = {
     STR: _Builder.string, INT: _Builder.int_, FLOAT: _Builder.float_, BOOL: _Builder.bool_, NULL: _Builder.null,
     TIMESTAMP: _Builder.timestamp, MERGE: _Builder.merge, VALUE: _Builder.merge,
 }
+
+
+def _looks_numeric(value: str) -> bool:
+    """A digit string some reader takes for a number: it has '_' or a radix prefix."""
+    body = value.lstrip("+-")
+    return "_" in value or body[:2] in ("0X", "0B", "0O", "0x", "0b", "0o")
 
 
 def _short(text: str, limit: int = 40) -> str:
