@@ -5,6 +5,7 @@ the real CLI in a capped subprocess."""
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -279,3 +280,43 @@ def test_models_dir_switch_that_leaves_a_model_behind(broken: GitRepo) -> None:
     head = broken.commit("switch, without faq-bot")
     proc = run_capped(broken.path, "validate", "--format", "json", "--ref", head, "--base", base)
     assert [(v["file"], v["rule"]) for v in proc.json()["violations"]] == [(PATH, "model-removed")]
+
+
+# --- signatures: a header is a claim; git checks it when asked -------------------------------
+
+def test_a_garbage_signature_is_not_a_signature(main: GitRepo, tmp_path: Path) -> None:
+    import pygit2
+
+    main.write(PATH, TWO.replace('"2.0.0"\n    stage: none', '"2.0.0"\n    stage: staging'))
+    main.git("add", "-A")
+    git = pygit2.Repository(str(main.path))
+    who = pygit2.Signature("Mallory", "mallory@example.com", 1731492000, 0)
+    content = git.create_commit_string(who, who, "promote 2.0.0 (#41)\n", git.index.write_tree(), [git.head.target])
+    oid = git.create_commit_with_signature(content, "-----BEGIN PGP SIGNATURE-----\n\nnot a signature\n-----END PGP SIGNATURE-----")
+    git.references["refs/heads/main"].set_target(oid)
+    plain = run_capped(main.path, "history", "--limit", "1")
+    assert plain.out.endswith("(by Mallory, message claims PR #41, signed, unverified)  promote 2.0.0 (#41)\n")
+    assert run_capped(main.path, "history", "--format", "json").json()[0]["signature"] == "unverified"
+    checked = run_capped(main.path, "history", "--limit", "1", "--verify-signatures")
+    assert checked.code == 0
+    verdict = run_capped(main.path, "history", "--verify-signatures", "--format", "json").json()[0]["signature"]
+    assert verdict in ("BAD", "cannot be checked (key missing)", "unreadable (not a signature)")
+    assert checked.out.endswith(f"(by Mallory, message claims PR #41, signature {verdict})  promote 2.0.0 (#41)\n")
+
+
+def test_a_real_ssh_signature_is_verified_by_git(main: GitRepo, tmp_path: Path) -> None:
+    if shutil.which("ssh-keygen") is None:
+        pytest.skip("ssh-keygen is not installed")
+    key = tmp_path / "key"
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "ada@example.com", "-f", str(key)], check=True)
+    allowed = tmp_path / "allowed_signers"
+    allowed.write_text(f"ada@example.com {(tmp_path / 'key.pub').read_text()}")
+    main.git("config", "gpg.format", "ssh")
+    main.git("config", "user.signingkey", f"{key}.pub")
+    main.git("config", "gpg.ssh.allowedSignersFile", str(allowed))
+    main.write(PATH, TWO.replace('"2.0.0"\n    stage: none', '"2.0.0"\n    stage: staging'))
+    main.git("add", "-A")
+    main.git("commit", "-q", "-S", "-m", "promote 2.0.0",
+             env={"GIT_COMMITTER_EMAIL": "ada@example.com", "GIT_AUTHOR_EMAIL": "ada@example.com"})
+    checked = run_capped(main.path, "history", "--limit", "1", "--verify-signatures")
+    assert checked.out.rstrip().endswith("signature good)  promote 2.0.0")

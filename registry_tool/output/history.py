@@ -24,9 +24,9 @@ def attribution(event: Event) -> str:
     if c.approved_by:
         who.append("approved by " + ", ".join(p.name or p.email for p in c.approved_by))
     if c.pull_request is not None:
-        who.append(f"PR #{c.pull_request}")
-    if c.signed:
-        who.append("signed")
+        who.append(f"message claims PR #{c.pull_request}")
+    if c.signed or c.verified:
+        who.append("signed, unverified" if c.verified is None else f"signature {c.verified}")
     if event.rollback:
         who.append("rollback")
     return ", ".join(who)
