@@ -48,7 +48,7 @@ from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from harness import Contender, machine, race, registry, report, tool_command  # noqa: E402
+from harness import Contender, machine, race, registry, report, tool_command
 
 INDEX_ENV = "REGISTRY_TOOL_HISTORY_INDEX"
 GOAL = 10.0
@@ -156,7 +156,8 @@ def check_history(name: str, gto_out: str, tool_out: str) -> str:
     to_prod = [e for e in gto if e["event"] == "assignment" and e.get("stage") == "prod"]
     last_gto = max(to_prod, key=lambda e: (e["timestamp"], e.get("priority", 0)), default=None)
     last_tool = next((e for e in tool if e.get("to_stage") == "production"), None)  # newest first
-    return (f"gto history {name}: {len(gto)} events ({', '.join(f'{k} {v}' for k, v in sorted(Counter(e['event'] for e in gto).items()))}), "
+    kinds = ", ".join(f"{k} {v}" for k, v in sorted(Counter(e["event"] for e in gto).items()))
+    return (f"gto history {name}: {len(gto)} events ({kinds}), "
             f"last to prod: {bare(last_gto['version']) + ' at ' + last_gto['timestamp'] if last_gto else '-'}; "
             f"registry-tool history {name}: {len(tool)} events "
             f"({', '.join(f'{k} {v}' for k, v in sorted(Counter(e['event'] for e in tool).items()))}), "

@@ -136,7 +136,7 @@ def generate(path: Path, commits: int, models: int, seed: int = 7) -> dict[str, 
         if rng.random() < 0.2:  # through a pull request, merged with a merge commit
             prs += 1
             side = commit("refs/heads/pr", message, files, parents)
-            main_mark = commit("refs/heads/main", f"Merge pull request #{prs} from team/{name}", files, parents + [side])
+            main_mark = commit("refs/heads/main", f"Merge pull request #{prs} from team/{name}", files, [*parents, side])
             counts["merges"] += 1
         else:
             main_mark = commit("refs/heads/main", message, files, parents)

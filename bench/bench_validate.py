@@ -42,7 +42,7 @@ from pathlib import Path
 import pygit2
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from harness import (  # noqa: E402
+from harness import (
     BENCH,
     CACHE,
     CHECKOUT,

@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from packwriter import PackWriter  # noqa: E402
+from packwriter import PackWriter
 
 WORDS_A = ["fraud", "churn", "faq", "image", "credit", "support", "search", "ranking", "spam", "toxicity", "demand",
            "price", "speech", "ocr", "intent", "embed", "vision", "anomaly", "recsys", "ner", "sentiment", "lead"]
@@ -127,7 +127,8 @@ def make_model(i: int, seed: int) -> Model:
     if style == 0:
         header = (f"# yaml-language-server: $schema=../schemas/model.schema.json\n"
                   f"name: {name}\n"
-                  f"description: {WORDS_A[i % len(WORDS_A)].capitalize()} {WORDS_B[(i // len(WORDS_A)) % len(WORDS_B)]} for the {team} team\n"
+                  f"description: {WORDS_A[i % len(WORDS_A)].capitalize()} "
+                  f"{WORDS_B[(i // len(WORDS_A)) % len(WORDS_B)]} for the {team} team\n"
                   f"owner: {owner}\n"
                   f"task: {task}\n"
                   f"tags: [{', '.join(tags)}]\n"
@@ -481,7 +482,7 @@ def generate(out: Path, n_models: int, n_versions: int, n_commits: int, seed: in
             lines.append(apply_event(model, kind, index, rng))
             path = f"models/{model.name}.yaml"
             files.append((path, sink.blob(render_model(model), path)))
-        message = lines[0] if len(lines) == 1 else f"registry: {len(lines)} changes\n\n" + "".join(f"- {l}\n" for l in lines)
+        message = lines[0] if len(lines) == 1 else f"registry: {len(lines)} changes\n\n" + "".join(f"- {line}\n" for line in lines)
         head = sink.commit(when, person, message, files, head)
         if gto:
             for model, before in moved:

@@ -106,7 +106,7 @@ class PackWriter:
         self.git_dir = git_dir
         self.pack_dir = git_dir / "objects" / "pack"
         self.path = self.pack_dir / "tmp-bench.pack"
-        self.out = open(self.path, "wb")
+        self.out = open(self.path, "wb")  # noqa: SIM115 - held open across appends, closed by finish()
         self.out.write(b"PACK" + struct.pack(">II", 2, 0))  # the count is patched in finish()
         self.offset = 12
         self.index: dict[bytes, tuple[int, int]] = {}  # binary id -> (offset, crc32)

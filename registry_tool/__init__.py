@@ -23,8 +23,18 @@ if TYPE_CHECKING:  # what type checkers see; at run time the names are imported 
 
 __version__ = "0.1.0"
 
-__all__ = ["RegistryError", "open_registry", "Registry", "RegistrySnapshot", "NotFound",
-           "Model", "ModelVersion", "Artifact", "Binding", "Stage"]
+__all__ = [
+    "Artifact",
+    "Binding",
+    "Model",
+    "ModelVersion",
+    "NotFound",
+    "Registry",
+    "RegistryError",
+    "RegistrySnapshot",
+    "Stage",
+    "open_registry",
+]
 
 _LAZY = {
     "open_registry": "read.api", "Registry": "read.api", "RegistrySnapshot": "read.api",
@@ -37,7 +47,7 @@ def __getattr__(name: str) -> object:
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'registry_tool' has no attribute '{name}'")
-    from importlib import import_module  # noqa: PLC0415
+    from importlib import import_module
 
     value = getattr(import_module(f".{module}", __name__), name)
     globals()[name] = value

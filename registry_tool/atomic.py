@@ -8,6 +8,7 @@ the rename leaves the original untouched (and a ``.<name>.*.tmp`` file beside it
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 from pathlib import Path
@@ -15,7 +16,7 @@ from pathlib import Path
 from registry_tool.errors import ChangedMeanwhile, RegistryError
 
 
-def atomic_write(target: Path, data: bytes, *, display: str, expect: bytes | None | bool = False) -> None:
+def atomic_write(target: Path, data: bytes, *, display: str, expect: bytes | bool | None = False) -> None:
     """Write ``data`` to ``target`` atomically. ``expect`` (when not False) is what the file
     must still hold just before the rename (None: it must not exist); otherwise nothing
     is written and :class:`ChangedMeanwhile` is raised."""
@@ -62,10 +63,8 @@ def _mode_for(target: Path) -> int:
 
 
 def _remove(path: str) -> None:
-    try:
+    with contextlib.suppress(OSError):
         os.unlink(path)
-    except OSError:
-        pass
 
 
 def _sync_folder(folder: Path) -> None:

@@ -127,7 +127,7 @@ def model(name: str, *versions: Version, owner: str | None = None, description: 
         lines.append("versions: []")
     elif layout == "block":
         lines.append("versions:")
-        for v, item in zip(versions, items):
+        for v, item in zip(versions, items, strict=True):
             lines += _item(item, indent, step, flow_keys=_flow_keys(v))
     elif layout == "flow-items":
         lines += ["versions:"] + [f"{pad}- {_flow(item)}" for item in items]

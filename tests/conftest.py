@@ -9,13 +9,14 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 import pygit2
 import pytest
 from click.testing import CliRunner, Result
+
 from registry_tool.cli import main
 
 REPO_ROOT = Path(__file__).resolve().parents[1]

@@ -12,7 +12,8 @@ strings, finite numbers, booleans, null, lists, and mappings with string keys.
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from hypothesis import strategies as st
 

@@ -14,6 +14,8 @@ from builders import line_of, model, validate_json, version
 from edit_helpers import changed_lines
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from test_transitions import change  # noqa: F401  (the fixture: --base, --ref --base and --range must agree)
+
 from registry_tool import NotFound, RegistryError, open_registry
 from registry_tool.core.model import Model
 from registry_tool.core.policy import Policy
@@ -22,7 +24,6 @@ from registry_tool.history.events import EVENT_KEYS
 from registry_tool.validation.checks import check_model
 from registry_tool.validation.model_file import parse_model
 from registry_tool.yamlfile import loader
-from test_transitions import change  # noqa: F401  (the fixture: --base, --ref --base and --range must agree)
 
 NAME = "faq-bot"
 PATH = f"models/{NAME}.yaml"
@@ -248,7 +249,7 @@ def test_show_lists_aliases_and_export_carries_them(reg, cli):
     run = cli(reg.path, "show", "--no-history")
     lines = run.out.splitlines()
     assert lines[0].split() == ["MODEL", "VERSION", "STAGE", "ARTIFACT", "ALIASES"]
-    assert [line.split()[1:] for line in lines[1:-1]][0][-1] == "champion"
+    assert lines[1].split()[-1] == "champion"
     data = json.loads(cli(reg.path, "show", "--format", "json").out)
     assert [row["aliases"] for row in data["versions"]] == [["champion"], [], []]
     exported = json.loads(cli(reg.path, "export").out)
@@ -390,7 +391,7 @@ def files_with_aliases(draw) -> tuple[str, dict[str, str]]:
         lines.append("")
     lines.append("versions:")
     stages = ("production", "staging", "none")
-    for label, stage in zip(LABELS, stages):
+    for label, stage in zip(LABELS, stages, strict=False):
         lines += [f'  - version: "{label}"', f"    stage: {stage}", f"    artifact: {{uri: s3://b/{label}}}"]
     lines.append("# trailer")
     newline = draw(st.sampled_from(["\n", "\r\n"]))

@@ -11,9 +11,10 @@ import pickle
 import pytest
 from builders import line_of, model, validate_json, version
 from edit_helpers import changed_lines
+from test_transitions import change  # noqa: F401  (the fixture: --base, --ref --base and --range must agree)
+
 from registry_tool import RegistryError, Stage, open_registry
 from registry_tool.core.policy import DEFAULT_STAGES, Policy
-from test_transitions import change  # noqa: F401  (the fixture: --base, --ref --base and --range must agree)
 
 NAME = "faq-bot"
 PATH = f"models/{NAME}.yaml"
@@ -121,7 +122,7 @@ def test_registry_yaml_names_only_declared_stages(repo, cli, policy, where, mess
 def test_the_api_refuses_a_file_with_an_undeclared_stage(regions):
     regions.write(PATH, faq(version("1.0.0", "staging")))
     regions.commit("a stage from before")
-    with pytest.raises(RegistryError, match="undeclared-stage: versions\\[0\\].stage: 'staging' is not one of dev, qa"):
+    with pytest.raises(RegistryError, match=r"undeclared-stage: versions\[0\]\.stage: 'staging' is not one of dev, qa"):
         open_registry(regions.path).at().model(NAME)
 
 

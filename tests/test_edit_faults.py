@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 from conftest import REPO_ROOT
 from edit_helpers import FAQ, OCR, fingerprint
-from registry_tool.edit import git_commit as gitcommit
+
+from registry_tool.edit import git_commit
 from registry_tool.errors import RegistryError
 
 
@@ -46,7 +47,7 @@ def test_a_locked_index_fails_cleanly_and_keeps_the_lock(reg, cli):
 def test_a_second_process_racing_for_the_index_fails_cleanly(reg, cli, monkeypatch):
     """Process A is mid-commit (holding index.lock) when process B commits another edit:
     B fails with one clear line and changes nothing; A's commit lands whole."""
-    real = gitcommit._make_commit
+    real = git_commit._make_commit
     seen = {}
 
     def make_commit_while_another_process_runs(*args, **kwargs):
@@ -54,7 +55,7 @@ def test_a_second_process_racing_for_the_index_fails_cleanly(reg, cli, monkeypat
                                    env={**os.environ, "PYTHONPATH": str(REPO_ROOT)}, capture_output=True, text=True)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(gitcommit, "_make_commit", make_commit_while_another_process_runs)
+    monkeypatch.setattr(git_commit, "_make_commit", make_commit_while_another_process_runs)
     run = cli(reg.path, "archive", "faq-bot", "1.2.0", "--commit")
     assert run.code == 0
     b = seen["b"]
@@ -69,10 +70,9 @@ def test_a_commit_landing_mid_edit_makes_the_edit_fail_by_compare_and_swap(reg, 
     """Another writer (here git plumbing, which takes no index lock) moves the branch after
     the edit read HEAD: the branch update is a compare-and-swap, so the edit fails, the
     other commit stays, and the working tree and index are untouched."""
-    from registry_tool.edit import operations
-    from registry_tool.edit import targets as apply
+    from registry_tool.edit import operations, targets
 
-    real = gitcommit._make_commit
+    real = git_commit._make_commit
     other = {}
 
     def another_commit_lands(*args, **kwargs):
@@ -82,12 +82,12 @@ def test_a_commit_landing_mid_edit_makes_the_edit_fail_by_compare_and_swap(reg, 
         reg.git("update-ref", "refs/heads/main", other["id"])
         return oid
 
-    monkeypatch.setattr(gitcommit, "_make_commit", another_commit_lands)
+    monkeypatch.setattr(git_commit, "_make_commit", another_commit_lands)
     before = refs_index_and_files(reg.path)
     build = lambda ws: operations.archive(ws.base, ws.policy, "faq-bot", "1.2.0")  # noqa: E731
     with pytest.raises(RegistryError, match=r"^main moved while the edit was being made \(another commit landed first\); "
                                             r"nothing was changed: run the command again$"):
-        apply.run(reg.path, build, apply.Mode(commit=True), "archive")
+        targets.run(reg.path, build, targets.Mode(commit=True), "archive")
     assert reg.git("rev-parse", "main") == other["id"]
     after = refs_index_and_files(reg.path)
     changed = {k for k in before.keys() | after.keys() if before.get(k) != after.get(k)}
@@ -106,7 +106,7 @@ def test_many_racing_processes_lose_nothing(reg):
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for args in edits]
     results = [(p.wait(timeout=120), p.stdout.read(), p.stderr.read()) for p in procs]
     wins = 0
-    for code, out, err in results:
+    for code, _out, err in results:
         assert "Traceback" not in err
         if code == 0:
             wins += 1
@@ -150,8 +150,7 @@ def test_a_crash_between_the_temp_write_and_the_rename_leaves_the_original(reg, 
 
 def test_the_file_changing_during_an_edit_is_not_overwritten(reg, monkeypatch):
     from registry_tool import atomic
-    from registry_tool.edit import operations
-    from registry_tool.edit import targets as apply
+    from registry_tool.edit import operations, targets
 
     target = reg.path / "models/faq-bot.yaml"
     real = atomic.os.fsync
@@ -162,7 +161,7 @@ def test_the_file_changing_during_an_edit_is_not_overwritten(reg, monkeypatch):
 
     monkeypatch.setattr(atomic.os, "fsync", someone_saves_the_file)
     build = lambda ws: operations.archive(ws.base, ws.policy, "faq-bot", "1.2.0")  # noqa: E731
-    with pytest.raises(RegistryError, match="models/faq-bot.yaml changed on disk while it was being edited; nothing was written"):
-        apply.run(reg.path, build, apply.Mode(), "archive")
+    with pytest.raises(RegistryError, match=r"models/faq-bot.yaml changed on disk while it was being edited; nothing was written"):
+        targets.run(reg.path, build, targets.Mode(), "archive")
     assert target.read_text() == FAQ + "# saved by an editor meanwhile\n"
     assert not list((reg.path / "models").glob(".*.tmp"))

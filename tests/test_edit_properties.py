@@ -16,13 +16,13 @@ import pygit2
 from builders import model, raw, version
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
 from registry_tool.core.model import Stage
-from registry_tool.edit import operations
-from registry_tool.edit import targets as apply
+from registry_tool.edit import operations, targets
 from registry_tool.errors import RegistryError
 from registry_tool.snapshots.git import GitStore
 from registry_tool.snapshots.worktree import WorktreeSnapshot
-from registry_tool.validation import engine as validator
+from registry_tool.validation import engine
 from registry_tool.yamlfile import loader
 
 STAGES = ("none", "staging", "production", "archived")
@@ -44,7 +44,7 @@ def model_files(draw) -> str:
     layout = draw(st.sampled_from(["block", "flow-items", "flow"]))
     dash = draw(st.sampled_from([0, 2]))
     versions = []
-    for label, stage in zip(labels, stages):
+    for label, stage in zip(labels, stages, strict=True):
         metrics = "none" if layout == "flow-items" else draw(st.sampled_from(["none", "flow", "block"]))
         versions.append(version(label, stage, uri=f"s3://b/{label}", sha256=None, artifact_flow=draw(st.booleans()),
                                 metrics=None if metrics == "none" else {"acc": 0.5}, flow=metrics == "flow"))
@@ -138,7 +138,7 @@ def test_random_edit_sequences_keep_everything_they_do_not_change(text: str, ops
     try:
         repo = start_repository(root, text)
         target = root / "models" / "m.yaml"
-        assert validator.validate_snapshot(WorktreeSnapshot(root)).ok, text
+        assert engine.validate_snapshot(WorktreeSnapshot(root)).ok, text
         store = GitStore.discover(root)
         registered = 0
         for op in ops:
@@ -146,7 +146,7 @@ def test_random_edit_sequences_keep_everything_they_do_not_change(text: str, ops
             head = repo.head.target
             labels = [(v["version"], v["stage"]) for v in loader.load(before.encode(), "m.yaml").data["versions"]]
             try:
-                apply.run(root, build_for(op, labels, registered), apply.Mode(commit=True), op[0])
+                targets.run(root, build_for(op, labels, registered), targets.Mode(commit=True), op[0])
             except RegistryError:
                 assert target.read_bytes().decode() == before and repo.head.target == head
                 continue
@@ -157,9 +157,9 @@ def test_random_edit_sequences_keep_everything_they_do_not_change(text: str, ops
                 assert repo.head.target == head  # nothing to change: no commit
                 continue
             commit = store.resolve("HEAD")
-            report = validator.validate_change(store.parent_snapshot(commit), store.snapshot(commit))
+            report = engine.validate_change(store.parent_snapshot(commit), store.snapshot(commit))
             assert report.ok, (before, after, report.violations)
-            assert validator.validate_snapshot(WorktreeSnapshot(root)).ok
+            assert engine.validate_snapshot(WorktreeSnapshot(root)).ok
             assert sorted(COMMENT.findall(after)) == sorted(COMMENT.findall(before))
             only_insertions_and_stage_words(before, after)
             newline = "\r\n" if "\r\n" in before else "\n"

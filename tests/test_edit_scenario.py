@@ -99,7 +99,7 @@ def test_init_writes_a_registry_that_validates(tmp_path, cli):
     # the workflow is this repository's, but installs registry-tool from the explicit requirement
     ours = (REPO_ROOT / ".github/workflows/validate.yml").read_text().splitlines()
     theirs = (root / ".github/workflows/validate.yml").read_text().splitlines()
-    install = [i for i, line in enumerate(theirs) if "name: install registry-tool" in line][0]
+    install = next(i for i, line in enumerate(theirs) if "name: install registry-tool" in line)
     assert theirs[:install] == ours[:install]
     assert theirs[install + 8:] == ours[install + 2:]
     step = yaml.safe_load("\n".join(theirs))["jobs"]["validate"]["steps"][2]

@@ -4,9 +4,10 @@ asserts the exact resulting text, so every byte outside the edit is proven kept.
 from __future__ import annotations
 
 import pytest
+
 from registry_tool.edit.model_editor import ModelEditor, new_model_text
 from registry_tool.errors import EditError
-from registry_tool.yamlfile import render as yamltext
+from registry_tool.yamlfile import render
 
 COMMENTED = """\
 # yaml-language-server: $schema=../schemas/model.schema.json
@@ -155,7 +156,7 @@ def test_spans_are_exactly_the_edits():
 
 
 def test_unknown_version_and_unparsable_text_are_clear_errors():
-    with pytest.raises(EditError, match="faq-bot has no version 9.9.9"):
+    with pytest.raises(EditError, match=r"faq-bot has no version 9.9.9"):
         edit(COMMENTED, lambda e: e.set_stage("9.9.9", "production"))
     with pytest.raises(EditError, match=r"models/faq-bot.yaml:2:1: cannot edit: yaml-syntax"):
         ModelEditor("a: [\n", "models/faq-bot.yaml")
@@ -190,4 +191,4 @@ versions:
     (3, "3"), (True, "true"),
 ])
 def test_scalars_read_back_the_same(value, text):
-    assert yamltext.scalar(value) == text
+    assert render.scalar(value) == text

@@ -1,4 +1,4 @@
-"""The compiled fast path (registry_tool/fastschema.py) and jsonschema's Draft 2020-12
+"""The compiled fast path (registry_tool/schema/fast.py) and jsonschema's Draft 2020-12
 validator accept exactly the same documents; the detailed path reports at least one
 violation whenever the answer is 'invalid'; and a schema with a keyword the compiler
 does not know fails loudly instead of being half-checked."""
@@ -11,10 +11,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
+from schema_strategies import ANY_JSON, near_valid
+
 from registry_tool.schema import check as schemas
 from registry_tool.schema.fast import SUPPORTED, UnsupportedSchema, compile_schema
 from registry_tool.yamlfile.loader import Document
-from schema_strategies import ANY_JSON, near_valid
 
 # Deterministic in CI (derandomize), fast enough for every run, no example database.
 FUZZ = settings(max_examples=200, deadline=None, derandomize=True, database=None,

@@ -10,6 +10,7 @@ from conftest import REPO_ROOT
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
+
 from registry_tool.schema.check import MODEL_SCHEMA, POLICY_SCHEMA, load_schema
 from registry_tool.schema.fast import compile_schema
 

@@ -12,17 +12,18 @@ from typing import Any
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from schema_strategies import near_valid
+
 from registry_tool.core.findings import Violation
 from registry_tool.core.policy import POLICY_FILE, Policy
 from registry_tool.output.validate import REPORTERS
 from registry_tool.schema.check import MODEL_SCHEMA, load_schema
 from registry_tool.snapshots.memory import MemorySnapshot
-from registry_tool.validation import engine as validator
+from registry_tool.validation import engine
 from registry_tool.validation.model_file import parse_model
 from registry_tool.validation.report import Report
 from registry_tool.validation.rules import RULES
-from registry_tool.yamlfile import loader
-from schema_strategies import near_valid
+from registry_tool.yamlfile import loader, nesting
 
 FUZZ = settings(max_examples=200, deadline=None, derandomize=True, database=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much])
@@ -33,7 +34,7 @@ POLICY = (ROOT / POLICY_FILE).read_bytes()
 
 
 def _json_like(value: Any, depth: int = 0) -> None:
-    assert depth <= loader.MAX_DEPTH
+    assert depth <= nesting.MAX_DEPTH
     if isinstance(value, dict):
         for key, item in value.items():
             assert isinstance(key, str)
@@ -70,8 +71,8 @@ def _load(raw: bytes) -> None:
     mf, problems = parse_model(raw, "models/m.yaml", "m", Policy())
     _clean(problems)
     if mf is not None:
-        _clean(validator.check_model(mf, Policy()))
-        _clean(validator.check_change(mf, mf, Policy()))
+        _clean(engine.check_model(mf, Policy()))
+        _clean(engine.check_change(mf, mf, Policy()))
 
 
 @FUZZ
@@ -149,9 +150,9 @@ def test_validator_on_mutated_example_registry(files: tuple[dict[str, bytes], di
     """One example file (or registry.yaml) edited at random: the state and the change
     are judged with clean violations only."""
     base, head = files
-    _clean(validator.validate_snapshot(MemorySnapshot(head)).violations)
-    _clean(validator.validate_change(MemorySnapshot(base), MemorySnapshot(head)).violations)
-    _clean(validator.validate_change(MemorySnapshot(head), MemorySnapshot(base)).violations)
+    _clean(engine.validate_snapshot(MemorySnapshot(head)).violations)
+    _clean(engine.validate_change(MemorySnapshot(base), MemorySnapshot(head)).violations)
+    _clean(engine.validate_change(MemorySnapshot(head), MemorySnapshot(base)).violations)
 
 
 MODEL = load_schema(MODEL_SCHEMA)
@@ -167,8 +168,8 @@ def test_validator_on_schema_shaped_documents(before: Any, after: Any) -> None:
         text = yaml.safe_dump(doc, allow_unicode=True, sort_keys=False) if doc is not None else ""
         files.append({"models/m.yaml": text.encode("utf-8"), POLICY_FILE: POLICY})
     base, head = MemorySnapshot(files[0]), MemorySnapshot(files[1])
-    _clean(validator.validate_snapshot(head).violations)
-    _clean(validator.validate_change(base, head).violations)
+    _clean(engine.validate_snapshot(head).violations)
+    _clean(engine.validate_change(base, head).violations)
 
 
 PLAIN_BUT_ODD = st.text(alphabet=st.sampled_from(list("ab-_ :#'\"\\\n\r\t\u00e9")), max_size=8)

@@ -7,6 +7,7 @@ import subprocess
 
 import pytest
 from builders import model, validate_json, version
+
 from registry_tool.errors import RegistryError
 from registry_tool.snapshots.base import EmptySnapshot
 from registry_tool.snapshots.git import SHALLOW_HINT, GitStore

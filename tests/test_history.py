@@ -11,7 +11,7 @@ import pytest
 from audit_scenarios import SEED_000, commit_seed_000, faq
 from builders import model, version
 
-from registry_tool.history import blobs as blobreader
+from registry_tool.history import blobs
 from registry_tool.history.events import EVENT_KEYS
 from registry_tool.history.provenance import stage_provenance
 from registry_tool.history.walk import read_history
@@ -79,7 +79,7 @@ def test_text_output_one_line_per_event(cli, repo):
 def test_commits_that_do_not_touch_models_are_skipped_and_each_blob_read_once(cli, repo, monkeypatch):
     shas = commit_seed_000(repo)
     reads, full_parses = [], []
-    real_read, real_parse = GitStore.read_blob, blobreader.parse_model
+    real_read, real_parse = GitStore.read_blob, blobs.parse_model
 
     def counting_read(self, oid, display):
         reads.append(str(oid))
@@ -90,7 +90,7 @@ def test_commits_that_do_not_touch_models_are_skipped_and_each_blob_read_once(cl
         return real_parse(raw, path, stem, policy)
 
     monkeypatch.setattr(GitStore, "read_blob", counting_read)
-    monkeypatch.setattr(blobreader, "parse_model", counting_parse)
+    monkeypatch.setattr(blobs, "parse_model", counting_parse)
     got = events(cli, repo)
     assert {e["commit"] for e in got} == set(shas)  # no docs commit carries an event
     # every distinct blob read once, no more: the rollback restores an earlier file (7 distinct of 8)

@@ -153,7 +153,7 @@ def test_crafted_records_with_a_valid_checksum_never_crash_a_walk(cli, repo, mon
     head, parent = shas[-1].encode(), shas[-2].encode()
     values = (head, parent, parent, head)[: body.count(b"%s")]
     write_index(index_path(repo), body % values if values else body)
-    for (code, out, err), (cold_code, _, _) in zip(answers(cli, repo, monkeypatch, index=True), cold):
+    for (code, out, err), (cold_code, _, _) in zip(answers(cli, repo, monkeypatch, index=True), cold, strict=True):
         if body.count(b"\n") == 2:  # the cycle: said in one line, not walked forever
             assert code == 2 and out == "" and err.endswith("(its records form a cycle); delete it and run "
                                                               "the command again\n") and err.count("\n") == 1

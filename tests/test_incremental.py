@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
+
 from registry_tool.core.policy import Policy
 from registry_tool.history.incremental import Layout, derive, layout_of
 from registry_tool.validation.model_file import parse_model
@@ -18,7 +19,7 @@ PATH, STEM = "models/faq-bot.yaml", "faq-bot"
 STAGES = ["none", "staging", "production", "archived"]
 
 
-def full(text: str) -> Layout | None | bool:
+def full(text: str) -> Layout | bool | None:
     """The full parse: a Layout, False when the file is invalid, None when valid without a layout."""
     mf, _ = parse_model(text.encode(), PATH, STEM, Policy())
     if mf is None:
@@ -247,7 +248,8 @@ def test_history_of_a_generated_registry_is_the_same_without_derived_reading(tmp
     import importlib.util
 
     from conftest import REPO_ROOT
-    from registry_tool.history import blobs as blobreader
+
+    from registry_tool.history import blobs
     from registry_tool.history.walk import read_history
     from registry_tool.snapshots.git import GitStore
 
@@ -257,6 +259,6 @@ def test_history_of_a_generated_registry_is_the_same_without_derived_reading(tmp
     bench.generate(tmp_path / "registry", 400, 5)
     store = GitStore.discover(tmp_path / "registry")
     derived = [e.to_dict() for e in read_history(store, store.resolve("HEAD")).events]
-    monkeypatch.setattr(blobreader, "derive", lambda *args, **kwargs: None)
+    monkeypatch.setattr(blobs, "derive", lambda *args, **kwargs: None)
     full_only = [e.to_dict() for e in read_history(store, store.resolve("HEAD")).events]
     assert len(derived) > 300 and derived == full_only

@@ -19,7 +19,7 @@ from rulecheck import violations
 from registry_tool.core.policy import Policy
 from registry_tool.validation.checks import check_model
 from registry_tool.validation.model_file import parse_model
-from registry_tool.yamlfile import loader
+from registry_tool.yamlfile import loader, nesting, parsers
 
 # A valid model: line 1 name, 2 versions, 3 version, 4 stage, 5 artifact, 6 uri.
 VALID = model("faq-bot", version("1.0.0", "staging", uri="s3://b/m.onnx", sha256=None))
@@ -167,7 +167,7 @@ def _mutated(rng: random.Random, raw: bytes) -> bytes:
 def test_the_same_findings_with_and_without_libyaml(monkeypatch):
     """Every case above, the hostile corpus, generated documents and mutated model files give
     the same rule, line, column and message with libyaml and with the pure-Python parser."""
-    from hostile_support import HOSTILE  # noqa: PLC0415
+    from hostile_support import HOSTILE
 
     cases = [c[1].encode() for c in SYNTAX] + [p.read_bytes() for p in sorted(HOSTILE.glob("*/*.yaml"))]
     rng = random.Random(7)
@@ -176,11 +176,11 @@ def test_the_same_findings_with_and_without_libyaml(monkeypatch):
     cases += [_mutated(rng, rng.choice(seeds)) for _ in range(250)]
     cases.append((VALID + "    metrics: {accuracy: , f1: }\n").encode())  # empty values in flow: where are they?
     cases += [SHAPES[shape](levels)[0].encode() for shape in SHAPES for levels in (64, 65, 1_100)]
-    monkeypatch.setattr(loader, "_Loader", yaml.CSafeLoader)
+    monkeypatch.setattr(parsers, "LOADER", yaml.CSafeLoader)
     with_libyaml = [_findings(raw) for raw in cases]
-    monkeypatch.setattr(loader, "_Loader", loader._PureLoader)
+    monkeypatch.setattr(parsers, "LOADER", parsers.PureLoader)
     without = [_findings(raw) for raw in cases]
-    for raw, ours, theirs in zip(cases, with_libyaml, without):
+    for raw, ours, theirs in zip(cases, with_libyaml, without, strict=True):
         assert ours == theirs, raw
 
 
@@ -189,7 +189,7 @@ def test_nesting_the_scan_cannot_follow_is_found_by_the_pure_python_events(monke
     Python's recursion limit): PyYAML's event stream points at level 65."""
     text, line, column = _compact_lists(3_000)
     _, line, column = _compact_lists(65)
-    monkeypatch.setattr(loader, "_Loader", loader._PureLoader)
+    monkeypatch.setattr(parsers, "LOADER", parsers.PureLoader)
     root, problem = loader._compose(text, "models/m.yaml")  # the composer's recursion fails
     assert root is None and problem is not None
     assert (problem.line, problem.column, problem.rule, problem.message) == (line, column, "yaml-too-deep", "nesting deeper than 64 levels")
@@ -210,9 +210,9 @@ def test_loader_and_hostile_suites_pass_without_libyaml(without_libyaml):
 
 def test_the_parser_in_use():
     if os.environ.get("REGISTRY_TOOL_NO_LIBYAML"):
-        assert loader._Loader is loader._PureLoader and not loader._LIBYAML
+        assert parsers.LOADER is parsers.PureLoader and not parsers.HAS_LIBYAML
     else:
-        assert loader._LIBYAML == bool(getattr(yaml, "__with_libyaml__", False))
+        assert bool(getattr(yaml, "__with_libyaml__", False)) == parsers.HAS_LIBYAML
 
 # --- yaml-duplicate-key -------------------------------------------------------------------
 
@@ -522,17 +522,17 @@ def _first_level_beyond(text: str, limit: int, parser: object) -> tuple[int, int
 def test_nesting_scan_agrees_with_the_parser(monkeypatch, limit):
     """On 300 generated documents, the scan finds the first level beyond the limit exactly
     where PyYAML's parser opens it, or finds none when the parser opens none."""
-    monkeypatch.setattr(loader, "MAX_DEPTH", limit)
+    monkeypatch.setattr(nesting, "MAX_DEPTH", limit)
     rng = random.Random(limit)
     deep = 0
     for _ in range(300):
         text = _random_document(rng)
-        expected = _first_level_beyond(text, limit, loader._PureLoader)
-        found = loader._Nesting().first_too_deep(text)
+        expected = _first_level_beyond(text, limit, parsers.PureLoader)
+        found = nesting.Nesting().first_too_deep(text)
         assert (found and found[:2]) == (expected and expected[:2]), text
         if expected is not None:
             deep += 1
-            assert loader._could_be_deep(text), text  # the cheap bound never hides a deep file
+            assert nesting.could_be_deep(text), text  # the cheap bound never hides a deep file
     assert 50 < deep < 300  # both kinds of documents were made
 
 

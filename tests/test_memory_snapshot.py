@@ -11,7 +11,7 @@ from registry_tool.errors import RegistryError
 from registry_tool.snapshots.base import EntryKind
 from registry_tool.snapshots.memory import MemorySnapshot
 from registry_tool.snapshots.worktree import WorktreeSnapshot
-from registry_tool.validation import engine as validator
+from registry_tool.validation import engine
 
 FILES = {
     "registry.yaml": "on_promote: refuse\n",
@@ -46,11 +46,11 @@ def test_entries_and_policy_are_what_the_same_files_on_disk_give(tmp_path):
 
 def test_validation_in_memory_equals_validation_on_disk(tmp_path):
     head = {**FILES, "models/faq-bot.yaml": FILES["models/faq-bot.yaml"].replace("production", "Production")}
-    memory = validator.validate_snapshot(MemorySnapshot(head))
-    assert memory.violations == validator.validate_snapshot(on_disk(tmp_path / "head", head)).violations
+    memory = engine.validate_snapshot(MemorySnapshot(head))
+    assert memory.violations == engine.validate_snapshot(on_disk(tmp_path / "head", head)).violations
     assert {v.rule for v in memory.violations} == {"undeclared-stage", "name-mismatch", "name-case-collision", "unexpected-file"}
-    change = validator.validate_change(MemorySnapshot(FILES), MemorySnapshot(head))
-    assert change.violations == validator.validate_change(on_disk(tmp_path / "base", FILES),
+    change = engine.validate_change(MemorySnapshot(FILES), MemorySnapshot(head))
+    assert change.violations == engine.validate_change(on_disk(tmp_path / "base", FILES),
                                                           on_disk(tmp_path / "head2", head)).violations
 
 
@@ -63,7 +63,7 @@ def test_changed_gives_a_new_snapshot_and_keeps_the_old_one():
 
 def test_no_policy_file_means_defaults():
     assert MemorySnapshot({"models/a.yaml": "x"}).policy_entry() is None
-    assert validator.validate_snapshot(MemorySnapshot({})).ok
+    assert engine.validate_snapshot(MemorySnapshot({})).ok
 
 
 def test_a_models_directory_that_is_a_file_is_an_error_as_on_disk():

@@ -70,9 +70,9 @@ def test_the_merge_fails_against_the_queue_base(merged, cli):
 
 
 def test_the_merge_fails_in_the_working_tree(merged, cli):
-    code, found, _ = validate_json(cli, merged.path, "--base", merged.base)
+    _code, found, _ = validate_json(cli, merged.path, "--base", merged.base)
     expected(found)
-    code, found, _ = validate_json(cli, merged.path)
+    _code, found, _ = validate_json(cli, merged.path)
     expected(found)
 
 

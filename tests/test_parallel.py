@@ -10,10 +10,10 @@ import pygit2
 import pytest
 from builders import model, version
 from conftest import REPO_ROOT
+
 from registry_tool.snapshots.git import GitStore
 from registry_tool.snapshots.worktree import WorktreeSnapshot
-from registry_tool.validation import engine as validator
-from registry_tool.validation import parallel
+from registry_tool.validation import engine, parallel
 
 BROKEN = {
     "models/zz-syntax.yaml": "name: zz-syntax\nversions: [\n",
@@ -43,8 +43,8 @@ def registry(tmp_path_factory):
 def test_parallel_and_serial_reports_are_identical_at_a_commit(registry):
     store = GitStore(pygit2.Repository(str(registry)))
     snapshot = store.snapshot(store.resolve("HEAD"))
-    serial = validator.validate_snapshot(snapshot, jobs=1)
-    together = validator.validate_snapshot(snapshot, jobs=2)
+    serial = engine.validate_snapshot(snapshot, jobs=1)
+    together = engine.validate_snapshot(snapshot, jobs=2)
     assert serial.violations == together.violations
     assert [v.message for v in serial.violations] == [v.message for v in together.violations]
     assert serial.files_checked == together.files_checked == 45
@@ -55,7 +55,7 @@ def test_parallel_and_serial_reports_are_identical_at_a_commit(registry):
 
 def test_parallel_and_serial_reports_are_identical_in_the_working_tree(registry):
     snapshot = WorktreeSnapshot(registry)
-    assert validator.validate_snapshot(snapshot, jobs=1).violations == validator.validate_snapshot(snapshot, jobs=3).violations
+    assert engine.validate_snapshot(snapshot, jobs=1).violations == engine.validate_snapshot(snapshot, jobs=3).violations
 
 
 @pytest.mark.parametrize("args", [("--ref", "HEAD"), ()])

@@ -14,7 +14,7 @@ from builders import model, version
 
 from registry_tool.snapshots.base import Entry, Snapshot
 from registry_tool.snapshots.git import GitStore
-from registry_tool.validation import engine as validator
+from registry_tool.validation import engine
 from registry_tool.validation.changed import FoldIndex, compute
 from registry_tool.validation.report import Report
 
@@ -68,7 +68,7 @@ def _run(store: GitStore, base: str, head: str, *, listed: bool) -> Report:
     steps = store.range_steps(store.resolve(base), store.resolve(head))
     if listed:
         steps = [(c, Listed(parent), Listed(snap)) for c, parent, snap in steps]
-    return validator.validate_commits(steps)
+    return engine.validate_commits(steps)
 
 
 def test_range_by_tree_diff_reports_what_listing_reports(awkward):
@@ -89,7 +89,7 @@ def test_each_step_alone_matches_the_range(awkward):
     store = GitStore.discover(repo.path)
     whole = _run(store, commits[0], commits[-1], listed=False)
     for older, newer in itertools.pairwise(commits):
-        alone = validator.validate_change(store.snapshot(store.resolve(older)), store.snapshot(store.resolve(newer)))
+        alone = engine.validate_change(store.snapshot(store.resolve(older)), store.snapshot(store.resolve(newer)))
         assert alone.violations == [v for v in whole.violations if v.commit == newer]
 
 

@@ -60,7 +60,7 @@ def test_nothing_at_a_stage_is_not_found_with_exit_code_1(history):
     with pytest.raises(NotFound, match="image-classifier has no version in production") as caught:
         snap.version("image-classifier", stage="production")
     assert caught.value.exit_code == 1
-    with pytest.raises(NotFound, match="no version 9.9"):
+    with pytest.raises(NotFound, match=r"no version 9.9"):
         snap.version("faq-bot", version="9.9")
     with pytest.raises(RegistryError, match="unknown stage 'prod'"):
         snap.version("faq-bot", stage="prod")
@@ -148,7 +148,7 @@ def test_a_symlinked_model_file_is_not_served(repo):
     repo.commit("a symlink")
     snap = open_registry(repo.path).at("HEAD")
     assert snap.models() == []
-    with pytest.raises(RegistryError, match="models/faq-bot.yaml at [0-9a-f]{12} is a symlink, not a regular file"):
+    with pytest.raises(RegistryError, match=r"models/faq-bot.yaml at [0-9a-f]{12} is a symlink, not a regular file"):
         snap.model("faq-bot")
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from conftest import REPO_ROOT
+
 from registry_tool.validation.rules import all_rules
 
 RULES = all_rules()

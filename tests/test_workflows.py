@@ -12,7 +12,7 @@ import pytest
 import yaml
 from conftest import REPO_ROOT
 
-from registry_tool.edit.scaffold import CHECKOUT, SETUP_PYTHON, workflow
+from registry_tool.edit.scaffold import CHECKOUT, SETUP_PYTHON, pages_workflow, workflow
 
 USES = re.compile(r"^\s*(?:- )?uses:\s*(\S+)(.*)$", re.MULTILINE)
 PINNED = re.compile(r"[\w.-]+/[\w.-]+(?:/[\w./-]+)?@[0-9a-f]{40}")
@@ -26,6 +26,7 @@ def texts() -> dict[str, str]:
     found["action.yml"] = (REPO_ROOT / "action.yml").read_text(encoding="utf-8")
     found["init: validate.yml"] = workflow()
     found["init --action: validate.yml"] = workflow(action=ACTION_FOR_INIT)
+    found["init --pages: pages.yml"] = pages_workflow()
     return found
 
 

@@ -33,6 +33,7 @@ COMMANDS: dict[str, str] = {
     "init": "init:init",
     "history": "history:history",
     "diff": "diff:diff",
+    "site": "site:site",
 }
 
 
@@ -86,4 +87,4 @@ def main(repo: Path | None) -> None:
     """
 
 
-__all__ = ["main", "EXIT_USAGE"]
+__all__ = ["EXIT_USAGE", "main"]

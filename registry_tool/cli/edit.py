@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
 
 def _artifact_formats() -> list[str]:
     """The artifact formats the model schema allows (the schema is the one list)."""
-    from registry_tool.schema.check import MODEL_SCHEMA, load_schema  # noqa: PLC0415
+    from registry_tool.schema.check import MODEL_SCHEMA, load_schema
 
     return list(load_schema(MODEL_SCHEMA)["$defs"]["artifact"]["properties"]["format"]["enum"])
 
@@ -69,9 +70,9 @@ def parse_metrics(texts: tuple[str, ...], suite: str | None = None) -> dict[str,
 
 
 def _run(what: str, build: Callable[..., Any], opts: dict[str, Any]) -> None:
-    from registry_tool.edit.targets import Mode, run  # noqa: PLC0415
-    from registry_tool.errors import EditRefused  # noqa: PLC0415
-    from registry_tool.output.edit import (  # noqa: PLC0415
+    from registry_tool.edit.targets import Mode, run
+    from registry_tool.errors import EditRefused
+    from registry_tool.output.edit import (
         outcome_json,
         outcome_text,
         refusal_json,
@@ -135,12 +136,12 @@ def register(model: str, version: str, artifact_uri: str, file_: Path | None, sh
              fmt: str | None, run_id: str | None, metrics: tuple[str, ...], tags: tuple[str, ...], description: str | None,
              stage: str | None, **opts: Any) -> None:
     """Register VERSION of MODEL (creates models/MODEL.yaml for a new model)."""
-    from registry_tool.edit import operations  # noqa: PLC0415
+    from registry_tool.edit import operations
 
     if sha256 is not None:
         sha256 = sha256.lower()
     if file_ is not None:
-        from registry_tool.digest import file_digest  # noqa: PLC0415
+        from registry_tool.digest import file_digest
 
         digest, size = file_digest(file_)
         if sha256 is not None and sha256 != digest:
@@ -159,7 +160,7 @@ def register(model: str, version: str, artifact_uri: str, file_: Path | None, sh
     if run_id is not None:
         fields["run_id"] = run_id
     if metrics:
-        from registry_tool.core.model import metric_tree  # noqa: PLC0415
+        from registry_tool.core.model import metric_tree
 
         fields["metrics"] = metric_tree(list(parse_metrics(metrics).items()))
     if tags:
@@ -177,7 +178,7 @@ def register(model: str, version: str, artifact_uri: str, file_: Path | None, sh
 def promote(model: str, version: str, to: str, **opts: Any) -> None:
     """Move VERSION of MODEL to a stage. Entering production (a unique stage) demotes the
     version there as registry.yaml says (on_promote, demote_to); stage rules and gates apply."""
-    from registry_tool.edit import operations  # noqa: PLC0415
+    from registry_tool.edit import operations
 
     _run("promote", lambda ws: operations.promote(ws.base, ws.policy, model, version, to), opts)
 
@@ -188,7 +189,7 @@ def promote(model: str, version: str, to: str, **opts: Any) -> None:
 @edit_options("archive faq-bot 1.1.0")
 def archive(model: str, version: str, **opts: Any) -> None:
     """Archive VERSION of MODEL (final: an archived version is never promoted again)."""
-    from registry_tool.edit import operations  # noqa: PLC0415
+    from registry_tool.edit import operations
 
     _run("archive", lambda ws: operations.archive(ws.base, ws.policy, model, version), opts)
 
@@ -201,7 +202,7 @@ def rollback(model: str, stage: str | None, **opts: Any) -> None:
     """Make the version that was in production (or another unique stage) before the current
     one the one there again (found in the Git history of the model file), demoting the
     current one."""
-    from registry_tool.edit import operations  # noqa: PLC0415
+    from registry_tool.edit import operations
 
     _run("rollback", lambda ws: operations.rollback(ws.base, ws.policy, model, ws.previous_production, stage), opts)
 
@@ -213,7 +214,7 @@ def rollback(model: str, stage: str | None, **opts: Any) -> None:
 def retention(model: str | None, keep: int, **opts: Any) -> None:
     """Archive the versions of MODEL (default: every model) older than the newest KEEP that
     are in stage none; production and staging versions are never archived by retention."""
-    from registry_tool.edit import operations  # noqa: PLC0415
+    from registry_tool.edit import operations
 
     _run("retention", lambda ws: operations.retention(ws.base, ws.policy, model, keep), opts)
 
@@ -226,7 +227,7 @@ def retention(model: str | None, keep: int, **opts: Any) -> None:
 @edit_options("metrics: faq-bot 1.2.0 core-v1/score=0.91")
 def metrics(model: str, version: str, values: tuple[str, ...], suite: str | None, **opts: Any) -> None:
     """Record evaluation results of VERSION of MODEL, merging them into its metrics."""
-    from registry_tool.edit import operations  # noqa: PLC0415
+    from registry_tool.edit import operations
 
     parsed = parse_metrics(values, suite)
     _run("metrics", lambda ws: operations.record_metrics(ws.base, ws.policy, model, version, parsed), opts)
@@ -248,7 +249,7 @@ def alias(model: str, alias_name: str, version: str | None, remove: bool, **opts
     An alias names one existing version, never an archived one; latest, v<digits> and the
     stage names are reserved. Gates set for the alias in registry.yaml apply when it moves.
     """
-    from registry_tool.edit import operations  # noqa: PLC0415
+    from registry_tool.edit import operations
 
     if remove == (version is not None):
         raise click.UsageError("give VERSION to set or move the alias, or --remove (without VERSION) to remove it")

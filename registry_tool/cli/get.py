@@ -42,9 +42,9 @@ def get(model: str, stage: str | None, version: str | None, alias: str | None, r
     Exit 0 found, 1 nothing at that stage, version or alias, 2 unknown model, stage or
     revision, or a model file that breaks the registry's rules.
     """
-    from registry_tool.errors import NotFound  # noqa: PLC0415
-    from registry_tool.read.api import MODEL_URI, open_registry  # noqa: PLC0415
-    from registry_tool.read.documents import get_document  # noqa: PLC0415
+    from registry_tool.errors import NotFound
+    from registry_tool.read.api import MODEL_URI, open_registry
+    from registry_tool.read.documents import get_document
 
     given = sum(x is not None for x in (stage, version, alias))
     uri = model.startswith(MODEL_URI)
@@ -64,7 +64,7 @@ def get(model: str, stage: str | None, version: str | None, alias: str | None, r
     if field is None:
         emit(render_text(document) if fmt == "text" else dump(document))
         return
-    from registry_tool.read.documents import field_of  # noqa: PLC0415
+    from registry_tool.read.documents import field_of
 
     try:
         value = field_of(document, field)
@@ -75,9 +75,9 @@ def get(model: str, stage: str | None, version: str | None, alias: str | None, r
 
 def _check_field(path: str) -> None:
     """A typo in a field name is a usage error (exit 2), not "nothing found"."""
-    from registry_tool.core.model import ARTIFACT_KEYS  # noqa: PLC0415
-    from registry_tool.errors import RegistryError  # noqa: PLC0415
-    from registry_tool.read.documents import GET_KEYS  # noqa: PLC0415
+    from registry_tool.core.model import ARTIFACT_KEYS
+    from registry_tool.errors import RegistryError
+    from registry_tool.read.documents import GET_KEYS
 
     head, _, rest = path.partition(".")
     known = GET_KEYS

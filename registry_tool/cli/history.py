@@ -37,8 +37,8 @@ def history(model: str | None, repo: Path | None, ref: str, since: str | None, l
 
     Exit 0 when events were found, 1 when there were none.
     """
-    from registry_tool.history.walk import read_history  # noqa: PLC0415
-    from registry_tool.snapshots.git import GitStore  # noqa: PLC0415
+    from registry_tool.history.walk import read_history
+    from registry_tool.snapshots.git import GitStore
 
     if model is not None and not _MODEL_NAME.fullmatch(model):
         raise RegistryError(f"'{model}' is not a model name (the file name of models/<name>.yaml, without .yaml)")

@@ -30,11 +30,15 @@ _ACTION = re.compile(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+(?:/[A-Za-z0-9_./-]+)?@[A-
 @click.option("--action", metavar="OWNER/REPO@REF",
               help="Write a validate workflow that uses registry-tool's GitHub Action from this repository and ref "
                    "(best a full commit sha), instead of the steps written out.")
+@click.option("--pages", is_flag=True,
+              help="Also write .github/workflows/pages.yml: the catalog site (registry-tool site) rebuilt and "
+                   "published with GitHub Pages on every push to main.")
 def init(directory: Path, requirement: str | None, owner: str | None, hooks_repo: str | None, hooks_rev: str | None,
-         action: str | None) -> None:
+         action: str | None, pages: bool) -> None:
     """Create a registry repository in DIRECTORY (default: here): models/, registry.yaml with
     the defaults as comments, the JSON Schemas, the validate workflow, a pre-commit
-    configuration and CODEOWNERS. Existing files are left as they are."""
+    configuration and CODEOWNERS (with --pages, a GitHub Pages workflow too). Existing files
+    are left as they are."""
     from registry_tool.edit.scaffold import DEFAULT_OWNER, installed_source
 
     _check_values(requirement=requirement, owner=owner, hooks_repo=hooks_repo, hooks_rev=hooks_rev, action=action)
@@ -50,8 +54,8 @@ def init(directory: Path, requirement: str | None, owner: str | None, hooks_repo
     rev = _hooks_rev(hooks_repo, hooks_rev, source)
     directory.mkdir(parents=True, exist_ok=True)
     models_dir = _prepare_repository(directory)
-    _write_files(directory, spec, owner or DEFAULT_OWNER, models_dir, (hooks_repo, rev), action)
-    _explain(directory, spec, source, owner, (hooks_repo, rev), models_dir, action)
+    _write_files(directory, spec, owner or DEFAULT_OWNER, models_dir, (hooks_repo, rev), action, pages)
+    _explain(directory, spec, source, owner, (hooks_repo, rev), models_dir, action, pages)
 
 
 def _check_values(*, requirement: str | None, owner: str | None, hooks_repo: str | None, hooks_rev: str | None,
@@ -113,11 +117,11 @@ def _models_dir(directory: Path) -> str:
 
 
 def _write_files(directory: Path, requirement: str, owner: str, models_dir: str,
-                 hooks: tuple[str | None, str | None], action: str | None) -> None:
+                 hooks: tuple[str | None, str | None], action: str | None, pages: bool) -> None:
     from registry_tool.edit.scaffold import registry_files
 
     files = registry_files(requirement=requirement, owner=owner, models_dir=models_dir, hooks_repo=hooks[0],
-                           hooks_rev=hooks[1], action=action)
+                           hooks_rev=hooks[1], action=action, pages=pages)
     for relpath, text in files.items():
         target = directory / relpath
         if target.exists():
@@ -130,24 +134,27 @@ def _write_files(directory: Path, requirement: str, owner: str, models_dir: str,
 
 
 def _explain(directory: Path, requirement: str, source: Source | None, owner: str | None,
-             hooks: tuple[str | None, str | None], models_dir: str, action: str | None) -> None:
+             hooks: tuple[str | None, str | None], models_dir: str, action: str | None, pages: bool) -> None:
     """What was written where it matters (the requirement CI installs), and what to do next."""
     from registry_tool.edit.scaffold import DEFAULT_OWNER
 
     hooks_repo, hooks_rev = hooks
     origin = f" (from {source.origin})" if source is not None else " (--requirement)"
-    users = [who for who, uses in (("CI", not action), ("pre-commit", not hooks_repo)) if uses]
+    users = [who for who, uses in (("CI", not action), ("pre-commit", not hooks_repo), ("the Pages workflow", pages))
+             if uses]
     if action:
         click.echo(f"CI uses registry-tool's GitHub Action {action}, which installs itself")
     if users:
-        click.echo(f"{' and '.join(users)} install{'s' if len(users) == 1 else ''} registry-tool with: "
+        named = " and ".join(filter(None, (", ".join(users[:-1]), users[-1])))
+        click.echo(f"{named} install{'s' if len(users) == 1 else ''} registry-tool with: "
                    f"pip install '{requirement}'{origin}")
     if hooks_repo:
         click.echo(f"pre-commit takes the registry-validate hook from {hooks_repo} at {hooks_rev}")
     if source is not None and not source.portable and users:
         click.echo("registry-tool: warning: that is a path on this machine: CI and your colleagues' machines cannot "
                    "install it; pass --requirement (a Git URL at a commit, or NAME==VERSION from your package index) "
-                   "or edit .github/workflows/validate.yml and .pre-commit-config.yaml", err=True)
+                   f"or edit .github/workflows/validate.yml{', pages.yml' if pages else ''} and .pre-commit-config.yaml",
+                   err=True)
     if owner is None:
         click.echo(f"note: .github/CODEOWNERS names {DEFAULT_OWNER}; put your team there (or pass --owner)")
     shown = "." if directory.resolve() == Path.cwd().resolve() else str(directory)
@@ -160,3 +167,6 @@ def _explain(directory: Path, requirement: str, source: Source | None, owner: st
                f"  5. register a model on a branch:   registry-tool register MODEL VERSION --artifact-uri URI "
                f"--branch register-MODEL\n"
                f"     (model files go in {models_dir}/; registry-tool validate --base main checks a branch)")
+    if pages:
+        click.echo("  6. publish the catalog: the repository's Settings > Pages > Source: GitHub Actions; "
+                   "pages.yml rebuilds the site on every push to main")

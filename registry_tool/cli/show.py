@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 def _provenance(snap: RegistrySnapshot, rows: list[VersionRow]) -> Provenance:
     """For each version shown, the event that put it in its stage, from history."""
-    from registry_tool.history.provenance import registry_provenance, stage_provenance  # noqa: PLC0415
+    from registry_tool.history.provenance import registry_provenance, stage_provenance
 
     store, commit = snap.snapshot.store, snap.snapshot.commit
     names = sorted({row.model.name for row in rows})
@@ -47,7 +47,7 @@ def show(model: str | None, ref: str, stage: str | None, provenance: bool | None
       registry-tool show faq-bot --ref v2.3 --format json
     """
 
-    from registry_tool.read.api import open_registry, parse_stage  # noqa: PLC0415
+    from registry_tool.read.api import open_registry, parse_stage
 
     snap = open_registry(repo or ".").at(ref)
     wanted_stage = parse_stage(stage, snap.policy.stages) if stage else None
@@ -73,7 +73,7 @@ def export(ref: str, repo: Path | None) -> None:
     {"commit": sha, "schema_version": n, "models": {name: {..., "versions": [...]}}}.
     Every model file is checked first: one that breaks a rule fails the export (exit 2).
     """
-    from registry_tool.read.api import open_registry  # noqa: PLC0415
-    from registry_tool.read.documents import export_document  # noqa: PLC0415
+    from registry_tool.read.api import open_registry
+    from registry_tool.read.documents import export_document
 
     emit(dump(export_document(open_registry(repo or ".").at(ref))))

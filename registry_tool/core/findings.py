@@ -22,5 +22,5 @@ class Violation:
             del data["commit"]
         return data
 
-    def at_commit(self, commit: str) -> "Violation":
+    def at_commit(self, commit: str) -> Violation:
         return Violation(self.file, self.line, self.column, self.rule, self.message, commit)

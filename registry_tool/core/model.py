@@ -7,9 +7,10 @@ to guess. Knows nothing of YAML, Git or the terminal.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, ClassVar, Iterator, Mapping
+from typing import Any, ClassVar
 
 # A stage's name, as registry.yaml declares it (the four defaults are such names).
 STAGE_NAME = re.compile(r"[a-z][a-z0-9_-]{0,63}")
@@ -21,7 +22,7 @@ _RESERVED_ALIAS = re.compile(r"latest|v[0-9]+")
 class _StageType(type):
     """Iterating over :class:`Stage` gives the four default stages (as the enum it once was)."""
 
-    def __iter__(cls) -> Iterator["Stage"]:
+    def __iter__(cls) -> Iterator[Stage]:
         return iter(DEFAULT_STAGE_NAMES)
 
     def __len__(cls) -> int:
@@ -39,14 +40,14 @@ class Stage(str, metaclass=_StageType):
     """
 
     __slots__ = ()
-    NONE: ClassVar["Stage"]
-    STAGING: ClassVar["Stage"]
-    PRODUCTION: ClassVar["Stage"]
-    ARCHIVED: ClassVar["Stage"]
-    _interned: ClassVar[dict[str, "Stage"]] = {}
+    NONE: ClassVar[Stage]
+    STAGING: ClassVar[Stage]
+    PRODUCTION: ClassVar[Stage]
+    ARCHIVED: ClassVar[Stage]
+    _interned: ClassVar[dict[str, Stage]] = {}
     _INTERN_LIMIT: ClassVar[int] = 4096  # names beyond this many are not kept (a hostile input cannot grow it)
 
-    def __new__(cls, value: str) -> "Stage":
+    def __new__(cls, value: str) -> Stage:
         if isinstance(value, Stage):
             return value
         found = cls._interned.get(value) if isinstance(value, str) else None

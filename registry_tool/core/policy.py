@@ -13,10 +13,11 @@ archived final).
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from types import MappingProxyType
-from typing import Any, Iterator, Mapping
+from typing import Any
 
 from registry_tool.core.model import Stage
 
@@ -117,7 +118,7 @@ class StageSet:
         return ordinary[0].name if ordinary else self.archive_stage
 
     @classmethod
-    def from_data(cls, items: list[Mapping[str, Any]]) -> "StageSet":
+    def from_data(cls, items: list[Mapping[str, Any]]) -> StageSet:
         return cls(tuple(StageDef(Stage(i["name"]), bool(i.get("unique", False)), bool(i.get("final", False)))
                          for i in items), declared=True)
 
@@ -138,7 +139,7 @@ class Gates:
     no_regression: Mapping[str, str] = field(default_factory=dict)  # ref -> higher_is_better | lower_is_better
 
     @classmethod
-    def from_values(cls, values: Mapping[str, Any], base: "Gates | None" = None) -> "Gates":
+    def from_values(cls, values: Mapping[str, Any], base: Gates | None = None) -> Gates:
         """The gates a registry.yaml gate mapping sets, merged over ``base``."""
         fields: dict[str, Any] = {key: tuple(value) if isinstance(value, list) else value for key, value in values.items()}
         return replace(base or cls(), **fields)
@@ -191,7 +192,7 @@ class Policy:
         return self.stages.unique(stage) or Stage(stage) in self.model_gates.get(model, self.gates)
 
     @classmethod
-    def from_data(cls, data: Mapping[str, Any]) -> "Policy":
+    def from_data(cls, data: Mapping[str, Any]) -> Policy:
         """A policy from registry.yaml's data (schema-valid, and its stage names consistent:
         :func:`registry_tool.validation.policy.load_policy` checks both first)."""
         defaults = cls()

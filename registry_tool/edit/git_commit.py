@@ -36,10 +36,10 @@ import signal
 import subprocess
 import sys
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
 
 import pygit2
 
@@ -487,7 +487,7 @@ class IndexLock:
     def path(self) -> Path:
         return self.gitdir / "index.lock"
 
-    def __enter__(self) -> "IndexLock":
+    def __enter__(self) -> IndexLock:
         try:
             fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
         except FileExistsError:
@@ -501,10 +501,7 @@ class IndexLock:
 
     def __exit__(self, *exc: object) -> None:
         if self._held:
-            try:
-                self.path.unlink()
-            except FileNotFoundError:  # pragma: no cover - someone removed our lock
-                pass
+            self.path.unlink(missing_ok=True)  # missing: someone removed our lock
             self._held = False
 
 

@@ -5,7 +5,8 @@ mean to change stays as it was; and the text of a new model file.
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
@@ -108,9 +109,9 @@ class ModelEditor(YamlEditor):
             data: dict[str, Any] = {"suites": {suite: {name: value}}} if suite is not None else {name: value}
             self.insert_key(("versions", index), "metrics", data, order=VERSION_KEYS)
         elif suite is not None:
-            self.set_value(base + ("suites", suite, name), value)
+            self.set_value((*base, "suites", suite, name), value)
         else:
-            self.set_value(base + (name,), value, order=(name, "suites"))
+            self.set_value((*base, name), value, order=(name, "suites"))
 
 
 def _merged_order(existing: list[str], canonical: Sequence[str]) -> list[str]:

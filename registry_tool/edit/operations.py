@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import posixpath
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from registry_tool.core.changes import flat_metrics, same_value
 from registry_tool.core.findings import Violation
@@ -26,7 +27,7 @@ from registry_tool.history.rollback import Previous
 from registry_tool.read.api import parse_stage
 from registry_tool.snapshots.base import EntryKind, Snapshot
 from registry_tool.validation.model_file import ModelFile, read_model
-from registry_tool.yamlfile import render as yamltext
+from registry_tool.yamlfile import render
 
 NAME = re.compile(r"[a-z0-9]+(?:[._-][a-z0-9]+)*")  # the schema's model name pattern
 SCHEMA_FILE = "schemas/model.schema.json"
@@ -313,7 +314,7 @@ def record_metrics(base: Snapshot, policy: Policy, name: str, label: str, values
     _version(opened, label)
     for ref, value in values.items():
         opened.editor.set_metric(label, ref, value)
-    shown = ", ".join(f"{ref}={yamltext.scalar(value)}" for ref, value in values.items())
+    shown = ", ".join(f"{ref}={render.scalar(value)}" for ref, value in values.items())
     return Proposal([opened.edit()], f"metrics: {name} {label} {shown}")
 
 

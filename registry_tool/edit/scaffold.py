@@ -2,7 +2,8 @@
 
 ``models/`` for the model files, ``registry.yaml`` with every default written out as a
 comment, the JSON Schemas (which the files' ``yaml-language-server`` headers point at),
-the validate workflow, a pre-commit configuration and a CODEOWNERS entry. CI and
+the validate workflow, a pre-commit configuration and a CODEOWNERS entry; with
+``init --pages`` also a GitHub Pages workflow that publishes the catalog site. CI and
 pre-commit install registry-tool from one pip requirement, written into both files:
 by default the source the running registry-tool was installed from (:func:`installed_source`,
 read from the installation's PEP 610 ``direct_url.json``), so it installs on a fresh machine.
@@ -24,6 +25,11 @@ from registry_tool.schema.check import MODEL_SCHEMA, POLICY_SCHEMA, schema_text
 # were read from the tags of github.com/actions/checkout and actions/setup-python.
 CHECKOUT = "actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1 # v7.0.1"
 SETUP_PYTHON = "actions/setup-python@5fda3b95a4ea91299a34e894583c3862153e4b97 # v7.0.0"
+# GitHub Pages (init --pages), read from the v5.0.0 tags of github.com/actions/upload-pages-artifact
+# and actions/deploy-pages (node 24, as checkout and setup-python above).
+UPLOAD_PAGES = "actions/upload-pages-artifact@fc324d3547104276b827a68afc52ff2a11cc49c9 # v5.0.0"
+DEPLOY_PAGES = "actions/deploy-pages@cd2ce8fcbc39b97be8ca5fce6e763baed58fa128 # v5.0.0"
+PAGES_WORKFLOW_PATH = ".github/workflows/pages.yml"
 
 DIST = "registry-tool"
 DEFAULT_OWNER = "@your-org/model-owners"
@@ -261,6 +267,57 @@ jobs:
         #   upload-sarif: "true"  # violations as code-scanning alerts (needs security-events: write)
 """
 
+PAGES_WORKFLOW = """\
+# Publish the registry's catalog with GitHub Pages on every push to main:
+# `registry-tool site` builds index.html (every model, filterable) and a page per model
+# (versions, a stage timeline from Git history, metric charts) from the pushed commit.
+# Turn it on once: the repository's Settings > Pages > Source: GitHub Actions.
+name: registry site
+on:
+  push:
+    branches: [main]
+  workflow_dispatch:
+permissions:
+  contents: read
+concurrency:                      # one deployment at a time; a newer push waits, none is cancelled halfway
+  group: pages
+  cancel-in-progress: false
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: {checkout}
+        with:
+          fetch-depth: 0          # the stage timelines are read from the whole history
+      - uses: {setup_python}
+        with:
+          python-version: "3.12"
+      - name: install registry-tool
+        # the same requirement as .github/workflows/validate.yml and .pre-commit-config.yaml
+        env:
+          REGISTRY_TOOL_REQUIREMENT: "{requirement}"
+        run: pip install "$REGISTRY_TOOL_REQUIREMENT"
+      - name: build the site
+        env:
+          REPO_URL: ${{{{ github.server_url }}}}/${{{{ github.repository }}}}
+        run: registry-tool site --out _site --ref "$GITHUB_SHA" --repo-url "$REPO_URL"
+      - uses: {upload_pages}
+        with:
+          path: _site
+  deploy:
+    needs: build
+    runs-on: ubuntu-latest
+    permissions:
+      pages: write                # to publish the site
+      id-token: write             # to prove to Pages that this workflow made the deployment
+    environment:
+      name: github-pages
+      url: ${{{{ steps.deployment.outputs.page_url }}}}
+    steps:
+      - id: deployment
+        uses: {deploy_pages}
+"""
+
 PRE_COMMIT = """\
 # pre-commit (https://pre-commit.com) judges each commit before it is made:
 #   pip install pre-commit && pre-commit install
@@ -319,10 +376,18 @@ def workflow(requirement: str = DIST, action: str | None = None) -> str:
     return WORKFLOW.format(requirement=requirement, checkout=CHECKOUT, setup_python=SETUP_PYTHON)
 
 
+def pages_workflow(requirement: str = DIST) -> str:
+    """The GitHub Pages workflow (``init --pages``): the catalog site rebuilt and published on
+    every push to main."""
+    return PAGES_WORKFLOW.format(requirement=requirement, checkout=CHECKOUT, setup_python=SETUP_PYTHON,
+                                 upload_pages=UPLOAD_PAGES, deploy_pages=DEPLOY_PAGES)
+
+
 def registry_files(*, requirement: str, owner: str = DEFAULT_OWNER, models_dir: str = "models",
                    hooks_repo: str | None = None, hooks_rev: str | None = None,
-                   action: str | None = None) -> dict[str, str]:
-    """Repository-relative path -> text of every file ``init`` writes."""
+                   action: str | None = None, pages: bool = False) -> dict[str, str]:
+    """Repository-relative path -> text of every file ``init`` writes (with ``pages``, also
+    the GitHub Pages workflow)."""
     files = models_pattern(models_dir)
     if hooks_repo:
         pre_commit = PRE_COMMIT_REMOTE.format(hooks_repo=hooks_repo, hooks_rev=hooks_rev, files=files)
@@ -335,4 +400,5 @@ def registry_files(*, requirement: str, owner: str = DEFAULT_OWNER, models_dir: 
         ".github/workflows/validate.yml": workflow(requirement, action),
         ".pre-commit-config.yaml": pre_commit,
         ".github/CODEOWNERS": CODEOWNERS.format(owner=owner, models_dir=models_dir),
+        **({PAGES_WORKFLOW_PATH: pages_workflow(requirement)} if pages else {}),
     }

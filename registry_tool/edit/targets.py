@@ -16,9 +16,9 @@ started from, with that state's policy, before anything is written.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import pygit2
 

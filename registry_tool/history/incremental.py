@@ -31,7 +31,7 @@ from registry_tool.core.policy import DEFAULT_STAGES, StageSet
 from registry_tool.schema import check as schema
 from registry_tool.schema.fast import Check, compile_schema
 from registry_tool.validation.model_file import ModelFile
-from registry_tool.yamlfile import loader
+from registry_tool.yamlfile import loader, nesting
 
 _OTHER_BREAKS = ("\r", "\x85", "\u2028", "\u2029")  # YAML line breaks besides \n (Python's split differs)
 _MARKERS = ("---", "...", "%")  # document markers and directives change what surrounds an item
@@ -122,7 +122,7 @@ def derive(ref: Layout, raw: bytes, path: str, stem: str, max_bytes: int,
     first, stop = ref.starts[0], n_old - suffix  # changed lines of ref: [prefix, stop)
     if prefix < first or stop > ref.end:
         return None  # the header changed: parse in full
-    bounds = ref.starts + (ref.end,)
+    bounds = (*ref.starts, ref.end)
     k = _first_changed_item(ref, lines, bounds, prefix)
     m = bisect.bisect_left(bounds, stop)  # the first item boundary at or after the change (k == m: an insertion)
     delta = n_new - n_old
@@ -231,7 +231,7 @@ def _parse_items(lines: list[str], start: int, stop: int, column: int, path: str
     data = doc.data
     if starts is None or not isinstance(data, list) or not all(check(item) for item in data):
         return None
-    if max((_depth(item) for item in data), default=0) + 1 >= loader.MAX_DEPTH:
+    if max((_depth(item) for item in data), default=0) + 1 >= nesting.MAX_DEPTH:
         return None  # depth counts differently outside the file; let the full parse judge
     model = model_from_data({"name": stem, "versions": data})
     return model.versions, tuple(start + s for s in starts)

@@ -19,6 +19,7 @@ all when ``REGISTRY_TOOL_HISTORY_INDEX=0``. Deleting it is always safe.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
@@ -146,16 +147,14 @@ class HistoryIndex:
         written (a read-only repository, a full disk) is simply not kept."""
         if not self._added:
             return
-        from registry_tool.atomic import atomic_write  # noqa: PLC0415 - only a run that adds records writes
+        from registry_tool.atomic import atomic_write
 
         body = HEADER + "".join(line + "\n" for line in self._lines.values()).encode("utf-8", "surrogateescape")
         if len(body) > MAX_BYTES:
             return
-        try:
+        with contextlib.suppress(RegistryError):
             atomic_write(self.path, body + b"sha256 " + hashlib.sha256(body).hexdigest().encode() + b"\n",
                          display=str(self.path))
-        except RegistryError:
-            pass
         self._added = []
 
 

@@ -4,6 +4,8 @@ walk that stops as soon as every version is accounted for."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+
 import pygit2
 
 from registry_tool.core.model import Model, Stage
@@ -32,9 +34,17 @@ def registry_provenance(store: GitStore, commit: pygit2.Commit) -> dict[str, dic
 
 def _provenance(run: _Walk, commit: pygit2.Commit) -> dict[str, dict[str, Event]]:
     wanted = _stages_at(run, commit)
+    return provenance_from(_walk(run, commit, None, None) if wanted else iter(()), wanted)
+
+
+def provenance_from(items: Iterable[Event | Truncated], wanted: Mapping[str, Mapping[str, Stage]]) -> dict[str, dict[str, Event]]:
+    """From events newest first (a walk, or events already read), for each wanted version
+    (model -> version -> the stage it has) the newest event that put it in that stage;
+    stops reading as soon as every version is accounted for, or at a shallow boundary.
+    Models sorted by name, versions in the order ``wanted`` lists them."""
     missing = sum(len(v) for v in wanted.values())
     found: dict[str, dict[str, Event]] = {name: {} for name in wanted}
-    for item in _walk(run, commit, None, None) if missing else ():
+    for item in items if missing else ():
         if isinstance(item, Truncated):
             break
         if _sets_wanted_stage(item, wanted, found):
@@ -59,7 +69,7 @@ def _stages_at(run: _Walk, commit: pygit2.Commit) -> dict[str, dict[str, Stage]]
     return wanted
 
 
-def _sets_wanted_stage(item: Event, wanted: dict[str, dict[str, Stage]], found: dict[str, dict[str, Event]]) -> bool:
+def _sets_wanted_stage(item: Event, wanted: Mapping[str, Mapping[str, Stage]], found: dict[str, dict[str, Event]]) -> bool:
     """Whether the event is the newest one that put a wanted version in its current stage."""
     change = item.change
     stages, seen = wanted.get(change.model, {}), found.get(change.model, {})

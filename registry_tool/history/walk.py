@@ -18,8 +18,8 @@ marker, never with invented "creations".
 
 from __future__ import annotations
 
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field, replace
-from typing import Callable, Generator, Iterator
 
 import pygit2
 
@@ -142,7 +142,7 @@ class _State:
     policy_blob: str | None
     policy: Policy
     folder: pygit2.Tree | None  # the models directory
-    blob: str | None | object = _UNREAD  # a walk for one model: its file's blob id (_UNREAD: not looked up yet)
+    blob: str | object | None = _UNREAD  # a walk for one model: its file's blob id (_UNREAD: not looked up yet)
 
 
 class _Walk:
@@ -235,7 +235,7 @@ class _Walk:
         """(file name, base blob, head blob) of each model file that differs, by name. Without
         an index to fill, a walk for one model looks at its file alone."""
         new, old = head.folder, base.folder if base is not None else None
-        if new is None and old is None or (new is not None and old is not None and new.id == old.id):
+        if (new is None and old is None) or (new is not None and old is not None and new.id == old.id):
             return []
         if self.file is not None and self.index is None:
             after = head.blob if head.blob is not _UNREAD else self._file_blob(new)
@@ -301,14 +301,14 @@ class _Walk:
     def _policy_moved(self, head: Step, base: Step | None) -> bool:
         return self.file is None and head.policy != (base.policy if base is not None else None)
 
-    def _model_at(self, step: Step, name: str, oid: str | None, near: str | None = None) -> Model | None | object:
+    def _model_at(self, step: Step, name: str, oid: str | None, near: str | None = None) -> Model | object | None:
         if oid is None:
             return None
         policy = self.reader.policy(step.policy)
         found = self.reader.model(oid, f"{policy.models_dir}/{name}", policy, near)
         return _UNKNOWN if found is None else found
 
-    def _last_valid(self, commit_id: str, name: str) -> Model | None | object:
+    def _last_valid(self, commit_id: str, name: str) -> Model | object | None:
         """The newest valid copy of a file at or before a commit whose copy is invalid."""
         older: _State | None = None
         for commit in self.store.first_parents(self.store.commit(commit_id)):

@@ -5,7 +5,7 @@ CLI's ``--format`` choices."""
 from __future__ import annotations
 
 import json
-from typing import Callable
+from collections.abc import Callable
 
 from registry_tool.output.escape import markdown_cell, printable
 from registry_tool.output.sentences import POLICY_FILE, Line, summary_lines

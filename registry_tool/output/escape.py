@@ -4,11 +4,13 @@ terminal, nothing that breaks a table.
 A file named ``a\\nb.yaml`` or a message with a bidi control cannot forge a report line or
 reorder what a reviewer sees: :func:`printable` escapes what would break a line or steer a
 terminal; :func:`table_cell` folds white space for aligned columns; :func:`markdown_cell`
-also escapes the pipe that would end a Markdown table cell.
+also escapes the pipe that would end a Markdown table cell; :func:`html_text` makes text
+from files and commits inert in a web page.
 """
 
 from __future__ import annotations
 
+import html
 import re
 
 from registry_tool.core.text import BLANK_CHARS, FORMAT_CHARS
@@ -18,6 +20,8 @@ from registry_tool.core.text import BLANK_CHARS, FORMAT_CHARS
 # invisible and blank-rendering characters (core/text.py), and undecodable bytes of a file
 # name (lone surrogates).
 _UNPRINTABLE = re.compile(f"[\x00-\x1f\x7f-\x9f\u2028\u2029{FORMAT_CHARS}{BLANK_CHARS}\ud800-\udfff]")
+# The same, but keeping line breaks and tabs: a page shows a multi-line description as lines.
+_HIDDEN = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029{FORMAT_CHARS}{BLANK_CHARS}\ud800-\udfff]")
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
@@ -46,3 +50,10 @@ def table_cell(text: str) -> str:
 def markdown_cell(text: str) -> str:
     """A value inside a Markdown table cell or list item: printable, pipes escaped."""
     return printable(text).replace("|", "\\|")
+
+
+def html_text(text: str) -> str:
+    """Text from a file or a commit as HTML text or an attribute value: ``<``, ``>``, ``&``
+    and both quotes escaped (a ``<script>`` stays text), and what would reorder or hide
+    text (bidi controls, control characters, undecodable bytes) shown as escapes."""
+    return html.escape(_HIDDEN.sub(_escape_char, text), quote=True)

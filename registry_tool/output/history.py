@@ -3,7 +3,7 @@ shallow clone's ``history_truncated`` marker last)."""
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from registry_tool.history.events import Event
 from registry_tool.history.walk import History

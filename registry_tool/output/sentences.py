@@ -7,8 +7,8 @@ Pure: strings in, strings out.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Iterable
 
 from registry_tool.core.changes import Change, ChangeKind, MetricChange
 

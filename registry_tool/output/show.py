@@ -3,8 +3,9 @@ commit and pull request it reached its stage when history was read."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from registry_tool.core.model import Model, ModelVersion, Stage
 from registry_tool.history.events import Event
@@ -53,7 +54,8 @@ def show_columns(events: Provenance | None) -> list[Column[VersionRow]]:
     def value(data: Callable[[Event], Any]) -> Callable[[VersionRow], Any]:
         return lambda row: data(e) if (e := event(row)) is not None else None
 
-    return list(VERSION_COLUMNS) + [
+    return [
+        *VERSION_COLUMNS,
         Column("SINCE", "since", cell(lambda e: e.commit.time[:16].replace("T", " ")), value(lambda e: e.commit.time)),
         Column("BY", "by", cell(lambda e: e.proposer.name), value(lambda e: e.proposer.to_dict())),
         Column("COMMIT", "stage_commit", cell(lambda e: e.commit.id[:12]), value(lambda e: e.commit.id)),

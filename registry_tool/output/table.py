@@ -6,8 +6,9 @@ adds a column by appending one :class:`Column` (and the JSON output follows).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Callable, Generic, Sequence, TypeVar
+from typing import Any, Generic, TypeVar
 
 from registry_tool.output.escape import printable, table_cell
 
@@ -28,7 +29,7 @@ def render_table(rows: Sequence[Row], columns: Sequence[Column[Row]]) -> str:
     columns = [c for c in columns if c.shown]
     cells = [[c.header for c in columns]] + [[printable(table_cell(c.value(row))) for c in columns] for row in rows]
     widths = [max(len(line[i]) for line in cells) for i in range(len(columns))]
-    lines = ["  ".join(cell.ljust(w) for cell, w in zip(line, widths)).rstrip() for line in cells]
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True)).rstrip() for line in cells]
     return "\n".join(lines) + "\n"
 
 

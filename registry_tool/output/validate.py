@@ -7,7 +7,7 @@ Each reporter is a small function in ``REPORTERS``; the same table feeds the CLI
 from __future__ import annotations
 
 import json
-from typing import Callable
+from collections.abc import Callable
 
 from registry_tool.core.findings import Violation
 from registry_tool.output.escape import markdown_cell, printable
@@ -21,7 +21,7 @@ Render = Callable[[Report, bool], str]
 def _paint(text: str, color: bool, **style: object) -> str:
     if not color:
         return text
-    import click  # noqa: PLC0415
+    import click
 
     return click.style(text, **style)  # type: ignore[arg-type]
 
@@ -32,7 +32,8 @@ def _where(v: Violation) -> str:
 
 def render_text(report: Report, color: bool = False) -> str:
     lines = [
-        f"{_paint(printable(v.file), color, bold=True)}:{v.line}:{v.column}: {_paint(v.rule, color, fg='red')}: {printable(v.message)}{_where(v)}"
+        f"{_paint(printable(v.file), color, bold=True)}:{v.line}:{v.column}: "
+        f"{_paint(v.rule, color, fg='red')}: {printable(v.message)}{_where(v)}"
         for v in report.violations
     ]
     lines.append(_summary(report))

@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 
 
 
-def open_registry(path: str | Path = ".") -> "Registry":
+def open_registry(path: str | Path = ".") -> Registry:
     """The registry in the Git repository containing ``path`` (any subfolder, or a bare repository)."""
     return Registry(GitStore.discover(path))
 
@@ -45,7 +45,7 @@ class Registry:
     def __init__(self, store: GitStore) -> None:
         self.store = store
 
-    def at(self, rev: str = "HEAD") -> "RegistrySnapshot":
+    def at(self, rev: str = "HEAD") -> RegistrySnapshot:
         """The registry as committed at ``rev``: a branch, tag, remote branch, full or short sha, ``HEAD~3``."""
         return RegistrySnapshot(self.store.snapshot(self.store.resolve(rev)), rev)
 
@@ -65,10 +65,10 @@ class RegistrySnapshot:
         return f"<RegistrySnapshot {self.rev} at {self.commit[:12]}>"
 
     @property
-    def policy(self) -> "Policy":
+    def policy(self) -> Policy:
         """registry.yaml at this commit (or the defaults); an invalid one is refused."""
         if self._policy is None:
-            from registry_tool.validation.policy import policy_of  # noqa: PLC0415
+            from registry_tool.validation.policy import policy_of
 
             policy, problems = policy_of(self.snapshot)
             if problems:
@@ -161,8 +161,8 @@ class RegistrySnapshot:
                        f"(versions: {known}; stages: {', '.join(self.policy.stages.names)})")
 
     def _load(self, entry: Entry) -> Model:
-        from registry_tool.validation.checks import check_model  # noqa: PLC0415
-        from registry_tool.validation.model_file import read_model  # noqa: PLC0415
+        from registry_tool.validation.checks import check_model
+        from registry_tool.validation.model_file import read_model
 
         policy = self.policy
         mf, problems = read_model(self.snapshot, entry, policy)
@@ -173,7 +173,7 @@ class RegistrySnapshot:
         assert mf is not None
         return mf.model
 
-    def _refused(self, problems: list["Violation"]) -> RegistryError:
+    def _refused(self, problems: list[Violation]) -> RegistryError:
         first = sorted(problems)[0]
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
         return RegistryError(f"{first.file}:{first.line}: {first.rule}: {first.message}{more}; "
@@ -183,7 +183,7 @@ class RegistrySnapshot:
         known = self.models()
         hint = ""
         if known:
-            import difflib  # noqa: PLC0415 - only on this error
+            import difflib
 
             close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
             hint = f"; did you mean '{close[0]}'?" if close else f"; models: {', '.join(known)}"
@@ -210,7 +210,7 @@ def parse_stage(value: Stage | str, stages: StageSet = DEFAULT_STAGES, what: str
     RegistryError, with a "did you mean", for any other name."""
     if value in stages:
         return Stage(value)
-    from registry_tool.schema.check import did_you_mean  # noqa: PLC0415 - only on this error
+    from registry_tool.schema.check import did_you_mean
 
     names = [s.value for s in stages.names]
     raise RegistryError(f"unknown {what} '{value}': one of {', '.join(names)}{did_you_mean(str(value), names)}")

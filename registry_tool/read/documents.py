@@ -75,9 +75,9 @@ def model_dict(model: Model) -> dict[str, Any]:
     return out
 
 
-def export_document(snap: "RegistrySnapshot") -> dict[str, Any]:
+def export_document(snap: RegistrySnapshot) -> dict[str, Any]:
     """The whole registry at one commit; every model file is checked first."""
-    from registry_tool.schema.check import SCHEMA_VERSION  # noqa: PLC0415
+    from registry_tool.schema.check import SCHEMA_VERSION
 
     return {
         "commit": snap.commit,

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import json
 import unicodedata
-from functools import lru_cache
+from collections.abc import Callable, Iterable
+from functools import cache
 from itertools import islice
 from pathlib import Path
-from typing import Any, Callable, Iterable, NamedTuple
+from typing import Any, NamedTuple
 
 from registry_tool.core.findings import Violation
 from registry_tool.core.rules import declare
@@ -26,7 +27,8 @@ MAX_SCHEMA_FINDINGS = 100  # per file; one more violation says how many were lef
 
 
 # The schema's rules (declared here, where they are found).
-UNKNOWN_FIELD = declare("unknown-field", "schema", "A field the schema does not define (a typo such as 'stgae'), with a 'did you mean' hint.",
+UNKNOWN_FIELD = declare("unknown-field", "schema",
+                        "A field the schema does not define (a typo such as 'stgae'), with a 'did you mean' hint.",
                         help="The schema does not define this field: often a typo of a field that then "
                              "silently has no effect. Correct the spelling (the message suggests the closest "
                              "field) or move the data under metadata, which takes any keys.")
@@ -79,26 +81,26 @@ def schema_text(name: str) -> str:
                       here.parents[1] / "schemas" / name):  # a source checkout that was never installed
         if candidate.is_file():
             return candidate.read_text(encoding="utf-8")
-    from importlib import resources  # noqa: PLC0415 - a zipped install
+    from importlib import resources
 
     return resources.files(SHIPPED).joinpath(name).read_text(encoding="utf-8")
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_schema(name: str) -> dict[str, Any]:
     """A schema as shipped inside the package, parsed."""
     result: dict[str, Any] = json.loads(schema_text(name))
     return result
 
 
-@lru_cache(maxsize=None)
+@cache
 def fast_check(name: str) -> Check:
     return compile_schema(load_schema(name))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _detailed_validator(name: str) -> Any:
-    from jsonschema import Draft202012Validator, validators  # noqa: PLC0415 - only needed for failures
+    from jsonschema import Draft202012Validator, validators
 
     # jsonschema compares unsortable array items pairwise: quadratic in a hostile list.
     linear = validators.extend(Draft202012Validator, {"uniqueItems": _unique_items})  # type: ignore[no-untyped-call, unused-ignore]
@@ -106,7 +108,7 @@ def _detailed_validator(name: str) -> Any:
 
 
 def _unique_items(validator: Any, unique: Any, instance: Any, schema: Any) -> Iterable[Any]:
-    from jsonschema.exceptions import ValidationError  # noqa: PLC0415
+    from jsonschema.exceptions import ValidationError
 
     if unique and validator.is_type(instance, "array") and len({json_key(i) for i in instance}) != len(instance):
         yield ValidationError(f"{_show(instance)} has non-unique elements")
@@ -191,7 +193,7 @@ class _Failure(NamedTuple):
 
     def at(self, message: str, *, rule: str = "schema") -> list[Violation]:
         if self.on_key:  # point at the key itself
-            return [self.doc.violation(rule, self.path + (self.instance,), message, key=True)]
+            return [self.doc.violation(rule, (*self.path, self.instance), message, key=True)]
         return [self.doc.violation(rule, self.path, message)]
 
 
@@ -207,7 +209,8 @@ def _unknown_fields(f: _Failure) -> list[Violation]:
     if not isinstance(f.instance, dict):
         return _other(f)
     allowed = sorted(f.error.schema.get("properties", {}))
-    return [f.doc.violation("unknown-field", f.path + (key,), f"{f.prefix}unknown field '{key}'{_hint(key, allowed, listing=True)}", key=True)
+    return [f.doc.violation("unknown-field", (*f.path, key),
+                            f"{f.prefix}unknown field '{key}'{_hint(key, allowed, listing=True)}", key=True)
             for key in _unknown_keys(f.instance, f.error.schema)]
 
 
@@ -239,7 +242,7 @@ def _repeated(f: _Failure) -> list[Violation]:
     for index, item in enumerate(f.instance if isinstance(f.instance, list) else []):
         marker = json_key(item)
         if marker in seen:
-            return [f.doc.violation("schema", f.path + (index,), f"{f.prefix}{_show(item)} appears more than once")]
+            return [f.doc.violation("schema", (*f.path, index), f"{f.prefix}{_show(item)} appears more than once")]
         seen.add(marker)
     return _other(f)
 
@@ -378,7 +381,7 @@ def _hint(value: Any, options: list[str], *, listing: bool = False) -> str:
     lowered = {o.lower(): o for o in options}
     if value.lower() in lowered:
         return f"; did you mean '{lowered[value.lower()]}'?"
-    import difflib  # noqa: PLC0415 - only for messages about invalid files
+    import difflib
 
     close = difflib.get_close_matches(value, options, n=1, cutoff=0.6)
     if close:

@@ -10,7 +10,8 @@ the same answers, and compiling a schema with any other keyword fails loudly.
 from __future__ import annotations
 
 import re
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 Check = Callable[[Any], bool]
 
@@ -186,10 +187,7 @@ def _all(checks: list[Check]) -> Check:
     frozen = tuple(checks)
 
     def check(x: Any) -> bool:
-        for c in frozen:
-            if not c(x):
-                return False
-        return True
+        return all(c(x) for c in frozen)
     return check
 
 
@@ -197,10 +195,7 @@ def _any(checks: list[Check]) -> Check:
     frozen = tuple(checks)
 
     def check(x: Any) -> bool:
-        for c in frozen:
-            if c(x):
-                return True
-        return False
+        return any(c(x) for c in frozen)
     return check
 
 

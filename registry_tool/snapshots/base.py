@@ -65,7 +65,7 @@ class Snapshot(Protocol):
     def blob_id(self, entry: Entry) -> str:
         """Git's object id of the entry's bytes, to tell changed files from unchanged ones."""
 
-    def folder_change(self, base: "Snapshot", models_dir: str) -> "FolderChange | None":
+    def folder_change(self, base: Snapshot, models_dir: str) -> FolderChange | None:
         """What differs in the models directory since ``base``, when this snapshot can tell
         without listing it (two commits of one repository); None otherwise."""
 
@@ -81,7 +81,7 @@ class FolderChange:
 
 def git_blob_id(data: bytes) -> str:
     """The id Git gives a blob with these bytes (what ``git hash-object`` prints)."""
-    import hashlib  # noqa: PLC0415 - only the working tree needs it; keeps `get` fast to start
+    import hashlib
 
     return hashlib.sha1(b"blob %d\x00" % len(data) + data).hexdigest()
 

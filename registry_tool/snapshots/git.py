@@ -13,8 +13,9 @@ import os
 import subprocess
 import tempfile
 import weakref
+from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, Iterator
+from typing import IO
 
 import pygit2
 
@@ -195,7 +196,7 @@ class GitStore:
         self._partial: _GitObjects | bool | None = False  # False: not looked at yet
 
     @classmethod
-    def discover(cls, start: str | Path = ".") -> "GitStore":
+    def discover(cls, start: str | Path = ".") -> GitStore:
         """The repository containing ``start`` (any subfolder works), bare or not."""
         start = Path(start)
         try:
@@ -304,7 +305,7 @@ class GitStore:
             return None
         return self.commit(found)
 
-    def snapshot(self, commit: pygit2.Commit) -> "CommitSnapshot":
+    def snapshot(self, commit: pygit2.Commit) -> CommitSnapshot:
         return CommitSnapshot(self, commit)
 
     def parent_snapshot(self, commit: pygit2.Commit) -> Snapshot:

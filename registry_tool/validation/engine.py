@@ -8,7 +8,7 @@ registry grows.
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from registry_tool.core.findings import Violation
 from registry_tool.core.policy import POLICY_FILE, Policy, StageSet

@@ -25,10 +25,10 @@ class ModelFile:
 
     path: str
     stem: str
-    doc: "Document"
-    model: "Model"
+    doc: Document
+    model: Model
 
-    def violation(self, rule: str, path: tuple[str | int, ...], message: str, *, key: bool = False) -> "Violation":
+    def violation(self, rule: str, path: tuple[str | int, ...], message: str, *, key: bool = False) -> Violation:
         return self.doc.violation(rule, path, message, key=key)
 
 def parse_model(raw: bytes, path: str, stem: str, policy: Policy) -> tuple[ModelFile | None, list[Violation]]:

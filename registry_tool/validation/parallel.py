@@ -58,8 +58,8 @@ def recipe(snapshot: Snapshot) -> Recipe | None:
     with some system libraries)."""
     if sys.platform != "linux":
         return None
-    from registry_tool.snapshots.git import CommitSnapshot  # noqa: PLC0415
-    from registry_tool.snapshots.worktree import WorktreeSnapshot  # noqa: PLC0415
+    from registry_tool.snapshots.git import CommitSnapshot
+    from registry_tool.snapshots.worktree import WorktreeSnapshot
 
     if isinstance(snapshot, CommitSnapshot):
         return ("commit", str(snapshot.store.repo.path), snapshot.commit_id)
@@ -71,10 +71,10 @@ def recipe(snapshot: Snapshot) -> Recipe | None:
 def _open(how: Recipe) -> Snapshot:
     kind, where, commit = how
     if kind == "worktree":
-        from registry_tool.snapshots.worktree import WorktreeSnapshot  # noqa: PLC0415
+        from registry_tool.snapshots.worktree import WorktreeSnapshot
 
         return WorktreeSnapshot(Path(where))
-    from registry_tool.snapshots.git import GitStore, open_repository  # noqa: PLC0415
+    from registry_tool.snapshots.git import GitStore, open_repository
 
     store = GitStore(open_repository(where))
     return store.snapshot(store.resolve(commit))
@@ -85,7 +85,7 @@ _worker: Any = None  # (snapshot, policy) in a worker process
 
 def _start(how: Recipe) -> None:
     global _worker
-    from registry_tool.validation.policy import policy_of  # noqa: PLC0415
+    from registry_tool.validation.policy import policy_of
 
     snapshot = _open(how)
     _worker = (snapshot, policy_of(snapshot)[0])  # the parent already reported any policy problem
@@ -105,7 +105,7 @@ def _check(chunk: list[Entry]) -> tuple[list[Violation], list[str]]:
 def check_states(how: Recipe, entries: list[Entry], jobs: int) -> tuple[list[Violation], list[str]]:
     """The file-scope checks of every entry, in ``jobs`` worker processes; violations in
     entry order, and the paths of the files checked."""
-    import multiprocessing  # noqa: PLC0415
+    import multiprocessing
 
     # fork (Linux only, see recipe()) is cheapest and safe here: the parent is
     # single-threaded, and every worker opens its own repository instead of sharing the

@@ -10,7 +10,8 @@ production, archived``), and replace the schema's where both point at the same p
 
 from __future__ import annotations
 
-from typing import Any, Iterator, Mapping
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 from registry_tool.core.findings import Violation
 from registry_tool.core.model import reserved_alias
@@ -125,7 +126,7 @@ class _StageNames:
         mapping = self._node(path)
         for key in mapping if isinstance(mapping, dict) else ():
             if key not in allowed:
-                yield self._violation("unknown-field", path + (key,),
+                yield self._violation("unknown-field", (*path, key),
                                       f"{describe(path)}: unknown field '{key}'{did_you_mean(key, sorted(allowed), listing=True)}",
                                       key=True)
 
@@ -133,7 +134,7 @@ class _StageNames:
         items = self._node(path)
         for index, value in enumerate(items if isinstance(items, list) else ()):
             if isinstance(value, str):
-                yield from self._value(path + (index,), value, allowed)
+                yield from self._value((*path, index), value, allowed)
 
     def _value(self, path: Path, value: str, allowed: list[str]) -> Iterator[Violation]:
         if value not in allowed:

@@ -31,7 +31,7 @@ class Report:
     def files_checked(self) -> int:
         return len(self.checked)
 
-    def extend(self, other: "Report") -> None:
+    def extend(self, other: Report) -> None:
         self.violations.extend(other.violations)
         self.checked.extend(other.checked)
         self.commits_checked.extend(other.commits_checked)

@@ -13,7 +13,8 @@ from __future__ import annotations
 import json
 import math
 import re
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from registry_tool.errors import RegistryError
 from registry_tool.yamlfile import loader
@@ -93,7 +94,7 @@ class Quoted(str):
 
     quote: str
 
-    def __new__(cls, text: str, quote: str = '"') -> "Quoted":
+    def __new__(cls, text: str, quote: str = '"') -> Quoted:
         value = super().__new__(cls, text)
         value.quote = quote
         return value
@@ -128,7 +129,8 @@ def is_flat(value: Any) -> bool:
 def flow(value: Any, quotes: Mapping[str, str] | None = None) -> str:
     """A value in flow style, on one line. ``quotes`` forces quoting of some keys' values."""
     if isinstance(value, Mapping):
-        items = ", ".join(f"{scalar(k, flow=True)}: {flow(v) if isinstance(v, (Mapping, list)) else scalar(v, flow=True, quote=(quotes or {}).get(k))}"
+        items = ", ".join(f"{scalar(k, flow=True)}: "
+                          f"{flow(v) if isinstance(v, (Mapping, list)) else scalar(v, flow=True, quote=(quotes or {}).get(k))}"
                           for k, v in value.items())
         return "{" + items + "}"
     if isinstance(value, list):

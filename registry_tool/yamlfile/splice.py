@@ -13,7 +13,8 @@ The editor knows text and nodes only. Whether an edit is allowed is for the vali
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
@@ -209,7 +210,7 @@ class YamlEditor:
             self.insert_key(parent_path, str(key), value, order=order)
         elif isinstance(value, Mapping):
             for k, v in value.items():
-                self.set_value(path + (k,), v)
+                self.set_value((*path, k), v)
         else:
             self.replace_scalar(path, value)
 
@@ -247,7 +248,7 @@ class YamlEditor:
             raise EditError(f"{self.path}: {_dotted(path)} is not a mapping")
         at = next((i for i, (k, _) in enumerate(node.value) if k.value == key), None)
         if at is None:
-            raise EditError(f"{self.path}: no {_dotted(path + (key,))} to remove")
+            raise EditError(f"{self.path}: no {_dotted((*path, key))} to remove")
         k, v = node.value[at]
         if node.flow_style:
             self.splice(*self._flow_item_span(node, at), "")

@@ -8,7 +8,7 @@ aliases alike).
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from registry_tool.core.findings import Violation
 from registry_tool.core.model import reserved_alias

@@ -3,7 +3,7 @@ and Windows (they differ only by case or Unicode normalisation)."""
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from registry_tool.core.findings import Violation
 from registry_tool.core.names import fold

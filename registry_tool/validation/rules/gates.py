@@ -20,8 +20,8 @@ stage (production):
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Callable, Iterator, Mapping
 
 from registry_tool.core.findings import Violation
 from registry_tool.core.model import ModelVersion, Stage, split_metric

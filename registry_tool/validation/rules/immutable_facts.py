@@ -3,7 +3,8 @@ changes; filling in one that was never registered is allowed."""
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from registry_tool.core.findings import Violation
 from registry_tool.core.model import ModelVersion
@@ -47,4 +48,5 @@ def registered_facts_fixed(base: ModelFile | None, head: ModelFile | None, polic
             where: tuple[str | int, ...] = ("versions", version.index, *field_path)
             change = f"removed (was {was!r})" if now is None else f"changed from {was!r} to {now!r}"
             yield head.violation(IMMUTABLE_FIELD.id, where,
-                                 f"{head.model.name} {version.version}: {name} {change}; registered facts never change, register a new version")
+                                 f"{head.model.name} {version.version}: {name} {change}; "
+                                 "registered facts never change, register a new version")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from registry_tool.core.findings import Violation
 from registry_tool.core.policy import Policy

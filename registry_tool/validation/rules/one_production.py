@@ -3,7 +3,7 @@ the policy declares unique (``stages: [{name: production-eu, unique: true}]``)."
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from registry_tool.core.findings import Violation
 from registry_tool.core.policy import Policy

@@ -6,7 +6,8 @@ scope's list."""
 
 from __future__ import annotations
 
-from typing import Callable, Iterable, TypeVar
+from collections.abc import Callable, Iterable
+from typing import TypeVar
 
 from registry_tool.core.findings import Violation
 from registry_tool.core.policy import Policy

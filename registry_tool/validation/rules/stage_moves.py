@@ -10,7 +10,7 @@ jumps over an ordinary stage in the declared order (staging) is a skipped stage.
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from registry_tool.core.findings import Violation
 from registry_tool.core.model import ModelVersion
