@@ -102,10 +102,7 @@ def semantic_diff(base: Snapshot, head: Snapshot, past: ProductionPast | None = 
     result.unique_stages = tuple(s.value for s in base_policy.stages.unique_stages)
     for name in sorted(pairs):
         old, new = pairs[name]
-        old_mf, old_ok = _read(base, old, base_policy, result)
-        if not old_ok and old is not None:  # an invalid base copy: compared with its last valid copy, if any
-            result.unreadable.pop()
-            old_mf, old_ok = last_valid(base, old, base_policy), True
+        old_mf, old_ok = _read_base(base, old, base_policy, result)
         new_mf, new_ok = _read(head, new, head_policy, result)
         if old_ok and new_ok:
             _compare(result, model_name(name), old_mf, new_mf, base_policy, past)
@@ -126,6 +123,15 @@ def _compare(result: SemanticDiff, name: str, old: ModelFile | None, new: ModelF
     result.changes.extend(changes)
     if new is not None:
         result.gates.extend(_gates(changes, old, new, policy, past))
+
+
+def _read_base(base: Snapshot, entry: Entry | None, policy: Policy, result: SemanticDiff) -> tuple[ModelFile | None, bool]:
+    """The base copy; an invalid one is compared as its last valid copy (None: as a new file)."""
+    mf, ok = _read(base, entry, policy, result)
+    if ok or entry is None:
+        return mf, ok
+    result.unreadable.pop()
+    return last_valid(base, entry, policy), True
 
 
 def _read(snapshot: Snapshot, entry: Entry | None, policy: Policy, result: SemanticDiff) -> tuple[ModelFile | None, bool]:
