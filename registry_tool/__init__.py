@@ -6,6 +6,7 @@ The Python API for deploy tools and scripts::
     reg = open_registry(".")
     snap = reg.at("main")
     snap.model("faq-bot").production.artifact.uri
+    reg.edit(branch="promote").promote("faq-bot", "1.1.0", "production").apply()
 
 The API is imported on first use (module ``__getattr__``), so ``import registry_tool``
 stays cheap and the CLI loads only what a command needs.
@@ -15,21 +16,26 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from registry_tool.errors import NotFound, RegistryError
+from registry_tool.errors import EditRefused, NotFound, RegistryError
 
 if TYPE_CHECKING:  # what type checkers see; at run time the names are imported on first use
     from registry_tool.core.model import Artifact, Binding, Model, ModelVersion, Stage
-    from registry_tool.read.api import Registry, RegistrySnapshot, open_registry
+    from registry_tool.edit.api import Change, EditableRegistry, RegistryEditor, open_registry
+    from registry_tool.read.api import Registry, RegistrySnapshot
 
 __version__ = "0.1.0"
 
 __all__ = [
     "Artifact",
     "Binding",
+    "Change",
+    "EditRefused",
+    "EditableRegistry",
     "Model",
     "ModelVersion",
     "NotFound",
     "Registry",
+    "RegistryEditor",
     "RegistryError",
     "RegistrySnapshot",
     "Stage",
@@ -37,7 +43,8 @@ __all__ = [
 ]
 
 _LAZY = {
-    "open_registry": "read.api", "Registry": "read.api", "RegistrySnapshot": "read.api",
+    "open_registry": "edit.api", "EditableRegistry": "edit.api", "RegistryEditor": "edit.api", "Change": "edit.api",
+    "Registry": "read.api", "RegistrySnapshot": "read.api",
     "Model": "core.model", "ModelVersion": "core.model", "Artifact": "core.model", "Binding": "core.model",
     "Stage": "core.model",
 }

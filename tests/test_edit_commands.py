@@ -26,7 +26,7 @@ def text(repo, name="faq-bot"):
 
 def test_register_appends_a_version_and_touches_only_new_lines(reg, cli):
     run = cli(reg.path, "register", "faq-bot", "2.0.0", "--artifact-uri", "s3://bucket/faq-bot/2.0.0/model.onnx",
-              "--sha256", SHA.upper(), "--size-bytes", "1024", "--format", "onnx", "--run-id", "run-42",
+              "--sha256", SHA.upper(), "--size-bytes", "1024", "--artifact-format", "onnx", "--run-id", "run-42",
               "--metric", "accuracy=0.95", "--metric", "core-v1/score=0.93", "--tag", "candidate", "--tag", "yes",
               "--description", "Bigger: retrained", "--stage", "staging", "--dry-run")
     assert run.code == 0
@@ -54,7 +54,7 @@ def test_register_appends_a_version_and_touches_only_new_lines(reg, cli):
 
 
 def test_register_a_new_model(reg, cli):
-    run = cli(reg.path, "register", "sentiment", "0.1.0", "--artifact-uri", "hf://acme/sentiment@0.1.0", "--format", "safetensors",
+    run = cli(reg.path, "register", "sentiment", "0.1.0", "--artifact-uri", "hf://acme/sentiment@0.1.0", "--artifact-format", "safetensors",
               "--tag", "nlp")
     assert run.code == 0
     assert "new model file models/sentiment.yaml" in run.out
@@ -108,7 +108,7 @@ def test_registering_the_same_version_again_is_a_no_op(reg, cli):
     """A CI job re-run: the same command again changes nothing and succeeds, even after the
     version moved on (its stage) or gained metrics."""
     before = fingerprint(reg.path)
-    for extra in ((), ("--stage", "staging"), ("--metric", "accuracy=0.93", "--format", "onnx")):
+    for extra in ((), ("--stage", "staging"), ("--metric", "accuracy=0.93", "--artifact-format", "onnx")):
         run = cli(reg.path, "register", "faq-bot", "1.1.0", "--artifact-uri", "s3://bucket/faq-bot/1.1.0/model.onnx",
                   *extra, "--commit")
         assert run.code == 0, run.err
@@ -214,10 +214,13 @@ def test_metrics_bad_values(reg, cli):
     assert (run.code, run.err) == (2, "registry-tool: error: metric accuracy: 'high' is not a number (or true/false)\n")
     run = cli(reg.path, "metrics", "faq-bot", "1.1.0", "accuracy=nan")
     assert run.code == 2 and "not a finite number" in run.err
-    run = cli(reg.path, "metrics", "faq-bot", "1.1.0", "ok=true")  # booleans only in suites
-    assert run.code == 1
-    assert "models/faq-bot.yaml:23:11: schema: versions[1].metrics.ok: must be a number, not a boolean" in run.err
     assert text(reg) == FAQ
+
+
+def test_metrics_records_a_boolean_top_level_metric(reg, cli):
+    run = cli(reg.path, "metrics", "faq-bot", "1.1.0", "slo_ok=true")  # seed 003: booleans at the top level too
+    assert run.code == 0
+    assert "      slo_ok: true\n" in text(reg)
 
 
 def test_retention_archives_old_versions_in_stage_none_only(reg, cli):

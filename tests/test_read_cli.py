@@ -191,11 +191,14 @@ def test_show_one_model_a_stage_and_json(cli, history):
     run = cli(repo.path, "show", "--stage", "production", "--format", "json")
     data = json.loads(run.out)
     assert set(data) == {"commit", "versions"} and data["commit"] == third
+    # one shape per concept: a row is the version as get prints it, without the commit
     assert data["versions"] == [
-        {"model": "faq-bot", "version": "1.1.0", "stage": "production", "artifact": uri("faq-bot", "1.1.0"), "aliases": []},
-        {"model": "support-llm", "version": "1.2.0", "stage": "production", "artifact": "s3://models/support-llm/1.2.0/model.gguf",
-         "aliases": []},
+        {**{k: v for k, v in json.loads(cli(repo.path, "get", name, "--stage", "production").out).items() if k != "commit"},
+         "aliases": []}
+        for name in ("faq-bot", "support-llm")
     ]
+    assert data["versions"][0]["artifact"]["uri"] == uri("faq-bot", "1.1.0")
+    assert data["versions"][1]["metrics"]["suites"] == {"core-v1": {"score": 0.91, "config_parse_ok": True}}
     assert cli(repo.path, "show", "nope").code == 2
 
 

@@ -155,13 +155,15 @@ def test_duplicate_model_tags():
 def test_non_number_metric():
     found = check(VALID + "    metrics:\n      accuracy: high\n")
     assert at(found) == [(8, 17, "schema")]
-    assert found[0]["message"] == "versions[0].metrics.accuracy: must be a number, not a string"
+    assert found[0]["message"] == "versions[0].metrics.accuracy: must be a number or a boolean, not a string"
 
 
-def test_boolean_top_level_metric_is_rejected():
-    found = check(VALID + "    metrics: {passed: true}\n")
+def test_boolean_top_level_metric_is_accepted():
+    """Seed 003's ``slo_ok: true``: a top-level metric may be a boolean (gates compare numbers only)."""
+    assert check(VALID + "    metrics: {passed: true, accuracy: 0.9}\n") == []
+    found = check(VALID + "    metrics: {passed: null}\n")
     assert at(found) == [(7, 23, "schema")]
-    assert "not a boolean" in found[0]["message"]
+    assert found[0]["message"] == "versions[0].metrics.passed: must be a number or a boolean, not null"
 
 
 def test_suite_metrics_accept_numbers_and_booleans():

@@ -296,8 +296,20 @@ def test_gate_min_metric_missing_or_boolean():
     head, base = promote(suites={"core-v1": {"score": True}})
     found = check(head, base, gates("min_metrics: {core-v1/score: 0.5, accuracy: 0.5}"),
                   expect=["gate-min-metric", "gate-min-metric"])
-    assert sorted(messages(found)) == ["faq-bot 1.1.0: production needs numeric metric accuracy at least 0.5",
-                                       "faq-bot 1.1.0: production needs numeric metric core-v1/score at least 0.5"]
+    assert sorted(messages(found)) == [
+        "faq-bot 1.1.0: core-v1/score is true, not a number: at least 0.5 compares numbers only",
+        "faq-bot 1.1.0: production needs numeric metric accuracy at least 0.5"]
+
+
+def test_gates_say_when_a_top_level_metric_is_a_boolean():
+    head, base = promote(metrics={"accuracy": False, "slo_ok": True})
+    found = check(head, base, gates("min_metrics: {accuracy: 0.5}\nrequired_metrics: [slo_ok]\n"
+                                    "no_regression: {accuracy: higher_is_better}"),
+                  expect=["gate-min-metric", "gate-no-regression"])
+    assert found[0].line == line_of(head, "accuracy: false")
+    assert messages(found) == [
+        "faq-bot 1.1.0: accuracy is false, not a number: at least 0.5 compares numbers only",
+        "faq-bot 1.1.0: accuracy is false, not a number: no_regression compares numbers only (0.92 before)"]
 
 
 def test_gate_max_metric():

@@ -29,10 +29,15 @@ COMMANDS: dict[str, str] = {
     "rollback": "edit:rollback",
     "retention": "edit:retention",
     "metrics": "edit:metrics",
+    "set": "edit:set_",
+    "bind": "edit:bind",
     "alias": "edit:alias",
     "init": "init:init",
     "history": "history:history",
     "diff": "diff:diff",
+    "import": "imports:import_group",
+    "compare": "compare:compare",
+    "verify": "verify:verify",
     "site": "site:site",
 }
 

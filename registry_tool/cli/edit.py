@@ -1,11 +1,14 @@
 """The editing commands: ``register``, ``promote``, ``archive``, ``rollback``, ``retention``,
-``metrics``, ``alias``. Each parses its arguments, hands an operation to :mod:`registry_tool.apply`,
-and renders the outcome; refused edits print the validator's violations."""
+``metrics``, ``set``, ``bind`` and ``alias``. Each parses its arguments, calls the write API
+(:mod:`registry_tool.edit.api`, which builds the fields and the proposal), and renders the
+outcome; refused edits print the validator's violations."""
 
 from __future__ import annotations
 
+import json
 import math
 import re
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,8 +26,7 @@ from registry_tool.cli.options import repo_option
 from registry_tool.errors import RegistryError
 
 if TYPE_CHECKING:
-    pass
-
+    from registry_tool.edit.api import Change, RegistryEditor
 
 
 def _artifact_formats() -> list[str]:
@@ -32,6 +34,7 @@ def _artifact_formats() -> list[str]:
     from registry_tool.schema.check import MODEL_SCHEMA, load_schema
 
     return list(load_schema(MODEL_SCHEMA)["$defs"]["artifact"]["properties"]["format"]["enum"])
+
 
 _INT = re.compile(r"[-+]?[0-9]+")
 
@@ -69,22 +72,19 @@ def parse_metrics(texts: tuple[str, ...], suite: str | None = None) -> dict[str,
     return found
 
 
-def _run(what: str, build: Callable[..., Any], opts: dict[str, Any]) -> None:
-    from registry_tool.edit.targets import Mode, run
+def _run(make: Callable[[RegistryEditor], Change], opts: dict[str, Any]) -> None:
+    """Make the change with the editor the options ask for, then print what happened."""
+    from registry_tool.edit.api import RegistryEditor
     from registry_tool.errors import EditRefused
-    from registry_tool.output.edit import (
-        outcome_json,
-        outcome_text,
-        refusal_json,
-        refusal_text,
-    )
+    from registry_tool.output.edit import outcome_json, outcome_text, refusal_json, refusal_text
 
     repo, dry_run, commit, message, branch = (opts[k] for k in ("repo", "dry_run", "commit", "message", "branch"))
     if message is not None and not (commit or branch):
         raise click.UsageError("-m/--message needs --commit or --branch")
-    mode = Mode(dry_run=dry_run, commit=commit or branch is not None, branch=branch, message=message)
+    editor = RegistryEditor(repo, commit=commit, branch=branch)
     try:
-        outcome = run(repo, build, mode, what)
+        change = make(editor)
+        outcome = change.dry_run() if dry_run else change.apply(message)
     except EditRefused as exc:
         if opts["as_json"]:
             click.echo(refusal_json(exc.violations), nl=False)
@@ -93,7 +93,7 @@ def _run(what: str, build: Callable[..., Any], opts: dict[str, Any]) -> None:
     if opts["as_json"]:
         click.echo(outcome_json(outcome), nl=False)
         return
-    out, err = outcome_text(outcome, mode)
+    out, err = outcome_text(outcome, outcome.mode)
     click.echo(out, nl=False)
     click.echo(err, err=True, nl=False)
 
@@ -116,6 +116,43 @@ def parse_metric(text: str, suite: str | None = None) -> tuple[str, float | int 
     return ref, value
 
 
+def parse_assignment(text: str, option: str) -> tuple[str, Any]:
+    """KEY=VALUE -> (key, value): VALUE as JSON when it is a JSON value (3, true, null,
+    "text", [...], {...}), as a string otherwise (team=support)."""
+    key, sep, raw = text.partition("=")
+    key = key.strip()
+    if not sep or not key:
+        raise RegistryError(f"{option} '{text}' is not KEY=VALUE (e.g. team=support, epochs=3)")
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        return key, raw
+    if isinstance(value, float) and not math.isfinite(value):
+        raise RegistryError(f"{option} {key}: {raw} is not a finite number")
+    return key, value
+
+
+def parse_assignments(texts: tuple[str, ...], option: str) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    for text in texts:
+        key, value = parse_assignment(text, option)
+        if key in found:
+            raise RegistryError(f"{option} {key} is given twice; give it once")
+        found[key] = value
+    return found
+
+
+def _artifact_format(artifact_format: str | None, legacy: str | None) -> str | None:
+    """--artifact-format, or the hidden --format it replaces (one release, with a warning)."""
+    if legacy is None:
+        return artifact_format
+    if artifact_format is not None:
+        raise RegistryError("give --artifact-format once (--format is its old name)")
+    print("registry-tool: warning: register --format is now --artifact-format; --format will mean the output "
+          "format, as in every other command", file=sys.stderr)
+    return legacy
+
+
 @click.command()
 @click.argument("model", shell_complete=complete_models)
 @click.argument("version")
@@ -124,48 +161,32 @@ def parse_metric(text: str, suite: str | None = None) -> tuple[str, float | int 
               help="A local copy of the artifact: its sha256 and size are computed by streaming it (never loaded).")
 @click.option("--sha256", help="The artifact's SHA-256 (64 hex digits).")
 @click.option("--size-bytes", type=click.IntRange(min=0), help="The artifact's size in bytes.")
-@click.option("--format", "fmt", type=click.Choice(_artifact_formats()), help="The artifact's format.")
+@click.option("--artifact-format", type=click.Choice(_artifact_formats()), help="The artifact's format.")
+@click.option("--format", "legacy_format", type=click.Choice(_artifact_formats()), hidden=True)
 @click.option("--run-id", help="The training run that produced it.")
 @click.option("--metric", "metrics", multiple=True, metavar="NAME=VALUE", help="A metric (repeatable); suite/name for a suite's.")
 @click.option("--tag", "tags", multiple=True, help="A tag (repeatable).")
+@click.option("--metadata", "metadata", multiple=True, metavar="KEY=VALUE",
+              help="A metadata entry of the version (repeatable); VALUE is read as JSON when it is JSON (3, true, [..]).")
 @click.option("--description", help="What is new in this version.")
 @click.option("--stage", metavar="STAGE", shell_complete=complete_stages,
               help="Stage to register it in (default: the first one a new version may start in, none by default).")
+@click.option("--owner", help="A new model's owner (a person or team).")
+@click.option("--model-description", help="A new model's description.")
+@click.option("--task", help="A new model's task (classification, generation, ...).")
 @edit_options("register faq-bot 1.2.0")
 def register(model: str, version: str, artifact_uri: str, file_: Path | None, sha256: str | None, size_bytes: int | None,
-             fmt: str | None, run_id: str | None, metrics: tuple[str, ...], tags: tuple[str, ...], description: str | None,
-             stage: str | None, **opts: Any) -> None:
+             artifact_format: str | None, legacy_format: str | None, run_id: str | None, metrics: tuple[str, ...],
+             tags: tuple[str, ...], metadata: tuple[str, ...], description: str | None, stage: str | None, owner: str | None,
+             model_description: str | None, task: str | None, **opts: Any) -> None:
     """Register VERSION of MODEL (creates models/MODEL.yaml for a new model)."""
-    from registry_tool.edit import operations
-
-    if sha256 is not None:
-        sha256 = sha256.lower()
-    if file_ is not None:
-        from registry_tool.digest import file_digest
-
-        digest, size = file_digest(file_)
-        if sha256 is not None and sha256 != digest:
-            raise RegistryError(f"--sha256 {sha256} does not match {file_} (sha256 {digest})")
-        if size_bytes is not None and size_bytes != size:
-            raise RegistryError(f"--size-bytes {size_bytes} does not match {file_} ({size} bytes)")
-        sha256, size_bytes = digest, size
-    artifact: dict[str, Any] = {"uri": artifact_uri}
-    for key, value in (("sha256", sha256), ("size_bytes", size_bytes), ("format", fmt)):
-        if value is not None:
-            artifact[key] = value
-    fields: dict[str, Any] = {"version": version, "stage": stage}
-    if description is not None:
-        fields["description"] = description
-    fields["artifact"] = artifact
-    if run_id is not None:
-        fields["run_id"] = run_id
-    if metrics:
-        from registry_tool.core.model import metric_tree
-
-        fields["metrics"] = metric_tree(list(parse_metrics(metrics).items()))
-    if tags:
-        fields["tags"] = list(dict.fromkeys(tags))
-    _run("register", lambda ws: operations.register(ws.base, ws.policy, model, fields), opts)
+    fmt = _artifact_format(artifact_format, legacy_format)
+    values = parse_metrics(metrics)
+    data = parse_assignments(metadata, "--metadata")
+    _run(lambda ed: ed.register(model, version, artifact_uri=artifact_uri, file=file_, sha256=sha256, size_bytes=size_bytes,
+                                artifact_format=fmt, run_id=run_id, metrics=values, tags=tags, description=description,
+                                metadata=data, stage=stage, owner=owner, model_description=model_description, task=task),
+         opts)
 
 
 @click.command()
@@ -178,9 +199,7 @@ def register(model: str, version: str, artifact_uri: str, file_: Path | None, sh
 def promote(model: str, version: str, to: str, **opts: Any) -> None:
     """Move VERSION of MODEL to a stage. Entering production (a unique stage) demotes the
     version there as registry.yaml says (on_promote, demote_to); stage rules and gates apply."""
-    from registry_tool.edit import operations
-
-    _run("promote", lambda ws: operations.promote(ws.base, ws.policy, model, version, to), opts)
+    _run(lambda ed: ed.promote(model, version, to), opts)
 
 
 @click.command()
@@ -189,9 +208,7 @@ def promote(model: str, version: str, to: str, **opts: Any) -> None:
 @edit_options("archive faq-bot 1.1.0")
 def archive(model: str, version: str, **opts: Any) -> None:
     """Archive VERSION of MODEL (final: an archived version is never promoted again)."""
-    from registry_tool.edit import operations
-
-    _run("archive", lambda ws: operations.archive(ws.base, ws.policy, model, version), opts)
+    _run(lambda ed: ed.archive(model, version), opts)
 
 
 @click.command()
@@ -202,21 +219,18 @@ def rollback(model: str, stage: str | None, **opts: Any) -> None:
     """Make the version that was in production (or another unique stage) before the current
     one the one there again (found in the Git history of the model file), demoting the
     current one."""
-    from registry_tool.edit import operations
-
-    _run("rollback", lambda ws: operations.rollback(ws.base, ws.policy, model, ws.previous_production, stage), opts)
+    _run(lambda ed: ed.rollback(model, stage=stage), opts)
 
 
 @click.command()
 @click.argument("model", required=False, shell_complete=complete_models)
-@click.option("--keep", required=True, type=click.IntRange(min=1), help="How many of the newest versions to keep whatever their stage.")
+@click.option("--keep", type=click.IntRange(min=1),
+              help="How many of the newest versions to keep whatever their stage (default: registry.yaml's retention: {keep: N}).")
 @edit_options("retention: keep the newest 3 versions, archive faq-bot 0.9.0")
-def retention(model: str | None, keep: int, **opts: Any) -> None:
+def retention(model: str | None, keep: int | None, **opts: Any) -> None:
     """Archive the versions of MODEL (default: every model) older than the newest KEEP that
     are in stage none; production and staging versions are never archived by retention."""
-    from registry_tool.edit import operations
-
-    _run("retention", lambda ws: operations.retention(ws.base, ws.policy, model, keep), opts)
+    _run(lambda ed: ed.retention(model, keep), opts)
 
 
 @click.command()
@@ -227,10 +241,78 @@ def retention(model: str | None, keep: int, **opts: Any) -> None:
 @edit_options("metrics: faq-bot 1.2.0 core-v1/score=0.91")
 def metrics(model: str, version: str, values: tuple[str, ...], suite: str | None, **opts: Any) -> None:
     """Record evaluation results of VERSION of MODEL, merging them into its metrics."""
-    from registry_tool.edit import operations
-
     parsed = parse_metrics(values, suite)
-    _run("metrics", lambda ws: operations.record_metrics(ws.base, ws.policy, model, version, parsed), opts)
+    _run(lambda ed: ed.metrics(model, version, parsed), opts)
+
+
+@click.command(name="set")
+@click.argument("model", shell_complete=complete_models)
+@click.argument("version", required=False, shell_complete=complete_versions)
+@click.option("--description", help="The model's description (or VERSION's).")
+@click.option("--owner", help="The model's owner (not a version's).")
+@click.option("--task", help="The model's task (not a version's).")
+@click.option("--tag", "tags", multiple=True, metavar="TAG", help="Add a tag (repeatable).")
+@click.option("--untag", multiple=True, metavar="TAG", help="Remove a tag (repeatable).")
+@click.option("--metadata", multiple=True, metavar="KEY=VALUE",
+              help="Set a metadata entry (repeatable); VALUE is read as JSON when it is JSON (3, true, [..]), else as text.")
+@click.option("--unset-metadata", multiple=True, metavar="KEY", help="Remove a metadata entry (repeatable).")
+@click.option("--run-id", help="VERSION's training run, when it registered none.")
+@click.option("--file", "file_", type=click.Path(dir_okay=False, path_type=Path),
+              help="VERSION's artifact, streamed for its sha256 and size, when it registered none.")
+@click.option("--sha256", help="VERSION's artifact sha256, when it registered none.")
+@click.option("--size-bytes", type=click.IntRange(min=0), help="VERSION's artifact size, when it registered none.")
+@click.option("--artifact-format", type=click.Choice(_artifact_formats()), help="VERSION's artifact format, when it registered none.")
+@edit_options("set faq-bot 1.1.0: +tag canary, metadata.ticket")
+def set_(model: str, version: str | None, description: str | None, owner: str | None, task: str | None,
+         tags: tuple[str, ...], untag: tuple[str, ...], metadata: tuple[str, ...], unset_metadata: tuple[str, ...],
+         run_id: str | None, file_: Path | None, sha256: str | None, size_bytes: int | None, artifact_format: str | None,
+         **opts: Any) -> None:
+    """Change MODEL's own fields, or VERSION's: description, owner and task (the model's),
+    tags and metadata; for a version also the facts it never registered (run id, artifact
+    sha256, size and format). A registered fact never changes: the validator refuses it.
+
+    \b
+      registry-tool set faq-bot --owner hazel --task generation --tag nlp --metadata team=support
+      registry-tool set faq-bot 1.1.0 --description "Canary" --untag candidate --unset-metadata ticket
+      registry-tool set faq-bot 1.1.0 --file ./model.onnx          # a sha256 and size never registered
+    """
+    data = parse_assignments(metadata, "--metadata")
+    _run(lambda ed: ed.set(model, version, description=description, owner=owner, task=task, tags=tags, untag=untag,
+                           metadata=data, unset_metadata=unset_metadata, run_id=run_id, file=file_, sha256=sha256,
+                           size_bytes=size_bytes, artifact_format=artifact_format), opts)
+
+
+@click.command()
+@click.argument("model", shell_complete=complete_models)
+@click.argument("version", shell_complete=complete_versions)
+@click.option("--provider", required=True, help="The provider (openai, vertex, bedrock, azure, ...).")
+@click.option("--provider-model-id", metavar="ID", help="The model's id at the provider (required unless --remove).")
+@click.option("--status", type=click.Choice(["active", "inactive", "deprecated"]), help="The binding's status.")
+@click.option("--region", help="Where the provider serves it.")
+@click.option("--endpoint-url", metavar="URL", help="The endpoint (https://...).")
+@click.option("--config", multiple=True, metavar="KEY=VALUE", help="A config entry (repeatable; merged into the binding's config).")
+@click.option("--remove", is_flag=True, help="Remove the binding to --provider (and --provider-model-id) instead.")
+@edit_options("bind support-llm 1.2.0 to openai ft:gpt-4o-mini:acme:9xQ2")
+def bind(model: str, version: str, provider: str, provider_model_id: str | None, status: str | None, region: str | None,
+         endpoint_url: str | None, config: tuple[str, ...], remove: bool, **opts: Any) -> None:
+    """Bind VERSION of MODEL to a provider's deployment (OpenAI, Vertex AI, Bedrock, ...), or
+    update the binding with the same provider and id; --remove removes it.
+
+    \b
+      registry-tool bind support-llm 1.2.0 --provider openai --provider-model-id ft:gpt-4o-mini:acme:9xQ2 \\
+          --status active --region us-east-1 --config temperature=0.2
+      registry-tool bind support-llm 1.1.0 --provider openai --remove
+    """
+    if remove:
+        if status or region or endpoint_url or config:
+            raise RegistryError("--remove takes only --provider and --provider-model-id")
+        _run(lambda ed: ed.unbind(model, version, provider, provider_model_id), opts)
+        return
+    if provider_model_id is None:
+        raise RegistryError("bind needs --provider-model-id (or --remove)")
+    settings = parse_assignments(config, "--config")
+    _run(lambda ed: ed.bind(model, version, provider, provider_model_id, status=status, region=region,
+                            endpoint_url=endpoint_url, config=settings), opts)
 
 
 @click.command()
@@ -249,8 +331,6 @@ def alias(model: str, alias_name: str, version: str | None, remove: bool, **opts
     An alias names one existing version, never an archived one; latest, v<digits> and the
     stage names are reserved. Gates set for the alias in registry.yaml apply when it moves.
     """
-    from registry_tool.edit import operations
-
     if remove == (version is not None):
         raise click.UsageError("give VERSION to set or move the alias, or --remove (without VERSION) to remove it")
-    _run("alias", lambda ws: operations.set_alias(ws.base, ws.policy, model, alias_name, version), opts)
+    _run(lambda ed: ed.alias(model, alias_name, version), opts)

@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from registry_tool.cli.completion import complete_aliases, complete_models, complete_stages, complete_versions
-from registry_tool.cli.options import emit, repo_option
+from registry_tool.cli.options import at_option, emit, open_snapshot, repo_option
 from registry_tool.output.get import render_text
 from registry_tool.output.values import dump, raw
 
@@ -23,11 +23,12 @@ from registry_tool.output.values import dump, raw
 @click.option("--version", "version", metavar="V", shell_complete=complete_versions, help="The version with this label.")
 @click.option("--alias", metavar="ALIAS", shell_complete=complete_aliases, help="The version this alias names (champion, challenger, ...).")
 @click.option("--ref", default="HEAD", show_default=True, help="Read the registry as committed at this revision.")
+@at_option
 @click.option("--field", metavar="PATH", help="Print only this value, raw (artifact.uri, metrics.accuracy, bindings.0.provider_model_id).")
 @click.option("--format", "fmt", type=click.Choice(["json", "text"]), default=None,
               help="json (default) or text; with --field the value is printed raw unless --format json is given.")
 @repo_option
-def get(model: str, stage: str | None, version: str | None, alias: str | None, ref: str, field: str | None,
+def get(model: str, stage: str | None, version: str | None, alias: str | None, ref: str, at: str | None, field: str | None,
         fmt: str | None, repo: Path | None) -> None:
     """Print one version of MODEL as committed at a revision. MODEL may be an MLflow model
     URI instead: models:/MODEL@ALIAS, models:/MODEL/VERSION.
@@ -37,13 +38,14 @@ def get(model: str, stage: str | None, version: str | None, alias: str | None, r
       registry-tool get faq-bot --alias champion
       registry-tool get 'models:/faq-bot@champion'
       registry-tool get faq-bot --version 1.1.0 --ref v2.3
+      registry-tool get faq-bot --stage production --at 2024-11-05T10:30:00Z
       uri=$(registry-tool get faq-bot --stage production --field artifact.uri)
 
-    Exit 0 found, 1 nothing at that stage, version or alias, 2 unknown model, stage or
-    revision, or a model file that breaks the registry's rules.
+    Exit 0 found, 1 nothing at that stage, version or alias (or no commit as old as --at),
+    2 unknown model, stage or revision, or a model file that breaks the registry's rules.
     """
     from registry_tool.errors import NotFound
-    from registry_tool.read.api import MODEL_URI, open_registry
+    from registry_tool.read.api import MODEL_URI
     from registry_tool.read.documents import get_document
 
     given = sum(x is not None for x in (stage, version, alias))
@@ -53,8 +55,10 @@ def get(model: str, stage: str | None, version: str | None, alias: str | None, r
     if not uri and given != 1:
         raise click.UsageError("give exactly one of --stage, --version or --alias (or a models:/ URI)")
     if field is not None:
-        _check_field(field)
-    snap = open_registry(repo or ".").at(ref)
+        from registry_tool.read.query import check_field
+
+        check_field(field)
+    snap = open_snapshot(repo, ref, at)
     if uri:
         found_model, found = snap.resolve(model)
     else:
@@ -71,17 +75,3 @@ def get(model: str, stage: str | None, version: str | None, alias: str | None, r
     except KeyError:
         raise NotFound(f"{found_model.name} {found.version} at {snap.snapshot.label} has no {field}") from None
     emit(dump(value) if fmt == "json" else raw(value) + "\n")
-
-
-def _check_field(path: str) -> None:
-    """A typo in a field name is a usage error (exit 2), not "nothing found"."""
-    from registry_tool.core.model import ARTIFACT_KEYS
-    from registry_tool.errors import RegistryError
-    from registry_tool.read.documents import GET_KEYS
-
-    head, _, rest = path.partition(".")
-    known = GET_KEYS
-    if head not in known:
-        raise RegistryError(f"--field {path}: '{head}' is not a field; one of {', '.join(sorted(known))}")
-    if head == "artifact" and rest and rest.split(".")[0] not in ARTIFACT_KEYS:
-        raise RegistryError(f"--field {path}: not an artifact field; one of {', '.join(sorted(ARTIFACT_KEYS))}")

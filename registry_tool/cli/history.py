@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import sys
 import time
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import TextIO
 
@@ -37,12 +36,13 @@ def history(model: str | None, repo: Path | None, ref: str, since: str | None, l
 
     Exit 0 when events were found, 1 when there were none.
     """
+    from registry_tool.history.asof import parse_time
     from registry_tool.history.walk import read_history
     from registry_tool.snapshots.git import GitStore
 
     if model is not None and not _MODEL_NAME.fullmatch(model):
         raise RegistryError(f"'{model}' is not a model name (the file name of models/<name>.yaml, without .yaml)")
-    since_ts = parse_since(since) if since else None
+    since_ts = parse_time(since, "--since") if since else None
     store = GitStore.discover(repo or ".")
     head = store.resolve(ref)
     progress = _Progress()
@@ -66,20 +66,6 @@ def history(model: str | None, repo: Path | None, ref: str, since: str | None, l
         click.echo(f"registry-tool: no changes{f' to model {model}' if model else ''} found on {ref}"
                    f"{f' since {since}' if since else ''}", err=True)
     raise SystemExit(EXIT_OK if found.events else EXIT_VIOLATIONS)
-
-
-def parse_since(text: str) -> int:
-    """A date or date-time (ISO 8601; UTC unless it says otherwise) as epoch seconds."""
-    value = text.strip()
-    if value.endswith(("Z", "z")):
-        value = value[:-1] + "+00:00"
-    try:
-        when = datetime.fromisoformat(value)
-    except ValueError:
-        raise RegistryError(f"--since: '{text}' is not a date; use 2024-11-01 or 2024-11-01T10:00:00Z") from None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    return int(when.timestamp())
 
 
 class _Progress:

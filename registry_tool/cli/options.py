@@ -6,11 +6,14 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from registry_tool.errors import RegistryError
+
+if TYPE_CHECKING:
+    from registry_tool.read.api import RegistrySnapshot
 
 REPO_HELP = "Repository to use (default: the one containing the current folder)."
 
@@ -90,3 +93,19 @@ def emit_portable(text: str) -> None:
             text = text.replace(symbol, plain)
         text = text.encode("ascii", "replace").decode("ascii")
     emit(text)
+
+
+def at_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--at", "at", metavar="TIME",
+        help="Read the registry as of TIME (ISO 8601, UTC unless it says otherwise: 2024-11-05T10:30:00Z): "
+             "the last first-parent commit of --ref committed at or before it.",
+    )(func)
+
+
+def open_snapshot(repo: Path | None, ref: str, at: str | None) -> RegistrySnapshot:
+    """The registry at ``--ref``, or as of ``--at`` on it."""
+    from registry_tool.read.api import open_registry
+
+    registry = open_registry(repo or ".")
+    return registry.as_of(at, ref) if at is not None else registry.at(ref)

@@ -98,6 +98,7 @@ MetricValue = float | int | bool
 MODEL_KEYS = ("name", "description", "owner", "task", "tags", "metadata", "aliases", "versions")
 VERSION_KEYS = ("version", "stage", "description", "artifact", "run_id", "metrics", "tags", "metadata", "bindings")
 ARTIFACT_KEYS = ("uri", "sha256", "size_bytes", "format")
+BINDING_KEYS = ("provider", "provider_model_id", "status", "region", "endpoint_url", "config")
 
 
 def split_metric(ref: str) -> tuple[str | None, str]:
@@ -157,7 +158,9 @@ class ModelVersion:
     index: int = 0
     description: str | None = None
     run_id: str | None = None
-    metrics: Mapping[str, float | int] = field(default_factory=dict)
+    # The top-level metrics (numbers or booleans) by name; suite results are in ``suites``.
+    # The JSON documents (get, show, export, compare) nest them as the file does: metrics.suites.
+    metrics: Mapping[str, MetricValue] = field(default_factory=dict)
     suites: Mapping[str, Mapping[str, MetricValue]] = field(default_factory=dict)
     tags: tuple[str, ...] = ()
     metadata: Mapping[str, Any] = field(default_factory=dict)

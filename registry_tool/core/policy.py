@@ -165,6 +165,8 @@ class Policy:
     gates: Mapping[Stage, Gates] = field(default_factory=dict)  # by the stage a version enters
     model_gates: Mapping[str, Mapping[Stage, Gates]] = field(default_factory=dict)
     alias_gates: Mapping[str, Gates] = field(default_factory=dict)  # by the alias a version takes
+    retention_keep: int | None = None  # retention: {keep: N}: what `retention` without --keep keeps
+    model_retention: Mapping[str, int] = field(default_factory=dict)  # models: {name: {retention: {keep: N}}}
     rollback_exempt_gates: bool = True  # rollback: {exempt_gates}: a return to a unique stage skips the metric gates
 
     def allows(self, before: Stage, after: Stage) -> bool:
@@ -190,6 +192,10 @@ class Policy:
         """Whether entering ``stage`` is judged at all: a unique stage always (its gates may be
         empty: ``diff`` says so), any other stage when the policy sets gates for it."""
         return self.stages.unique(stage) or Stage(stage) in self.model_gates.get(model, self.gates)
+
+    def keep_for(self, model: str) -> int | None:
+        """How many of a model's newest versions retention keeps by default (None: not set)."""
+        return self.model_retention.get(model, self.retention_keep)
 
     @classmethod
     def from_data(cls, data: Mapping[str, Any]) -> Policy:
@@ -222,5 +228,13 @@ class Policy:
                          for name, override in data.get("models", {}).items()},
             alias_gates={alias: Gates.from_values(entry.get("gates", {}))
                          for alias, entry in data.get("aliases", {}).items()},
+            retention_keep=data.get("retention", {}).get("keep"),
+            model_retention=_model_retention(data),
             rollback_exempt_gates=data.get("rollback", {}).get("exempt_gates", defaults.rollback_exempt_gates),
         )
+
+
+def _model_retention(data: Mapping[str, Any]) -> Mapping[str, int]:
+    """``models: {NAME: {retention: {keep: N}}}`` as NAME -> N."""
+    return {name: override["retention"]["keep"] for name, override in data.get("models", {}).items()
+            if "keep" in override.get("retention", {})}

@@ -25,7 +25,7 @@ from registry_tool.edit.proposal import FileEdit, Proposal
 from registry_tool.errors import EXIT_VIOLATIONS, EditRefused, RegistryError
 from registry_tool.history.rollback import Previous
 from registry_tool.read.api import parse_stage
-from registry_tool.snapshots.base import EntryKind, Snapshot
+from registry_tool.snapshots.base import Entry, EntryKind, Snapshot
 from registry_tool.validation.model_file import ModelFile, read_model
 from registry_tool.yamlfile import render
 
@@ -76,9 +76,16 @@ class Opened:
         return FileEdit(self.path, self.before, self.editor.text.encode("utf-8"), base=self.file)
 
 
-def open_model(base: Snapshot, policy: Policy, name: str, *, required: bool = True) -> Opened | None:
+def open_model(base: Snapshot, policy: Policy, name: str, *, required: bool = True,
+               entries: Mapping[str, Entry] | None = None) -> Opened | None:
+    """The model file ``name`` as the snapshot holds it. ``entries``: the models directory's
+    entries by file name, when the caller already listed it (an import opens thousands of
+    files, and listing the directory for each would cost the square of their number)."""
     path = model_path(policy, name)
-    entry = next((e for e in base.entries(policy.models_dir) if e.name == f"{name}.yaml"), None)
+    if entries is not None:
+        entry = entries.get(f"{name}.yaml")
+    else:
+        entry = next((e for e in base.entries(policy.models_dir) if e.name == f"{name}.yaml"), None)
     if entry is None:
         if required:
             raise RegistryError(f"no model {name}: {path} does not exist")
@@ -100,10 +107,14 @@ def _version(opened: Opened, label: str) -> Any:
     return version
 
 
-def register(base: Snapshot, policy: Policy, name: str, fields: Mapping[str, Any]) -> Proposal:
+def register(base: Snapshot, policy: Policy, name: str, fields: Mapping[str, Any],
+             about: Mapping[str, Any] | None = None) -> Proposal:
     """Add a version (``fields`` as in the model file; without a ``stage``, the first stage a
-    new version may start in), creating the model file if needed."""
+    new version may start in), creating the model file if needed; ``about``: a new model's
+    own fields (description, owner, task)."""
     opened = open_model(base, policy, name, required=False)
+    if opened is not None:
+        _check_model_fields(opened.model, about or {})
     label = fields["version"]
     first = next((s for s in policy.stages.names if s in policy.initial_stages), policy.stages.first)
     stage = parse_stage(fields["stage"], policy.stages) if fields.get("stage") is not None else first
@@ -112,13 +123,23 @@ def register(base: Snapshot, policy: Policy, name: str, fields: Mapping[str, Any
     if opened is None:
         path = model_path(policy, name)
         schema = posixpath.relpath(SCHEMA_FILE, policy.models_dir)
-        return Proposal([FileEdit(path, None, new_model_text(name, fields, schema_path=schema).encode("utf-8"))], message,
-                        [f"new model file {path}"])
+        text = new_model_text(name, fields, schema_path=schema, model=about)
+        return Proposal([FileEdit(path, None, text.encode("utf-8"))], message, [f"new model file {path}"])
     existing = opened.model.version(label)
     if existing is not None:
         return _registered_again(name, existing, fields)
     opened.editor.add_version(fields)
     return Proposal([opened.edit()], message)
+
+
+def _check_model_fields(model: Model, about: Mapping[str, Any]) -> None:
+    """--owner/--model-description/--task are for a new model; for an existing one they may
+    only repeat what it has (a re-run of the command that created it)."""
+    differs = [key for key, value in about.items() if getattr(model, key) != value]
+    if differs:
+        given = ", ".join(f"--{'model-description' if k == 'description' else k}" for k in differs)
+        raise RegistryError(f"{given}: only for a new model, and {model.name} exists; change it with "
+                            f"registry-tool set {model.name} --owner/--description/--task")
 
 
 def _registered_again(name: str, existing: ModelVersion, fields: Mapping[str, Any]) -> Proposal:
@@ -134,7 +155,7 @@ def _registered_again(name: str, existing: ModelVersion, fields: Mapping[str, An
 
 def registered_differences(existing: ModelVersion, fields: Mapping[str, Any]) -> list[str]:
     """What a register command gives that differs from the registered version: artifact
-    facts, run_id, description, metric values, tags it does not have (its stage may have
+    facts, run_id, description, metric values, tags and metadata entries it does not have (its stage may have
     moved since, and metrics and tags may have been added: neither counts)."""
     differs = [f"artifact.{key}" for key, value in fields.get("artifact", {}).items()
                if getattr(existing.artifact, key) != value]
@@ -144,6 +165,8 @@ def registered_differences(existing: ModelVersion, fields: Mapping[str, Any]) ->
     differs += [f"metrics.{ref}" for ref, value in given.items() if ref not in recorded or not same_value(recorded[ref], value)]
     if not set(fields.get("tags", ())) <= set(existing.tags):
         differs.append("tags")
+    differs += [f"metadata.{key}" for key, value in fields.get("metadata", {}).items()
+                if key not in existing.metadata or existing.metadata[key] != value]
     return differs
 
 
@@ -238,12 +261,12 @@ def rollback(base: Snapshot, policy: Policy, name: str, previous: PreviousProduc
     return _with_body(proposal)
 
 
-def retention(base: Snapshot, policy: Policy, name: str | None, keep: int) -> Proposal:
+def retention(base: Snapshot, policy: Policy, name: str | None, keep: int | None) -> Proposal:
     """Archive the versions older than the newest ``keep`` (by registration order) that are
     in the first stage (none by default) and named by no alias; versions in any other stage
-    (production, staging) are never archived by retention."""
-    if keep < 1:
-        raise RegistryError("--keep must be at least 1")
+    (production, staging) are never archived by retention. ``keep`` None: each model's
+    ``retention: {keep: N}`` from registry.yaml (models without one are left alone)."""
+    _check_keep(policy, name, keep)
     archive_stage = policy.stages.archive_stage
     if archive_stage is None:
         raise RegistryError("the registry declares no final stage to archive to (stages in registry.yaml)")
@@ -258,14 +281,40 @@ def retention(base: Snapshot, policy: Policy, name: str | None, keep: int) -> Pr
             refused.extend(exc.violations)
             continue
         assert opened is not None
-        older = _retired(opened.model, policy, keep)
+        kept = keep if keep is not None else policy.keep_for(model_name)
+        if kept is None:
+            continue
+        older = _retired(opened.model, policy, kept)
         if older:
             opened.editor.set_stages({label: archive_stage.value for label in older})
             archived.extend(f"{model_name} {label}" for label in older)
             proposal.edits.append(opened.edit())
     if refused:
         raise EditRefused(refused, "retention")
-    return _retention_message(proposal, archived, keep)
+    return _retention_message(proposal, archived, _keep_shown(policy, name, keep))
+
+
+def _check_keep(policy: Policy, name: str | None, keep: int | None) -> None:
+    """--keep, or else a retention default in registry.yaml for the model(s) asked."""
+    if keep is not None:
+        if keep < 1:
+            raise RegistryError("--keep must be at least 1")
+        return
+    if name is not None and policy.keep_for(name) is None:
+        raise RegistryError(f"retention needs --keep N, or retention: {{keep: N}} (or models: {{{name}: {{retention: "
+                            "{keep: N}}}) in registry.yaml")
+    if name is None and policy.retention_keep is None and not policy.model_retention:
+        raise RegistryError("retention needs --keep N, or retention: {keep: N} (or models: {NAME: {retention: ...}}) "
+                            "in registry.yaml")
+
+
+def _keep_shown(policy: Policy, name: str | None, keep: int | None) -> int | None:
+    """The one number of versions kept, when there is one (None: it varies by model)."""
+    if keep is not None:
+        return keep
+    if name is not None:
+        return policy.keep_for(name)
+    return policy.retention_keep if not policy.model_retention else None
 
 
 def _retired(model: Model, policy: Policy, keep: int) -> list[str]:
@@ -274,8 +323,9 @@ def _retired(model: Model, policy: Policy, keep: int) -> list[str]:
     return [v.version for v in model.versions[:-keep] if v.stage == policy.stages.first and not model.aliases_of(v.version)]
 
 
-def _retention_message(proposal: Proposal, archived: list[str], keep: int) -> Proposal:
-    newest = f"the newest {keep} version{'s' if keep != 1 else ''}"
+def _retention_message(proposal: Proposal, archived: list[str], keep: int | None) -> Proposal:
+    newest = f"the newest {keep} version{'s' if keep != 1 else ''}" if keep is not None else \
+        "the newest versions, as registry.yaml's retention says"
     if not archived:
         proposal.notes.append(f"nothing to archive: every version beyond {newest} is archived, in staging or in production")
         return proposal

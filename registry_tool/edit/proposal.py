@@ -31,6 +31,11 @@ class FileEdit:
     before: bytes | None
     after: bytes
     base: ModelFile | None = field(default=None, compare=False, repr=False)  # ``before`` parsed, when known
+    # A new model file brought in whole from another registry (``import``): its versions'
+    # stages are that registry's history, not moves made here, so it is judged as a state
+    # (loader, schema, file and tree rules), as ``validate`` judges a tree, without the
+    # change rules. Only ever set for a file that did not exist (``before`` is None).
+    adopted: bool = field(default=False, compare=False)
 
     @property
     def stem(self) -> str:
@@ -61,9 +66,11 @@ class Proposal:
 
 
 
-def judge(edit: FileEdit, base: Snapshot, policy: Policy, past: ProductionPast | None = None) -> list[Violation]:
+def judge(edit: FileEdit, base: Snapshot, policy: Policy, past: ProductionPast | None = None,
+          listing: list[Entry] | None = None) -> list[Violation]:
     """Every violation the validator would report for the edited file against its base
-    (``past``: what history says about production before it)."""
+    (``past``: what history says about production before it; ``listing``: the base's models
+    directory, when the caller already listed it)."""
     head, problems = parse_model(edit.after, edit.path, edit.stem, policy)
     if head is None:
         return problems
@@ -72,16 +79,19 @@ def judge(edit: FileEdit, base: Snapshot, policy: Policy, past: ProductionPast |
     if edit.before is not None and before is None:
         before, _ = parse_model(edit.before, edit.path, edit.stem, policy)
     else:
-        entries = [e for e in base.entries(policy.models_dir) if e.name != edit.name]
+        listed = listing if listing is not None else base.entries(policy.models_dir)
+        entries = [e for e in listed if e.name != edit.name]
         entries.append(Entry(name=edit.name, path=edit.path, kind=EntryKind.FILE, size=len(edit.after)))
         found += check_tree(entries, {edit.name}, policy)
-    found += check_change(before, head, policy, past)
+    if not (edit.adopted and edit.before is None):
+        found += check_change(before, head, policy, past)
     return sorted(found)
 
 
 def check(proposal: Proposal, base: Snapshot, policy: Policy, what: str = "edit",
           past: ProductionPast | None = None) -> None:
     """Raise :class:`EditRefused` when any edited file would break a rule."""
-    found = [v for edit in proposal.edits for v in judge(edit, base, policy, past)]
+    listing = base.entries(policy.models_dir) if sum(e.before is None for e in proposal.edits) > 1 else None
+    found = [v for edit in proposal.edits for v in judge(edit, base, policy, past, listing)]
     if found:
         raise EditRefused(found, what)

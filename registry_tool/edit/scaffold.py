@@ -143,11 +143,13 @@ REGISTRY_YAML = """\
 #     required_suites: [core-v1]
 #     min_metrics: {accuracy: 0.9}
 #     no_regression: {accuracy: higher_is_better}
-# models:                           # per-model gate overrides, merged over the global ones
+# retention: {keep: 3}              # what `registry-tool retention` keeps without --keep (none by default)
+# models:                           # per-model overrides: gates merged over the global ones, retention
 #   faq-bot:
 #     gates:
 #       production:
 #         min_metrics: {accuracy: 0.95}
+#     retention: {keep: 10}
 # rollback:                         # a version returning to production (it was there before)
 #   exempt_gates: true              # ... skips the metric gates; false: it passes them like any promotion
 # aliases:                          # gates per alias (champion: "1.1.0" in a model file), judged when it moves

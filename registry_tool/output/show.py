@@ -3,13 +3,14 @@ commit and pull request it reached its stage when history was read."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from registry_tool.core.model import Model, ModelVersion, Stage
+from registry_tool.core.model import Model, ModelVersion
 from registry_tool.history.events import Event
-from registry_tool.output.table import Column
+from registry_tool.output.table import Column, table_records
+from registry_tool.read.documents import version_document
 
 Provenance = Mapping[str, Mapping[str, Event]]  # model -> version -> the event that set its stage
 
@@ -22,7 +23,8 @@ class VersionRow:
     version: ModelVersion
 
 
-# The columns every ``show`` prints, in order; the JSON output uses the same keys.
+# The columns every ``show`` prints, in order; its JSON rows carry these keys too (``artifact``
+# as ``get``'s object, see :func:`show_records`).
 VERSION_COLUMNS: list[Column[VersionRow]] = [
     Column("MODEL", "model", lambda r: r.model.name),
     Column("VERSION", "version", lambda r: r.version.version),
@@ -33,10 +35,17 @@ VERSION_COLUMNS: list[Column[VersionRow]] = [
 ]
 
 
-def version_rows(models: list[Model], stage: Stage | None) -> list[VersionRow]:
-    """Every version of the models (sorted by name), oldest first, optionally of one stage."""
-    return [VersionRow(m, v) for m in sorted(models, key=lambda m: m.name)
-            for v in m.versions if stage is None or v.stage == stage]
+def version_rows(found: Iterable[tuple[Model, ModelVersion]]) -> list[VersionRow]:
+    """The rows of versions a query found (models sorted by name, each oldest first)."""
+    return [VersionRow(m, v) for m, v in sorted(found, key=lambda pair: pair[0].name)]
+
+
+def show_records(rows: Sequence[VersionRow], columns: Sequence[Column[VersionRow]]) -> list[dict[str, Any]]:
+    """``show --format json``'s rows: each the version as ``get`` shows it (without the
+    commit, which the document states once), plus the columns beyond the table's basic ones
+    (when and by whom it reached its stage)."""
+    records = table_records(rows, columns)
+    return [{**record, **version_document(row.model, row.version)} for record, row in zip(records, rows, strict=True)]
 
 
 def show_columns(events: Provenance | None) -> list[Column[VersionRow]]:

@@ -17,6 +17,7 @@ refused with a :class:`~registry_tool.errors.RegistryError` naming the violation
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -29,6 +30,7 @@ from registry_tool.snapshots.git import CommitSnapshot, GitStore
 if TYPE_CHECKING:
     from registry_tool.core.findings import Violation
     from registry_tool.core.policy import Policy
+    from registry_tool.history.asof import When
 
 
 
@@ -48,6 +50,18 @@ class Registry:
     def at(self, rev: str = "HEAD") -> RegistrySnapshot:
         """The registry as committed at ``rev``: a branch, tag, remote branch, full or short sha, ``HEAD~3``."""
         return RegistrySnapshot(self.store.snapshot(self.store.resolve(rev)), rev)
+
+    def as_of(self, when: When, rev: str = "HEAD") -> RegistrySnapshot:
+        """The registry as of a time: the last commit on ``rev``'s first-parent chain committed
+        at or before ``when`` (ISO 8601 text, UTC unless it says otherwise; a datetime, naive
+        meaning UTC; or seconds since the epoch). NotFound (exit code 1) when ``rev``'s first
+        commit is younger."""
+        from registry_tool.history.asof import commit_at, to_epoch
+        from registry_tool.history.events import iso_utc
+
+        epoch = to_epoch(when)
+        commit = commit_at(self.store, self.store.resolve(rev), epoch, rev)
+        return RegistrySnapshot(self.store.snapshot(commit), f"{rev} as of {iso_utc(epoch)}")
 
 
 class RegistrySnapshot:
@@ -134,6 +148,20 @@ class RegistrySnapshot:
         if picked is None:
             raise NotFound(f"{name} has no version in {wanted} at {self.snapshot.label}")
         return picked
+
+    def find(self, model: str | None = None, *, stage: Stage | str | None = None, tags: Sequence[str] = (),
+             owner: str | None = None, task: str | None = None,
+             where: Sequence[str] = ()) -> list[tuple[Model, ModelVersion]]:
+        """The versions (of one model, or of every model) that pass every filter given:
+        ``stage``; ``tags`` (the version or its model has each); the model's ``owner`` or
+        ``task``; ``where`` conditions such as ``"metrics.accuracy>=0.9"`` (see
+        :mod:`registry_tool.read.query`). Models sorted by name, versions oldest first.
+        A typo in a field is a RegistryError, never an empty list."""
+        from registry_tool.read.query import Query
+
+        query = Query.of(stage=parse_stage(stage, self.policy.stages) if stage is not None else None, tags=tags,
+                         owner=owner, task=task, where=where)
+        return query.select([self.model(model)] if model is not None else self.all_models())
 
     def _by_alias(self, model: Model, alias: str) -> ModelVersion:
         found = model.alias(alias)

@@ -5,7 +5,8 @@ shapes. The keys are a contract, documented in the README and pinned by tests:
 
 * a version: ``version``, ``stage``, ``artifact``, ``metrics``, ``tags``, ``metadata``
   always; ``description``, ``run_id``, ``bindings`` when the file sets them;
-* ``get`` adds ``model`` and ``commit`` (the resolved sha);
+* ``get`` adds ``model`` and ``commit`` (the resolved sha); a row of ``show --format json``
+  adds ``model`` (and, with history, when and by whom it reached its stage);
 * ``export``: ``commit``, ``schema_version``, ``models`` (by name); a model has ``name``,
   ``tags``, ``metadata``, ``aliases`` (alias -> version label) and ``versions`` always,
   ``description``, ``owner``, ``task`` when the file sets them.
@@ -13,12 +14,17 @@ shapes. The keys are a contract, documented in the README and pinned by tests:
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from registry_tool.core.model import VERSION_KEYS, Binding, Model, ModelVersion
 
-if TYPE_CHECKING:
-    from registry_tool.read.api import RegistrySnapshot
+
+class Exportable(Protocol):
+    """What :func:`export_document` reads: a :class:`~registry_tool.read.api.RegistrySnapshot`."""
+
+    commit: str
+
+    def all_models(self) -> list[Model]: ...
 
 VERSION_OPTIONAL_KEYS = frozenset(["description", "run_id", "bindings"])  # the rest of VERSION_KEYS is always there
 GET_KEYS = frozenset(VERSION_KEYS) | {"model", "commit"}  # every key a ``get`` document may have
@@ -57,9 +63,14 @@ def version_dict(version: ModelVersion) -> dict[str, Any]:
     return out
 
 
+def version_document(model: Model, version: ModelVersion) -> dict[str, Any]:
+    """A version with its model's name: a row of ``show --format json``, what ``show --where`` reads."""
+    return {"model": model.name, **version_dict(version)}
+
+
 def get_document(model: Model, version: ModelVersion, commit: str) -> dict[str, Any]:
     """What ``registry-tool get`` prints: the version, its model's name and the commit."""
-    return {"model": model.name, "commit": commit, **version_dict(version)}
+    return {"commit": commit, **version_document(model, version)}
 
 
 def model_dict(model: Model) -> dict[str, Any]:
@@ -75,7 +86,7 @@ def model_dict(model: Model) -> dict[str, Any]:
     return out
 
 
-def export_document(snap: RegistrySnapshot) -> dict[str, Any]:
+def export_document(snap: Exportable) -> dict[str, Any]:
     """The whole registry at one commit; every model file is checked first."""
     from registry_tool.schema.check import SCHEMA_VERSION
 

@@ -369,6 +369,76 @@ class YamlEditor:
             return next((k for k, _ in parent.value if k.value == path[-1]), None)
         return None
 
+    # -- replacing and removing whole values ----------------------------------------------
+
+    def replace_value(self, path: Path, value: Any, *, order: Sequence[str] = ()) -> None:
+        """Make ``path`` hold ``value``, whatever it holds now: a scalar is replaced in place
+        (a block scalar, ``|`` or ``>``, by the value on one line); a collection, or a
+        scalar becoming one, is written anew in the same place (in a flow collection in flow
+        style; in a block mapping as the key's lines, which go with the old value's
+        comments); a missing key is inserted as :meth:`set_value` does."""
+        node = self.node(path)
+        if node is None:
+            self.set_value(path, value, order=order)
+            return
+        if isinstance(node, ScalarNode) and not isinstance(value, (Mapping, list)):
+            if node.style in ("|", ">"):
+                self.splice(node.start_mark.index, self._content_end(node), render.scalar(value, flow=self._in_flow(node)))
+            else:
+                self.replace_scalar(path, value)
+            return
+        parent = self.node(path[:-1])
+        found = next(((k, v) for k, v in parent.value if k.value == path[-1]), None) if isinstance(parent, MappingNode) else None
+        if found is None or not isinstance(path[-1], str):
+            raise EditError(f"{self.path}: cannot replace {_dotted(path)}: it is not a key of a mapping")
+        key, old = found
+        if self._in_flow(old):
+            self.splice(old.start_mark.index, self._content_end(old), render.flow(value))
+            return
+        if not self._at_line_start(key.start_mark.index):
+            raise EditError(f"{self.path}:{key.start_mark.line + 1}: cannot replace {path[-1]}: it does not start its line")
+        column = key.start_mark.column
+        lines = render.block_lines(path[-1], value, column, self.style)
+        start, end = self._line_start(key.start_mark.index), self._after_block(old, column + 1)
+        new = self.style.newline.join(lines) + (self.style.newline if self.text[:end].endswith("\n") else "")
+        self.splice(start, end, new)
+
+    def delete_item(self, path: Path, index: int) -> None:
+        """Remove item ``index`` of the sequence at ``path``: in a flow sequence the item and
+        one comma; in a block sequence its lines, the comment lines right above it at its
+        dash's column, and the blank line before it when items are set apart by one. The
+        last item of a block sequence cannot go (the key would be left empty): remove the key."""
+        node = self.node(path)
+        if not isinstance(node, SequenceNode) or not 0 <= index < len(node.value):
+            raise EditError(f"{self.path}: no {_dotted((*path, index))} to remove")
+        if node.flow_style:
+            self.splice(*self._flow_sequence_span(node, index), "")
+            return
+        if len(node.value) == 1:
+            raise EditError(f"{self.path}: {_dotted(path)} would be left empty: remove the key instead")
+        item = node.value[index]
+        dash = self.text.rfind("-", 0, item.start_mark.index)
+        if not self._at_line_start(dash):
+            raise EditError(f"{self.path}:{item.start_mark.line + 1}: cannot remove the item: it does not start its line")
+        column = dash - self._line_start(dash)
+        blank = self._blank_before(item)
+        start = self._comments_above(self._line_start(dash), column)
+        if blank:
+            start = self._line_start(start - 1)
+        end = self._after_block(item, column + 1)
+        if end == len(self.text) and start > 0 and not self.text.endswith("\n"):
+            start -= 1 + (self.text[start - 2] == "\r" if start > 1 else 0)  # the last line: take the line break before it
+        self.splice(start, end, "")
+
+    def _flow_sequence_span(self, node: SequenceNode, index: int) -> tuple[int, int]:
+        """The text of item ``index`` of a flow sequence with one comma (as :meth:`_flow_item_span`)."""
+        items = node.value
+        if index + 1 < len(items):
+            return items[index].start_mark.index, items[index + 1].start_mark.index
+        if index > 0:
+            return self._content_end(items[index - 1]), self._content_end(items[index])
+        return items[index].start_mark.index, self._content_end(items[index])
+
 
 def _next_in_order(key: str, existing: list[str], order: Sequence[str]) -> str | None:
     """The first existing key that ``order`` puts after ``key``."""

@@ -79,6 +79,15 @@ def _number(value: object) -> float | None:
     return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
 
 
+def _not_a_number(value: object) -> bool:
+    """Set, but not something a numeric gate can compare (a boolean such as ``slo_ok: true``)."""
+    return value is not None and _number(value) is None
+
+
+def _shown(value: object) -> str:
+    return "true" if value is True else "false" if value is False else str(value)
+
+
 def _sha256(c: Candidate) -> Iterator[Violation]:
     if c.gates.require_sha256 and c.version.artifact.sha256 is None:
         yield c.violation(SHA256, ("versions", c.version.index, "artifact"), f"{c.target} needs artifact.sha256", key=True)
@@ -100,6 +109,10 @@ def _required_suites(c: Candidate) -> Iterator[Violation]:
 def _bounds(rule: RuleInfo, bounds: Mapping[str, float], word: str, fails: Callable[[float, float], bool],
             c: Candidate) -> Iterator[Violation]:
     for ref, bound in bounds.items():
+        if _not_a_number(c.version.metric(ref)):
+            yield c.violation(rule, c.metric_path(ref), f"{ref} is {_shown(c.version.metric(ref))}, not a number: "
+                                                        f"{word} {bound} compares numbers only")
+            continue
         value = _number(c.version.metric(ref))
         if value is None:
             yield c.violation(rule, c.metric_path(ref), f"{c.target} needs numeric metric {ref} {word} {bound}")
@@ -123,6 +136,10 @@ def _no_regression(c: Candidate) -> Iterator[Violation]:
         was, now = _number(before), _number(after)
         if was is None:
             continue  # nothing to regress from
+        if _not_a_number(after):
+            yield c.violation(NO_REGRESSION, c.metric_path(ref), f"{ref} is {_shown(after)}, not a number: no_regression "
+                                                                 f"compares numbers only ({before} before)")
+            continue
         if now is None or (now < was if direction == "higher_is_better" else now > was):
             shown = "missing" if after is None else after
             yield c.violation(NO_REGRESSION, c.metric_path(ref),
