@@ -5,7 +5,8 @@ for the event that started the workflow, run it, and report to GitHub.
     merge_group    validate --ref HEAD --base <merge_group.base_sha> --base-mode tip
                                                                         (HEAD: the queue's merged result)
     push           validate --range <before>..<after>, then validate --ref <after>
-                   (only the second when the push created the branch or <before> is not in the clone)
+                   (only the second when the push created the branch; <before> missing from the
+                   clone, after a force-push, is fetched by id, and without it --range fails)
     anything else  validate --ref HEAD
 
 The action's ``base`` or ``range`` input replaces the event's choice. Every validate gets
@@ -72,8 +73,16 @@ def _has_commit(sha: str) -> bool:
     return done.returncode == 0
 
 
-def plan(env: Mapping[str, str], payload: dict[str, Any], has_commit: Any = _has_commit) -> Plan:
-    """The validates for an event (pure but for ``has_commit``, which asks git)."""
+def _fetch_commit(sha: str) -> bool:
+    """Fetch one commit by id from origin (the old head of a force-push is on no branch, so
+    the checkout did not bring it; GitHub serves it by id while it keeps it)."""
+    done = subprocess.run(["git", "fetch", "-q", "--no-tags", "origin", sha], capture_output=True, check=False)
+    return done.returncode == 0 and _has_commit(sha)
+
+
+def plan(env: Mapping[str, str], payload: dict[str, Any], has_commit: Any = _has_commit,
+         fetch: Any = _fetch_commit) -> Plan:
+    """The validates for an event (pure but for ``has_commit`` and ``fetch``, which ask git)."""
     if env.get("INPUT_RANGE"):
         return Plan([["--range", env["INPUT_RANGE"]]])
     if env.get("INPUT_BASE"):
@@ -88,11 +97,11 @@ def plan(env: Mapping[str, str], payload: dict[str, Any], has_commit: Any = _has
         if base:  # the merged result against the queue's base itself, not a merge base
             return Plan([["--ref", "HEAD", "--base", base, "--base-mode", "tip"]], base=base)
     if event == "push":
-        return _push(env, payload, has_commit)
+        return _push(env, payload, has_commit, fetch)
     return Plan([["--ref", "HEAD"]], notes=[f"event {event or '(none)'}: validating the whole registry at HEAD"])
 
 
-def _push(env: Mapping[str, str], payload: dict[str, Any], has_commit: Any) -> Plan:
+def _push(env: Mapping[str, str], payload: dict[str, Any], has_commit: Any, fetch: Any) -> Plan:
     before = _get(payload, "before")
     after = _get(payload, "after") or env.get("GITHUB_SHA", "") or "HEAD"
     if after == ZERO_SHA:  # a deleted branch: nothing to validate
@@ -100,10 +109,13 @@ def _push(env: Mapping[str, str], payload: dict[str, Any], has_commit: Any) -> P
     whole = ["--ref", after]
     if not before or before == ZERO_SHA:
         return Plan([whole], notes=["push created the branch: validating the whole registry at its head"])
+    notes = []
     if not has_commit(before):
-        return Plan([whole], notes=[f"the commit before the push ({before[:12]}) is not in the clone "
-                                    "(fetch-depth: 0 brings it): validating the whole registry only"])
-    return Plan([["--range", f"{before}..{after}"], whole])
+        fetched = fetch(before)
+        notes.append(f"the commit before the push ({before[:12]}) was not in the clone (a force-push leaves it on "
+                     "no branch); " + ("fetched it from origin" if fetched else
+                                       "it could not be fetched from origin either: the range fails without it"))
+    return Plan([["--range", f"{before}..{after}"], whole], notes=notes)
 
 
 def _command(env: Mapping[str, str]) -> list[str]:

@@ -7,6 +7,8 @@ its one-line message and exits with its code; nothing else turns into a tracebac
 
 from __future__ import annotations
 
+import errno
+import os
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -17,6 +19,7 @@ EXIT_VIOLATIONS = 1  # rules broken, or nothing found (get, history)
 EXIT_NOT_FOUND = 1
 EXIT_USAGE = 2  # usage errors and unreadable input
 EXIT_INTERNAL = 3  # a bug: the CLI says so in one line (REGISTRY_TOOL_DEBUG=1 shows the traceback)
+EXIT_INTERRUPTED = 130  # Ctrl-C, as shells report a command killed by SIGINT
 
 
 class RegistryError(Exception):
@@ -32,6 +35,25 @@ class RegistryError(Exception):
     @property
     def message(self) -> str:
         return str(self)
+
+
+def shown_path(path: object, limit: int = 120) -> str:
+    """A path for a one-line message: a very long one (a file name over the system's limit)
+    keeps its start and says how long it was."""
+    text = os.fsdecode(path) if isinstance(path, (str, bytes, os.PathLike)) else str(path)
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text)} characters)"
+
+
+def os_error(exc: OSError) -> str:
+    """An operating-system error as one line: the path, then what the system said."""
+    what = exc.strerror or str(exc)
+    if exc.errno == errno.ELOOP:
+        what = "too many levels of symbolic links (a link that points back to itself?)"
+    elif exc.errno == errno.ENAMETOOLONG:
+        what = "the path is longer than the file system allows"
+    if exc.filename is None:
+        return what
+    return f"{shown_path(exc.filename)}: {what}"
 
 
 class NotFound(RegistryError):

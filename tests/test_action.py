@@ -181,10 +181,44 @@ def test_push_that_created_the_branch_validates_the_head(history, tmp_path):
     assert f"$ registry-tool validate --ref {history.base} --format auto" in ran.out
 
 
-def test_push_whose_before_is_not_in_the_clone_says_so(history, tmp_path):
-    ran = run_action(history, tmp_path, "push", push_event("1234567890" * 4, history.base))
-    assert ran.code == 0
-    assert "is not in the clone (fetch-depth: 0 brings it)" in ran.out and "--range" not in ran.out
+def _force_pushed(history: GitRepo, tmp_path: Path, pruned: bool) -> tuple[GitRepo, str, str]:
+    """main gets a commit that moves 1.0.0's artifact, then is force-pushed back to the base
+    plus a harmless commit; CI's fresh clone has no branch holding the old head. Returns
+    (the clone, before, after)."""
+    history.write(PATH, BASE.replace("s3://bucket/faq-bot/1.0.0/", "s3://elsewhere/faq-bot/1.0.0/"))
+    before = history.commit("move 1.0.0's artifact")
+    history.git("reset", "-q", "--hard", history.base)
+    history.write("README.md", "notes\n")
+    after = history.commit("notes")
+    if pruned:  # the host dropped the old head (git serves any object it has by id, as GitHub does)
+        history.git("reflog", "expire", "--expire=now", "--all")
+        history.git("gc", "-q", "--prune=now")
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", "--no-local", str(history.path), str(clone)], check=True)
+    assert subprocess.run(["git", "cat-file", "-e", before], cwd=clone, capture_output=True).returncode != 0
+    return GitRepo(clone), before, after
+
+
+def test_force_push_whose_before_the_host_still_serves_fails_as_a_rewrite(history, tmp_path):
+    """Before: the range was skipped and the push passed. The old head is fetched by id and
+    the push is judged as one change against it: a rewritten history and a moved artifact."""
+    clone, before, after = _force_pushed(history, tmp_path, pruned=False)
+    ran = run_action(clone, tmp_path, "push", push_event(before, after))
+    assert ran.code == 1 and ran.outputs["exit-code"] == "1"
+    assert f"the commit before the push ({before[:12]}) was not in the clone" in ran.out and "fetched it from origin" in ran.out
+    assert f"$ registry-tool validate --range {before}..{after} --format auto" in ran.out
+    assert annotations(ran.out) == [("models", 1, "history-rewritten"),
+                                    (PATH, line_of(BASE, "s3://bucket/faq-bot/1.0.0/"), "immutable-field")]
+
+
+def test_push_whose_before_cannot_be_had_fails(history, tmp_path):
+    """The old head gone from the host too: the range fails (exit 2), it is never skipped."""
+    clone, before, after = _force_pushed(history, tmp_path, pruned=True)
+    ran = run_action(clone, tmp_path, "push", push_event(before, after))
+    assert ran.code == 2 and ran.outputs["exit-code"] == "2"
+    assert "it could not be fetched from origin either: the range fails without it" in ran.out
+    assert f"registry-tool: error: the start of the range, '{before}', is not in this repository" in ran.err
+    assert f"$ registry-tool validate --ref {after} --format auto" in ran.out  # the head is still judged
 
 
 # --- inputs and other events ------------------------------------------------------------------

@@ -72,7 +72,7 @@ def test_a_merge_commit_credits_the_branch_author_the_merger_and_the_approvers(r
 
     text = cli(repo.path, "history", "faq-bot", "--limit", "2").out.splitlines()[1]
     assert text == (f"2024-12-20T10:00:00Z  {landed[:12]}  faq-bot 1.1.0: staging → production  (by Pat Proposer, "
-                    "merged by Mia Merger, approved by Rex Reviewer, Ivy Approver, PR #40)  Promote faq-bot 1.1.0")
+                    "merged by Mia Merger, approved by Rex Reviewer, Ivy Approver, message claims PR #40)  Promote faq-bot 1.1.0")
 
 
 def test_a_squash_merge_credits_its_author_and_the_host_that_landed_it(repo, cli):

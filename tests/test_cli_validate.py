@@ -75,15 +75,24 @@ def test_range_without_head_means_head(good, cli):
     assert found == [] and len(data["commits_checked"]) == 1
 
 
-def test_a_reversed_range_says_there_was_nothing_to_judge(good, cli):
+def test_a_reversed_range_is_a_rewind(good, cli):
+    """AFTER older than BEFORE is what a force-push that rewinds the branch looks like: judged
+    as one change, and failed (tests/test_hostile_history.py has the rewrites)."""
     older = good.git("rev-parse", "HEAD")
     good.write("models/faq-bot.yaml", GOOD.replace('"1.1.0"\n    stage: staging', '"1.1.0"\n    stage: none'))
     newer = good.commit("demote 1.1.0")
     run = cli(good.path, "validate", "--range", f"{newer}..{older}")
-    assert (run.code, run.out) == (0, "ok: 0 model files checked, no violations\n")
-    assert run.err == (f"registry-tool: note: no commits after {newer} on the first-parent history of {older}: "
-                       "nothing to judge (is the range reversed?)\n")
+    assert run.code == 1
+    assert run.out.splitlines()[0].startswith("models:1:1: history-rewritten: history was rewritten: ")
+    assert "the branch was rewound to an older commit" in run.err
     assert cli(good.path, "validate", "--range", f"{older}..{newer}").err == ""
+
+
+def test_an_empty_range_says_there_was_nothing_to_judge(good, cli):
+    head = good.git("rev-parse", "HEAD")
+    run = cli(good.path, "validate", "--range", f"{head}..{head}")
+    assert (run.code, run.out) == (0, "ok: 0 model files checked, no violations\n")
+    assert run.err == f"registry-tool: note: no commits after {head} on the first-parent history of {head}: nothing to judge\n"
 
 
 # --- output formats -----------------------------------------------------------------------

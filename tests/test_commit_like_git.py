@@ -71,7 +71,7 @@ def test_commit_gpgsign_signs_the_commit(reg, cli, tmp_path):
     reg.git("verify-commit", "HEAD")  # a real, valid signature
     assert cli(reg.path, "promote", "faq-bot", "1.0.0", "--to", "staging", "--branch", "signed-branch").code == 0
     reg.git("verify-commit", "signed-branch")
-    assert "signed" in cli(reg.path, "history", "--limit", "1").out
+    assert "signed, unverified" in cli(reg.path, "history", "--limit", "1").out
 
 
 def test_a_signature_that_cannot_be_made_changes_nothing(reg, cli, tmp_path):

@@ -207,7 +207,7 @@ def test_signed_commit_with_an_ssh_key(cli, repo, tmp_path):
     got = events(cli, repo)
     assert [(e["event"], e["signed"]) for e in got] == [
         ("stage_changed", True), ("model_created", False), ("version_registered", False)]
-    assert "signed)" in cli(repo.path, "history", "--limit", "1").out
+    assert "signed, unverified)" in cli(repo.path, "history", "--limit", "1").out
 
 
 def test_signed_commit_written_with_pygit2(cli, repo):

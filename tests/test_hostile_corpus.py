@@ -277,3 +277,113 @@ def test_corpus_size() -> None:
     hostile = len(MODEL_CASES) + len(REGISTRY_CASES) + len(GENERATED_MODELS) + len(GENERATED_REGISTRY) + 1
     assert hostile >= 40
     assert SHA in valid_model("x")
+
+
+# --- invisible text beyond format characters (category Cf) ---------------------------------
+# Unicode's Default_Ignorable_Code_Point characters that are not Cf, and blank glyphs: each
+# passed yaml-hidden-char before, in plain values, comments and artifact.uri alike.
+
+BLANK = {
+    "\u3164": "HANGUL FILLER", "\u115f": "HANGUL CHOSEONG FILLER", "\u1160": "HANGUL JUNGSEONG FILLER",
+    "\uffa0": "HALFWIDTH HANGUL FILLER", "\u2800": "BRAILLE PATTERN BLANK", "\u034f": "COMBINING GRAPHEME JOINER",
+    "\ufe0f": "VARIATION SELECTOR-16", "\ufe00": "VARIATION SELECTOR-1", "\U000e0100": "VARIATION SELECTOR-17",
+    "\u180b": "MONGOLIAN FREE VARIATION SELECTOR ONE", "\u180f": "MONGOLIAN FREE VARIATION SELECTOR FOUR",
+    "\u17b4": "KHMER VOWEL INHERENT AQ", "\u17b5": "KHMER VOWEL INHERENT AA", "\U0001d159": "MUSICAL SYMBOL NULL NOTEHEAD",
+    "\u2065": "an unassigned character", "\ufff0": "an unassigned character", "\U000e0000": "an unassigned character",
+}
+BLANK_WHY = "it shows as nothing or as a blank that is not a space, so a reviewer cannot see it; remove it"
+URI_LINE = 6  # valid_model's artifact.uri line: "      uri: s3://bucket/m/1.0.0/model.onnx"
+
+
+def _blank_message(char: str) -> str:
+    return f"invisible character U+{ord(char):04X} ({BLANK[char]}): {BLANK_WHY}"
+
+
+@pytest.mark.parametrize("char", sorted(BLANK), ids=lambda c: f"U+{ord(c):04X}")
+@pytest.mark.parametrize("where", ["artifact.uri", "plain value", "comment"])
+def test_invisible_character_beyond_format_characters(repo, char: str, where: str) -> None:
+    text = _model()
+    if where == "artifact.uri":
+        text, line, column = text.replace("s3://bucket/", f"s3://bucket{char}/"), URI_LINE, 23
+    elif where == "plain value":
+        text, line, column = text.replace("name: m\n", f"name: m\nowner: ha{char}zel\n"), 2, 10
+    else:
+        text, line, column = text.replace("    stage: staging\n", f"    stage: staging # ok{char}\n"), 4, 24
+    _put(repo.path, "models/m.yaml", text.encode())
+    violations = assert_clean_violations(run_capped(repo.path, "validate", "--format", "json"))
+    assert [_first(violations)] == [("models/m.yaml", line, column, "yaml-hidden-char", _blank_message(char))]
+    assert len(violations) == 1
+
+
+@pytest.mark.parametrize("char", ["\u3164", "\ufe0f", "\U000e0100"], ids=lambda c: f"U+{ord(c):04X}")
+def test_invisible_character_written_as_an_escape(repo, char: str) -> None:
+    escape = f"\\u{ord(char):04x}" if ord(char) < 0x10000 else f"\\U{ord(char):08x}"
+    _put(repo.path, "models/m.yaml", _model(owner=raw(f'"ha{escape}zel"')).encode())
+    violations = assert_clean_violations(run_capped(repo.path, "validate", "--format", "json"))
+    assert [_first(violations)] == [("models/m.yaml", 2, 8, "yaml-hidden-char",
+                                     f"escaped control or invisible character U+{ord(char):04X} ({BLANK[char]}) in a value: "
+                                     "readers, terminals and web pages show it differently or not at all; remove it")]
+
+
+def test_spaces_a_reader_sees_are_allowed(repo) -> None:
+    """No-break and ideographic spaces show as space: not hidden (the schema judges where they may go)."""
+    _put(repo.path, "models/m.yaml", _model(description=raw("Modèle\u00a0de réponses\u3000日本語")).encode())
+    proc = run_capped(repo.path, "validate", "--format", "json")
+    assert (proc.code, proc.err) == (0, "")
+
+
+# --- plain values other readers read differently (ruamel.yaml, Go's yaml) ---------------------
+
+OTHER_READERS = {
+    "1_0e3": "a number to other readers", "1_e3": "a number to other readers", "+.5_": "a number to other readers",
+    "0X1F": "a number to other readers", "0B1": "a number to other readers", "0O7": "a number to other readers",
+    "1e1_0": "a number to other readers", "2024-1-1": "a date to other readers",
+}
+
+
+@pytest.mark.parametrize("value", sorted(OTHER_READERS))
+def test_plain_value_other_readers_read_as_a_number_or_date(repo, value: str) -> None:
+    _put(repo.path, "models/m.yaml", _model(owner=raw(value)).encode())
+    violations = assert_clean_violations(run_capped(repo.path, "validate", "--format", "json"))
+    reader = ("Go's yaml.v3" if "date" in OTHER_READERS[value] else
+              "ruamel.yaml reads '_' in numbers, Go's yaml reads 0X, 0B and 0O and '_' in exponents")
+    assert [_first(violations)] == [("models/m.yaml", 2, 8, "yaml-ambiguous-scalar",
+                                     f"plain value {value!r} is a string to PyYAML but {OTHER_READERS[value]} ({reader}); "
+                                     f'quote it: "{value}"')]
+
+
+def test_plain_scalars_every_reader_reads_alike() -> None:
+    """A differential test: every generated plain value our loader accepts is read as the same
+    value by PyYAML and by ruamel.yaml (a YAML 1.2 reader, in the test extras for this)."""
+    hypothesis = pytest.importorskip("hypothesis")
+    ruamel = pytest.importorskip("ruamel.yaml")
+    import yaml
+    from hypothesis import strategies as st
+
+    from registry_tool.yamlfile import loader
+
+    reader = ruamel.YAML(typ="safe", pure=True)
+
+    @hypothesis.settings(max_examples=3000, deadline=None, derandomize=True)
+    @hypothesis.given(st.text(alphabet="0123456789_.eE+-xXoObBaf:tTnNy", min_size=1, max_size=8))
+    def same_everywhere(value: str) -> None:
+        text = f"k: {value}\n"
+        doc = loader.load(text.encode(), "m.yaml", max_bytes=4096)
+        if doc.problems:
+            return
+        ours = doc.data["k"]
+        theirs = reader.load(text)["k"]
+        pyyaml = yaml.safe_load(text)["k"]
+        assert (type(ours), ours) == (type(theirs), theirs) == (type(pyyaml), pyyaml), value
+
+    same_everywhere()
+
+
+@pytest.mark.parametrize("size", ["1.0e+300", "9.1e+15"])
+def test_size_written_as_a_float_beyond_2_53(repo, size: str) -> None:
+    """1.0e+300 was served as a 301-digit integer (while 9007199254740993 is refused)."""
+    _put(repo.path, "models/m.yaml", _model().replace("      sha256:", f"      size_bytes: {size}\n      sha256:").encode())
+    violations = assert_clean_violations(run_capped(repo.path, "validate", "--format", "json"))
+    assert [_first(violations)] == [("models/m.yaml", 7, 19, "schema",
+                                     f"versions[0].artifact.size_bytes: {float(size)!r} is larger than 2^53-1; readers "
+                                     "that hold numbers as doubles read another whole number of bytes")]

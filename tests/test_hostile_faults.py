@@ -230,3 +230,37 @@ def test_not_a_repository(tmp_path: Path) -> None:
 def test_repository_without_commits(repo) -> None:
     assert_clean_error(run_capped(repo.path, "validate", "--ref", "HEAD"),
                        "HEAD has no commits yet: commit something first, or pass --ref")
+
+
+# --- paths the file system refuses: one line, exit 2 (they were exit 3) ----------------------
+
+LONG_NAME = "a" * 5000
+TOO_LONG = f"{'a' * 120}... (5000 characters): the path is longer than the file system allows"
+LOOP = "too many levels of symbolic links (a link that points back to itself?)"
+
+
+@pytest.mark.parametrize("args", [
+    ["validate", "--repo", LONG_NAME], ["validate", LONG_NAME], ["history", "--repo", LONG_NAME],
+    ["show", "--repo", LONG_NAME], ["get", "faq-bot", "--stage", "production", "--repo", LONG_NAME],
+    ["diff", "HEAD~1", "HEAD", "--repo", LONG_NAME], ["init", LONG_NAME],
+    ["register", "faq-bot", "2.0.0", "--artifact-uri", "s3://b/x", "--repo", LONG_NAME],
+], ids=lambda a: a[0] + ("-repo" if "--repo" in a else "-path"))
+def test_a_path_longer_than_the_file_system_allows(registry, args: list[str]) -> None:
+    before = sorted(p.name for p in registry.path.iterdir())
+    assert_clean_error(run_capped(registry.path, *args), TOO_LONG)
+    assert sorted(p.name for p in registry.path.iterdir()) == before  # nothing written
+
+
+@pytest.mark.parametrize("args, shown", [
+    (["validate", "loop/faq-bot.yaml"], "loop/faq-bot.yaml"), (["init", "loop/new"], "loop/new"),
+    (["validate", "--repo", "loop/x"], "loop/x"), (["history", "--repo", "loop/x"], "loop/x"),
+])
+def test_a_symlink_loop_on_the_way(registry, args: list[str], shown: str) -> None:
+    os.symlink("loop", registry.path / "loop")
+    assert_clean_error(run_capped(registry.path, *args), f"{shown}: {LOOP}")
+
+
+def test_init_into_a_symlink_loop(registry) -> None:
+    os.symlink("loop", registry.path / "loop")
+    assert_clean_error(run_capped(registry.path, "init", "loop"),
+                       "loop: a symbolic link to nothing (or a loop of links); pass a real folder")

@@ -326,3 +326,50 @@ def test_huge_working_tree_file_is_never_read(registry, extra: list[str]) -> Non
     violations = assert_clean_violations(run_capped(registry.path, "validate", "--format", "json", *extra))
     assert [(v["file"], v["rule"], v["message"]) for v in violations] == [
         ("models/faq-bot.yaml", "file-too-large", "file is 1610612736 bytes; the limit is 1048576 bytes")]
+
+
+# --- what git shows and what is stored: replace refs and grafts ------------------------------
+
+REPLACED = ("git show, log and checkout serve the replacement objects while registry-tool reads the objects as "
+            "stored, so what a reviewer sees and what was validated could differ; remove them (git replace -d), "
+            "or set core.useReplaceRefs=false (or GIT_NO_REPLACE_OBJECTS=1) so that git reads the stored objects too")
+
+
+@pytest.fixture
+def replaced(registry):
+    """git show HEAD:models/faq-bot.yaml serves a production copy the validator never read."""
+    stored = registry.git("rev-parse", "HEAD:models/faq-bot.yaml")
+    other = subprocess.run(["git", "hash-object", "-w", "--stdin"], cwd=registry.path, capture_output=True, text=True, check=True,
+                           input=valid_model("faq-bot", stage="production")).stdout.strip()
+    registry.git("replace", stored, other)
+    assert "stage: production" in registry.git("show", "HEAD:models/faq-bot.yaml")
+    registry.stored = stored
+    return registry
+
+
+@pytest.mark.parametrize("packed", [False, True], ids=["loose", "packed"])
+@pytest.mark.parametrize("args", [["validate", "--ref", "HEAD"], ["validate"], ["get", "faq-bot", "--stage", "staging"],
+                                  ["history"], ["show"]], ids=lambda a: "-".join(a[:2]))
+def test_replace_refs_are_refused(replaced, args: list[str], packed: bool) -> None:
+    if packed:
+        replaced.git("pack-refs", "--all")
+        assert not (replaced.path / ".git/refs/replace" / replaced.stored).exists()
+    assert_clean_error(run_capped(replaced.path, *args), f"this repository has replace refs (refs/replace/{replaced.stored}): {REPLACED}")
+
+
+def test_replace_refs_git_is_told_to_ignore_are_allowed(replaced) -> None:
+    assert run_capped(replaced.path, "validate", "--ref", "HEAD").code == 2
+    replaced.git("config", "core.useReplaceRefs", "false")
+    assert "stage: staging" in replaced.git("show", "HEAD:models/faq-bot.yaml")  # git reads the stored object too
+    assert run_capped(replaced.path, "validate", "--ref", "HEAD").code == 0
+
+
+def test_a_grafts_file_is_refused(registry) -> None:
+    head = registry.git("rev-parse", "HEAD")
+    grafts = registry.path / ".git" / "info" / "grafts"
+    grafts.parent.mkdir(exist_ok=True)
+    grafts.write_text(f"{head}\n")  # HEAD grafted to have no parent: git log would end here
+    assert_clean_error(run_capped(registry.path, "validate", "--range", f"{head}..HEAD"),
+                       f"this repository has a grafts file ({grafts}): git log and checkout follow the grafted parents "
+                       "while registry-tool follows the stored ones, so the history each reads could differ; remove the "
+                       "file (git replace --convert-graft-file turns it into replace refs, which are refused too)")

@@ -200,7 +200,7 @@ def test_the_promotion_loop_with_three_people(tmp_path, cli, monkeypatch, pre_co
     assert len(first) == 1 and first[0]["proposed_by"] == person(MIA) and first[0]["pull_request"] is None
 
     text = cli(root, "history", "faq-bot", "--limit", "1").out
-    assert "(by Mia Maintainer, approved by Rex Reviewer, PR #42, rollback)  Roll back faq-bot to 1.0.0" in text
+    assert "(by Mia Maintainer, approved by Rex Reviewer, message claims PR #42, rollback)  Roll back faq-bot to 1.0.0" in text
 
     shown = {row["version"]: row for row in json.loads(team.run("show", "faq-bot", "--format", "json"))["versions"]}
     assert shown["1.0.0"]["stage_commit"] == pr42 and shown["1.0.0"]["approved_by"] == [person(REX)]

@@ -15,7 +15,7 @@ from typing import Any
 import click
 
 from registry_tool import __version__
-from registry_tool.errors import EXIT_INTERNAL, EXIT_USAGE, RegistryError
+from registry_tool.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_USAGE, RegistryError, os_error
 
 # command name -> "module:function" under registry_tool.cli
 COMMANDS: dict[str, str] = {
@@ -65,8 +65,14 @@ class LazyGroup(click.Group):
         except BrokenPipeError:
             sys.stderr.close()  # the reader went away (| head); not an error of ours
             ctx.exit(0)
+        except KeyboardInterrupt:  # Ctrl-C outside a commit's critical section: nothing was committed
+            click.echo("registry-tool: error: interrupted", err=True)
+            ctx.exit(EXIT_INTERRUPTED)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
+        except OSError as exc:  # the file system's answer about a path the user gave: too long, a loop, no access
+            click.echo(f"registry-tool: error: {os_error(exc)}", err=True)
+            ctx.exit(EXIT_USAGE)
         except Exception as exc:  # a bug: one line, unless asked for the traceback
             if os.environ.get("REGISTRY_TOOL_DEBUG"):
                 raise

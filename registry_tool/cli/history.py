@@ -25,8 +25,12 @@ PROGRESS_AFTER = 1.0  # seconds before a terminal gets a progress line
 @click.option("--ref", default="HEAD", show_default=True, help="Walk the first-parent history of this revision.")
 @click.option("--since", metavar="DATE", help="Only changes committed at or after DATE (2024-11-01, 2024-11-01T10:00:00Z).")
 @click.option("--limit", type=click.IntRange(min=1), metavar="N", help="At most N events (the newest).")
+@click.option("--verify-signatures", "verify", is_flag=True,
+              help="Have git check each signed commit's signature with the keys it knows (a signature header alone "
+                   "is only a claim).")
 @format_option(list(HISTORY_REPORTERS), "text")
-def history(model: str | None, repo: Path | None, ref: str, since: str | None, limit: int | None, fmt: str) -> None:
+def history(model: str | None, repo: Path | None, ref: str, since: str | None, limit: int | None, verify: bool,
+            fmt: str) -> None:
     """Who changed what, when, in which commit and pull request: the history of MODEL
     (default: every model) on REF's first-parent chain, newest first.
 
@@ -46,6 +50,10 @@ def history(model: str | None, repo: Path | None, ref: str, since: str | None, l
         found = read_history(store, head, model=model, since=since_ts, limit=limit, progress=progress)
     finally:
         progress.clear()
+    if verify:
+        from registry_tool.history.signatures import verify_signatures
+
+        found = verify_signatures(store, found)
     if found.truncated is not None:
         boundary = f"{found.truncated.commit.id[:12]} ({found.truncated.commit.time})"
         if store.repo.is_shallow:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from registry_tool.errors import RegistryError
+from registry_tool.errors import RegistryError, shown_path
 
 if TYPE_CHECKING:
     from registry_tool.edit.scaffold import Source
@@ -43,7 +43,9 @@ def init(directory: Path, requirement: str | None, owner: str | None, hooks_repo
 
     _check_values(requirement=requirement, owner=owner, hooks_repo=hooks_repo, hooks_rev=hooks_rev, action=action)
     if directory.exists() and not directory.is_dir():
-        raise RegistryError(f"{directory}: not a directory")
+        raise RegistryError(f"{shown_path(directory)}: not a directory")
+    if directory.is_symlink() and not directory.exists():
+        raise RegistryError(f"{shown_path(directory)}: a symbolic link to nothing (or a loop of links); pass a real folder")
     source = installed_source() if requirement is None else None
     if requirement is None and source is None:
         raise RegistryError("cannot tell where this registry-tool was installed from; pass --requirement with the pip "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -17,8 +18,10 @@ from registry_tool.cli.options import (
     repo_option,
     use_color,
 )
-from registry_tool.errors import EXIT_OK, EXIT_VIOLATIONS, RegistryError
+from registry_tool.errors import EXIT_OK, EXIT_VIOLATIONS, RegistryError, shown_path
 from registry_tool.output.validate import REPORTERS, SUMMARY_LIMIT, render_markdown
+
+_HEX = re.compile(r"[0-9a-fA-F]{7,64}")
 
 if TYPE_CHECKING:
     import pygit2
@@ -101,14 +104,7 @@ def _run(paths: tuple[Path, ...], repo: Path | None, ref: str | None, base: str 
     from registry_tool.validation import engine
 
     if range_:
-        store = GitStore.discover(repo or ".")
-        start, end = parse_range(range_)
-        first = store.resolve(start)
-        steps = store.range_steps(first, store.resolve(end))
-        if not steps:
-            click.echo(f"registry-tool: note: no commits after {start} on the first-parent history of {end}: "
-                       "nothing to judge (is the range reversed?)", err=True)
-        return engine.validate_commits(steps, _past(store, first))
+        return _range(GitStore.discover(repo or "."), range_)
     if staged:
         return _staged(GitStore.discover(repo or "."))
     if ref or base:
@@ -123,6 +119,43 @@ def _run(paths: tuple[Path, ...], repo: Path | None, ref: str | None, base: str 
     if paths:
         return engine.validate_files(snapshot, [_entry_for(root, p) for p in paths])
     return _whole(snapshot, f"in {root}" + ("" if found is not None else " (not in a Git repository)"))
+
+
+def _range(store: GitStore, range_: str) -> Report:
+    """Each first-parent commit of BEFORE..AFTER against its parent; when BEFORE is not on
+    AFTER's first-parent history (a force-push, a foxtrot merge), AFTER against BEFORE as
+    one change, and the range fails (history-rewritten)."""
+    from registry_tool.validation import engine
+
+    start, end = parse_range(range_)
+    first = _range_start(store, start)
+    last = store.resolve(end)
+    commits = store.range_commits(first, last)
+    how = store.rewrite(first, last, commits)
+    if how is not None:
+        click.echo(f"registry-tool: note: {start} is not on the first-parent history of {end} ({how}): judging "
+                   f"{end} against {start} as one change, and failing the range (history-rewritten)", err=True)
+        return engine.validate_rewrite((str(first.id), store.snapshot(first)), (str(last.id), store.snapshot(last)),
+                                       how, _past(store, first))
+    if not commits:
+        click.echo(f"registry-tool: note: no commits after {start} on the first-parent history of {end}: "
+                   "nothing to judge", err=True)
+    steps = [(str(c.id), store.parent_snapshot(c), store.snapshot(c)) for c in commits]
+    return engine.validate_commits(steps, _past(store, first))
+
+
+def _range_start(store: GitStore, start: str) -> pygit2.Commit:
+    """BEFORE of a range; missing from the clone, it is an error that says why it may be
+    missing (a force-push leaves the old head out of a fresh clone), never a skipped check."""
+    try:
+        return store.resolve(start)
+    except RegistryError as exc:
+        if store.repo.is_shallow or not _HEX.fullmatch(start) or "unknown revision" not in str(exc):
+            raise
+        raise RegistryError(f"the start of the range, '{start}', is not in this repository: after a force-push "
+                            "the old head is on no branch, so a clone does not have it (git fetch origin "
+                            f"{start} fetches it while the host keeps it; a shallow clone needs fetch-depth: 0); "
+                            "the range cannot be judged without it") from None
 
 
 def _whole(snapshot: Snapshot, where: str) -> Report:
@@ -180,7 +213,11 @@ def _staged(store: GitStore) -> Report:
 def _entry_for(root: Path, path: Path) -> Entry:
     from registry_tool.snapshots.worktree import entry_of
 
-    full = path.resolve() if not path.is_symlink() else path.parent.resolve() / path.name
+    try:
+        full = path.resolve() if not path.is_symlink() else path.parent.resolve() / path.name
+    except RuntimeError:  # Python < 3.13: a loop of symbolic links on the way (3.13 raises OSError)
+        raise RegistryError(f"{shown_path(path)}: too many levels of symbolic links (a link that points back "
+                            "to itself?)") from None
     try:
         relative = full.relative_to(root.resolve()).as_posix()
     except ValueError:

@@ -5,9 +5,15 @@ On the current branch (``--commit``) the edit is made under Git's own index lock
 registry-tool wait for nobody and fail cleanly instead), from the file as committed at
 HEAD, which must be what the working tree and the index hold for the edited paths.
 The commit is built from HEAD's tree plus the edited files (other staged changes stay
-staged, uncommitted), and the branch is moved with a compare-and-swap: if another commit
-landed since HEAD was read, the move fails, nothing changes, and the command says so.
-Only then are the working tree files (atomically) and the index entries updated.
+staged, uncommitted). Then, in Git's order: the objects, a new index written beside the
+old one (by git when it is installed, so split and sparse indexes work), the working tree
+files (atomically), the branch moved with a compare-and-swap (if another commit landed
+since HEAD was read, the move fails and the command says so), and last the new index
+renamed over the old. Any failure before the branch moves (a full disk included) puts the
+files back and says nothing was committed; SIGINT, SIGTERM and SIGHUP wait until the
+commit is whole, and the command then says it was interrupted. A SIGKILL at any point
+leaves either no commit (at worst the edit in the working tree, uncommitted) or the
+commit with its index, but for the instant between the branch move and the rename.
 
 On a new branch (``--branch``) the commit's parent is HEAD, the branch is created only if
 it does not exist yet, and the current branch, index and working tree stay as they were.
@@ -23,9 +29,13 @@ validator's code before committing.
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
+import signal
 import subprocess
+import sys
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -147,8 +157,11 @@ def _mode_in(tree: pygit2.Tree | None, path: str, kept: Keep = _same) -> int:
 def _make_commit(repo: pygit2.Repository, parent: pygit2.Commit | None, edits: list[FileEdit], message: str,
                  kept: Keep = _same) -> pygit2.Oid:
     base_tree = parent.tree if parent is not None else None
-    files = {e.path: (repo.create_blob(e.after), _mode_in(base_tree, e.path, kept)) for e in edits}
-    tree = tree_with(repo, base_tree, files, kept)
+    try:
+        files = {e.path: (repo.create_blob(e.after), _mode_in(base_tree, e.path, kept)) for e in edits}
+        tree = tree_with(repo, base_tree, files, kept)
+    except (OSError, pygit2.GitError) as exc:  # a full disk, a read-only object database
+        raise RegistryError(f"cannot write the commit's objects: {exc}; nothing was committed") from None
     parents = [parent.id] if parent is not None else []
     git = shutil.which("git")
     if git is not None:
@@ -230,7 +243,6 @@ class HeadTransaction:
         else:
             self.ref_name, self._ref = "HEAD", head
         self.head = self.repo[self._ref.target].peel(pygit2.Commit) if self._ref is not None else None
-        self._index_copy: tuple[Path, pygit2.Index] | None = None
 
     @property
     def branch(self) -> str:
@@ -246,7 +258,7 @@ class HeadTransaction:
         """The working tree and the index hold exactly HEAD's version of these files (as Git
         sees them: a file Git's end-of-line conversion (core.autocrlf, eol=crlf) turns into
         the committed blob is clean). Returns each file's bytes on disk (None: absent)."""
-        index = self._index()
+        staged_ids = staged(self.repo, self.workdir, paths)
         on_disk: dict[str, bytes | None] = {}
         for path in paths:
             committed = self._committed(path)
@@ -257,10 +269,9 @@ class HeadTransaction:
                 data = None
             except OSError as exc:
                 raise RegistryError(f"{path}: cannot read: {exc.strerror}") from None
-            staged = str(index[path].id) if index is not None and path in index else None
             same = (git_blob_id(data) if data is not None else None) == want
-            if staged != want or not (same or self._filtered_clean(path, data, want)):
-                where = "in the working tree" if staged == want else "staged in the index"
+            if staged_ids.get(path) != want or not (same or self._filtered_clean(path, data, want)):
+                where = "in the working tree" if staged_ids.get(path) == want else "staged in the index"
                 raise RegistryError(f"{path} has uncommitted changes {where}; commit or stash them first, "
                                     "or edit without --commit")
             on_disk[path] = data
@@ -279,64 +290,203 @@ class HeadTransaction:
         return not flags & dirty
 
     def commit(self, edits: list[FileEdit], message: str) -> Committed:
-        try:
-            return self._commit(edits, message)
-        finally:
-            if self._index_copy is not None and self._index_copy[0].exists():
-                self._index_copy[0].unlink()  # refused before the index was written: drop the copy
-
-    def _commit(self, edits: list[FileEdit], message: str) -> Committed:
+        """Git's order, under the index lock: the objects, the new index (beside the old one),
+        the work tree files, then the branch (a compare-and-swap), then the index put in place.
+        Until the branch moves, any failure undoes what was written and says nothing was
+        committed; Ctrl-C, kill and a closed terminal wait until the commit is whole."""
         on_disk = self.ensure_clean([e.path for e in edits])
+        with deferred_signals() as caught:
+            done = self._commit(edits, message, on_disk)
+        if caught:
+            name = signal.Signals(caught[0]).name
+            done.warnings.append(f"interrupted ({name}) while committing: the commit was finished first, so "
+                                 "the branch, the index and the working tree agree")
+        return done
+
+    def _commit(self, edits: list[FileEdit], message: str, on_disk: dict[str, bytes | None]) -> Committed:
         oid = _make_commit(self.repo, self.head, edits, message, self.store.kept)
-        subject = message.splitlines()[0]
+        base_tree = self.head.tree if self.head is not None else None
+        index = new_index(self.repo, self.workdir,
+                          {e.path: (git_blob_id(e.after), _mode_in(base_tree, e.path, self.store.kept)) for e in edits})
+        written: list[FileEdit] = []
+        try:
+            for edit in edits:
+                self._write_file(edit, on_disk.get(edit.path))
+                written.append(edit)
+            self._move_branch(oid, message.splitlines()[0])
+        except BaseException:
+            _unlink(index)
+            self._restore(written, on_disk)
+            raise
+        done = Committed(str(oid), self.ref_name)
+        try:
+            os.replace(index, self.gitdir / "index")
+        except OSError as exc:
+            _unlink(index)
+            done.warnings.append(f"the commit is made, but the Git index could not be updated ({exc.strerror}); run "
+                                 "git reset to bring the index up to date before committing again")
+        return done
+
+    def _write_file(self, edit: FileEdit, before: bytes | None) -> None:
+        try:
+            atomic_write(self.workdir / edit.path, _as_checked_out(edit, before), display=edit.path, expect=before)
+        except ChangedMeanwhile:
+            raise RegistryError(f"{edit.path} changed in the working tree during the edit; nothing was committed, "
+                                "run the command again") from None
+        except RegistryError as exc:
+            raise RegistryError(f"{exc}; nothing was committed") from None
+
+    def _restore(self, written: list[FileEdit], on_disk: dict[str, bytes | None]) -> None:
+        """Put back the work tree files written before the commit failed."""
+        for edit in written:
+            before, path = on_disk.get(edit.path), self.workdir / edit.path
+            try:
+                if before is None:
+                    path.unlink()
+                else:
+                    atomic_write(path, before, display=edit.path)
+            except (OSError, RegistryError):  # pragma: no cover - the file system failed twice
+                pass
+
+    def _move_branch(self, oid: pygit2.Oid, subject: str) -> None:
+        """Move the branch from HEAD's commit to ``oid``, only if it still points where it did."""
         try:
             if self._ref is None:
                 self.repo.create_reference_direct(self.ref_name, oid, False, message=f"commit (initial): {subject}")
             else:
                 self._ref.set_target(oid, f"commit: {subject}")
-        except (pygit2.AlreadyExistsError, pygit2.GitError):
-            raise RegistryError(f"{self.branch} moved while the edit was being made (another commit landed first); "
-                                "nothing was changed: run the command again") from None
-        done = Committed(str(oid), self.ref_name)
-        for edit in edits:
-            before = on_disk.get(edit.path)
-            try:
-                atomic_write(self.workdir / edit.path, _as_checked_out(edit, before), display=edit.path, expect=before)
-            except ChangedMeanwhile:
-                done.warnings.append(f"{edit.path} changed in the working tree during the commit and was left as it is; "
-                                     f"git diff shows how it differs from the commit")
-            except RegistryError as exc:
-                done.warnings.append(f"{exc}; the commit is made: git checkout -- {edit.path} restores the file")
-        self._write_index(edits)
-        return done
+        except (pygit2.AlreadyExistsError, pygit2.GitError) as exc:
+            now = self._target()
+            if now == oid:  # it moved all the same (a reflog that could not be written)
+                return
+            if now != (self.head.id if self.head is not None else None):
+                raise RegistryError(f"{self.branch} moved while the edit was being made (another commit landed "
+                                    "first); nothing was changed: run the command again") from None
+            raise RegistryError(f"cannot move {self.branch} to the new commit: {exc}; nothing was committed") from None
 
-    def _index(self) -> pygit2.Index | None:
-        """The index, read once (a 10,000-file index costs 10 ms to read), from a copy that
-        _write_index writes and moves over the real one, under our lock."""
-        if self._index_copy is None:
-            real = self.gitdir / "index"
-            if not real.exists():
-                return None
-            tmp = self.gitdir / f"index.registry-tool.{os.getpid()}"
-            shutil.copyfile(real, tmp)
-            self._index_copy = (tmp, pygit2.Index(str(tmp)))
-        return self._index_copy[1]
-
-    def _write_index(self, edits: list[FileEdit]) -> None:
-        """Point the index entries of the edited paths at the new blobs, under our lock."""
-        real = self.gitdir / "index"
-        tmp = self.gitdir / f"index.registry-tool.{os.getpid()}"
+    def _target(self) -> pygit2.Oid | None:
         try:
-            found = self._index()
-            index = found if found is not None else pygit2.Index(str(tmp))
-            for edit in edits:
-                mode = index[edit.path].mode if edit.path in index else BLOB_MODE
-                index.add(pygit2.IndexEntry(edit.path, pygit2.Oid(hex=git_blob_id(edit.after)), mode))
-            index.write()
-            os.replace(tmp, real)
-        finally:
-            if tmp.exists():
-                tmp.unlink()
+            ref = self.repo.lookup_reference(self.ref_name).resolve()
+        except (KeyError, pygit2.GitError):
+            return None
+        return ref.target if isinstance(ref.target, pygit2.Oid) else None
+
+
+INTERRUPTS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
+@contextmanager
+def deferred_signals() -> Iterator[list[int]]:
+    """Ctrl-C (SIGINT), kill (SIGTERM) and a closed terminal (SIGHUP) are recorded, not acted
+    on, until the block ends: a commit is never left half made (SIGKILL cannot be deferred;
+    the order of the steps keeps that safe too)."""
+    caught: list[int] = []
+    if threading.current_thread() is not threading.main_thread():
+        yield caught
+        return
+    previous = {sig: signal.signal(sig, lambda signum, frame: caught.append(signum)) for sig in INTERRUPTS}
+    try:
+        yield caught
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+NO_INDEX_EXTENSION = ("the Git index uses a format libgit2 cannot read or write (a split or sparse index); "
+                      "install git, or commit by hand")
+
+
+def staged(repo: pygit2.Repository, workdir: Path, paths: list[str]) -> dict[str, str]:
+    """The blob id the index holds for each path (absent: not in the index), read by git when
+    it is installed (it reads split and sparse indexes), else by libgit2."""
+    git = shutil.which("git")
+    if git is not None:
+        done = _git(git, repo, workdir, ["ls-files", "--stage", "-z", "--", *paths])
+        found: dict[str, str] = {}
+        for record in done.split(b"\0"):
+            meta, tab, path = record.partition(b"\t")
+            if tab and meta.split()[2] == b"0":
+                found[os.fsdecode(path)] = meta.split()[1].decode("ascii")
+        return found
+    index_file = Path(repo.path) / "index"
+    if not index_file.exists():
+        return {}
+    index = _open_index(index_file)
+    if index is None:
+        raise RegistryError(f"{NO_INDEX_EXTENSION}; nothing was changed")
+    return {path: str(index[path].id) for path in paths if path in index}
+
+
+def _open_index(path: Path) -> pygit2.Index | None:
+    """The index at ``path`` read by libgit2, or None when libgit2 cannot read it (pygit2's
+    half-made Index then fails in its finaliser: that noise is kept off stderr)."""
+    hook = sys.unraisablehook
+    sys.unraisablehook = lambda _: None
+    try:
+        try:
+            return pygit2.Index(str(path))
+        except pygit2.GitError:
+            pass
+        gc.collect()  # the half-made Index sits in a reference cycle with its traceback: finalise it now
+        return None
+    finally:
+        sys.unraisablehook = hook
+
+
+def new_index(repo: pygit2.Repository, workdir: Path, entries: dict[str, tuple[str, int]]) -> Path:
+    """A copy of the index with these entries (path -> (blob id, mode)), written beside it
+    (``index.registry-tool.<pid>``), to be renamed over it once the branch has moved."""
+    gitdir = Path(repo.path)
+    real, tmp = gitdir / "index", gitdir / f"index.registry-tool.{os.getpid()}"
+    try:
+        if real.exists():
+            shutil.copyfile(real, tmp)
+        git = shutil.which("git")
+        if git is not None:
+            args = ["update-index", "--add"]
+            for path, (oid, mode) in entries.items():
+                args += ["--cacheinfo", f"{mode:o},{oid},{path}"]
+            _git(git, repo, workdir, args, index=tmp)
+        else:
+            _pygit2_index(tmp, entries)
+    except OSError as exc:
+        _unlink(tmp)
+        raise RegistryError(f"cannot write the new Git index: {exc.strerror}; nothing was committed") from None
+    except BaseException:
+        _unlink(tmp)
+        raise
+    return tmp
+
+
+def _pygit2_index(path: Path, entries: dict[str, tuple[str, int]]) -> None:
+    index = _open_index(path)
+    if index is None:
+        raise RegistryError(f"{NO_INDEX_EXTENSION}; nothing was committed")
+    try:
+        for name, (oid, mode) in entries.items():
+            index.add(pygit2.IndexEntry(name, pygit2.Oid(hex=oid), pygit2.enums.FileMode(mode)))
+        index.write()
+    except pygit2.GitError as exc:
+        why = NO_INDEX_EXTENSION if "extension" in str(exc) else f"cannot write the new Git index: {exc}"
+        raise RegistryError(f"{why}; nothing was committed") from None
+
+
+def _git(git: str, repo: pygit2.Repository, workdir: Path, args: list[str], index: Path | None = None) -> bytes:
+    env = {**os.environ, "GIT_INDEX_FILE": str(index)} if index is not None else None
+    try:
+        done = subprocess.run([git, "--git-dir", str(repo.path), "--work-tree", str(workdir), *args], env=env,
+                              capture_output=True, check=False)
+    except OSError as exc:
+        raise RegistryError(f"cannot run git to read the index: {exc.strerror}; nothing was changed") from None
+    if done.returncode != 0:
+        last = next((line.strip() for line in reversed(done.stderr.decode("utf-8", "replace").splitlines()) if line.strip()),
+                    "no message")
+        raise RegistryError(f"git {args[0]} failed: {last}; nothing was committed")
+    return done.stdout
+
+
+def _unlink(path: Path) -> None:
+    path.unlink(missing_ok=True)
 
 
 def _as_checked_out(edit: FileEdit, on_disk: bytes | None) -> bytes:

@@ -168,7 +168,9 @@ WORKFLOW = """\
 #  - merge_group:  the merge queue's merged result against the queue's base itself (--base-mode tip), so two PRs
 #                  that are each valid alone but together give two production versions fail
 #  - push to main: every first-parent commit of the push against its own parent (a direct
-#                  push that bypassed review shows up), then the whole state at the new head
+#                  push that bypassed review shows up), then the whole state at the new head;
+#                  a force-push or a merge with the old head as second parent fails
+#                  (history-rewritten), judged as one change against the old head
 # Errors appear as annotations on the changed lines; a Markdown report goes to the job summary,
 # and for pull requests and the merge queue `registry-tool diff` adds what the change does.
 name: validate registry
@@ -211,7 +213,10 @@ jobs:
             pull_request) registry-tool validate --ref HEAD --base "$PR_BASE" "${{report[@]}}" ;;
             merge_group)  registry-tool validate --ref HEAD --base "$QUEUE_BASE" --base-mode tip "${{report[@]}}" ;;
             push)
-              if [ "$BEFORE" != "0000000000000000000000000000000000000000" ] && git cat-file -e "$BEFORE^{{commit}}" 2>/dev/null; then
+              if [ "$BEFORE" != "0000000000000000000000000000000000000000" ]; then
+                # after a force-push the old head is on no branch: fetch it by id; without it
+                # --range fails (it never skips), and it fails a rewritten history too
+                git cat-file -e "$BEFORE^{{commit}}" 2>/dev/null || git fetch -q --no-tags origin "$BEFORE" || true
                 registry-tool validate --range "$BEFORE..$AFTER" "${{report[@]}}"
               fi
               registry-tool validate --ref "$AFTER" "${{report[@]}}" ;;

@@ -96,9 +96,16 @@ def reason(message: str) -> str:
     return "\n\n".join(body) or summary
 
 
+UNKNOWN = "?"  # what a commit's field shows when Git holds it in a form we cannot read
+
+
 def iso_utc(timestamp: int) -> str:
-    """Seconds since the epoch as ISO 8601 in UTC: ``2024-11-01T10:00:00Z``."""
-    return datetime.fromtimestamp(timestamp, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    """Seconds since the epoch as ISO 8601 in UTC: ``2024-11-01T10:00:00Z``; ``?`` for a date
+    Git stores but a calendar cannot show (after the year 9999, before the year 1)."""
+    try:
+        return datetime.fromtimestamp(timestamp, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    except (ValueError, OverflowError, OSError):
+        return UNKNOWN
 
 
 @dataclass(frozen=True)
@@ -129,6 +136,7 @@ class CommitInfo:
     approved_by: tuple[Person, ...] = ()  # Approved-by / Reviewed-by trailers
     reason: str = ""  # a GitHub merge commit's PR title and body, else the summary line
     merge: bool = False  # more than one parent
+    verified: str | None = None  # git's verdict on the signature (history --verify-signatures), None: not asked
 
     @property
     def lander(self) -> Person:
@@ -146,7 +154,13 @@ class CommitInfo:
             "comment": self.comment,
             "reason": self.reason or self.comment,
             "signed": self.signed,
+            "signature": self.signature,
         }
+
+    @property
+    def signature(self) -> str:
+        """``none``, ``unverified`` (a signature header nobody checked), or git's verdict."""
+        return self.verified or ("unverified" if self.signed else "none")
 
 
 @dataclass(frozen=True)
@@ -195,4 +209,4 @@ class Truncated:
 
 EVENT_KEYS = ("alias", "approved_by", "author", "comment", "commit", "committer", "event", "fields", "from_stage",
               "from_version", "merged_by", "metrics", "model", "policy", "proposed_by", "pull_request", "reason",
-              "rollback", "signed", "time", "to_stage", "to_version", "version")
+              "rollback", "signature", "signed", "time", "to_stage", "to_version", "version")

@@ -31,6 +31,7 @@ from registry_tool.errors import RegistryError
 from registry_tool.history import gitlog
 from registry_tool.history.blobs import FILE_MODES, BlobReader
 from registry_tool.history.events import (
+    UNKNOWN,
     CommitInfo,
     Event,
     Person,
@@ -65,14 +66,28 @@ class History:
         return self.truncated is None
 
 
+def decoded(commit: pygit2.Commit, raw: bytes) -> str:
+    """Text of a commit in the encoding its ``encoding`` header names (UTF-8 without one);
+    ``?`` when Python knows no such encoding (Git stores any name there, fsck-clean)."""
+    try:
+        return raw.decode(commit.message_encoding or "utf-8", "replace")
+    except LookupError:
+        return UNKNOWN
+
+
+def person(commit: pygit2.Commit, who: pygit2.Signature) -> Person:
+    """An author or committer, read with the commit's encoding (see :func:`decoded`)."""
+    return Person(decoded(commit, who.raw_name), decoded(commit, who.raw_email))
+
+
 def commit_info(commit: pygit2.Commit) -> CommitInfo:
     """The audit log's facts about a commit of the first-parent chain. ``merged_by``: who
     landed it: the author of a merge commit (GitHub's web UI writes the user who merged as
     author, itself as committer), the committer of any other commit."""
-    message = commit.message or ""
+    message = decoded(commit, commit.raw_message)
     signature, _ = commit.gpg_signature
-    author = Person(commit.author.name, commit.author.email)
-    committer = Person(commit.committer.name, commit.committer.email)
+    author = person(commit, commit.author)
+    committer = person(commit, commit.committer)
     merge = len(commit.parent_ids) > 1
     return CommitInfo(
         id=str(commit.id),
@@ -106,10 +121,10 @@ def proposer(store: GitStore, merge: pygit2.Commit, path: str) -> Person:
                 break
             before = _blob_at(commit.parents[0], path) if commit.parent_ids else None
             if _blob_at(commit, path) != before:
-                return Person(commit.author.name, commit.author.email)
+                return person(commit, commit.author)
     except (KeyError, ValueError, pygit2.GitError, RegistryError):
-        return Person(merge.author.name, merge.author.email)
-    return Person(side.author.name, side.author.email)
+        return person(merge, merge.author)
+    return person(side, side.author)
 
 
 def _blob_at(commit: pygit2.Commit, path: str) -> str | None:

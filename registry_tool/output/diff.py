@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
-from registry_tool.output.escape import markdown_cell
+from registry_tool.output.escape import markdown_cell, printable
 from registry_tool.output.sentences import POLICY_FILE, Line, summary_lines
 from registry_tool.read.diff import GateCheck, SemanticDiff
 
@@ -43,7 +43,7 @@ def render_text(diff: SemanticDiff) -> str:
     if not diff.changes:
         out.append("  no model or policy changes")
     out += [f"  not compared: {v.file}:{v.line}:{v.column}: {v.rule}: {v.message}" for v in diff.unreadable]
-    return "\n".join(out) + "\n"
+    return "\n".join(printable(line) for line in out) + "\n"
 
 
 def render_json(diff: SemanticDiff) -> str:

@@ -7,6 +7,7 @@ from typing import Any
 
 from registry_tool.core.findings import Violation
 from registry_tool.edit.targets import Mode, Outcome
+from registry_tool.output.escape import printable
 from registry_tool.output.values import dump
 
 
@@ -32,7 +33,7 @@ def refusal_json(violations: list[Violation]) -> str:
 
 
 def refusal_text(violations: list[Violation]) -> str:
-    return "".join(f"{v.file}:{v.line}:{v.column}: {v.rule}: {v.message}\n" for v in violations)
+    return "".join(printable(f"{v.file}:{v.line}:{v.column}: {v.rule}: {v.message}") + "\n" for v in violations)
 
 
 def outcome_text(outcome: Outcome, mode: Mode) -> tuple[str, str]:

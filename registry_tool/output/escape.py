@@ -13,11 +13,15 @@ from __future__ import annotations
 import html
 import re
 
-# What would break a line or steer a terminal: control characters, Unicode line breaks and
-# bidi controls, and undecodable bytes of a file name (lone surrogates).
-_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+from registry_tool.core.text import BLANK_CHARS, FORMAT_CHARS
+
+# What would break a line, steer a terminal or hide from a reader: control characters,
+# Unicode line breaks, format characters (bidi controls, zero-width ones), the other
+# invisible and blank-rendering characters (core/text.py), and undecodable bytes of a file
+# name (lone surrogates).
+_UNPRINTABLE = re.compile(f"[\x00-\x1f\x7f-\x9f\u2028\u2029{FORMAT_CHARS}{BLANK_CHARS}\ud800-\udfff]")
 # The same, but keeping line breaks and tabs: a page shows a multi-line description as lines.
-_HIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+_HIDDEN = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029{FORMAT_CHARS}{BLANK_CHARS}\ud800-\udfff]")
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
@@ -28,7 +32,9 @@ def _escape_char(match: re.Match[str]) -> str:
     code = ord(char)
     if 0xDC80 <= code <= 0xDCFF:  # a byte that was not UTF-8 (surrogateescape)
         return f"\\x{code - 0xDC00:02x}"
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
 
 
 def printable(text: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from registry_tool.output.escape import printable
 from registry_tool.output.values import raw
 
 TEXT_ORDER = ("model", "version", "stage", "description", "commit", "artifact", "run_id",
@@ -16,7 +17,7 @@ def render_text(document: dict[str, Any]) -> str:
     for key in TEXT_ORDER:
         if key in document:
             _flatten(key, document[key], lines)
-    return "\n".join(lines) + "\n"
+    return "\n".join(printable(line) for line in lines) + "\n"
 
 
 def _flatten(prefix: str, value: Any, lines: list[str]) -> None:

@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from registry_tool.history.events import Event
 from registry_tool.history.walk import History
+from registry_tool.output.escape import printable
 from registry_tool.output.sentences import sentence
 from registry_tool.output.values import dump
 
@@ -23,9 +24,9 @@ def attribution(event: Event) -> str:
     if c.approved_by:
         who.append("approved by " + ", ".join(p.name or p.email for p in c.approved_by))
     if c.pull_request is not None:
-        who.append(f"PR #{c.pull_request}")
-    if c.signed:
-        who.append("signed")
+        who.append(f"message claims PR #{c.pull_request}")
+    if c.signed or c.verified:
+        who.append("signed, unverified" if c.verified is None else f"signature {c.verified}")
     if event.rollback:
         who.append("rollback")
     return ", ".join(who)
@@ -34,7 +35,7 @@ def attribution(event: Event) -> str:
 def text_line(event: Event) -> str:
     c = event.commit
     why = (c.reason or c.comment).split("\n", 1)[0]
-    return f"{c.time}  {c.id[:12]}  {sentence(event.change)}  ({attribution(event)})  {why}"
+    return printable(f"{c.time}  {c.id[:12]}  {sentence(event.change)}  ({attribution(event)})  {why}")
 
 
 def render_text(found: History) -> str:

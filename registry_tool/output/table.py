@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from registry_tool.output.escape import table_cell
+from registry_tool.output.escape import printable, table_cell
 
 Row = TypeVar("Row")
 
@@ -27,7 +27,7 @@ class Column(Generic[Row]):
 def render_table(rows: Sequence[Row], columns: Sequence[Column[Row]]) -> str:
     """Left-aligned columns separated by two spaces; the last column is not padded."""
     columns = [c for c in columns if c.shown]
-    cells = [[c.header for c in columns]] + [[table_cell(c.value(row)) for c in columns] for row in rows]
+    cells = [[c.header for c in columns]] + [[printable(table_cell(c.value(row))) for c in columns] for row in rows]
     widths = [max(len(line[i]) for line in cells) for i in range(len(columns))]
     lines = ["  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True)).rstrip() for line in cells]
     return "\n".join(lines) + "\n"

@@ -20,6 +20,7 @@ from registry_tool.core.names import model_name
 from registry_tool.core.policy import Policy
 from registry_tool.snapshots.base import Entry, Snapshot
 from registry_tool.validation import changed
+from registry_tool.validation.earlier import last_valid
 from registry_tool.validation.model_file import ModelFile, read_model
 from registry_tool.validation.past import ProductionPast
 from registry_tool.validation.policy import policy_data_of, policy_id, policy_of
@@ -101,7 +102,7 @@ def semantic_diff(base: Snapshot, head: Snapshot, past: ProductionPast | None = 
     result.unique_stages = tuple(s.value for s in base_policy.stages.unique_stages)
     for name in sorted(pairs):
         old, new = pairs[name]
-        old_mf, old_ok = _read(base, old, base_policy, result)
+        old_mf, old_ok = _read_base(base, old, base_policy, result)
         new_mf, new_ok = _read(head, new, head_policy, result)
         if old_ok and new_ok:
             _compare(result, model_name(name), old_mf, new_mf, base_policy, past)
@@ -122,6 +123,15 @@ def _compare(result: SemanticDiff, name: str, old: ModelFile | None, new: ModelF
     result.changes.extend(changes)
     if new is not None:
         result.gates.extend(_gates(changes, old, new, policy, past))
+
+
+def _read_base(base: Snapshot, entry: Entry | None, policy: Policy, result: SemanticDiff) -> tuple[ModelFile | None, bool]:
+    """The base copy; an invalid one is compared as its last valid copy (None: as a new file)."""
+    mf, ok = _read(base, entry, policy, result)
+    if ok or entry is None:
+        return mf, ok
+    result.unreadable.pop()
+    return last_valid(base, entry, policy), True
 
 
 def _read(snapshot: Snapshot, entry: Entry | None, policy: Policy, result: SemanticDiff) -> tuple[ModelFile | None, bool]:

@@ -134,6 +134,66 @@ def open_repository(path: str) -> pygit2.Repository:
     return pygit2.Repository(path)
 
 
+REPLACED = ("git show, log and checkout serve the replacement objects while registry-tool reads the objects as "
+            "stored, so what a reviewer sees and what was validated could differ; remove them (git replace -d), "
+            "or set core.useReplaceRefs=false (or GIT_NO_REPLACE_OBJECTS=1) so that git reads the stored objects too")
+GRAFTED = ("git log and checkout follow the grafted parents while registry-tool follows the stored ones, so the "
+           "history each reads could differ; remove the file (git replace --convert-graft-file turns it into "
+           "replace refs, which are refused too)")
+
+
+class Substituted(RegistryError):
+    """Git would serve other objects than the stored ones (replace refs, grafts)."""
+
+
+def refuse_substitutes(gitdir: Path) -> None:
+    """Replace refs (``refs/replace/*``) and a grafts file make git serve other objects than
+    the stored ones that registry-tool reads: refused, with what to do, unless git is told
+    to ignore replacements too (``core.useReplaceRefs=false``, ``GIT_NO_REPLACE_OBJECTS``)."""
+    common = _common_dir(gitdir)
+    replaced = _replace_ref(common, gitdir)
+    if replaced is not None:
+        raise Substituted(f"this repository has replace refs ({replaced}): {REPLACED}")
+    grafts = Path(os.environ.get("GIT_GRAFT_FILE") or common / "info" / "grafts")
+    try:
+        lines = grafts.read_text(errors="replace").splitlines()
+    except OSError:
+        return
+    if any(line.strip() and not line.lstrip().startswith("#") for line in lines):
+        raise Substituted(f"this repository has a grafts file ({grafts}): {GRAFTED}")
+
+
+def _common_dir(gitdir: Path) -> Path:
+    try:
+        return (gitdir / (gitdir / "commondir").read_text().strip()).resolve()
+    except OSError:
+        return gitdir
+
+
+def _replace_ref(common: Path, gitdir: Path) -> str | None:
+    """The first replace ref git would use, or None."""
+    if os.environ.get("GIT_NO_REPLACE_OBJECTS"):
+        return None
+    try:
+        if not pygit2.Repository(str(gitdir)).config.get_bool("core.useReplaceRefs"):
+            return None
+    except (KeyError, ValueError, pygit2.GitError):
+        pass  # not set: git uses them
+    base = os.environ.get("GIT_REPLACE_REF_BASE", "refs/replace/").rstrip("/") + "/"
+    for found in sorted((common / base).rglob("*")) if (common / base).is_dir() else []:
+        if found.is_file():
+            return found.relative_to(common).as_posix()
+    try:
+        with open(common / "packed-refs", "rb") as handle:
+            for line in handle:
+                name = line.rstrip(b"\n").partition(b" ")[2].decode("utf-8", "replace")
+                if name.startswith(base):
+                    return name
+    except OSError:
+        pass
+    return None
+
+
 class GitStore:
     """One Git repository, read through pygit2."""
 
@@ -149,15 +209,19 @@ class GitStore:
     def discover(cls, start: str | Path = ".") -> GitStore:
         """The repository containing ``start`` (any subfolder works), bare or not."""
         start = Path(start)
-        if not start.exists():
-            raise RegistryError(f"{start}: no such directory")
+        try:
+            os.stat(start)  # a loop of links or a name too long is said as such (OSError), not as "no such directory"
+        except (FileNotFoundError, NotADirectoryError):
+            raise RegistryError(f"{start}: no such directory") from None
         found = pygit2.discover_repository(str(start))
         if found is None:
             raise RegistryError(f"not a Git repository: {start.resolve()} (or any parent folder)")
         try:
-            return cls(open_repository(found))
+            repo = open_repository(found)
         except pygit2.GitError as exc:
             raise RegistryError(f"cannot open the Git repository at {found}: {exc}") from None
+        refuse_substitutes(Path(repo.path))
+        return cls(repo)
 
     def kept(self, tree: pygit2.Tree) -> pygit2.Tree:
         """The same tree as read before, when it is one of the last few folders read:
@@ -316,9 +380,33 @@ class GitStore:
 
     def range_steps(self, base: pygit2.Commit, head: pygit2.Commit) -> list[tuple[str, Snapshot, Snapshot]]:
         """(commit, parent snapshot, commit snapshot) for each commit after base, oldest first."""
+        return [(str(c.id), self.parent_snapshot(c), self.snapshot(c)) for c in self.range_commits(base, head)]
+
+    def range_commits(self, base: pygit2.Commit, head: pygit2.Commit) -> list[pygit2.Commit]:
+        """The first-parent commits after base up to head, oldest first."""
         commits = list(self.first_parents(head, hide=base))
         commits.reverse()
-        return [(str(c.id), self.parent_snapshot(c), self.snapshot(c)) for c in commits]
+        return commits
+
+    def rewrite(self, base: pygit2.Commit, head: pygit2.Commit, commits: list[pygit2.Commit]) -> str | None:
+        """None when ``base`` is on ``head``'s first-parent history (``commits``: the range's
+        first-parent commits, oldest first, as :meth:`range_commits` gives them); otherwise how
+        the branch went from ``base`` to ``head`` instead (a rewind, a rewrite, a merge that
+        put ``base`` on a second parent)."""
+        if base.id == head.id or (commits and commits[0].parent_ids and commits[0].parent_ids[0] == base.id):
+            return None
+        if commits and str(commits[0].id) in self.shallow_commits:  # the walk ran into the clone's boundary
+            raise RegistryError(f"the parent of commit {str(commits[0].id)[:12]} is not available: {SHALLOW_HINT}")
+        try:
+            if self.repo.descendant_of(base.id, head.id):
+                return "the branch was rewound to an older commit (a force-push)"
+            if self.repo.descendant_of(head.id, base.id):
+                return ("BEFORE is reached from AFTER only through a merge's second parent (a fast-forward merge "
+                        "with the old head as second parent, a 'foxtrot' merge, which can drop the branch's changes)")
+        except pygit2.GitError as exc:
+            raise RegistryError(f"cannot compare the history of {str(base.id)[:12]} and {str(head.id)[:12]}: {exc}; "
+                                f"{SHALLOW_HINT if self.repo.is_shallow else CORRUPT_HINT}") from None
+        return "the branch was rewritten (a force-push: BEFORE is not an ancestor of AFTER)"
 
     def commit(self, oid: pygit2.Oid | str) -> pygit2.Commit:
         """A commit by id; a missing one is an error that says why it may be missing."""

@@ -20,10 +20,12 @@ from registry_tool.validation.checks import (
     check_state,
     check_tree,
 )
+from registry_tool.validation.earlier import last_valid
 from registry_tool.validation.model_file import ModelFile, read_model
 from registry_tool.validation.past import ProductionPast
 from registry_tool.validation.policy import policy_id, policy_of
 from registry_tool.validation.report import Checked, Report
+from registry_tool.validation.rules.rewritten_history import rewritten
 
 
 def validate_snapshot(snapshot: Snapshot, jobs: int | None = None) -> Report:
@@ -152,12 +154,13 @@ def validate_change(base: Snapshot, head: Snapshot, cache: ChangeCache | None = 
         report.violations.extend(check_model(head_mf, head_policy))
         old = found.base_files.get(entry.name)
         base_mf = _quiet_base(cache, base, old, base_policy) if old is not None else None
-        if old is None or base_mf is not None:  # a base copy that is itself invalid: nothing sound to compare
-            report.violations.extend(check_change(base_mf, head_mf, base_policy, past))
+        if old is not None and base_mf is None:  # a base copy that is itself invalid: its last valid copy, or none
+            base_mf = last_valid(base, old, base_policy)
+        report.violations.extend(check_change(base_mf, head_mf, base_policy, past))
         if past is not None:
             _observe(past, head_mf, head_policy)
     for entry in found.removed:
-        base_mf = _quiet_base(cache, base, entry, base_policy)
+        base_mf = _quiet_base(cache, base, entry, base_policy) or last_valid(base, entry, base_policy)
         if base_mf is not None:
             report.violations.extend(check_change(base_mf, None, base_policy, past))
     cache.next_step()
@@ -174,7 +177,7 @@ def _observe(past: ProductionPast, mf: ModelFile, policy: Policy) -> None:
 
 def _quiet_base(cache: ChangeCache, base: Snapshot, entry: Entry, policy: Policy) -> ModelFile | None:
     """The base version of a file, or None when the base copy is itself invalid (its
-    violations were reported when it was committed)."""
+    violations were reported when it was committed; the caller looks further back)."""
     mf, _ = cache.read_model(base, entry, policy)
     return mf
 
@@ -193,3 +196,18 @@ def validate_commits(steps: Iterable[tuple[str, Snapshot, Snapshot]], past: Prod
         report.commits_checked.append(commit_id)
     return report
 
+
+
+def validate_rewrite(before: tuple[str, Snapshot], after: tuple[str, Snapshot], how: str,
+                     past: ProductionPast | None = None) -> Report:
+    """A range whose BEFORE is not on AFTER's first-parent history (``how``: what happened
+    instead): AFTER judged against BEFORE as one change, plus the ``history-rewritten``
+    finding, all named by AFTER's commit."""
+    (before_id, base), (after_id, head) = before, after
+    step = validate_change(base, head, past=past)
+    policy, _ = policy_of(head)
+    report = Report([v.at_commit(after_id) for v in step.violations], [Checked(c.path, after_id) for c in step.checked],
+                    [after_id])
+    report.violations.append(rewritten(policy.models_dir, before_id, after_id, how).at_commit(after_id))
+    report.violations.sort()
+    return report

@@ -36,10 +36,26 @@ def parse_model(raw: bytes, path: str, stem: str, policy: Policy) -> tuple[Model
     doc = loader.load(raw, path, max_bytes=policy.max_file_bytes)
     if doc.problems:
         return None, doc.problems
-    problems = schema.check(doc, schema.MODEL_SCHEMA, check_stages(doc, policy.stages))
+    problems = schema.check(doc, schema.MODEL_SCHEMA, [*check_stages(doc, policy.stages), *_whole_sizes(doc)])
     if problems:
         return None, problems
     return ModelFile(path, stem, doc, model_from_data(doc.data)), []
+
+
+def _whole_sizes(doc: Document) -> list[Violation]:
+    """size_bytes written as a float beyond 2^53-1 (1.0e+300): JSON Schema counts an integral
+    float as an integer (10.0 is fine), but this one readers hold as a double, and serving it
+    as an integer invented digits (a 301-digit size), while 9007199254740993 is refused."""
+    versions = doc.data.get("versions") if isinstance(doc.data, dict) else None
+    found = []
+    for index, item in enumerate(versions if isinstance(versions, list) else []):
+        artifact = item.get("artifact") if isinstance(item, dict) else None
+        size = artifact.get("size_bytes") if isinstance(artifact, dict) else None
+        if isinstance(size, float) and size.is_integer() and abs(size) > loader.MAX_EXACT_INT:
+            found.append(doc.violation("schema", ("versions", index, "artifact", "size_bytes"),
+                                       f"versions[{index}].artifact.size_bytes: {size!r} is larger than 2^53-1; readers "
+                                       "that hold numbers as doubles read another whole number of bytes"))
+    return found
 
 
 def read_model(snapshot: Snapshot, entry: Entry, policy: Policy) -> tuple[ModelFile | None, list[Violation]]:

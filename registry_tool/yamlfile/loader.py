@@ -40,6 +40,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from registry_tool.core.findings import Violation
 from registry_tool.core.policy import DEFAULT_MAX_BYTES
 from registry_tool.core.rules import declare
+from registry_tool.core.text import BLANK_CHARS, FORMAT_CHARS
 from registry_tool.yamlfile import parsers
 from registry_tool.yamlfile.messages import MAX_FINDINGS_PER_RULE, at_mark, describe, yaml_error
 from registry_tool.yamlfile.nesting import MAX_DEPTH, locate_too_deep, needs_event_scan, nesting_limit, scan_events, too_deep
@@ -101,7 +102,8 @@ NON_FINITE = declare("yaml-non-finite", "loader",
                           "about them. Write a finite number, or quote the value if it is text.")
 HIDDEN_CHAR = declare("yaml-hidden-char", "loader",
                       "What a reviewer cannot see in a diff: invisible or direction-changing characters (zero-width, "
-                      "bidi controls, a BOM inside the file), line breaks other than LF and CRLF (lone CR, NEL, "
+                      "bidi controls, a BOM inside the file, variation selectors, Hangul fillers, other default-ignorable "
+                      "or blank-rendering characters), line breaks other than LF and CRLF (lone CR, NEL, "
                       "U+2028/U+2029), control characters written as escapes.",
                       help="A reviewer cannot see invisible, direction-changing or odd line-break characters "
                            "in a diff, yet every reader gets them. Delete the character (the message names "
@@ -124,13 +126,16 @@ _CORE12_NUMBER = re.compile(
 _CORE12_BOOL = frozenset(["true", "True", "TRUE", "false", "False", "FALSE"])
 _YAML11_ONLY_BOOL = frozenset(["y", "Y", "n", "N"])  # booleans to some YAML 1.1 readers
 _NUMBER_START = frozenset("0123456789+-.")
+# Plain values PyYAML reads as strings but other readers as numbers or dates: '_' inside a
+# number (ruamel.yaml: 1_0e3, +.5_, and it fails on -_ and ._; Go: 1e1_0), a radix prefix
+# in capitals (Go: 0X1F, 0B1, 0O7), a date with one-digit month or day (Go yaml.v3: 2024-1-1).
+_OTHER_READERS_NUMBER = re.compile(r"[-+]?(?:[._0-9][0-9_.eE+-]*|0[xXoObB][0-9a-fA-F_]*)")
+_SHORT_DATE = re.compile(r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}")
 _BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
-# Unicode format characters (category Cf): invisible, or they reorder what is displayed.
-_FORMAT_CHARS = (
-    "\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f\u202a-\u202e"
-    "\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f"
-    "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f"
-)
+# Invisible characters (core/text.py): format characters (Cf), which may also reorder what
+# is displayed, and the other default-ignorable and blank-rendering ones.
+_FORMAT_CHARS = FORMAT_CHARS + BLANK_CHARS
+_BLANK = re.compile(f"[{BLANK_CHARS}]")
 _ODD_BREAKS = "\u0085\u2028\u2029"  # line breaks to YAML 1.1 readers, ordinary characters to YAML 1.2 and diffs
 _HIDDEN_IN_TEXT = re.compile(f"[{_FORMAT_CHARS}{_ODD_BREAKS}]|\r(?!\n)")
 _HIDDEN_IN_VALUE = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{_FORMAT_CHARS}{_ODD_BREAKS}]")
@@ -275,6 +280,9 @@ def _hidden_character(text: str, path: str) -> Violation | None:
         why = "a carriage return without a line feed: YAML readers start a new line here, diffs and Git do not; use LF or CRLF line endings"
     elif char in _ODD_BREAKS:
         why = f"{describe(char)} is a line break to YAML 1.1 readers (PyYAML, libyaml) but not to YAML 1.2 readers or diffs; use LF"
+    elif _BLANK.match(char):
+        why = (f"invisible character {describe(char)}: it shows as nothing or as a blank that is not a space, "
+               "so a reviewer cannot see it; remove it")
     else:
         why = f"invisible character {describe(char)}: a reviewer cannot see it, and it can reorder what a diff shows; remove it"
     return Violation(path, line, column, "yaml-hidden-char", why)
@@ -356,6 +364,11 @@ class _Builder:
                 self.ambiguous(node, "a string to YAML 1.1 readers (PyYAML) but a number to YAML 1.2 readers")
             elif value in _YAML11_ONLY_BOOL:
                 self.ambiguous(node, "a boolean to some YAML 1.1 readers")
+            elif value[0] in _NUMBER_START and _OTHER_READERS_NUMBER.fullmatch(value) and _looks_numeric(value):
+                self.ambiguous(node, "a string to PyYAML but a number to other readers (ruamel.yaml reads '_' in "
+                                     "numbers, Go's yaml reads 0X, 0B and 0O and '_' in exponents)")
+            elif _SHORT_DATE.fullmatch(value):
+                self.ambiguous(node, "a string to PyYAML but a date to other readers (Go's yaml.v3)")
         return value
 
     def int_(self, node: ScalarNode) -> Any:
@@ -416,6 +429,12 @@ _SCALARS: dict[str, Callable[[_Builder, ScalarNode], Any]] = {
     STR: _Builder.string, INT: _Builder.int_, FLOAT: _Builder.float_, BOOL: _Builder.bool_, NULL: _Builder.null,
     TIMESTAMP: _Builder.timestamp, MERGE: _Builder.merge, VALUE: _Builder.merge,
 }
+
+
+def _looks_numeric(value: str) -> bool:
+    """A digit string some reader takes for a number: it has '_' or a radix prefix."""
+    body = value.lstrip("+-")
+    return "_" in value or body[:2] in ("0X", "0B", "0O", "0x", "0b", "0o")
 
 
 def _short(text: str, limit: int = 40) -> str:

@@ -17,7 +17,10 @@ MAX_FINDINGS_PER_RULE = 20  # per file: beyond this, a rule's findings are count
 
 
 def describe(char: str) -> str:
-    name = unicodedata.name(char, "") or ("NEXT LINE" if char == "\x85" else "a control character")
+    name = unicodedata.name(char, "")
+    if not name:
+        unassigned = unicodedata.category(char) == "Cn"
+        name = "NEXT LINE" if char == "\x85" else "an unassigned character" if unassigned else "a control character"
     return f"U+{ord(char):04X} ({name})"
 
 

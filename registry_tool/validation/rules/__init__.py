@@ -30,6 +30,7 @@ from registry_tool.validation.rules import (  # noqa: F401  (each module registe
     name_matches_file,
     no_removal,
     one_production,
+    rewritten_history,
     stage_moves,
     unexpected_file,
 )
