@@ -91,23 +91,3 @@ def test_a_moved_models_folder_reads_objects(repo, monkeypatch: pytest.MonkeyPat
     assert calls[0] is None  # the policy moved the folder: git log's path would miss the older copies
     assert fast.events == plain.events and len(fast.events) >= 2
 
-
-def test_a_replaced_commit_does_not_change_what_git_log_gives(repo, monkeypatch: pytest.MonkeyPatch) -> None:
-    """refs/replace/* makes git log (not pygit2) show another commit in place of the real
-    one: the steps come from the objects as stored, the same events as the object walk."""
-    repo.write("models/a.yaml", model("a", version("1.0.0", "none")))
-    repo.commit("Register a 1.0.0")
-    repo.write("models/a.yaml", model("a", version("1.0.0", "staging")))
-    real = repo.commit("Move a 1.0.0 to staging")
-    repo.write("models/a.yaml", model("a", version("1.0.0", "production")))
-    repo.git("add", "-A")
-    forged = repo.git("commit-tree", "-p", f"{real}~1", "-m", "Move a 1.0.0 to production",
-                      repo.git("write-tree").strip()).strip()
-    repo.git("checkout", "-q", "--", ".")
-    repo.git("reset", "-q", "--hard", real)
-    repo.git("replace", real, forged)
-    fast, plain, calls = _both(repo, monkeypatch, "a")
-    assert calls and calls[0] is not None  # the git log path was taken
-    assert fast.events == plain.events
-    moves = [(e.to_dict()["from_stage"], e.to_dict()["to_stage"]) for e in fast.events if e.to_dict()["event"] == "stage_changed"]
-    assert moves == [("none", "staging")]  # not the forged production
