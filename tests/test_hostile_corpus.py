@@ -352,6 +352,14 @@ def test_plain_value_other_readers_read_as_a_number_or_date(repo, value: str) ->
                                      f'quote it: "{value}"')]
 
 
+@pytest.mark.parametrize("value", ["0ba228492fdc46f9ae24b7b4bf09b308", "0o9abc", "0xZZ", "0b2"])
+def test_a_radix_prefix_without_its_digits_is_text_to_every_reader(repo, value: str) -> None:
+    """An MLflow run id is 32 hex digits and may start with 0b or 0o: no reader takes it for a
+    number (a binary number has only 0 and 1, an octal one 0 to 7), so it stays plain."""
+    _put(repo.path, "models/m.yaml", _model(owner=raw(value)).encode())
+    proc = run_capped(repo.path, "validate", "--format", "json")
+    assert (proc.code, proc.err) == (0, "")
+
 def test_plain_scalars_every_reader_reads_alike() -> None:
     """A differential test: every generated plain value our loader accepts is read as the same
     value by PyYAML and by ruamel.yaml (a YAML 1.2 reader, in the test extras for this)."""

@@ -29,6 +29,8 @@ from pathlib import Path
 import pytest
 from conftest import GitRepo
 
+from registry_tool.yamlfile.render import scalar  # a run id such as 0b12... is quoted, as every import writes it
+
 pytestmark = [
     pytest.mark.xdist_group("mlflow"),
     pytest.mark.filterwarnings("ignore:``mlflow.tracking.client.MlflowClient.transition_model_version_stage``:FutureWarning"),
@@ -196,7 +198,7 @@ versions:
     artifact:
       uri: runs:/{run1}/model
       format: mlflow
-    run_id: {run1}
+    run_id: {scalar(run1)}
     metrics:
       accuracy: 0.86
       eval_f1: 0.7
@@ -209,7 +211,7 @@ versions:
     artifact:
       uri: runs:/{run2}/model
       format: mlflow
-    run_id: {run2}
+    run_id: {scalar(run2)}
     metrics: {{accuracy: 0.9}}
   - version: "3"
     stage: archived
@@ -252,7 +254,7 @@ versions:
         "-    stage: production", "+    stage: archived",
         "-    stage: staging", "+    stage: production",
         '+  - version: "4"', "+    stage: none", "+    artifact:", f"+      uri: runs:/{run2}/model-v4",
-        "+      format: mlflow", f"+    run_id: {run2}", "+    metrics: {accuracy: 0.9}",
+        "+      format: mlflow", f"+    run_id: {scalar(run2)}", "+    metrics: {accuracy: 0.9}",
     ]
     body = registry.git("log", "-1", "--format=%B")
     assert body.startswith(f"import from MLflow at {mlflow_server.url}: update churn\n")

@@ -129,7 +129,7 @@ _NUMBER_START = frozenset("0123456789+-.")
 # Plain values PyYAML reads as strings but other readers as numbers or dates: '_' inside a
 # number (ruamel.yaml: 1_0e3, +.5_, and it fails on -_ and ._; Go: 1e1_0), a radix prefix
 # in capitals (Go: 0X1F, 0B1, 0O7), a date with one-digit month or day (Go yaml.v3: 2024-1-1).
-_OTHER_READERS_NUMBER = re.compile(r"[-+]?(?:[._0-9][0-9_.eE+-]*|0[xXoObB][0-9a-fA-F_]*)")
+_OTHER_READERS_NUMBER = re.compile(r"[-+]?(?:[._0-9][0-9_.eE+-]*|0[xX][0-9a-fA-F_]+|0[bB][01_]+|0[oO][0-7_]+)")
 _SHORT_DATE = re.compile(r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}")
 _BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
 # Invisible characters (core/text.py): format characters (Cf), which may also reorder what
