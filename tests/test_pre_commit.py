@@ -25,6 +25,7 @@ def commit(repo: GitRepo, env: dict[str, str], message: str) -> tuple[int, str]:
     return done.returncode, done.stdout
 
 
+@pytest.mark.xdist_group("wheel-build")  # pre-commit builds this checkout in its build/ folder: one build at a time
 def test_generated_pre_commit_config_judges_each_commit_for_real(tmp_path, cli, pre_commit_env):
     root = tmp_path / "registry"
     requirement = f"registry-tool @ {REPO_ROOT.as_uri()}"

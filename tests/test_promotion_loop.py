@@ -88,6 +88,7 @@ class Team:
         return json.loads(self.run("history", "--format", "json", *args))
 
 
+@pytest.mark.xdist_group("wheel-build")  # pre-commit builds this checkout in its build/ folder: one build at a time
 def test_the_promotion_loop_with_three_people(tmp_path, cli, monkeypatch, pre_commit_env):
     root = tmp_path / "registry"
     team = Team(root, cli, monkeypatch, pre_commit_env)
