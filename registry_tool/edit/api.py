@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from registry_tool.core.model import MetricValue, Stage
+from registry_tool.core.model import Binding, MetricValue, Stage
 from registry_tool.errors import ChangedMeanwhile, EditRefused, RegistryError
 from registry_tool.read.api import Registry
 from registry_tool.snapshots.git import GitStore
@@ -275,7 +275,7 @@ class RegistryEditor:
         """Bind a version to a provider's model (or update that binding; config keys are merged)."""
         from registry_tool.edit import fields
 
-        change = fields.BindingChange(provider, provider_model_id, status, region, endpoint_url, dict(config or {}))
+        change = Binding(provider, provider_model_id, status, region, endpoint_url, dict(config or {}))
         return self._change("bind", lambda ws: fields.bind(ws.base, ws.policy, model, version, change))
 
     def unbind(self, model: str, version: str, provider: str, provider_model_id: str | None = None) -> Change:

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from registry_tool.core.model import Binding
 from registry_tool.core.policy import Policy
 from registry_tool.edit.operations import Opened, open_model
 from registry_tool.edit.proposal import Proposal
@@ -125,23 +126,13 @@ def _metadata(opened: Opened, label: str | None, changes: FieldChanges, done: li
             notes.append(f"{what} has no metadata {key} to remove")
 
 
-@dataclass(frozen=True)
-class BindingChange:
-    """A provider binding to add or update (keyed by provider and provider_model_id)."""
-
-    provider: str
-    provider_model_id: str
-    status: str | None = None
-    region: str | None = None
-    endpoint_url: str | None = None
-    config: Mapping[str, Any] = field(default_factory=dict)
-
-    def fields(self) -> dict[str, Any]:
-        return {k: v for k, v in (("status", self.status), ("region", self.region), ("endpoint_url", self.endpoint_url))
-                if v is not None}
+def _set_fields(change: Binding) -> dict[str, Any]:
+    """The optional fields a binding change sets (config is merged key by key apart)."""
+    return {k: v for k, v in (("status", change.status), ("region", change.region), ("endpoint_url", change.endpoint_url))
+            if v is not None}
 
 
-def bind(base: Snapshot, policy: Policy, name: str, label: str, change: BindingChange) -> Proposal:
+def bind(base: Snapshot, policy: Policy, name: str, label: str, change: Binding) -> Proposal:
     """Add a binding of a version to a provider's model, or update the one with the same
     provider and provider_model_id (its status, region, endpoint_url; config keys merged)."""
     opened = _opened(base, policy, name, label)
@@ -149,13 +140,13 @@ def bind(base: Snapshot, policy: Policy, name: str, label: str, change: BindingC
     target = f"{change.provider} {change.provider_model_id}"
     found = editor.binding_index(label, change.provider, change.provider_model_id)
     if not found:
-        binding = {"provider": change.provider, "provider_model_id": change.provider_model_id, **change.fields()}
+        binding = {"provider": change.provider, "provider_model_id": change.provider_model_id, **_set_fields(change)}
         if change.config:
             binding["config"] = dict(change.config)
         editor.add_binding(label, binding)
         return Proposal([opened.edit()], f"bind {name} {label} to {target}")
     path = (*editor.base(label), "bindings", found[0])
-    fields = {k: v for k, v in change.fields().items() if _differs(opened, (*path, k), v)}
+    fields = {k: v for k, v in _set_fields(change).items() if _differs(opened, (*path, k), v)}
     config = {k: v for k, v in change.config.items() if _differs(opened, (*path, "config", k), v)}
     if not fields and not config:
         return Proposal([], notes=[f"{name} {label} is bound to {target} as given: nothing to change"])
