@@ -65,3 +65,16 @@ def fingerprint(root: Path) -> dict[str, str]:
 def changed_lines(diff: str) -> list[str]:
     """The - and + lines of a unified diff (not the file headers)."""
     return [line for line in diff.split("\n") if re.match(r"[-+](?![-+]{2} )", line)]
+
+
+def text(repo, name="faq-bot"):
+    """A model file's text in the working tree."""
+    return repo.path.joinpath(f"models/{name}.yaml").read_bytes().decode()
+
+
+def two_models(repo):
+    """The registry most edit tests start from: the two hand-written models, committed."""
+    repo.write("models/faq-bot.yaml", FAQ)
+    repo.path.joinpath("models/ocr.yaml").write_bytes(OCR.encode())
+    repo.commit("a registry with two hand-written models")
+    return repo

@@ -7,21 +7,14 @@ import hashlib
 import pickle
 
 import pytest
-from edit_helpers import FAQ, OCR, changed_lines, fingerprint
+from edit_helpers import FAQ, OCR, changed_lines, fingerprint, text, two_models
 
 SHA = "3b4f1a0c39339158b0d934c40c3d7cd7daf37b998636deb5e8666ee1a7a398f8"
 
 
 @pytest.fixture
 def reg(repo):
-    repo.write("models/faq-bot.yaml", FAQ)
-    repo.path.joinpath("models/ocr.yaml").write_bytes(OCR.encode())
-    repo.commit("a registry with two hand-written models")
-    return repo
-
-
-def text(repo, name="faq-bot"):
-    return repo.path.joinpath(f"models/{name}.yaml").read_bytes().decode()
+    return two_models(repo)
 
 
 def test_register_appends_a_version_and_touches_only_new_lines(reg, cli):

@@ -8,19 +8,12 @@ import hashlib
 import json
 
 import pytest
-from edit_helpers import FAQ, OCR, changed_lines, fingerprint
+from edit_helpers import FAQ, OCR, changed_lines, fingerprint, text, two_models
 
 
 @pytest.fixture
 def reg(repo):
-    repo.write("models/faq-bot.yaml", FAQ)
-    repo.path.joinpath("models/ocr.yaml").write_bytes(OCR.encode())
-    repo.commit("a registry with two hand-written models")
-    return repo
-
-
-def text(repo, name="faq-bot"):
-    return repo.path.joinpath(f"models/{name}.yaml").read_bytes().decode()
+    return two_models(repo)
 
 
 def edit(cli, reg, *args):
