@@ -243,7 +243,9 @@ WORKFLOW_ACTION = """\
 #  - merge_group:  the merge queue's merged result against the queue's base, so two PRs
 #                  that are each valid alone but together give two production versions fail
 #  - push to main: every first-parent commit of the push against its own parent (a direct
-#                  push that bypassed review shows up), then the whole state at the new head
+#                  push that bypassed review shows up), then the whole state at the new head;
+#                  a force-push or a merge with the old head as second parent fails
+#                  (history-rewritten), judged as one change against the old head
 # Errors appear as annotations on the changed lines; a Markdown report and, for pull
 # requests and the merge queue, what the change does go to the job summary.
 # Pin the action by full commit sha (uses: {action_name}@<sha> # vX.Y.Z) to run exactly
