@@ -25,9 +25,9 @@ COMMITTER = ("Grace Hopper", "grace@example.com")
 
 
 # --- the loader and hostile suites again, without libyaml ----------------------------------
-# That run takes a minute or more (pure-Python parsing, a subprocess per hostile case), and
-# most of this suite keeps one core busy: it starts in the background as soon as its test is
-# selected, and tests/test_loader.py waits for it.
+# That run takes half a minute or more (pure-Python parsing), and most of this suite keeps
+# one core busy: it starts in the background as soon as its test is selected, and
+# tests/test_loader.py waits for it.
 
 WITHOUT_LIBYAML_TEST = "test_loader_and_hostile_suites_pass_without_libyaml"
 _WITHOUT_LIBYAML = pytest.StashKey["WithoutLibyaml"]()

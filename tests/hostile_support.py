@@ -1,15 +1,17 @@
-"""Running registry-tool on hostile input: a real subprocess, capped in memory, guarded
-against hangs, and the checks every hostile case shares (exit code, no traceback, one
+"""Running registry-tool on hostile input: in a separate interpreter, capped in memory,
+guarded against hangs, and the checks every hostile case shares (exit code, no traceback, one
 clean line per finding).
 
 The timeout is a guard that turns a hang into a failure, not a speed claim."""
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import re
 import resource
+import select
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -43,16 +45,42 @@ class Capped:
         return {v["rule"] for v in self.json()["violations"]}
 
 
+class _Server:
+    """tests/capped_server.py, started once per test process under the memory cap."""
+
+    process: subprocess.Popen[bytes] | None = None
+
+    @classmethod
+    def ask(cls, request: dict[str, Any]) -> dict[str, Any]:
+        if cls.process is None or cls.process.poll() is not None:
+            cls.process = subprocess.Popen([sys.executable, str(Path(__file__).with_name("capped_server.py"))],
+                                           env={**os.environ, "PYTHONPATH": str(REPO_ROOT)}, stdin=subprocess.PIPE,
+                                           stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, preexec_fn=_cap_memory)
+        process = cls.process
+        assert process.stdin is not None and process.stdout is not None
+        process.stdin.write(json.dumps(request).encode() + b"\n")
+        process.stdin.flush()
+        ready, _, _ = select.select([process.stdout], [], [], HANG_GUARD)
+        answer = process.stdout.readline() if ready else b""
+        if not answer:
+            process.kill()
+            process.wait()
+            cls.process = None
+            raise AssertionError(f"registry-tool {' '.join(request['args'])} hung or died (the capped interpreter is gone)")
+        return dict(json.loads(answer))
+
+
 def run_capped(cwd: Path, *args: str) -> Capped:
-    """``python -m registry_tool ARGS`` in ``cwd`` with at most 1 GiB of memory."""
+    """``registry-tool ARGS`` in ``cwd``, in an interpreter with at most 1 GiB of memory (one
+    per test process, tests/capped_server.py, so each case does not pay Python's start-up)."""
     env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
     env.pop("REGISTRY_TOOL_DEBUG", None)
-    done = subprocess.run([sys.executable, "-m", "registry_tool", *args], cwd=cwd, env=env,
-                          capture_output=True, timeout=HANG_GUARD, preexec_fn=_cap_memory, check=False)
-    out = done.stdout.decode("utf-8", "backslashreplace")
-    err = done.stderr.decode("utf-8", "backslashreplace")
-    print(f"$ registry-tool {' '.join(args)}  (exit {done.returncode})\n--- stdout\n{out[:4000]}--- stderr\n{err[:4000]}")
-    return Capped(done.returncode, out, err, done.stdout)
+    answer = _Server.ask({"cwd": str(cwd), "args": list(args), "env": env})
+    raw_out, raw_err = base64.b64decode(answer["out"]), base64.b64decode(answer["err"])
+    out = raw_out.decode("utf-8", "backslashreplace")
+    err = raw_err.decode("utf-8", "backslashreplace")
+    print(f"$ registry-tool {' '.join(args)}  (exit {answer['code']})\n--- stdout\n{out[:4000]}--- stderr\n{err[:4000]}")
+    return Capped(answer["code"], out, err, raw_out)
 
 
 def assert_clean_violations(proc: Capped) -> list[dict[str, Any]]:
