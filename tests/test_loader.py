@@ -109,6 +109,8 @@ SYNTAX = [
      "malformed YAML: a malformed directive (a line that starts with '%')"),
     ("control-character", "name: faq-bot\ndescription: caf\u00e9 \u65e5\u672c \x07\nversions: []\n", 2, 22,
      "malformed YAML: U+0007 (a control character) is not allowed in a YAML file; remove it"),
+    ("control-character-before-a-tab", "name: faq-bot\ndescription: a\x07\tb\nversions: []\n", 2, 15,
+     "malformed YAML: U+0007 (a control character) is not allowed in a YAML file; remove it"),
     ("control-character-after-astral", "name: faq-bot\ndescription: \U0001f600\U0001f600 \x1b\nversions: []\n", 2, 17,
      "malformed YAML: U+001B (a control character) is not allowed in a YAML file; remove it"),
 ]

@@ -25,6 +25,7 @@ import yaml
 
 from registry_tool.core.findings import Violation
 from registry_tool.yamlfile import parsers
+from registry_tool.yamlfile.messages import NOT_PRINTABLE
 from registry_tool.yamlfile.parsers import PureLoader
 
 INDENT = "a tab in indentation: YAML indents with spaces only; use spaces"
@@ -42,14 +43,17 @@ _QUOTES = re.compile("['\"]")
 
 def misplaced_tab(text: str, path: str) -> Violation | None:
     """The first tab outside a comment, a quoted value and a block scalar's lines, if any."""
-    if "\t" not in text or _only_in_comments(text):
+    if "\t" not in text or _only_in_comments(text) or NOT_PRINTABLE.search(text):
+        return None  # a character no reader takes: the parser's complaint comes first (yaml-syntax)
+    try:
+        if parsers.LOADER is not PureLoader:
+            try:
+                return _first_tab(_Scan(text, parsers.LOADER), path)
+            except _ScannerFailed:
+                pass  # what libyaml scanned before it failed is out of reach: scan again without it
+        return _first_tab(_Scan(text, PureLoader), path)
+    except yaml.YAMLError:  # pragma: no cover - refused before any token; the parser says so next
         return None
-    if parsers.LOADER is not PureLoader:
-        try:
-            return _first_tab(_Scan(text, parsers.LOADER), path)
-        except _ScannerFailed:
-            pass  # what libyaml scanned before it failed is out of reach: scan again without it
-    return _first_tab(_Scan(text, PureLoader), path)
 
 
 def _first_tab(scan: _Scan, path: str) -> Violation | None:
