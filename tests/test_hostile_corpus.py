@@ -102,6 +102,11 @@ def _versions(count: int, stage: str) -> bytes:
 NOT_UTF8 = "file contains a NUL byte: binary or UTF-16 data, not UTF-8 YAML"
 BOM16 = "file starts with a UTF-16/32 byte-order mark; save it as UTF-8 without BOM"
 TOO_DEEP = "nesting deeper than 64 levels"
+TAB_INDENT = "a tab in indentation: YAML indents with spaces only; use spaces"
+TAB_BETWEEN = ("a tab outside quotes, comments and block text: libyaml reads it as a space, PyYAML and ruamel.yaml "
+               "refuse the file; use spaces")
+TAB_PLAIN = "a tab inside a plain value: libyaml keeps it, PyYAML and ruamel.yaml refuse the file; use a space, or quote the value"
+TAB_FLOW = "a tab inside brackets: libyaml and ruamel.yaml read it as a space, PyYAML refuses the file; use spaces"
 
 GENERATED_MODELS: dict[str, Generated] = {
     "empty-file": Generated(lambda: b"", "schema", 1, 1, "the document is empty; expected a mapping of fields"),
@@ -146,8 +151,23 @@ GENERATED_MODELS: dict[str, Generated] = {
     "carriage-returns-only": Generated(lambda: _model().replace("\n", "\r").encode(), "yaml-hidden-char", 1, 8,
                                        "a carriage return without a line feed: YAML readers start a new line here, diffs and Git do not; "
                                        "use LF or CRLF line endings"),
-    "tab-indentation": Generated(lambda: _model().replace("    stage:", "\tstage:").encode(), "yaml-syntax", 4, 1,
-                                 "malformed YAML: a tab character; YAML indents with spaces only"),
+    # Tabs: libyaml reads these files, PyYAML's pure-Python reader refuses them (and ruamel.yaml
+    # outside brackets); libyaml itself refuses a tab in indentation.
+    "tab-indentation": Generated(lambda: _model().replace("    stage:", "\tstage:").encode(), "yaml-tab", 4, 1, TAB_INDENT),
+    "tab-after-colon": Generated(lambda: _model().replace("stage: staging", "stage:\tstaging").encode(), "yaml-tab", 4, 11, TAB_BETWEEN),
+    "trailing-tab-after-a-plain-value": Generated(lambda: _model().replace("stage: staging", "stage: staging\t").encode(),
+                                                  "yaml-tab", 4, 19, TAB_BETWEEN),
+    "trailing-tab-after-a-quoted-value": Generated(lambda: _model().replace('"1.0.0"', '"1.0.0"\t').encode(), "yaml-tab", 3, 21, TAB_BETWEEN),
+    "tab-before-a-comment": Generated(lambda: _model().replace("stage: staging", "stage: staging\t# moved").encode(),
+                                      "yaml-tab", 4, 19, TAB_BETWEEN),
+    "tab-after-dash": Generated(lambda: _model().replace("  - version:", "  -\tversion:").encode(), "yaml-tab", 3, 4, TAB_BETWEEN),
+    "tab-inside-a-plain-value": Generated(lambda: _model(owner=raw("ha\tzel")).encode(), "yaml-tab", 2, 10, TAB_PLAIN),
+    "tab-in-a-flow-sequence": Generated(lambda: _model(tags=raw("[nlp\t]")).encode(), "yaml-tab", 2, 11, TAB_FLOW),
+    "tab-after-colon-in-a-flow-mapping": Generated(lambda: _model(fields={"metadata": raw("{team:\tsearch}")}).encode(),
+                                                   "yaml-tab", 8, 21, TAB_FLOW),
+    "tab-after-question-mark-in-a-flow-mapping": Generated(lambda: _model(fields={"metadata": raw("{?\tteam: search}")}).encode(),
+                                                           "yaml-tab", 8, 17, TAB_FLOW),
+    "tab-after-a-block-scalar-header": Generated(lambda: _model(description=raw("|\t\n  text")).encode(), "yaml-tab", 2, 15, TAB_BETWEEN),
     "bidi-override-in-comment": Generated(lambda: _model().replace("    stage: staging\n", "    stage: staging # \u202e } \u2066\n").encode(),
                                           "yaml-hidden-char", 4, 22,
                                           "invisible character U+202E (RIGHT-TO-LEFT OVERRIDE): a reviewer cannot see it, and it can "
@@ -214,7 +234,7 @@ GENERATED_VALID: dict[str, Callable[[], bytes]] = {
     "crlf-line-endings": lambda: _model(fields={"metrics": {"accuracy": 0.9}, "flow": True}).replace("\n", "\r\n").encode(),
     "exactly-at-the-size-limit": lambda: (_model() + "#" * (1024 * 1024 - len(_model()))).encode(),
     "ten-thousand-versions": lambda: _versions(10000, "none"),
-    "tab-after-colon": lambda: _model().replace("stage: staging", "stage:\tstaging").encode(),
+    "tabs-every-reader-takes-as-text": lambda: _model(owner=raw('"ha\tzel" # a\tcomment'), description=raw("|\n  a\tb\n  \tc")).encode(),
     "non-ascii-description": lambda: _model(description=raw("Modèle de réponses — 日本語 ✓")).encode(),
 }
 
@@ -239,7 +259,10 @@ GENERATED_REGISTRY: dict[str, Generated] = {
     "utf16-with-bom": Generated(lambda: "models_dir: models\n".encode("utf-16"), "yaml-encoding", 1, 1, BOM16),
     "nul-byte": Generated(lambda: b"models_dir: models\n\x00\n", "yaml-encoding", 2, 1, NOT_UTF8),
     "binary-file": Generated(lambda: bytes(range(256)), "yaml-encoding", 1, 1, NOT_UTF8),
-    "tab-indentation": Generated(lambda: b"gates:\n\tproduction: {}\n", "yaml-syntax", 2, 1, "malformed YAML: a tab character; YAML indents with spaces only"),
+    "tab-indentation": Generated(lambda: b"gates:\n\tproduction: {}\n", "yaml-tab", 2, 1, TAB_INDENT),
+    "tab-after-colon": Generated(lambda: b"models_dir:\tmodels\n", "yaml-tab", 1, 12, TAB_BETWEEN),
+    "trailing-tab": Generated(lambda: b"models_dir: models\t\non_promote: refuse\n", "yaml-tab", 1, 19, TAB_BETWEEN),
+    "tab-in-a-flow-sequence": Generated(lambda: b"stages: [none,\tstaging, production, archived]\n", "yaml-tab", 1, 15, TAB_FLOW),
     "nesting-10000-flow": Generated(lambda: ("models: " + "{a: " * 10000 + "}" * 10000 + "\n").encode(), "yaml-too-deep", 1, None, TOO_DEEP),
     "bidi-override": Generated(lambda: "models_dir: models # \u202e\n".encode(), "yaml-hidden-char", 1, 22, None),
     "carriage-returns-only": Generated(lambda: b"models_dir: models\ron_promote: refuse\r", "yaml-hidden-char", 1, 19, None),
@@ -395,3 +418,50 @@ def test_size_written_as_a_float_beyond_2_53(repo, size: str) -> None:
     assert [_first(violations)] == [("models/m.yaml", 7, 19, "schema",
                                      f"versions[0].artifact.size_bytes: {float(size)!r} is larger than 2^53-1; readers "
                                      "that hold numbers as doubles read another whole number of bytes")]
+
+
+# --- tabs: where libyaml, PyYAML and ruamel.yaml part ways ----------------------------------
+
+TAB_SEEDS = [
+    valid_model("m", owner=raw("'hazel' # team"), tags=raw("[nlp, chat]"), fields={"metadata": raw("{a: b, ? c : d}")}),
+    "name: m\ndescription: |-\n  a\n\n  b\nnotes: >\n  c\n  d\n# the end\nversions:\n- version: \"1\"\n  stage: none\n",
+    "? name\n: m\ndescription: \"a\n  b c d e\"\nowner: 'f g\n  h i'\n--- # doc\n",
+    "name: m\ndescription: |\n  a long\n  block of\n\n  text\n  in lines\nversions: []\n",
+]
+
+
+def test_tabs_every_reader_reads_alike() -> None:
+    """A differential test: tabs put anywhere in model-like files. Where the loader takes the
+    file, libyaml, PyYAML's pure-Python reader and ruamel.yaml read the same data; where it
+    refuses the file for a tab and nothing else, they do not (one fails, or reads another value)."""
+    hypothesis = pytest.importorskip("hypothesis")
+    ruamel = pytest.importorskip("ruamel.yaml")
+    import yaml
+    from hypothesis import strategies as st
+
+    from registry_tool.yamlfile import loader
+
+    other = ruamel.YAML(typ="safe", pure=True)
+
+    def read(reader: Callable[[str], object], text: str) -> tuple[str, object]:
+        try:
+            return "read", reader(text)
+        except Exception as exc:  # any reader's failure is an outcome here
+            return "failed", type(exc).__name__
+
+    @hypothesis.settings(max_examples=1500, deadline=None, derandomize=True)
+    @hypothesis.given(st.sampled_from(TAB_SEEDS), st.lists(st.tuples(st.floats(0, 1), st.sampled_from(["\t", " \t", "\t#", "\t ", " #\t"])),
+                                                           min_size=1, max_size=3))
+    def same_everywhere(seed: str, inserts: list[tuple[float, str]]) -> None:
+        text = seed
+        for where, what in inserts:
+            at = int(where * len(text))
+            text = text[:at] + what + text[at:]
+        found = loader.load(text.encode(), "m.yaml").problems
+        readings = [read(lambda t: yaml.load(t, Loader=yaml.CSafeLoader), text), read(yaml.safe_load, text), read(other.load, text)]
+        if not found:
+            assert readings[0] == readings[1] == readings[2], text
+        elif {v.rule for v in found} == {"yaml-tab"}:
+            assert not (readings[0] == readings[1] == readings[2] and readings[0][0] == "read"), text
+
+    same_everywhere()

@@ -320,3 +320,99 @@ def test_a_real_ssh_signature_is_verified_by_git(main: GitRepo, tmp_path: Path) 
              env={"GIT_COMMITTER_EMAIL": "ada@example.com", "GIT_AUTHOR_EMAIL": "ada@example.com"})
     checked = run_capped(main.path, "history", "--limit", "1", "--verify-signatures")
     assert checked.out.rstrip().endswith("signature good)  promote 2.0.0")
+
+
+# --- history after the fact: a branch rewritten since history last read it -----------------
+
+def _warning(branch: str, old: str, new: str) -> str:
+    return (f"registry-tool: warning: {branch} was rewritten since history last read it: its head then, {old[:12]}, "
+            f"is not in the history of {new[:12]} (a force-push or a reset); changes only {old[:12]} had are not in "
+            "this history\n")
+
+
+def _history(repo_path: Path, *args: str):
+    return run_capped(repo_path, "history", *args)
+
+
+def test_history_says_the_branch_was_reset_since_it_last_read_it(main: GitRepo) -> None:
+    """main read at 2.0.0's commit, then reset and rewritten: the next history run says so
+    once (text and JSON alike, on stderr), and lists the new history as it is."""
+    assert _history(main.path).err == ""
+    main.git("reset", "-q", "--hard", main.first)
+    main.write(PATH, MOVED)
+    rewritten = main.commit("register faq-bot 1.0.0 elsewhere")
+    proc = _history(main.path, "--format", "json")
+    assert proc.code == 0
+    assert proc.err == _warning("main", main.second, rewritten)
+    assert [e["commit"] for e in proc.json()] == [rewritten, main.first, main.first]  # the JSON is the same list of events
+    again = _history(main.path)
+    assert (again.code, again.err) == (0, "")  # said once: the new head is what history read last
+
+
+def test_a_rewind_is_a_rewrite_and_moving_forward_is_not(main: GitRepo) -> None:
+    assert _history(main.path, "--ref", "main").err == ""
+    main.write(PATH, MOVED)
+    main.commit("move faq-bot 1.0.0")  # forward: the old head stays on the first-parent history
+    assert _history(main.path, "--ref", "main").err == ""
+    head = main.git("rev-parse", "HEAD")
+    main.git("reset", "-q", "--hard", main.first)  # a rewind: the old head is a descendant now
+    assert _history(main.path, "--ref", "main").err == _warning("main", head, main.first)
+
+
+def test_a_foxtrot_merge_is_a_rewrite_of_the_first_parent_history(main: GitRepo) -> None:
+    """main fast-forwarded to a branch that merged main in: the old head is still an ancestor,
+    but only through a second parent, so the audit log (first parents) changed."""
+    assert _history(main.path).err == ""
+    main.git("switch", "-q", "-c", "feature", main.first)
+    main.write("README.md", "notes\n")
+    main.commit("notes")
+    main.git("merge", "-q", "-s", "ours", "--no-edit", "main")
+    merged = main.git("rev-parse", "HEAD")
+    main.git("switch", "-q", "main")
+    main.git("merge", "-q", "--ff-only", "feature")
+    proc = _history(main.path)
+    assert proc.err == (f"registry-tool: warning: main's first-parent history was rewritten since history last read it: "
+                        f"its head then, {main.second[:12]}, is reached from {merged[:12]} only through a merge's second "
+                        "parent (a fast-forward 'foxtrot' merge); changes it made may be attributed to other commits now, "
+                        "or be gone\n")
+
+
+def test_each_branch_is_followed_on_its_own(main: GitRepo) -> None:
+    """Reading another branch, a tag or a commit id is no rewrite of main; only branches are followed."""
+    assert _history(main.path).err == ""
+    main.git("switch", "-q", "-c", "old", main.first)
+    assert _history(main.path).err == ""  # HEAD is the branch 'old' now: its first read
+    main.git("tag", "v1", main.second)
+    for ref in ("v1", main.first, "main~1"):
+        assert _history(main.path, "--ref", ref).err == ""
+    assert _history(main.path, "--ref", "main").err == ""
+
+
+def test_a_fresh_clone_cannot_know_and_a_fetch_that_forced_an_update_tells(main: GitRepo, tmp_path: Path) -> None:
+    """A clone made after a force-push has no earlier head and no reflog entry: nothing to say.
+    A clone that fetches the force-push has git's 'forced-update' in its reflog of origin/main:
+    history says so even on its first read."""
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", "--no-local", str(main.path), str(clone)], check=True)
+    main.git("reset", "-q", "--hard", main.first)
+    main.write(PATH, MOVED)
+    rewritten = main.commit("register faq-bot 1.0.0 elsewhere")
+    fresh = tmp_path / "fresh"
+    subprocess.run(["git", "clone", "-q", "--no-local", str(main.path), str(fresh)], check=True)
+    assert _history(fresh, "--ref", "origin/main").err == ""
+    subprocess.run(["git", "fetch", "-q", "origin"], cwd=clone, check=True)
+    proc = _history(clone, "--ref", "origin/main")
+    assert proc.code == 0
+    assert proc.err.startswith("registry-tool: warning: origin/main was force-updated at ")
+    assert proc.err.endswith(f" (its reflog: {main.second[:12]} -> {rewritten[:12]}, a force-push): changes only "
+                             f"{main.second[:12]} had are not in this history\n")
+    assert proc.err.count("\n") == 1
+    assert _history(clone, "--ref", "origin/main").err == ""  # said once
+
+
+def test_without_the_index_nothing_is_kept_and_nothing_is_said(main: GitRepo, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("REGISTRY_TOOL_HISTORY_INDEX", "0")
+    assert _history(main.path).err == ""
+    main.git("reset", "-q", "--hard", main.first)
+    assert _history(main.path).err == ""
+    assert not (main.path / ".git" / "registry-tool" / "history-heads").exists()

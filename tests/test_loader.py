@@ -19,7 +19,7 @@ from rulecheck import violations
 from registry_tool.core.policy import Policy
 from registry_tool.validation.checks import check_model
 from registry_tool.validation.model_file import parse_model
-from registry_tool.yamlfile import loader, nesting, parsers
+from registry_tool.yamlfile import loader, nesting, parsers, tabs
 
 # A valid model: line 1 name, 2 versions, 3 version, 4 stage, 5 artifact, 6 uri.
 VALID = model("faq-bot", version("1.0.0", "staging", uri="s3://b/m.onnx", sha256=None))
@@ -41,7 +41,7 @@ def test_valid_file_passes():
 
 def test_tab_indentation():
     found = check('name: faq-bot\nversions:\n\t- version: "1.0.0"\n')
-    assert at(found) == [(3, 1, "yaml-syntax")]
+    assert at(found) == [(3, 1, "yaml-tab")]
     assert "tab" in found[0]["message"]
 
 
@@ -64,10 +64,6 @@ def test_unclosed_quote():
 # without libyaml below), whatever either library calls the problem.
 
 SYNTAX = [
-    ("tab-in-indentation", 'name: faq-bot\nversions:\n\t- version: "1.0.0"\n', 3, 1,
-     "malformed YAML: a tab character; YAML indents with spaces only"),
-    ("tab-in-a-value's-continuation", "name: faq-bot\ndescription: a\n\tb\nversions: []\n", 3, 1,
-     "malformed YAML: a tab character; YAML indents with spaces only"),
     ("mapping-value-in-a-value", "name: faq-bot\ndescription: a: b\nversions: []\n", 2, 15,
      "malformed YAML: a mapping value is not allowed here: quote a value that holds ': ', and start a mapping on a line of its own"),
     ("list-entry-in-a-value", "name: faq-bot\ntags: - a\nversions: []\n", 2, 7,
@@ -109,11 +105,11 @@ SYNTAX = [
      "malformed YAML: an anchor ('&') or alias ('*') without a valid name"),
     ("colon-before-a-bracket", "name: faq-bot\nmetadata: {a:{b: 1}}\nversions: []\n", 2, 13,
      "malformed YAML: a ':' right before ',', '?' or a bracket inside a flow collection; put a space after it"),
-    ("tab-in-block-scalar-indentation", "name: faq-bot\ndescription: |\n  \ttext\nversions: []\n", 3, 3,
-     "malformed YAML: a tab character; YAML indents with spaces only"),
     ("malformed-directive", "%YAML: 1.1\n---\nname: faq-bot\nversions: []\n", 1, 6,
      "malformed YAML: a malformed directive (a line that starts with '%')"),
     ("control-character", "name: faq-bot\ndescription: caf\u00e9 \u65e5\u672c \x07\nversions: []\n", 2, 22,
+     "malformed YAML: U+0007 (a control character) is not allowed in a YAML file; remove it"),
+    ("control-character-before-a-tab", "name: faq-bot\ndescription: a\x07\tb\nversions: []\n", 2, 15,
      "malformed YAML: U+0007 (a control character) is not allowed in a YAML file; remove it"),
     ("control-character-after-astral", "name: faq-bot\ndescription: \U0001f600\U0001f600 \x1b\nversions: []\n", 2, 17,
      "malformed YAML: U+001B (a control character) is not allowed in a YAML file; remove it"),
@@ -127,19 +123,86 @@ def test_malformed_yaml_in_our_words(content, line, column, message):
     assert found[0]["message"] == message
 
 
-@pytest.mark.parametrize("content", [
-    "name: faq-bot\t# a tab before a comment\nversions: []\n",
-    "name:\tfaq-bot\nversions: [ ]\t\n",
-    "name: faq-bot\ndescription: a\tb\nversions: [\t]\n",
-    "name: faq-bot\ndescription: |\t# a tab after the header\n  text\nversions: []\n",
-    "name: faq-bot\ndescription: |# a comment right after the header\n  text\nversions: []\n",
-    "name: faq-bot\ndescription: a\n  \tb\nversions: []\n",
-], ids=["tab-before-comment", "tab-after-colon", "tab-inside-a-value", "tab-after-block-header", "comment-after-block-header",
-        "tab-after-continuation-indent"])
-def test_tabs_between_tokens_are_fine(content):
-    """libyaml takes a tab wherever it separates tokens (not in indentation): so does the
-    loader without libyaml."""
+# --- yaml-tab --------------------------------------------------------------------------------
+# libyaml reads a tab as a space almost anywhere; PyYAML's pure-Python reader refuses it
+# everywhere but in a comment, a quoted value and a block scalar's lines, ruamel.yaml too
+# outside brackets (tests/test_hostile_corpus.py compares the three readers on these).
+
+INDENT, PLAIN, FLOW, BETWEEN = tabs.INDENT, tabs.PLAIN, tabs.FLOW, tabs.BETWEEN
+TABS = [
+    ("tab-in-indentation", 'name: faq-bot\nversions:\n\t- version: "1.0.0"\n', 3, 1, INDENT),
+    ("tab-in-a-value's-continuation", "name: faq-bot\ndescription: a\n\tb\nversions: []\n", 3, 1, INDENT),
+    ("tab-after-continuation-indent", "name: faq-bot\ndescription: a\n  \tb\nversions: []\n", 3, 3, INDENT),
+    ("tab-in-block-scalar-indentation", "name: faq-bot\ndescription: |\n  \ttext\nversions: []\n", 3, 3, INDENT),
+    ("tab-on-a-blank-line", "name: faq-bot\n\t\nversions: []\n", 2, 1, INDENT),
+    ("tab-before-a-comment-line", "name: faq-bot\n  \t# why\nversions: []\n", 2, 3, INDENT),
+    ("tab-after-colon", "name:\tfaq-bot\nversions: []\n", 1, 6, BETWEEN),
+    ("tab-after-colon-before-a-block", "name: faq-bot\nmetadata:\t\n  a: b\nversions: []\n", 2, 10, BETWEEN),
+    ("trailing-tab", "name: faq-bot\t\nversions: []\n", 1, 14, BETWEEN),
+    ("trailing-tab-at-end-of-file", "name: faq-bot\nversions: []\t", 2, 13, BETWEEN),
+    ("tab-before-comment", "name: faq-bot\t# a tab before a comment\nversions: []\n", 1, 14, BETWEEN),
+    ("tab-after-a-quoted-value", 'name: "faq-bot"\t\nversions: []\n', 1, 16, BETWEEN),
+    ("tab-after-a-single-quoted-key", "'name'\t: faq-bot\nversions: []\n", 1, 7, BETWEEN),
+    ("tab-before-colon", "name\t: faq-bot\nversions: []\n", 1, 5, BETWEEN),
+    ("tab-after-dash", "name: faq-bot\ntags:\n-\tnlp\nversions: []\n", 3, 2, BETWEEN),
+    ("tab-after-a-list-item", "name: faq-bot\ntags:\n- nlp\t\nversions: []\n", 3, 6, BETWEEN),
+    ("tab-after-question-mark", "? name\n:\tfaq-bot\nversions: []\n", 2, 2, BETWEEN),
+    ("tab-after-block-header", "name: faq-bot\ndescription: |\t# a tab after the header\n  text\nversions: []\n", 2, 15, BETWEEN),
+    ("tab-after-block-indicators", "name: faq-bot\ndescription: >-\t\n  text\nversions: []\n", 2, 16, BETWEEN),
+    ("tab-after-document-start", "---\t\nname: faq-bot\nversions: []\n", 1, 4, BETWEEN),
+    ("tab-after-document-end", "name: faq-bot\nversions: []\n...\t\n", 3, 4, BETWEEN),
+    ("tab-after-an-anchor", "name: &n\tfaq-bot\nversions: []\n", 1, 9, BETWEEN),
+    ("tab-in-a-directive", "%YAML\t1.1\n---\nname: faq-bot\nversions: []\n", 1, 6, BETWEEN),
+    ("tab-inside-a-value", "name: faq-bot\ndescription: a\tb\nversions: []\n", 2, 15, PLAIN),
+    ("tab-inside-a-key", "name: faq-bot\nde\tscription: a\nversions: []\n", 2, 3, PLAIN),
+    ("tab-inside-a-continuation", "name: faq-bot\ndescription: a\n  b\tc\nversions: []\n", 3, 4, PLAIN),
+    ("tab-inside-a-value-in-brackets", "name: faq-bot\ntags: [a\tb]\nversions: []\n", 2, 9, PLAIN),
+    ("tab-in-empty-brackets", "name: faq-bot\nversions: [\t]\n", 2, 12, FLOW),
+    ("tab-after-a-bracket", "name: faq-bot\ntags: [\tnlp]\nversions: []\n", 2, 8, FLOW),
+    ("tab-before-a-bracket", "name: faq-bot\ntags: [nlp\t]\nversions: []\n", 2, 11, FLOW),
+    ("tab-after-a-comma", "name: faq-bot\ntags: [nlp,\tchat]\nversions: []\n", 2, 12, FLOW),
+    ("tab-after-colon-in-braces", "name: faq-bot\nmetadata: {a:\tb}\nversions: []\n", 2, 14, FLOW),
+    ("tab-after-question-mark-in-braces", "name: faq-bot\nmetadata: {?\ta: b}\nversions: []\n", 2, 13, FLOW),
+    ("tab-starting-a-line-in-brackets", "name: faq-bot\ntags: [nlp,\n\tchat]\nversions: []\n", 3, 1, FLOW),
+    ("first-of-two-tabs", "name:\tfaq-bot\nversions:\n\t- x\n", 1, 6, BETWEEN),
+    ("a-tab-in-a-comment-then-one-outside", "# a\tcomment\nname: 'faq\tbot' # and\tthis\nversions: []\t\n", 3, 13, BETWEEN),
+]
+
+
+@pytest.mark.parametrize("content, line, column, message", [case[1:] for case in TABS], ids=[case[0] for case in TABS])
+def test_tab_readers_disagree_on(content, line, column, message):
+    found = check(content)
+    assert at(found) == [(line, column, "yaml-tab")]
+    assert found[0]["message"] == message
+
+
+TABS_EVERY_READER_TAKES = [
+    ("tab-in-a-comment", "name: faq-bot # a\tcomment\nversions: []\n"),
+    ("tab-right-after-the-hash", "name: faq-bot #\tcomment\nversions: []\n"),
+    ("tab-in-a-comment-line", "#\ta comment\nname: faq-bot\nversions: []\n"),
+    ("tab-in-the-comment-after-a-document-start", "--- # a\tcomment\nname: faq-bot\nversions: []\n"),
+    ("tab-in-a-block-header's-comment", "name: faq-bot\ndescription: | # a\tcomment\n  text\nversions: []\n"),
+    ("tab-in-a-double-quoted-value", 'name: faq-bot\ndescription: "a\tb\t"\nversions: []\n'),
+    ("tab-in-a-single-quoted-value", "name: faq-bot\ndescription: 'a\tb'\nversions: []\n"),
+    ("tab-indenting-a-quoted-value's-next-line", 'name: faq-bot\ndescription: "a\n\tb"\nversions: []\n'),
+    ("tab-in-a-quoted-value-with-a-hash", "name: faq-bot\ndescription: 'a\n #b\tc'\nversions: []\n"),
+    ("tab-in-block-text", "name: faq-bot\ndescription: |\n  a\tb\n  \tc\n  d\t\nversions: []\n"),
+    ("tab-in-folded-text", "name: faq-bot\ndescription: >\n  a\tb\n  \tc\nversions: []\n"),
+    ("tab-on-a-blank-line-of-block-text", "name: faq-bot\ndescription: |\n  a\n  \t\n  b\nversions: []\n"),
+    ("comment-after-block-header", "name: faq-bot\ndescription: |# a comment right after the header\n  text\nversions: []\n"),
+    ("escaped-tab", 'name: faq-bot\ndescription: "a\\tb"\nversions: []\n'),
+]
+
+
+@pytest.mark.parametrize("content", [case[1] for case in TABS_EVERY_READER_TAKES], ids=[case[0] for case in TABS_EVERY_READER_TAKES])
+def test_tabs_every_reader_takes_as_text(content):
+    """In a comment, inside quotes, in a block scalar's lines: every reader reads the same."""
     assert check(content) == []
+
+
+def test_a_tab_after_an_unclosed_quote_is_the_quotes_problem():
+    found = check('name: faq-bot\ndescription: "a\tb\nversions: []\n')
+    assert at(found) == [(4, 1, "yaml-syntax")]
 
 
 def _findings(raw: bytes) -> list[tuple[int, int, str, str]]:
@@ -169,10 +232,11 @@ def test_the_same_findings_with_and_without_libyaml(monkeypatch):
     the same rule, line, column and message with libyaml and with the pure-Python parser."""
     from hostile_support import HOSTILE
 
-    cases = [c[1].encode() for c in SYNTAX] + [p.read_bytes() for p in sorted(HOSTILE.glob("*/*.yaml"))]
+    cases = [c[1].encode() for c in SYNTAX + TABS + TABS_EVERY_READER_TAKES] + [p.read_bytes() for p in sorted(HOSTILE.glob("*/*.yaml"))]
     rng = random.Random(7)
     cases += [_random_document(rng).encode() for _ in range(200)]
-    seeds = [p.read_bytes() for p in sorted((REPO_ROOT / "models").glob("*.yaml"))] + cases[len(SYNTAX):]
+    written = len(SYNTAX) + len(TABS) + len(TABS_EVERY_READER_TAKES)
+    seeds = [p.read_bytes() for p in sorted((REPO_ROOT / "models").glob("*.yaml"))] + cases[written:]
     cases += [_mutated(rng, rng.choice(seeds)) for _ in range(250)]
     cases.append((VALID + "    metrics: {accuracy: , f1: }\n").encode())  # empty values in flow: where are they?
     cases += [SHAPES[shape](levels)[0].encode() for shape in SHAPES for levels in (64, 65, 1_100)]

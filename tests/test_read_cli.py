@@ -247,7 +247,8 @@ def test_show_model_says_when_by_whom_and_where_each_version_reached_its_stage(c
     run = cli(repo.path, "show", "faq-bot")
     assert run.code == 0
     lines = run.out.splitlines()
-    assert lines[0].split() == ["MODEL", "VERSION", "STAGE", "ARTIFACT", "SINCE", "BY", "COMMIT", "PR"]
+    assert lines[0].split() == ["MODEL", "VERSION", "STAGE", "ARTIFACT", "SINCE", "BY", "COMMIT", "CLAIMED", "PR"]
+    assert lines[0].endswith("  CLAIMED PR")  # a number in a commit message is a claim, as history says
     assert [line.split()[:2] + line.split()[4:] for line in lines[1:-1]] == [
         ["faq-bot", "1.0.0", "2024-11-04", "10:00", "Ada", "Lovelace", fourth[:12], "#7"],
         ["faq-bot", "1.1.0", "2024-11-04", "10:00", "Ada", "Lovelace", fourth[:12], "#7"],

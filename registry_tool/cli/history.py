@@ -37,6 +37,7 @@ def history(model: str | None, repo: Path | None, ref: str, since: str | None, l
     Exit 0 when events were found, 1 when there were none.
     """
     from registry_tool.history.asof import parse_time
+    from registry_tool.history.heads import check_and_record, followed_ref
     from registry_tool.history.walk import read_history
     from registry_tool.snapshots.git import GitStore
 
@@ -45,6 +46,8 @@ def history(model: str | None, repo: Path | None, ref: str, since: str | None, l
     since_ts = parse_time(since, "--since") if since else None
     store = GitStore.discover(repo or ".")
     head = store.resolve(ref)
+    for rewrite in check_and_record(store, followed_ref(store, ref), head):
+        click.echo(f"registry-tool: warning: {rewrite.message()}", err=True)
     progress = _Progress()
     try:
         found = read_history(store, head, model=model, since=since_ts, limit=limit, progress=progress)

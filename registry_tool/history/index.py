@@ -110,7 +110,7 @@ class HistoryIndex:
         to be used: turned off, or a shallow clone."""
         if os.environ.get(ENV, "1") == "0" or store.repo.is_shallow:
             return None
-        path = _git_common_dir(store) / FILE
+        path = git_common_dir(store) / FILE
         return cls(path, _read(path))
 
     def __len__(self) -> int:
@@ -158,7 +158,7 @@ class HistoryIndex:
         self._added = []
 
 
-def _git_common_dir(store: GitStore) -> Path:
+def git_common_dir(store: GitStore) -> Path:
     """The Git folder shared by all work trees (a linked work tree's own points there)."""
     own = Path(store.repo.path)
     try:

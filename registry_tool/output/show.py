@@ -1,5 +1,6 @@
 """``show``'s table and JSON rows: a version per row, with when, by whom and in which
-commit and pull request it reached its stage when history was read."""
+commit it reached its stage when history was read, and the pull request its commit message
+claims (``CLAIMED PR``: what the message says, like history's ``message claims PR #41``)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from registry_tool.output.table import Column, table_records
 from registry_tool.read.documents import version_document
 
 Provenance = Mapping[str, Mapping[str, Event]]  # model -> version -> the event that set its stage
+CLAIMED_PR = "CLAIMED PR"  # the pull request a commit message names: nothing verifies it
 
 
 @dataclass(frozen=True)
@@ -68,7 +70,9 @@ def show_columns(events: Provenance | None) -> list[Column[VersionRow]]:
         Column("SINCE", "since", cell(lambda e: e.commit.time[:16].replace("T", " ")), value(lambda e: e.commit.time)),
         Column("BY", "by", cell(lambda e: e.proposer.name), value(lambda e: e.proposer.to_dict())),
         Column("COMMIT", "stage_commit", cell(lambda e: e.commit.id[:12]), value(lambda e: e.commit.id)),
-        Column("PR", "pull_request", cell(lambda e: f"#{e.commit.pull_request}" if e.commit.pull_request else ""),
+        # The number the commit message names: a claim, as history says ("message claims PR #41");
+        # the same JSON key and value as history's.
+        Column(CLAIMED_PR, "pull_request", cell(lambda e: f"#{e.commit.pull_request}" if e.commit.pull_request else ""),
                value(lambda e: e.commit.pull_request)),
         # JSON only: the rest of the attribution (see history)
         Column("", "proposed_by", cell(lambda e: ""), value(lambda e: e.proposer.to_dict()), shown=False),

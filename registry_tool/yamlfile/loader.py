@@ -5,6 +5,9 @@ into loader violations, each with its own rule id and line:
 
 * ``file-too-large``, ``yaml-encoding`` (not UTF-8, a byte-order mark, NUL bytes);
 * ``yaml-syntax``, ``yaml-multi-document``, ``yaml-too-deep``;
+* ``yaml-tab``: a tab anywhere but in a comment, a quoted value or a block scalar's lines
+  (libyaml reads most such tabs, PyYAML's pure-Python reader and ruamel.yaml refuse them;
+  :mod:`registry_tool.yamlfile.tabs`);
 * ``yaml-alias`` (anchors and aliases), ``yaml-tag`` (explicit tags);
 * ``yaml-duplicate-key`` at any depth, ``yaml-key-type`` (keys must be strings);
 * ``yaml-ambiguous-scalar``: plain scalars that YAML 1.1 readers (PyYAML) and YAML 1.2
@@ -44,6 +47,7 @@ from registry_tool.core.text import BLANK_CHARS, FORMAT_CHARS
 from registry_tool.yamlfile import parsers
 from registry_tool.yamlfile.messages import MAX_FINDINGS_PER_RULE, at_mark, describe, yaml_error
 from registry_tool.yamlfile.nesting import MAX_DEPTH, locate_too_deep, needs_event_scan, nesting_limit, scan_events, too_deep
+from registry_tool.yamlfile.tabs import misplaced_tab
 
 MAX_EXACT_INT = 2**53 - 1  # beyond this, readers that hold numbers as doubles (JSON, JavaScript) round
 
@@ -60,10 +64,17 @@ ENCODING = declare("yaml-encoding", "loader",
                    help="Every reader must see the same characters. Save the file as UTF-8 without a "
                         "byte-order mark, and remove NUL bytes (usually a sign of a binary or UTF-16 file).")
 SYNTAX = declare("yaml-syntax", "loader",
-                 "Malformed YAML (tabs in indentation, unclosed brackets, bad indentation, ...).",
+                 "Malformed YAML (unclosed brackets and quotes, bad indentation, ...).",
                  help="The file is not well-formed YAML, so readers disagree or fail. Fix the place the "
-                      "message names: indent with spaces (never tabs), close every bracket and quote, and "
-                      "keep a mapping's keys at one indentation.")
+                      "message names: close every bracket and quote, and keep a mapping's keys at one "
+                      "indentation.")
+TAB = declare("yaml-tab", "loader",
+              "A tab outside a comment, a quoted value and a block scalar's lines: in indentation, after "
+              "'key:' or '- ', after a value, inside a plain value or brackets.",
+              help="libyaml reads such a tab as a space, but PyYAML's pure-Python reader refuses the file, "
+                   "ruamel.yaml too (outside brackets), and in indentation libyaml itself: readers disagree on "
+                   "whether the file can be read at all. Replace the tab with spaces; a tab that belongs to a "
+                   "value goes inside quotes (\"a\\tb\") or a block scalar.")
 MULTI_DOCUMENT = declare("yaml-multi-document", "loader",
                          "More than one YAML document ('---') in one file.",
                          help="A model file holds exactly one YAML document: readers that take only the "
@@ -214,7 +225,7 @@ def load(raw: bytes, path: str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Docume
     text, problem = _decode(raw, path)
     doc = Document(path, text)
     if problem is None:
-        problem = _hidden_character(text, path) or too_deep(text, path)
+        problem = _hidden_character(text, path) or misplaced_tab(text, path) or too_deep(text, path)
     if problem is not None:
         doc.problems.append(problem)
         return doc

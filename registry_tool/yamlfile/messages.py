@@ -34,7 +34,7 @@ def at_mark(path: str, mark: Any, rule: str, message: str) -> Violation:
 
 # What PyYAML's reader and libyaml refuse: the C0 and C1 controls but TAB, LF, CR and NEL,
 # surrogates, U+FFFE and U+FFFF.
-_NOT_PRINTABLE = re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+NOT_PRINTABLE = re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 def yaml_error(path: str, exc: yaml.YAMLError, text: str) -> Violation:
@@ -50,7 +50,7 @@ def yaml_error(path: str, exc: yaml.YAMLError, text: str) -> Violation:
 def _reader_error(path: str, exc: Any, text: str) -> Violation:
     """A character no YAML reader takes. The error's offset counts bytes in libyaml and
     characters in PyYAML; the character is found in the text instead, the same either way."""
-    found = _NOT_PRINTABLE.search(text)
+    found = NOT_PRINTABLE.search(text)
     if found is None:  # pragma: no cover - the readers refuse only what the pattern matches
         return Violation(path, 1, 1, "yaml-syntax", f"malformed YAML: a character YAML does not allow (U+{exc.character:04X})")
     at = found.start()
@@ -82,7 +82,7 @@ class _Trouble(NamedTuple):
         return f"line {mark.line + 1}, column {mark.column + 1}" if mark is not None else "the start"
 
 
-_TAB = "a tab character; YAML indents with spaces only"
+_TAB = "a tab character; YAML indents with spaces only"  # the loader's yaml-tab (tabs.py) finds such tabs first
 
 
 def _cannot_start(t: _Trouble) -> str:

@@ -25,7 +25,8 @@ class PureLoader(yaml.SafeLoader):  # type: ignore[misc, unused-ignore]  # Any w
     where libyaml allows it (after a value, in flow, inside a plain scalar), an escape that
     names no Unicode character is an error (PyYAML would produce a lone surrogate, or fail
     in ``chr``), and so is a directive other than %YAML and %TAG. Also used with libyaml to
-    locate nesting that libyaml refuses to read."""
+    locate nesting that libyaml refuses to read, and to place tabs (the loader refuses the
+    tabs libyaml takes and other readers do not: :mod:`registry_tool.yamlfile.tabs`)."""
 
     def scan_to_next_token(self) -> None:
         # libyaml skips tabs in flow context and where no simple key may start (after a
