@@ -80,11 +80,13 @@ class Look:
         return f'<a href="{h(self.repo_url)}/commit/{h(quote(sha))}">{text}</a>'
 
     def pull(self, number: int | None) -> str:
+        """A pull-request number read from a commit message: a claim, said so on hover."""
         if number is None:
             return ""
+        claim = f'title="the commit message claims pull request #{number}"'
         if self.repo_url is None:
-            return f"#{number}"
-        return f'<a href="{h(self.repo_url)}/pull/{number}">#{number}</a>'
+            return f"<span {claim}>#{number}</span>"
+        return f'<a href="{h(self.repo_url)}/pull/{number}" {claim}>#{number}</a>'
 
     def model_href(self, name: str) -> str:
         return f"{self.root}{MODELS_DIR}/{quote(name)}.html"

@@ -151,7 +151,7 @@ def _versions_section(model_page: ModelPage, look: Look) -> str:
     rows = [[f'<a href="#v{e.version.index}">{h(e.version.version)}</a>', look.badge(e.version.stage),
              h(", ".join(e.aliases)), *_since_cells(e, look)] for e in entries]
     summary = table("Versions, newest first, with when and by whom each reached its stage",
-                    ["Version", "Stage", "Aliases", "In this stage since", "By", "Commit", "PR"], rows)
+                    ["Version", "Stage", "Aliases", "In this stage since", "By", "Commit", "Claimed PR"], rows)
     return f'<section aria-labelledby="versions"><h2 id="versions">Versions</h2>\n{summary}</section>\n'
 
 
@@ -223,7 +223,7 @@ def _timeline_section(model_page: ModelPage, look: Look) -> str:
     drawing = (f'<div class="scroll timeline">{stage_timeline(grid, look, model_page.name)}</div>\n'
                if grid.lanes else "")
     approvals = any(e.approvers for e in entries)
-    head = ["When", "Version", "Change", "Commit", "PR", "Proposed by", *(["Approved by"] if approvals else [])]
+    head = ["When", "Version", "Change", "Commit", "Claimed PR", "Proposed by", *(["Approved by"] if approvals else [])]
     rows = []
     for e in entries:
         commit = e.commit
