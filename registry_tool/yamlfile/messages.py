@@ -34,7 +34,7 @@ def at_mark(path: str, mark: Any, rule: str, message: str) -> Violation:
 
 # What PyYAML's reader and libyaml refuse: the C0 and C1 controls but TAB, LF, CR and NEL,
 # surrogates, U+FFFE and U+FFFF.
-_NOT_PRINTABLE = ("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_NOT_PRINTABLE = "[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"  # compiled by re on an error only
 
 
 def yaml_error(path: str, exc: yaml.YAMLError, text: str) -> Violation:
