@@ -1,4 +1,4 @@
-from registry_tool.cli import main
+from registry_tool.cli import run
 
 if __name__ == "__main__":  # not when a worker process re-imports this module
-    main(prog_name="registry-tool")
+    run()

@@ -249,6 +249,25 @@ def test_pre_commit_style_invocation_in_a_subprocess(bad, run_process):
     ]
 
 
+def test_a_change_checked_as_text_loads_no_other_output_format(good, run_process):
+    """``validate --ref --base`` with text output, a pull request's check, imports neither
+    the SARIF or JUnit reporters, html nor the working-tree snapshot: start-up time."""
+    good.write("models/faq-bot.yaml", GOOD.replace("stage: staging", "stage: none"))
+    good.commit("demote 1.1.0")
+    probe = ("import sys, runpy\n"
+             "sys.argv = ['registry-tool', 'validate', '--ref', 'HEAD', '--base', 'HEAD~1']\n"
+             "try:\n"
+             "    runpy.run_module('registry_tool', run_name='__main__')\n"
+             "except SystemExit:\n"
+             "    pass\n"
+             "print(sorted(m for m in ('html', 'xml.etree', 'registry_tool.output.sarif', "
+             "'registry_tool.output.junit', 'registry_tool.snapshots.worktree') if m in sys.modules))\n")
+    done = subprocess.run([sys.executable, "-c", probe], cwd=good.path, capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": str(REPO_ROOT)}, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == ["ok: 1 model file checked, no violations", "[]"]
+
+
 # --- finding the repository ---------------------------------------------------------------
 
 def test_run_from_a_subfolder_finds_the_repository(bad, cli):

@@ -154,7 +154,9 @@ def test_a_symlinked_model_file_is_not_served(repo):
 
 def test_import_registry_tool_is_cheap_and_get_never_imports_jsonschema(history):
     """The read path loads what it needs: no jsonschema, difflib or importlib.resources
-    for a valid file, and nothing of the API at all for a bare 'import registry_tool'."""
+    for a valid file, and nothing of the API at all for a bare 'import registry_tool';
+    ``--field`` prints the raw value without the query module, the text escaping (html)
+    or the change model, which cost start-up time on every deploy lookup."""
     repo, _ = history
     probe = textwrap.dedent("""
         import sys
@@ -165,7 +167,9 @@ def test_import_registry_tool_is_cheap_and_get_never_imports_jsonschema(history)
             main(["get", "faq-bot", "--stage", "production", "--field", "artifact.uri"], standalone_mode=False)
         except SystemExit:
             pass
-        print(sorted(m for m in ("jsonschema", "difflib", "importlib.resources", "hashlib") if m in sys.modules))
+        print(sorted(m for m in ("jsonschema", "difflib", "importlib.resources", "hashlib", "html",
+                                 "registry_tool.read.query", "registry_tool.output.escape",
+                                 "registry_tool.core.changes", "registry_tool.validation.report") if m in sys.modules))
     """)
     done = subprocess.run([sys.executable, "-c", probe], cwd=repo.path, capture_output=True, text=True,
                           env={**os.environ, "PYTHONPATH": str(REPO_ROOT)}, check=False)

@@ -6,6 +6,7 @@ pay for the validator's or the editor's imports.
 
 from __future__ import annotations
 
+import gc
 import importlib
 import os
 import sys
@@ -92,4 +93,15 @@ def main(repo: Path | None) -> None:
     """
 
 
-__all__ = ["EXIT_USAGE", "main"]
+def run() -> None:
+    """The console script and ``python -m registry_tool``: one command in a short-lived
+    process. The cyclic garbage collector runs after 100,000 net allocations instead of
+    700 (mypy does the same): its passes over the objects of every imported module and of
+    parsed YAML cost 5-15 ms of a command's CPU, and those objects hold almost no cycles
+    (reference counting frees them at once). Only here, never on import: a program that
+    imports the package keeps its own settings."""
+    gc.set_threshold(100_000, 10, 10)
+    main(prog_name="registry-tool")
+
+
+__all__ = ["EXIT_USAGE", "main", "run"]

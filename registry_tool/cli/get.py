@@ -12,7 +12,6 @@ import click
 
 from registry_tool.cli.completion import complete_aliases, complete_models, complete_stages, complete_versions
 from registry_tool.cli.options import at_option, emit, open_snapshot, repo_option
-from registry_tool.output.get import render_text
 from registry_tool.output.values import dump, raw
 
 
@@ -55,7 +54,7 @@ def get(model: str, stage: str | None, version: str | None, alias: str | None, r
     if not uri and given != 1:
         raise click.UsageError("give exactly one of --stage, --version or --alias (or a models:/ URI)")
     if field is not None:
-        from registry_tool.read.query import check_field
+        from registry_tool.read.documents import check_field
 
         check_field(field)
     snap = open_snapshot(repo, ref, at)
@@ -66,7 +65,12 @@ def get(model: str, stage: str | None, version: str | None, alias: str | None, r
         found_model = snap.model(model)
     document = get_document(found_model, found, snap.commit)
     if field is None:
-        emit(render_text(document) if fmt == "text" else dump(document))
+        if fmt == "text":
+            from registry_tool.output.get import render_text  # and its escaping, only for text
+
+            emit(render_text(document))
+        else:
+            emit(dump(document))
         return
     from registry_tool.read.documents import field_of
 

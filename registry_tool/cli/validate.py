@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,7 +20,7 @@ from registry_tool.cli.options import (
 from registry_tool.errors import EXIT_OK, EXIT_VIOLATIONS, RegistryError, shown_path
 from registry_tool.output.validate import REPORTERS, SUMMARY_LIMIT, render_markdown
 
-_HEX = re.compile(r"[0-9a-fA-F]{7,64}")
+_HEX = r"[0-9a-fA-F]{7,64}"  # a commit id, full or abbreviated (matched only on an error)
 
 if TYPE_CHECKING:
     import pygit2
@@ -100,7 +99,6 @@ def _append_summary(summary: Path, report: Report) -> None:
 def _run(paths: tuple[Path, ...], repo: Path | None, ref: str | None, base: str | None, tip: bool, staged: bool,
          range_: str | None) -> Report:
     from registry_tool.snapshots.git import GitStore
-    from registry_tool.snapshots.worktree import WorktreeSnapshot, discover_worktree
     from registry_tool.validation import engine
 
     if range_:
@@ -109,11 +107,19 @@ def _run(paths: tuple[Path, ...], repo: Path | None, ref: str | None, base: str 
         return _staged(GitStore.discover(repo or "."))
     if ref or base:
         store = GitStore.discover(repo or ".")
-        head = store.snapshot(store.resolve(ref)) if ref else WorktreeSnapshot(store.work_tree("pass --ref"))
+        head: Snapshot
+        if ref:
+            head = store.snapshot(store.resolve(ref))
+        else:
+            from registry_tool.snapshots.worktree import WorktreeSnapshot
+
+            head = WorktreeSnapshot(store.work_tree("pass --ref"))
         if base:
             against = _base_snapshot(store, base, ref, tip)
             return engine.validate_change(against, head, past=_past(store, against.commit))
         return _whole(head, f"at {ref} ({head.label})")
+    from registry_tool.snapshots.worktree import WorktreeSnapshot, discover_worktree
+
     found, root = discover_worktree(repo, instead="pass --ref")  # outside any repository: the folder as it is
     snapshot = WorktreeSnapshot(root)
     if paths:
@@ -150,7 +156,9 @@ def _range_start(store: GitStore, start: str) -> pygit2.Commit:
     try:
         return store.resolve(start)
     except RegistryError as exc:
-        if store.repo.is_shallow or not _HEX.fullmatch(start) or "unknown revision" not in str(exc):
+        import re
+
+        if store.repo.is_shallow or not re.fullmatch(_HEX, start) or "unknown revision" not in str(exc):
             raise
         raise RegistryError(f"the start of the range, '{start}', is not in this repository: after a force-push "
                             "the old head is on no branch, so a clone does not have it (git fetch origin "

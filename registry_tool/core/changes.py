@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
-from registry_tool.core.model import MetricValue, Model, ModelVersion, Stage
+from registry_tool.core.model import MetricValue, Model, ModelVersion, Stage, flat_metrics, same_value
 
 
 class ChangeKind(str, Enum):
@@ -227,15 +227,6 @@ def version_fields_changed(old: ModelVersion, new: ModelVersion) -> tuple[str, .
     return tuple(fields)
 
 
-def flat_metrics(version: ModelVersion) -> dict[str, MetricValue]:
-    """Every metric by reference: ``accuracy``, ``core-v1/score``."""
-    flat: dict[str, MetricValue] = dict(version.metrics)
-    for suite, values in version.suites.items():
-        for metric, value in values.items():
-            flat[f"{suite}/{metric}"] = value
-    return flat
-
-
 def metric_changes(old: ModelVersion, new: ModelVersion) -> tuple[MetricChange, ...]:
     before, after = flat_metrics(old), flat_metrics(new)
     return tuple(
@@ -243,8 +234,3 @@ def metric_changes(old: ModelVersion, new: ModelVersion) -> tuple[MetricChange, 
         for ref in sorted(before.keys() | after.keys())
         if ref not in before or ref not in after or not same_value(before[ref], after[ref])
     )
-
-
-def same_value(a: MetricValue | None, b: MetricValue | None) -> bool:
-    """Equal and of the same kind (True is not 1, 1 is 1.0)."""
-    return a == b and isinstance(a, bool) == isinstance(b, bool)

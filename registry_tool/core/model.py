@@ -269,3 +269,17 @@ def _version_from_data(index: int, data: Mapping[str, Any]) -> ModelVersion:
             for b in data.get("bindings", ())
         ),
     )
+
+
+def flat_metrics(version: ModelVersion) -> dict[str, MetricValue]:
+    """Every metric by reference: ``accuracy``, ``core-v1/score``."""
+    flat: dict[str, MetricValue] = dict(version.metrics)
+    for suite, values in version.suites.items():
+        for metric, value in values.items():
+            flat[f"{suite}/{metric}"] = value
+    return flat
+
+
+def same_value(a: MetricValue | None, b: MetricValue | None) -> bool:
+    """Equal and of the same kind (True is not 1, 1 is 1.0)."""
+    return a == b and isinstance(a, bool) == isinstance(b, bool)

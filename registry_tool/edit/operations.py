@@ -16,9 +16,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from registry_tool.core.changes import flat_metrics, same_value
 from registry_tool.core.findings import Violation
-from registry_tool.core.model import Model, ModelVersion, Stage, version_from_fields
+from registry_tool.core.model import Model, ModelVersion, Stage, flat_metrics, same_value, version_from_fields
 from registry_tool.core.names import model_file_name
 from registry_tool.core.policy import Policy
 from registry_tool.edit.model_editor import ModelEditor, new_model_text

@@ -10,18 +10,28 @@ from files and commits inert in a web page.
 
 from __future__ import annotations
 
-import html
 import re
+from functools import cache
 
 from registry_tool.core.text import BLANK_CHARS, FORMAT_CHARS
+
 
 # What would break a line, steer a terminal or hide from a reader: control characters,
 # Unicode line breaks, format characters (bidi controls, zero-width ones), the other
 # invisible and blank-rendering characters (core/text.py), and undecodable bytes of a file
-# name (lone surrogates).
-_UNPRINTABLE = re.compile(f"[\x00-\x1f\x7f-\x9f\u2028\u2029{FORMAT_CHARS}{BLANK_CHARS}\ud800-\udfff]")
+# name (lone surrogates). Compiled on first use (the large character classes cost a
+# millisecond or two, which a command printing plain ASCII need not pay).
+@cache
+def _unprintable() -> re.Pattern[str]:
+    return re.compile(f"[\x00-\x1f\x7f-\x9f\u2028\u2029{FORMAT_CHARS}{BLANK_CHARS}\ud800-\udfff]")
+
+
 # The same, but keeping line breaks and tabs: a page shows a multi-line description as lines.
-_HIDDEN = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029{FORMAT_CHARS}{BLANK_CHARS}\ud800-\udfff]")
+@cache
+def _hidden() -> re.Pattern[str]:
+    return re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029{FORMAT_CHARS}{BLANK_CHARS}\ud800-\udfff]")
+
+
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
@@ -39,7 +49,9 @@ def _escape_char(match: re.Match[str]) -> str:
 
 def printable(text: str) -> str:
     """A file name or message as one printable line, its odd characters escaped."""
-    return _UNPRINTABLE.sub(_escape_char, text)
+    if text.isascii() and text.isprintable():  # no control character: nothing to escape (the rest is not ASCII)
+        return text
+    return _unprintable().sub(_escape_char, text)
 
 
 def table_cell(text: str) -> str:
@@ -56,4 +68,6 @@ def html_text(text: str) -> str:
     """Text from a file or a commit as HTML text or an attribute value: ``<``, ``>``, ``&``
     and both quotes escaped (a ``<script>`` stays text), and what would reorder or hide
     text (bidi controls, control characters, undecodable bytes) shown as escapes."""
-    return html.escape(_HIDDEN.sub(_escape_char, text), quote=True)
+    import html
+
+    return html.escape(_hidden().sub(_escape_char, text), quote=True)

@@ -6,12 +6,10 @@ Each reporter is a small function in ``REPORTERS``; the same table feeds the CLI
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 
 from registry_tool.core.findings import Violation
 from registry_tool.output.escape import markdown_cell, printable
-from registry_tool.output.sarif import render_sarif
 from registry_tool.validation.report import Report
 
 Render = Callable[[Report, bool], str]
@@ -51,6 +49,8 @@ def _summary(report: Report) -> str:
 
 
 def render_json(report: Report, color: bool = False) -> str:
+    import json
+
     data = {
         "ok": report.ok,
         "violations": [v.to_dict() for v in report.violations],
@@ -128,6 +128,12 @@ def render_markdown(report: Report, color: bool = False, *, limit: int = SUMMARY
     return text
 
 
+def _sarif(report: Report, color: bool) -> str:
+    from registry_tool.output.sarif import render_sarif  # the rule table and urllib: only for this format
+
+    return render_sarif(report, color)
+
+
 def _junit(report: Report, color: bool) -> str:
     from registry_tool.output.junit import render_junit  # xml.etree: 5 ms that every other format would pay
 
@@ -139,6 +145,6 @@ REPORTERS: dict[str, Render] = {
     "json": render_json,
     "github": render_github,
     "markdown": render_markdown,
-    "sarif": render_sarif,
+    "sarif": _sarif,
     "junit": _junit,
 }

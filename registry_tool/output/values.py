@@ -3,12 +3,13 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 
 def dump(value: Any) -> str:
     """A JSON document: two-space indent, keys sorted, one trailing newline."""
+    import json  # not for a bare string (get --field artifact.uri)
+
     return json.dumps(value, indent=2, sort_keys=True) + "\n"
 
 
@@ -16,6 +17,8 @@ def raw(value: Any) -> str:
     """A value as a shell wants it: strings bare, everything else as one-line JSON."""
     if isinstance(value, str):
         return value
+    import json
+
     if isinstance(value, (dict, list)):
         return json.dumps(value, sort_keys=True)
     return json.dumps(value)

@@ -13,8 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from registry_tool.core.changes import flat_metrics
-from registry_tool.core.model import MetricValue, Model, ModelVersion, split_metric
+from registry_tool.core.model import MetricValue, Model, ModelVersion, flat_metrics, split_metric
 from registry_tool.errors import RegistryError
 from registry_tool.read.documents import version_dict
 

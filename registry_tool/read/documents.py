@@ -14,9 +14,11 @@ shapes. The keys are a contract, documented in the README and pinned by tests:
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any, Protocol
 
-from registry_tool.core.model import VERSION_KEYS, Binding, Model, ModelVersion
+from registry_tool.core.model import ARTIFACT_KEYS, BINDING_KEYS, VERSION_KEYS, Binding, Model, ModelVersion
+from registry_tool.errors import RegistryError
 
 
 class Exportable(Protocol):
@@ -28,6 +30,40 @@ class Exportable(Protocol):
 
 VERSION_OPTIONAL_KEYS = frozenset(["description", "run_id", "bindings"])  # the rest of VERSION_KEYS is always there
 GET_KEYS = frozenset(VERSION_KEYS) | {"model", "commit"}  # every key a ``get`` document may have
+SCALAR_FIELDS = frozenset({"model", "version", "stage", "description", "run_id", "commit"})
+
+
+def check_field(path: str, prefix: str | None = None, known: Iterable[str] = GET_KEYS) -> None:
+    """A field path outside the document's shape is a usage error (exit 2) with a "did you
+    mean", not "nothing found". ``prefix`` starts the message (default ``--field PATH``)."""
+    prefix = prefix if prefix is not None else f"--field {path}"
+    parts = path.split(".")
+    if "" in parts:
+        raise RegistryError(f"{prefix}: an empty part; fields are joined with single dots (metrics.accuracy)")
+    heads = sorted(known)
+    head, rest = parts[0], parts[1:]
+    if head not in heads:
+        raise RegistryError(f"{prefix}: '{head}' is not a field{field_hint(head, heads, listing=True)}")
+    _check_below(head, rest, prefix)
+
+
+def _check_below(head: str, rest: list[str], prefix: str) -> None:
+    """The parts of a field path below its first one, where the shape fixes them."""
+    if head in SCALAR_FIELDS and rest:
+        raise RegistryError(f"{prefix}: {head} is a single value, with no fields below it")
+    if head == "artifact" and rest and (rest[0] not in ARTIFACT_KEYS or len(rest) > 1):
+        raise RegistryError(f"{prefix}: not an artifact field{field_hint(rest[0], list(ARTIFACT_KEYS), listing=True)}")
+    if head in ("tags", "bindings") and rest and not rest[0].isdigit():
+        raise RegistryError(f"{prefix}: {head} is a list: {head}.0, {head}.1, ... name its items")
+    if head == "bindings" and len(rest) > 1 and rest[1] not in BINDING_KEYS:
+        raise RegistryError(f"{prefix}: not a binding field{field_hint(rest[1], list(BINDING_KEYS), listing=True)}")
+
+
+def field_hint(value: str, options: list[str], *, listing: bool = False) -> str:
+    """The "did you mean" ending of a message about a field name that is not one of ``options``."""
+    from registry_tool.schema.check import did_you_mean  # only on an error
+
+    return did_you_mean(value, options, listing=listing)
 
 
 def binding_dict(binding: Binding) -> dict[str, Any]:

@@ -30,9 +30,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from registry_tool.core.model import ARTIFACT_KEYS, BINDING_KEYS, Model, ModelVersion, Stage
+from registry_tool.core.model import Model, ModelVersion, Stage
 from registry_tool.errors import RegistryError
-from registry_tool.read.documents import GET_KEYS, field_of, version_document
+from registry_tool.read.documents import GET_KEYS, check_field, field_hint, field_of, version_document
 
 OPERATORS = ("=", "!=", "<", "<=", ">", ">=")
 ORDERING = frozenset({"<", "<=", ">", ">="})
@@ -40,41 +40,8 @@ ORDERING = frozenset({"<", "<=", ">", ">="})
 _EXPRESSION = re.compile(r"\s*(?P<field>[^\s=!<>]+)\s*(?P<op>!=|<=|>=|==|=|<|>)\s*(?P<value>.*?)\s*")
 _NUMBER = re.compile(r"[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
 
-SCALAR_FIELDS = frozenset({"model", "version", "stage", "description", "run_id", "commit"})
 WHERE_FIELDS = frozenset(GET_KEYS - {"commit"})  # a show row: get's document without the commit
 NUMERIC_FIELDS = ("metrics", "artifact.size_bytes")  # ordering these needs a number
-
-
-def check_field(path: str, prefix: str | None = None, known: Iterable[str] = GET_KEYS) -> None:
-    """A field path outside the document's shape is a usage error (exit 2) with a "did you
-    mean", not "nothing found". ``prefix`` starts the message (default ``--field PATH``)."""
-    prefix = prefix if prefix is not None else f"--field {path}"
-    parts = path.split(".")
-    if "" in parts:
-        raise RegistryError(f"{prefix}: an empty part; fields are joined with single dots (metrics.accuracy)")
-    heads = sorted(known)
-    head, rest = parts[0], parts[1:]
-    if head not in heads:
-        raise RegistryError(f"{prefix}: '{head}' is not a field{_hint(head, heads, listing=True)}")
-    _check_below(head, rest, prefix)
-
-
-def _check_below(head: str, rest: list[str], prefix: str) -> None:
-    """The parts of a field path below its first one, where the shape fixes them."""
-    if head in SCALAR_FIELDS and rest:
-        raise RegistryError(f"{prefix}: {head} is a single value, with no fields below it")
-    if head == "artifact" and rest and (rest[0] not in ARTIFACT_KEYS or len(rest) > 1):
-        raise RegistryError(f"{prefix}: not an artifact field{_hint(rest[0], list(ARTIFACT_KEYS), listing=True)}")
-    if head in ("tags", "bindings") and rest and not rest[0].isdigit():
-        raise RegistryError(f"{prefix}: {head} is a list: {head}.0, {head}.1, ... name its items")
-    if head == "bindings" and len(rest) > 1 and rest[1] not in BINDING_KEYS:
-        raise RegistryError(f"{prefix}: not a binding field{_hint(rest[1], list(BINDING_KEYS), listing=True)}")
-
-
-def _hint(value: str, options: list[str], *, listing: bool = False) -> str:
-    from registry_tool.schema.check import did_you_mean  # only on an error
-
-    return did_you_mean(value, options, listing=listing)
 
 
 @dataclass(frozen=True)
@@ -259,7 +226,7 @@ def _closest(path: str, known: set[str]) -> str:
     depth = max(i for i in range(1, len(parts)) if ".".join(parts[:i]) in known or i == 1)
     prefix = ".".join(parts[:depth])
     siblings = sorted({p.split(".")[depth] for p in known if p.startswith(prefix + ".") and p.count(".") >= depth})
-    close = _hint(parts[depth], siblings)
+    close = field_hint(parts[depth], siblings)
     if close:
         guess = close.split("'")[1]
         return f"; did you mean '{'.'.join([*parts[:depth], guess, *parts[depth + 1:]])}'?"

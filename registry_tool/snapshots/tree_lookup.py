@@ -37,14 +37,21 @@ class SortedTree:
     def __init__(self, tree: pygit2.Tree) -> None:
         self.tree = tree
         self.size = len(tree)
+        # Keys read so far: every bisection over the whole tree probes the same first
+        # midpoints, and the walk of a name's case variants bisects a few hundred times
+        # (about 4,700 probes of 970 entries for three names at 50,000 models).
+        self._keys: dict[int, bytes] = {}
 
     def __len__(self) -> int:
         return self.size
 
     def __getitem__(self, index: int) -> bytes:
-        item = self.tree[index]
-        name = item.raw_name or b""
-        return name + b"/" if item.filemode == FOLDER_MODE else name
+        key = self._keys.get(index)
+        if key is None:
+            item = self.tree[index]
+            name = item.raw_name or b""
+            key = self._keys[index] = name + b"/" if item.filemode == FOLDER_MODE else name
+        return key
 
     def first(self, probe: bytes, lo: int, hi: int) -> int:
         """The first index in [lo, hi) whose key is >= probe."""

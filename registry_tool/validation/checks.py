@@ -5,13 +5,17 @@ processes run per file)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from registry_tool.core.findings import Violation
 from registry_tool.core.policy import Policy
 from registry_tool.snapshots.base import Entry, Snapshot
 from registry_tool.validation.model_file import ModelFile, read_model
 from registry_tool.validation.past import ProductionPast
-from registry_tool.validation.report import Checked, Report
 from registry_tool.validation.rules import CHANGE_RULES, FILE_RULES, PAST_CHANGE_RULES, TREE_RULES
+
+if TYPE_CHECKING:
+    from registry_tool.validation.report import Report
 
 
 def check_model(mf: ModelFile, policy: Policy) -> list[Violation]:
@@ -34,6 +38,8 @@ def check_tree(entries: list[Entry], changed: set[str] | None, policy: Policy) -
 
 
 def check_state(snapshot: Snapshot, entry: Entry, policy: Policy) -> Report:
+    from registry_tool.validation.report import Checked, Report  # the validator's, not get's
+
     mf, problems = read_model(snapshot, entry, policy)
     if mf is not None:
         problems = check_model(mf, policy)

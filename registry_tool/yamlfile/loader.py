@@ -146,10 +146,12 @@ _BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
 # Invisible characters (core/text.py): format characters (Cf), which may also reorder what
 # is displayed, and the other default-ignorable and blank-rendering ones.
 _FORMAT_CHARS = FORMAT_CHARS + BLANK_CHARS
-_BLANK = re.compile(f"[{BLANK_CHARS}]")
+_BLANK = f"[{BLANK_CHARS}]"
 _ODD_BREAKS = "\u0085\u2028\u2029"  # line breaks to YAML 1.1 readers, ordinary characters to YAML 1.2 and diffs
-_HIDDEN_IN_TEXT = re.compile(f"[{_FORMAT_CHARS}{_ODD_BREAKS}]|\r(?!\n)")
-_HIDDEN_IN_VALUE = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{_FORMAT_CHARS}{_ODD_BREAKS}]")
+# These large character classes are compiled on first use (by re, which keeps them): text
+# that is ASCII, as most model files are, never needs them.
+_HIDDEN_IN_TEXT = f"[{_FORMAT_CHARS}{_ODD_BREAKS}]|\r(?!\n)"
+_HIDDEN_IN_VALUE = f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{_FORMAT_CHARS}{_ODD_BREAKS}]"
 
 _KEY_KIND = {int: "an integer", float: "a number", bool: "a boolean", type(None): "null"}
 
@@ -280,7 +282,7 @@ def _hidden_character(text: str, path: str) -> Violation | None:
     """The first character a reviewer cannot see in a diff, or that readers disagree on."""
     if text.isascii() and "\r" not in text:
         return None
-    found = _HIDDEN_IN_TEXT.search(text)
+    found = re.search(_HIDDEN_IN_TEXT, text)
     if found is None:
         return None
     at = found.start()
@@ -291,7 +293,7 @@ def _hidden_character(text: str, path: str) -> Violation | None:
         why = "a carriage return without a line feed: YAML readers start a new line here, diffs and Git do not; use LF or CRLF line endings"
     elif char in _ODD_BREAKS:
         why = f"{describe(char)} is a line break to YAML 1.1 readers (PyYAML, libyaml) but not to YAML 1.2 readers or diffs; use LF"
-    elif _BLANK.match(char):
+    elif re.match(_BLANK, char):
         why = (f"invisible character {describe(char)}: it shows as nothing or as a blank that is not a space, "
                "so a reviewer cannot see it; remove it")
     else:
@@ -366,8 +368,11 @@ class _Builder:
 
     def string(self, node: ScalarNode) -> Any:
         value, plain = node.value, not node.style  # libyaml: "", PyYAML: None
-        if node.style == '"' and _HIDDEN_IN_VALUE.search(value):
-            char = _HIDDEN_IN_VALUE.search(value).group()  # type: ignore[union-attr]
+        hidden = None
+        if node.style == '"' and not (value.isascii() and value.isprintable()):  # else nothing to find
+            hidden = re.search(_HIDDEN_IN_VALUE, value)
+        if hidden is not None:
+            char = hidden.group()
             self.problem(node, "yaml-hidden-char", f"escaped control or invisible character {describe(char)} in a value: "
                                                    "readers, terminals and web pages show it differently or not at all; remove it")
         elif plain and value:

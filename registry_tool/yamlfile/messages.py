@@ -34,7 +34,8 @@ def at_mark(path: str, mark: Any, rule: str, message: str) -> Violation:
 
 # What PyYAML's reader and libyaml refuse: the C0 and C1 controls but TAB, LF, CR and NEL,
 # surrogates, U+FFFE and U+FFFF.
-NOT_PRINTABLE = re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# A pattern: re compiles (and caches) it when first searched.
+NOT_PRINTABLE = "[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
 
 
 def yaml_error(path: str, exc: yaml.YAMLError, text: str) -> Violation:
@@ -50,7 +51,7 @@ def yaml_error(path: str, exc: yaml.YAMLError, text: str) -> Violation:
 def _reader_error(path: str, exc: Any, text: str) -> Violation:
     """A character no YAML reader takes. The error's offset counts bytes in libyaml and
     characters in PyYAML; the character is found in the text instead, the same either way."""
-    found = NOT_PRINTABLE.search(text)
+    found = re.search(NOT_PRINTABLE, text)
     if found is None:  # pragma: no cover - the readers refuse only what the pattern matches
         return Violation(path, 1, 1, "yaml-syntax", f"malformed YAML: a character YAML does not allow (U+{exc.character:04X})")
     at = found.start()
@@ -116,8 +117,9 @@ def _block_scalar_header(t: _Trouble) -> str:
 
 _DIRECTIVE = "a malformed directive (a line that starts with '%')"
 
-# (pattern searched in the problem text of PyYAML or libyaml, our message), first match wins
-_SYNTAX: tuple[tuple[re.Pattern[str], Callable[[_Trouble], str]], ...] = tuple((re.compile(p), f) for p, f in (
+# (pattern searched in the problem text of PyYAML or libyaml, our message), first match wins;
+# compiled by re when a file has a syntax error, not when the module is imported
+_SYNTAX: tuple[tuple[str, Callable[[_Trouble], str]], ...] = (
     (r"tab character", lambda t: _TAB),
     (r"cannot start any token", _cannot_start),
     (r"mapping values are not allowed", lambda t: "a mapping value is not allowed here: quote a value that holds ': ', "
@@ -144,7 +146,7 @@ _SYNTAX: tuple[tuple[re.Pattern[str], Callable[[_Trouble], str]], ...] = tuple((
     (r"unknown directive", lambda t: "an unknown directive: only %YAML and %TAG exist"),
     (r"anchor|alias", lambda t: "an anchor ('&') or alias ('*') without a valid name"),
     (r"unexpected ':'", lambda t: "a ':' right before ',', '?' or a bracket inside a flow collection; put a space after it"),
-))
+)
 _SYNTAX_BY_CONTEXT: tuple[tuple[str, str], ...] = (
     ("directive", _DIRECTIVE),
     ("anchor", "an anchor ('&') or alias ('*') without a valid name"),
@@ -155,7 +157,7 @@ _SYNTAX_BY_CONTEXT: tuple[tuple[str, str], ...] = (
 
 def _syntax_message(trouble: _Trouble) -> str:
     for pattern, message in _SYNTAX:
-        if pattern.search(trouble.problem):
+        if re.search(pattern, trouble.problem):
             return message(trouble)
     for word, text in _SYNTAX_BY_CONTEXT:
         if word in trouble.context or word in trouble.problem:

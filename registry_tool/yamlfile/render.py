@@ -14,6 +14,7 @@ import json
 import math
 import re
 from collections.abc import Mapping
+from functools import cache
 from typing import Any
 
 from registry_tool.errors import RegistryError
@@ -21,7 +22,23 @@ from registry_tool.yamlfile import loader
 
 # Characters YAML does not allow unescaped in a double-quoted scalar (or anywhere in a stream).
 # Also the characters YAML 1.1 reads as line breaks (NEL, LS, PS): escaped, never folded.
-_NON_PRINTABLE = re.compile("[^\x09\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# Compiled on first use: the negated class up to U+10FFFF takes re 8 ms to compile, which
+# an edit writing plain ASCII need not pay.
+_NON_PRINTABLE = "[^\x09\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
+
+
+def _non_printable(text: str) -> re.Match[str] | None:
+    """The first character of ``text`` that must be escaped, if any."""
+    if text.isascii() and text.isprintable():  # no control character: nothing to escape
+        return None
+    return _non_printable_pattern().search(text)
+
+
+@cache
+def _non_printable_pattern() -> re.Pattern[str]:
+    return re.compile(_NON_PRINTABLE)
+
+
 _FLOW_WIDTH = 100  # a flat collection longer than this is written in block style
 
 
@@ -70,11 +87,18 @@ def number(value: int | float) -> str:
 
 def double_quoted(text: str) -> str:
     body = json.dumps(text, ensure_ascii=False)
-    return _NON_PRINTABLE.sub(lambda m: f"\\u{ord(m.group()):04x}" if ord(m.group()) < 0x10000 else f"\\U{ord(m.group()):08x}", body)
+    if _non_printable(body) is None:
+        return body
+    return _non_printable_pattern().sub(_escaped, body)
+
+
+def _escaped(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
 
 
 def quoted(text: str, quote: str = '"') -> str:
-    if quote == "'" and "\n" not in text and not _NON_PRINTABLE.search(text):
+    if quote == "'" and "\n" not in text and _non_printable(text) is None:
         return "'" + text.replace("'", "''") + "'"
     return double_quoted(text)
 

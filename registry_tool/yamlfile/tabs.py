@@ -43,7 +43,7 @@ _QUOTES = re.compile("['\"]")
 
 def misplaced_tab(text: str, path: str) -> Violation | None:
     """The first tab outside a comment, a quoted value and a block scalar's lines, if any."""
-    if "\t" not in text or _only_in_comments(text) or NOT_PRINTABLE.search(text):
+    if "\t" not in text or _only_in_comments(text) or re.search(NOT_PRINTABLE, text):
         return None  # a character no reader takes: the parser's complaint comes first (yaml-syntax)
     try:
         if parsers.LOADER is not PureLoader:

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from registry_tool.core.changes import flat_metrics, same_value
 from registry_tool.core.findings import Violation
-from registry_tool.core.model import ModelVersion
+from registry_tool.core.model import ModelVersion, flat_metrics, same_value
 from registry_tool.core.policy import Policy
 from registry_tool.core.rules import declare
 from registry_tool.validation.model_file import ModelFile
