@@ -13,6 +13,11 @@ Rows (``--rows``, default all):
   puts it back). Goal <= 2x.
 * ``history``  ``history MODEL`` without the history index (``REGISTRY_TOOL_HISTORY_INDEX=0``,
   a fresh CI clone) vs ``git log --format=%H -- models/MODEL.yaml``. Goal <= 2x.
+* ``history-all``  the whole registry's ``history --format json`` without the history index
+  (every commit's models tree diffed) vs ``git log --first-parent --raw --format=%H -- models``
+  (Git listing the same changes). Goal: peak memory <= 200 MB (the largest process, anon
+  and PSS), whatever the size; the wall ratio is printed too. Slow: one walk at 2,000
+  models takes ~50 s of CPU; run it with ``--runs 1``.
 
 Every row prints peak memory too (largest process, summed anon, summed PSS; see
 bench/harness.py). ``--compare LABEL=PATH`` runs another checkout beside this one (e.g.
@@ -114,9 +119,15 @@ def promote_row(path: Path, args: argparse.Namespace) -> tuple[Contender, list[C
     return floor, ours
 
 
+def history_all_row(path: Path, args: argparse.Namespace) -> list[Contender]:
+    return [Contender(f"history --format json, every model, no index ({label})", [*cmd, "history", "--format", "json"],
+                      path, {**env, "REGISTRY_TOOL_HISTORY_INDEX": "0"}) for label, cmd, env in tools(args)]
+
+
 ROWS = {"pr": (pr_row, "the import floor", "<= 1.3x the import floor (wall)"),
         "get": (get_row, "the import floor", "<= 1.3x the import floor (wall)"),
-        "history": (history_row, "git log", "<= 2x git log --format=%H -- path (wall)")}
+        "history": (history_row, "git log", "<= 2x git log --format=%H -- path (wall)"),
+        "history-all": (history_all_row, "git log", "peak memory <= 200 MB (largest process, anon, PSS)")}
 
 
 def run_size(models: int, rows: list[str], args: argparse.Namespace) -> None:
@@ -137,6 +148,10 @@ def run_size(models: int, rows: list[str], args: argparse.Namespace) -> None:
                 name, _ = pick_model(path, "production")
                 floor = Contender(f"git log --format=%H -- models/{name}.yaml",
                                   ["git", "log", "--format=%H", "main", "--", f"models/{name}.yaml"], path)
+            elif row == "history-all":
+                floor = Contender("git log --first-parent --raw --format=%H -- models",
+                                  ["git", "log", "--first-parent", "--raw", "--no-abbrev", "--format=%H", "main", "--",
+                                   "models"], path)
             else:
                 floor = Contender("floor: python -c 'import pygit2, yaml, click'", IMPORT_FLOOR, path)
             contenders = [floor, *build(path, args)]
@@ -147,7 +162,8 @@ def run_size(models: int, rows: list[str], args: argparse.Namespace) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="2000,10000,50000")
-    parser.add_argument("--rows", default="pr,get,full,promote,history")
+    parser.add_argument("--rows", default="pr,get,full,promote,history",
+                        help="comma-separated; also history-all (slow, not in the default)")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--installed", help="run this registry-tool console script instead of this checkout")
     parser.add_argument("--compare", action="append", default=[], metavar="LABEL=PATH")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import sys
 import time
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TextIO
 
@@ -13,10 +14,12 @@ import click
 from registry_tool.cli.completion import complete_models
 from registry_tool.cli.options import emit_portable, format_option, repo_option
 from registry_tool.errors import EXIT_OK, EXIT_VIOLATIONS, RegistryError
+from registry_tool.history.events import Event, Truncated
 from registry_tool.output.history import HISTORY_REPORTERS
 
 _MODEL_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 PROGRESS_AFTER = 1.0  # seconds before a terminal gets a progress line
+WRITE_BYTES = 64 * 1024  # output is written in pieces of about this size as the walk yields it
 
 
 @click.command()
@@ -38,7 +41,7 @@ def history(model: str | None, repo: Path | None, ref: str, since: str | None, l
     """
     from registry_tool.history.asof import parse_time
     from registry_tool.history.heads import check_and_record, followed_ref
-    from registry_tool.history.walk import read_history
+    from registry_tool.history.walk import stream_history
     from registry_tool.snapshots.git import GitStore
 
     if model is not None and not _MODEL_NAME.fullmatch(model):
@@ -49,26 +52,62 @@ def history(model: str | None, repo: Path | None, ref: str, since: str | None, l
     for rewrite in check_and_record(store, followed_ref(store, ref), head):
         click.echo(f"registry-tool: warning: {rewrite.message()}", err=True)
     progress = _Progress()
+    items: Iterable[Event | Truncated] = stream_history(store, head, model=model, since=since_ts, limit=limit,
+                                                        progress=progress)
+    if verify:
+        from registry_tool.history.signatures import verified
+
+        items = verified(store, items)
+    seen = _Seen(items)
     try:
-        found = read_history(store, head, model=model, since=since_ts, limit=limit, progress=progress)
+        _write(HISTORY_REPORTERS[fmt](seen), progress)
     finally:
         progress.clear()
-    if verify:
-        from registry_tool.history.signatures import verify_signatures
-
-        found = verify_signatures(store, found)
-    if found.truncated is not None:
-        boundary = f"{found.truncated.commit.id[:12]} ({found.truncated.commit.time})"
+    if seen.truncated is not None:
+        boundary = f"{seen.truncated.commit.id[:12]} ({seen.truncated.commit.time})"
         if store.repo.is_shallow:
             note = f"shallow clone: history before commit {boundary} is not available; fetch it with git fetch --unshallow"
         else:
             note = f"the parent of commit {boundary} is missing from the repository: history before it is not available"
         click.echo(f"registry-tool: note: {note}", err=True)
-    emit_portable(HISTORY_REPORTERS[fmt](found))
-    if not found.events:
+    if not seen.events:
         click.echo(f"registry-tool: no changes{f' to model {model}' if model else ''} found on {ref}"
                    f"{f' since {since}' if since else ''}", err=True)
-    raise SystemExit(EXIT_OK if found.events else EXIT_VIOLATIONS)
+    raise SystemExit(EXIT_OK if seen.events else EXIT_VIOLATIONS)
+
+
+def _write(pieces: Iterable[str], progress: _Progress) -> None:
+    """The reporter's text as it comes, in writes of about :data:`WRITE_BYTES` (the progress
+    line cleared, and no longer drawn, once output starts)."""
+    buffer: list[str] = []
+    size = 0
+    for piece in pieces:
+        buffer.append(piece)
+        size += len(piece)
+        if size >= WRITE_BYTES:
+            progress.stop()
+            emit_portable("".join(buffer))
+            buffer, size = [], 0
+    if buffer:
+        progress.stop()
+        emit_portable("".join(buffer))
+
+
+class _Seen:
+    """The items passing by, counted: how many events, and the truncation marker if any."""
+
+    def __init__(self, items: Iterable[Event | Truncated]) -> None:
+        self.items = items
+        self.events = 0
+        self.truncated: Truncated | None = None
+
+    def __iter__(self) -> Iterator[Event | Truncated]:
+        for item in self.items:
+            if isinstance(item, Truncated):
+                self.truncated = item
+            else:
+                self.events += 1
+            yield item
 
 
 class _Progress:
@@ -87,7 +126,13 @@ class _Progress:
             self.stream.flush()
             self.shown = True
 
+    def stop(self) -> None:
+        """Clears the line and draws it no more (output has started)."""
+        self.clear()
+        self.enabled = False
+
     def clear(self) -> None:
         if self.shown:
             click.echo("\r\033[K", file=self.stream, nl=False)
             self.stream.flush()
+            self.shown = False

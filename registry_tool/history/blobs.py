@@ -38,7 +38,9 @@ class BlobReader:
         self._policy_data: dict[str | None, dict[str, Any] | None] = {}
         # (blob id, the policy's stages) -> parsed (None: invalid); whether a file is valid depends on the stages
         self._models: OrderedDict[tuple[str, StageSet], Parsed] = OrderedDict()
-        self._latest: dict[str, tuple[str, Parsed]] = {}  # path -> its newest blob read
+        # the last blob read (path, id, parsed): the ``near`` of the read that follows it, whatever the
+        # stages (one entry: a dict by path would keep a parsed model of every file the walk met)
+        self._latest: tuple[str, str, Parsed] | None = None
 
     @staticmethod
     def policy_blob(tree: pygit2.Tree) -> str | None:
@@ -77,15 +79,15 @@ class BlobReader:
             self._models[key] = parsed
             if len(self._models) > MODEL_CACHE:
                 self._models.popitem(last=False)
-        self._latest[path] = (oid, parsed)
+        self._latest = (path, oid, parsed)
         return parsed.model if isinstance(parsed, Layout) else parsed
 
     def _cached(self, oid: str | None, path: str, stages: StageSet) -> Layout | None:
         if oid is None:
             return None
         found = self._models.get((oid, stages))
-        if found is None and self._latest.get(path, ("", None))[0] == oid:
-            found = self._latest[path][1]
+        if found is None and self._latest is not None and self._latest[:2] == (path, oid):
+            found = self._latest[2]
         return found if isinstance(found, Layout) else None
 
     def _parse(self, oid: str, path: str, policy: Policy, near: Layout | None) -> Parsed:

@@ -31,6 +31,12 @@ from registry_tool.history.index import Changed, Step
 from registry_tool.snapshots.git import GitStore
 
 NULL = "0" * 40
+# git's own memory, bounded: a path-limited walk diffs every commit's models tree, and by
+# default maps the whole pack (up to 32 GiB) and keeps 96 MiB of delta bases; at 10,000
+# models that was 276 MB RSS (131 MB anon, 200 MB PSS), at 50,000 models 2.7 GB. With these:
+# 99 MB RSS (58 MB anon, 81 MB PSS) at 10,000 models, for ~10% more CPU.
+GIT_MEMORY = ("-c", "core.packedGitLimit=64m", "-c", "core.packedGitWindowSize=16m",
+              "-c", "core.deltaBaseCacheLimit=32m")
 Raw = dict[str, tuple[tuple[str, str], tuple[str, str]]]  # path -> ((mode, id) before, (mode, id) after)
 
 
@@ -105,7 +111,7 @@ def _log(git: str, store: GitStore, head: pygit2.Commit, path: str) -> tuple[lis
     # (snapshots/git.py, Substituted), unless git is told to ignore them as here.
     env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "GIT_NO_REPLACE_OBJECTS": "1", "GIT_GRAFT_FILE": os.devnull}
     base = [git, "--no-replace-objects", "--git-dir", str(store.repo.path), "-c", "core.quotePath=false",
-            "-c", "log.showSignature=false"]
+            "-c", "log.showSignature=false", *GIT_MEMORY]
     log = [*base, "log", "--first-parent", "-m", "--raw", "--no-abbrev", "--no-renames", "-z", "--format=%x01%H",
            str(head.id), "--", path, POLICY_FILE]
     count = [*base, "rev-list", "--first-parent", "--count", str(head.id)]

@@ -10,8 +10,10 @@ from __future__ import annotations
 import dataclasses
 import shutil
 import subprocess
+from collections.abc import Iterable, Iterator
 
 from registry_tool.errors import RegistryError
+from registry_tool.history.events import Event, Truncated
 from registry_tool.history.walk import History
 from registry_tool.snapshots.git import GitStore
 
@@ -22,11 +24,38 @@ VERDICTS = {
 }
 
 
+Item = Event | Truncated
+BATCH = 1000  # events whose signed commits one git process checks
+
+
 def verify_signatures(store: GitStore, found: History) -> History:
     """``found`` with each signed commit's ``verified`` set to git's verdict."""
-    signed = sorted({e.commit.id for e in found.events if e.commit.signed})
+    return dataclasses.replace(found, events=[e for e in verified(store, found.events) if isinstance(e, Event)])
+
+
+def verified(store: GitStore, items: Iterable[Item]) -> Iterator[Item]:
+    """The items (a walk's, as they come) with each signed commit's ``verified`` set to
+    git's verdict: read a batch of events at a time, one git process per batch with a
+    signed commit in it."""
+    batch: list[Item] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= BATCH:
+            yield from _verified_batch(store, batch)
+            batch = []
+    yield from _verified_batch(store, batch)
+
+
+def _verified_batch(store: GitStore, batch: list[Item]) -> list[Item]:
+    signed = sorted({e.commit.id for e in batch if isinstance(e, Event) and e.commit.signed})
     if not signed:
-        return found
+        return batch
+    verdicts = _verdicts(store, signed)
+    return [dataclasses.replace(e, commit=dataclasses.replace(e.commit, verified=verdicts.get(e.commit.id, "none")))
+            if isinstance(e, Event) and e.commit.signed else e for e in batch]
+
+
+def _verdicts(store: GitStore, signed: list[str]) -> dict[str, str]:
     git = shutil.which("git")
     if git is None:
         raise RegistryError("--verify-signatures needs git (it knows the keys); install git")
@@ -39,6 +68,4 @@ def verify_signatures(store: GitStore, found: History) -> History:
     for line in done.stdout.decode("ascii", "replace").splitlines():
         sha, _, code = line.partition(" ")
         verdicts[sha] = VERDICTS.get(code.strip(), f"unknown ({code.strip()})")
-    events = [dataclasses.replace(e, commit=dataclasses.replace(e.commit, verified=verdicts.get(e.commit.id, "none")))
-              if e.commit.signed else e for e in found.events]
-    return dataclasses.replace(found, events=events)
+    return verdicts

@@ -19,7 +19,8 @@ marker, never with invented "creations".
 from __future__ import annotations
 
 from collections.abc import Callable, Generator, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
+from functools import partial
 
 import pygit2
 
@@ -43,6 +44,7 @@ from registry_tool.history.events import (
     summary_line,
 )
 from registry_tool.history.index import Changed, HistoryIndex, Step
+from registry_tool.history.marks import RollbackMarks
 from registry_tool.snapshots.git import GitStore, tree_changes
 
 SINCE_SLOP = 5  # like git log --since: stop after this many commits in a row older than the date
@@ -448,9 +450,34 @@ def _recent(time: int, since: int | None) -> bool:
     return since is None or time >= since
 
 
+def stream_history(store: GitStore, head: pygit2.Commit, *, model: str | None = None, since: int | None = None,
+                   limit: int | None = None, progress: Progress | None = None) -> Iterator[Event | Truncated]:
+    """The events of :func:`walk`, at most ``limit`` of them, each return to a unique stage
+    (production) marked (``rollback``), newest first, the :class:`Truncated` marker last.
+    Streamed: events are not held, except from the first entry to a unique stage on, which
+    are held (mostly on disk, see :mod:`~registry_tool.history.marks`) until the walk tells
+    whether it is a rollback."""
+    policy = BlobReader(store).policy(BlobReader.policy_blob(head.tree))
+    marks = RollbackMarks(policy.is_unique, may_cut=since is not None or limit is not None)
+    events = walk(store, head, model=model, since=since, progress=progress)
+    cut = since is not None
+    count = 0
+    try:
+        for item in events:
+            if isinstance(item, Event):
+                if limit is not None and count >= limit:
+                    cut = True
+                    break
+                count += 1
+            yield from marks.add(item)
+    finally:
+        events.close()  # ends the walk (and its progress) now, not when garbage-collected
+    yield from marks.close(partial(_before, store) if cut else None)
+
+
 def read_history(store: GitStore, head: pygit2.Commit, *, model: str | None = None, since: int | None = None,
                  limit: int | None = None, progress: Progress | None = None) -> History:
-    """The events of :func:`walk`, at most ``limit`` of them."""
+    """The events of :func:`stream_history`, in a list."""
     history = History()
 
     def counting(walked: int) -> None:
@@ -458,51 +485,18 @@ def read_history(store: GitStore, head: pygit2.Commit, *, model: str | None = No
         if progress is not None:
             progress(walked)
 
-    events = walk(store, head, model=model, since=since, progress=counting)
-    cut = since is not None
-    try:
-        for item in events:
-            if isinstance(item, Truncated):
-                history.truncated = item
-            elif limit is not None and len(history.events) >= limit:
-                cut = True
-                break
-            else:
-                history.events.append(item)
-    finally:
-        events.close()  # ends the walk (and its progress) now, not when garbage-collected
-    policy = BlobReader(store).policy(BlobReader.policy_blob(head.tree))
-    history.events = mark_rollbacks(store, history.events, cut, policy.is_unique)
+    for item in stream_history(store, head, model=model, since=since, limit=limit, progress=counting):
+        if isinstance(item, Truncated):
+            history.truncated = item
+        else:
+            history.events.append(item)
     return history
 
 
-def mark_rollbacks(store: GitStore, events: list[Event], cut: bool, unique: Callable[[Stage], bool]) -> list[Event]:
-    """The events (newest first) with each return to a unique stage (production) marked: a
-    version entering it that entered it before on the first-parent history. The walk's own
-    older events tell; when the walk was cut short (``--limit``, ``--since``), the history
-    before each model's oldest event is looked up."""
-    entered: dict[tuple[str, Stage], set[str]] = {}
-    marked = list(events)
-    for i in range(len(marked) - 1, -1, -1):  # oldest first
-        event = marked[i]
-        change = event.change
-        stage = change.to_stage
-        if stage is None or change.version is None or not change.sets_stage or not change.enters(stage) \
-                or not unique(stage):
-            continue
-        key = (change.model, stage)
-        if key not in entered:
-            entered[key] = _before(store, event, change.model, stage) if cut else set()
-        if change.version in entered[key]:
-            marked[i] = replace(event, rollback=True)
-        entered[key].add(change.version)
-    return marked
-
-
-def _before(store: GitStore, event: Event, model: str, stage: Stage) -> set[str]:
-    """The versions of ``model`` that entered ``stage`` before the event's commit."""
-    commit = store.commit(event.commit.id)
-    if not commit.parent_ids or event.commit.id in store.shallow_commits:
+def _before(store: GitStore, commit_id: str, model: str, stage: Stage) -> set[str]:
+    """The versions of ``model`` that entered ``stage`` before a commit."""
+    commit = store.commit(commit_id)
+    if not commit.parent_ids or commit_id in store.shallow_commits:
         return set()
     try:
         parent = store.commit(commit.parent_ids[0])

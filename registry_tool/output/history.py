@@ -1,17 +1,22 @@
 """``history``'s formats: a text line per event, or a JSON list of event objects (the
-shallow clone's ``history_truncated`` marker last)."""
+shallow clone's ``history_truncated`` marker last).
+
+Each reporter takes the walk's items as they come (newest first, the marker last) and
+yields its text a piece at a time, so nothing is held: the JSON list is written item by
+item, the same bytes :func:`~registry_tool.output.values.dump` writes for the whole list.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import json
+from collections.abc import Callable, Iterable, Iterator
 
-from registry_tool.history.events import Event
+from registry_tool.history.events import Event, Truncated
 from registry_tool.history.walk import History
 from registry_tool.output.escape import printable
 from registry_tool.output.sentences import sentence
-from registry_tool.output.values import dump
 
-Render = Callable[[History], str]
+Render = Callable[[Iterable[Event | Truncated]], Iterator[str]]
 
 
 def attribution(event: Event) -> str:
@@ -38,15 +43,27 @@ def text_line(event: Event) -> str:
     return printable(f"{c.time}  {c.id[:12]}  {sentence(event.change)}  ({attribution(event)})  {why}")
 
 
-def render_text(found: History) -> str:
-    return "".join(text_line(e) + "\n" for e in found.events)
+def render_text(items: Iterable[Event | Truncated]) -> Iterator[str]:
+    for item in items:
+        if isinstance(item, Event):
+            yield text_line(item) + "\n"
 
 
-def render_json(found: History) -> str:
-    items = [e.to_dict() for e in found.events]
+def render_json(items: Iterable[Event | Truncated]) -> Iterator[str]:
+    """``dump(list)`` an item at a time: two-space indent, keys sorted (no JSON string holds
+    a raw line break, so indenting each line of an item is indenting the item)."""
+    opening = "[\n  "
+    for item in items:
+        yield opening + json.dumps(item.to_dict(), indent=2, sort_keys=True).replace("\n", "\n  ")
+        opening = ",\n  "
+    yield "[]\n" if opening == "[\n  " else "\n]\n"
+
+
+def items_of(found: History) -> Iterator[Event | Truncated]:
+    """A history read whole, as the items of a walk: its events, then its marker."""
+    yield from found.events
     if found.truncated is not None:
-        items.append(found.truncated.to_dict())
-    return dump(items)
+        yield found.truncated
 
 
 HISTORY_REPORTERS: dict[str, Render] = {

@@ -1,0 +1,117 @@
+"""Rollback marks on a stream of events, newest first, without holding the events.
+
+A version entering a unique stage (production) is a rollback when it entered that stage
+before: *older* on the first-parent history, so *later* in a newest-first walk. An
+entry's mark is known only once the walk has passed everything older. So events go out
+as they come until the first such entry; from it on they are held, in order, until the
+walk ends and every mark is known: in memory up to :data:`HELD_IN_MEMORY` events, beyond
+that in an unnamed temporary file (pickled in batches). What stays in memory is one
+record per (model, stage, version) that entered a unique stage in the walk (the position
+of its oldest entry so far), the positions of the rollbacks found, and, when the walk was
+cut short (``--limit``, ``--since``), the commit of each (model, stage)'s oldest entry:
+bounded by the registry's production entries, never by the number of events or commits.
+"""
+
+from __future__ import annotations
+
+import pickle
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from typing import IO
+
+from registry_tool.core.model import Stage
+from registry_tool.history.events import Event, Truncated
+
+HELD_IN_MEMORY = 2000  # events held before they go to the temporary file, a batch at a time
+
+Item = Event | Truncated
+Before = Callable[[str, str, Stage], set[str]]  # (commit id, model, stage) -> versions in the stage before it
+
+
+class RollbackMarks:
+    """Marks each return to a unique stage (see the module's doc): :meth:`add` each item of
+    the walk as it comes and send on what it yields; :meth:`close` yields the rest."""
+
+    def __init__(self, unique: Callable[[Stage], bool], may_cut: bool = False) -> None:
+        self.unique = unique
+        self.may_cut = may_cut  # keep what a cut walk needs to look up the history before it
+        self._held = _Held()
+        self._oldest: dict[tuple[str, Stage, str], int] = {}  # (model, stage, version) -> held position
+        self._group: dict[tuple[str, Stage], str] = {}  # (model, stage) -> commit of its oldest entry so far
+        self._rollbacks: set[int] = set()  # held positions
+
+    def add(self, item: Item) -> tuple[Item, ...]:
+        """What can go out now: the item itself, unless events are held (or it starts that)."""
+        entry = self._entry(item)
+        if entry is None and not len(self._held):
+            return (item,)
+        position = self._held.append(item)
+        if entry is not None:
+            earlier = self._oldest.get(entry)
+            if earlier is not None:
+                self._rollbacks.add(earlier)  # an older entry of the same version follows: that one returned
+            self._oldest[entry] = position
+            if self.may_cut:
+                self._group[entry[:2]] = item.commit.id
+        return ()
+
+    def close(self, before: Before | None = None) -> Iterator[Item]:
+        """The held items, marked. ``before``: the walk was cut short; it tells which versions
+        entered each stage before the oldest entry the walk saw."""
+        if before is not None:
+            prior = {group: before(commit, *group) for group, commit in self._group.items()}
+            self._rollbacks.update(position for (model, stage, version), position in self._oldest.items()
+                                   if version in prior[model, stage])
+        self._oldest, self._group = {}, {}
+        for position, item in enumerate(self._held.drain()):
+            yield replace(item, rollback=True) if position in self._rollbacks and isinstance(item, Event) else item
+
+    def _entry(self, item: Item) -> tuple[str, Stage, str] | None:
+        """(model, stage, version) of an event putting a version in a unique stage, else None."""
+        if not isinstance(item, Event):
+            return None
+        change = item.change
+        stage = change.to_stage
+        if stage is None or change.version is None or not change.sets_stage or not change.enters(stage) \
+                or not self.unique(stage):
+            return None
+        return change.model, stage, change.version
+
+
+class _Held:
+    """Items in arrival order: the newest in memory, the rest pickled to a temporary file."""
+
+    def __init__(self) -> None:
+        self._batch: list[Item] = []
+        self._file: IO[bytes] | None = None
+        self._count = 0
+
+    def __len__(self) -> int:
+        return self._count
+
+    def append(self, item: Item) -> int:
+        """Holds the item; its position."""
+        self._batch.append(item)
+        if len(self._batch) >= HELD_IN_MEMORY:
+            if self._file is None:
+                self._file = tempfile.TemporaryFile(prefix="registry-tool-history-")  # noqa: SIM115 - closed by drain
+            pickle.dump(self._batch, self._file, protocol=pickle.HIGHEST_PROTOCOL)
+            self._batch = []
+        self._count += 1
+        return self._count - 1
+
+    def drain(self) -> Iterator[Item]:
+        """Every item held, in order, each let go once read."""
+        spilled, self._file = self._file, None
+        if spilled is not None:
+            with spilled:
+                spilled.seek(0)
+                while True:
+                    try:
+                        batch: list[Item] = pickle.load(spilled)  # written by this process just now
+                    except EOFError:
+                        break
+                    yield from batch
+        batch, self._batch, self._count = self._batch, [], 0
+        yield from batch
