@@ -91,10 +91,16 @@ def test_split_index_without_git_installed_is_refused_in_one_line(tmp_path: Path
 
 SLOW_GIT = """#!/bin/sh
 # git, but $SLOW_AT (commit-tree: writing the commit object, the first step of a commit;
-# ls-files: reading the index before it) says it has started and takes a few seconds: time
-# for the test to send a signal there.
+# ls-files: reading the index before it) says it has started, then waits until the test has
+# sent its signal and says go ($MARK.go; at most a minute): however slowly the test is
+# scheduled, the signal lands while this step is running.
 for arg in "$@"; do
-  if [ "$arg" = "$SLOW_AT" ]; then : > "$MARK"; sleep 3; break; fi
+  if [ "$arg" = "$SLOW_AT" ]; then
+    : > "$MARK"
+    i=0
+    while [ ! -e "$MARK.go" ] && [ "$i" -lt 1200 ]; do sleep 0.05; i=$((i + 1)); done
+    break
+  fi
 done
 exec "$REAL_GIT" "$@"
 """
@@ -118,6 +124,8 @@ def _signal_mid_commit(repo: GitRepo, env: dict[str, str], sig: int) -> tuple[in
         assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()
         time.sleep(0.02)
     proc.send_signal(sig)
+    time.sleep(0.2)  # the signal is handled while git still waits (for SIGINT: Python's handler runs)
+    Path(env["MARK"] + ".go").touch()
     out, err = proc.communicate(timeout=120)
     print(f"exit {proc.returncode}\n{out}{err}")
     return proc.returncode, out, err
