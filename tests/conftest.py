@@ -141,6 +141,31 @@ def pre_commit_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
             "PIP_CACHE_DIR": str(Path(pwd.getpwuid(os.getuid()).pw_dir) / ".cache" / "pip")}
 
 
+def copy_tracked(dest: Path) -> Path:
+    """The files Git tracks in this checkout, copied to ``dest``: what a clean clone holds."""
+    files = subprocess.run(["git", "ls-files", "-z"], cwd=REPO_ROOT, capture_output=True, check=True).stdout.split(b"\0")
+    for name in filter(None, files):
+        source = REPO_ROOT / os.fsdecode(name)
+        if source.is_file():
+            target = dest / os.fsdecode(name)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target)
+    return dest
+
+
+@pytest.fixture(scope="session")
+def checkout_requirement(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A pip requirement for this checkout's code: a wheel built once per test process from
+    the tracked files, so pre-commit installs it without building in this folder (pip builds
+    a local folder in place, and two builds in one build/ folder collide)."""
+    source = copy_tracked(tmp_path_factory.mktemp("checkout") / "registry-tool")
+    out = tmp_path_factory.mktemp("wheel")
+    done = subprocess.run([sys.executable, "-m", "build", "--no-isolation", "--wheel", "--outdir", str(out), str(source)],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return f"registry-tool @ {next(out.glob('*.whl')).as_uri()}"
+
+
 @pytest.fixture
 def repo(tmp_path: Path) -> GitRepo:
     path = tmp_path / "registry"

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 import tomllib
+from conftest import copy_tracked
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -38,14 +39,7 @@ def test_licence_is_an_spdx_expression_with_its_file():
 @pytest.fixture(scope="module")
 def dist(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("dist")
-    source = tmp_path_factory.mktemp("src") / "registry-tool"
-    # Build from the tracked files only, as a clean clone would.
-    files = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True).stdout.split(b"\0")
-    for name in filter(None, files):
-        target = source / os.fsdecode(name)
-        if (ROOT / os.fsdecode(name)).is_file():
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(ROOT / os.fsdecode(name), target)
+    source = copy_tracked(tmp_path_factory.mktemp("src") / "registry-tool")  # as a clean clone holds it
     done = subprocess.run([sys.executable, "-m", "build", "--no-isolation", "--sdist", "--wheel", "--outdir", str(out), str(source)],
                           capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr

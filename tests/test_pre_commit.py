@@ -1,6 +1,6 @@
 """The pre-commit configuration ``init`` writes, run by a real ``pre-commit`` in a real
 repository: pre-commit installs registry-tool from the requirement init wrote (this
-checkout, as a ``file://`` URL) into its own virtualenv and runs the hook on ``git commit``.
+checkout's tracked files built into a wheel, as a ``file://`` URL) into its own virtualenv and runs the hook on ``git commit``.
 
 Slow the first time (pre-commit builds the environment): one test plays every case.
 """
@@ -13,7 +13,7 @@ import sys
 
 import pytest
 from builders import model, version
-from conftest import REPO_ROOT, GitRepo
+from conftest import GitRepo
 
 pytest.importorskip("pre_commit", reason="pre-commit is in the test extra: pip install -e '.[test]'")
 
@@ -25,10 +25,9 @@ def commit(repo: GitRepo, env: dict[str, str], message: str) -> tuple[int, str]:
     return done.returncode, done.stdout
 
 
-@pytest.mark.xdist_group("wheel-build")  # pre-commit builds this checkout in its build/ folder: one build at a time
-def test_generated_pre_commit_config_judges_each_commit_for_real(tmp_path, cli, pre_commit_env):
+def test_generated_pre_commit_config_judges_each_commit_for_real(tmp_path, cli, pre_commit_env, checkout_requirement):
     root = tmp_path / "registry"
-    requirement = f"registry-tool @ {REPO_ROOT.as_uri()}"
+    requirement = checkout_requirement
     (root / "registry.yaml").parent.mkdir(parents=True)
     (root / "registry.yaml").write_text("models_dir: ml/models\n")  # the hook follows models_dir
     assert cli(tmp_path, "init", str(root), "--requirement", requirement).code == 0

@@ -15,7 +15,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import REPO_ROOT, GitRepo
+from conftest import GitRepo
 
 pytest.importorskip("pre_commit", reason="pre-commit is in the test extra: pip install -e '.[test]'")
 
@@ -88,15 +88,14 @@ class Team:
         return json.loads(self.run("history", "--format", "json", *args))
 
 
-@pytest.mark.xdist_group("wheel-build")  # pre-commit builds this checkout in its build/ folder: one build at a time
-def test_the_promotion_loop_with_three_people(tmp_path, cli, monkeypatch, pre_commit_env):
+def test_the_promotion_loop_with_three_people(tmp_path, cli, monkeypatch, pre_commit_env, checkout_requirement):
     root = tmp_path / "registry"
     team = Team(root, cli, monkeypatch, pre_commit_env)
     artifact = tmp_path / "model.onnx"
 
     # --- Mia starts the registry; pre-commit is installed for real ------------------------
     team.be(MIA)
-    made = cli(tmp_path, "init", str(root), "--owner", "@acme/ml", "--requirement", f"registry-tool @ {REPO_ROOT.as_uri()}")
+    made = cli(tmp_path, "init", str(root), "--owner", "@acme/ml", "--requirement", checkout_requirement)
     assert made.code == 0 and "next steps:" in made.out
     (root / "registry.yaml").write_text(POLICY)
     start = team.committed("A model registry")
