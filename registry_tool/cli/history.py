@@ -14,7 +14,7 @@ import click
 from registry_tool.cli.completion import complete_models
 from registry_tool.cli.options import emit_portable, format_option, repo_option
 from registry_tool.errors import EXIT_OK, EXIT_VIOLATIONS, RegistryError
-from registry_tool.history.events import Event, Truncated
+from registry_tool.history.events import Item, Truncated
 from registry_tool.output.history import HISTORY_REPORTERS
 
 _MODEL_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
@@ -52,7 +52,7 @@ def history(model: str | None, repo: Path | None, ref: str, since: str | None, l
     for rewrite in check_and_record(store, followed_ref(store, ref), head):
         click.echo(f"registry-tool: warning: {rewrite.message()}", err=True)
     progress = _Progress()
-    items: Iterable[Event | Truncated] = stream_history(store, head, model=model, since=since_ts, limit=limit,
+    items: Iterable[Item] = stream_history(store, head, model=model, since=since_ts, limit=limit,
                                                         progress=progress)
     if verify:
         from registry_tool.history.signatures import verified
@@ -96,12 +96,12 @@ def _write(pieces: Iterable[str], progress: _Progress) -> None:
 class _Seen:
     """The items passing by, counted: how many events, and the truncation marker if any."""
 
-    def __init__(self, items: Iterable[Event | Truncated]) -> None:
+    def __init__(self, items: Iterable[Item]) -> None:
         self.items = items
         self.events = 0
         self.truncated: Truncated | None = None
 
-    def __iter__(self) -> Iterator[Event | Truncated]:
+    def __iter__(self) -> Iterator[Item]:
         for item in self.items:
             if isinstance(item, Truncated):
                 self.truncated = item

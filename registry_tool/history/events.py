@@ -207,6 +207,9 @@ class Truncated:
         }
 
 
+Item = Event | Truncated  # what a walk yields: events, newest first, and the marker last
+
+
 EVENT_KEYS = ("alias", "approved_by", "author", "comment", "commit", "committer", "event", "fields", "from_stage",
               "from_version", "merged_by", "metrics", "model", "policy", "proposed_by", "pull_request", "reason",
               "rollback", "signature", "signed", "time", "to_stage", "to_version", "version")

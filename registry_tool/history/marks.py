@@ -21,11 +21,10 @@ from dataclasses import replace
 from typing import IO
 
 from registry_tool.core.model import Stage
-from registry_tool.history.events import Event, Truncated
+from registry_tool.history.events import Event, Item
 
 HELD_IN_MEMORY = 2000  # events held before they go to the temporary file, a batch at a time
 
-Item = Event | Truncated
 Before = Callable[[str, str, Stage], set[str]]  # (commit id, model, stage) -> versions in the stage before it
 
 

@@ -13,8 +13,7 @@ import subprocess
 from collections.abc import Iterable, Iterator
 
 from registry_tool.errors import RegistryError
-from registry_tool.history.events import Event, Truncated
-from registry_tool.history.walk import History
+from registry_tool.history.events import Event, Item
 from registry_tool.snapshots.git import GitStore
 
 VERDICTS = {
@@ -24,13 +23,7 @@ VERDICTS = {
 }
 
 
-Item = Event | Truncated
 BATCH = 1000  # events whose signed commits one git process checks
-
-
-def verify_signatures(store: GitStore, found: History) -> History:
-    """``found`` with each signed commit's ``verified`` set to git's verdict."""
-    return dataclasses.replace(found, events=[e for e in verified(store, found.events) if isinstance(e, Event)])
 
 
 def verified(store: GitStore, items: Iterable[Item]) -> Iterator[Item]:

@@ -8,15 +8,14 @@ item, the same bytes :func:`~registry_tool.output.values.dump` writes for the wh
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable, Iterator
 
-from registry_tool.history.events import Event, Truncated
-from registry_tool.history.walk import History
+from registry_tool.history.events import Event, Item
 from registry_tool.output.escape import printable
 from registry_tool.output.sentences import sentence
+from registry_tool.output.values import dump
 
-Render = Callable[[Iterable[Event | Truncated]], Iterator[str]]
+Render = Callable[[Iterable[Item]], Iterator[str]]
 
 
 def attribution(event: Event) -> str:
@@ -43,27 +42,21 @@ def text_line(event: Event) -> str:
     return printable(f"{c.time}  {c.id[:12]}  {sentence(event.change)}  ({attribution(event)})  {why}")
 
 
-def render_text(items: Iterable[Event | Truncated]) -> Iterator[str]:
+def render_text(items: Iterable[Item]) -> Iterator[str]:
     for item in items:
         if isinstance(item, Event):
             yield text_line(item) + "\n"
 
 
-def render_json(items: Iterable[Event | Truncated]) -> Iterator[str]:
-    """``dump(list)`` an item at a time: two-space indent, keys sorted (no JSON string holds
-    a raw line break, so indenting each line of an item is indenting the item)."""
+def render_json(items: Iterable[Item]) -> Iterator[str]:
+    """``dump(list)`` an item at a time: each item as ``dump`` writes it, indented one level
+    (no JSON string holds a raw line break, so indenting each line of an item is indenting
+    the item)."""
     opening = "[\n  "
     for item in items:
-        yield opening + json.dumps(item.to_dict(), indent=2, sort_keys=True).replace("\n", "\n  ")
+        yield opening + dump(item.to_dict()).rstrip("\n").replace("\n", "\n  ")
         opening = ",\n  "
     yield "[]\n" if opening == "[\n  " else "\n]\n"
-
-
-def items_of(found: History) -> Iterator[Event | Truncated]:
-    """A history read whole, as the items of a walk: its events, then its marker."""
-    yield from found.events
-    if found.truncated is not None:
-        yield found.truncated
 
 
 HISTORY_REPORTERS: dict[str, Render] = {
