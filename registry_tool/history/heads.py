@@ -37,7 +37,6 @@ from registry_tool.snapshots.git import GitStore
 FILE = Path("registry-tool") / "history-heads"
 MAX_BYTES = 1024 * 1024
 REFLOG_ENTRIES = 1000  # newest reflog entries looked at
-FIRST_PARENTS = 1_000_000  # bound on the first-parent walk that looks for the old head
 _LINE = re.compile(r"([0-9a-f]{40}|[0-9a-f]{64}) ([0-9]+) (refs/(?:heads|remotes)/\S+)")
 _FOLLOWED = ("refs/heads/", "refs/remotes/")
 
@@ -106,24 +105,19 @@ def check_and_record(store: GitStore, ref: str | None, head: pygit2.Commit) -> l
 
 
 def _lost(store: GitStore, old: str, head: pygit2.Commit) -> str | None:
-    """How ``old`` left ``head``'s first-parent history, or None when it is still on it."""
-    repo = store.repo
+    """How ``old`` left ``head``'s first-parent history, or None when it is still on it (or a
+    missing parent leaves it unknown). The judgement of ``validate --range``
+    (:meth:`GitStore.rewrite`), told as one of this module's kinds."""
     try:
-        if old not in repo or not repo.descendant_of(head.id, pygit2.Oid(hex=old)):
+        base = store.commit(old)
+        if not store.repo.descendant_of(head.id, base.id):
             return "rewritten"
-    except (ValueError, pygit2.GitError):
-        return "rewritten"
-    commit = head
-    for _ in range(FIRST_PARENTS):
-        if str(commit.id) == old:
-            return None
-        if not commit.parent_ids or str(commit.id) in store.shallow_commits:
-            return "second-parent"
-        try:
-            commit = store.commit(str(commit.parent_ids[0]))
-        except RegistryError:
-            return None  # a missing parent: cannot tell
-    return None
+    except (RegistryError, ValueError, pygit2.GitError):
+        return "rewritten"  # gone from the repository, or not a commit
+    try:
+        return None if store.rewrite(base, head, store.range_commits(base, head)) is None else "second-parent"
+    except RegistryError:
+        return None
 
 
 def _forced_update(store: GitStore, ref: str, since: int | None) -> Rewrite | None:
