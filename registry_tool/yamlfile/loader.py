@@ -45,7 +45,7 @@ from registry_tool.core.policy import DEFAULT_MAX_BYTES
 from registry_tool.core.rules import declare
 from registry_tool.core.text import BLANK_CHARS, FORMAT_CHARS
 from registry_tool.yamlfile import parsers
-from registry_tool.yamlfile.messages import MAX_FINDINGS_PER_RULE, at_mark, describe, yaml_error
+from registry_tool.yamlfile.messages import MAX_FINDINGS_PER_RULE, at_mark, at_offset, describe, yaml_error
 from registry_tool.yamlfile.nesting import MAX_DEPTH, locate_too_deep, needs_event_scan, nesting_limit, scan_events, too_deep
 from registry_tool.yamlfile.tabs import misplaced_tab
 
@@ -286,8 +286,6 @@ def _hidden_character(text: str, path: str) -> Violation | None:
     if found is None:
         return None
     at = found.start()
-    line = text.count("\n", 0, at) + 1
-    column = at - (text.rfind("\n", 0, at) + 1) + 1
     char = text[at]
     if char == "\r":
         why = "a carriage return without a line feed: YAML readers start a new line here, diffs and Git do not; use LF or CRLF line endings"
@@ -298,7 +296,7 @@ def _hidden_character(text: str, path: str) -> Violation | None:
                "so a reviewer cannot see it; remove it")
     else:
         why = f"invisible character {describe(char)}: a reviewer cannot see it, and it can reorder what a diff shows; remove it"
-    return Violation(path, line, column, "yaml-hidden-char", why)
+    return at_offset(path, text, at, "yaml-hidden-char", why)
 
 
 class _Builder:

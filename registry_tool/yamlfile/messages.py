@@ -30,6 +30,12 @@ def at_mark(path: str, mark: Any, rule: str, message: str) -> Violation:
     return Violation(path, mark.line + 1, mark.column + 1, rule, message)
 
 
+def at_offset(path: str, text: str, at: int, rule: str, message: str) -> Violation:
+    """A violation at the character ``text[at]`` (line and column from 1)."""
+    line_start = text.rfind("\n", 0, at) + 1
+    return Violation(path, text.count("\n", 0, at) + 1, at - line_start + 1, rule, message)
+
+
 # --- the parser's complaints, in our words ------------------------------------------------
 
 # What PyYAML's reader and libyaml refuse: the C0 and C1 controls but TAB, LF, CR and NEL,
@@ -55,9 +61,7 @@ def _reader_error(path: str, exc: Any, text: str) -> Violation:
     if found is None:  # pragma: no cover - the readers refuse only what the pattern matches
         return Violation(path, 1, 1, "yaml-syntax", f"malformed YAML: a character YAML does not allow (U+{exc.character:04X})")
     at = found.start()
-    line = text.count("\n", 0, at) + 1
-    column = at - (text.rfind("\n", 0, at) + 1) + 1
-    return Violation(path, line, column, "yaml-syntax", f"malformed YAML: {describe(text[at])} is not allowed in a YAML file; remove it")
+    return at_offset(path, text, at, "yaml-syntax", f"malformed YAML: {describe(text[at])} is not allowed in a YAML file; remove it")
 
 
 class _Trouble(NamedTuple):

@@ -25,7 +25,7 @@ import yaml
 
 from registry_tool.core.findings import Violation
 from registry_tool.yamlfile import parsers
-from registry_tool.yamlfile.messages import NOT_PRINTABLE
+from registry_tool.yamlfile.messages import NOT_PRINTABLE, at_offset
 from registry_tool.yamlfile.parsers import PureLoader
 
 INDENT = "a tab in indentation: YAML indents with spaces only; use spaces"
@@ -70,8 +70,7 @@ def _first_tab(scan: _Scan, path: str) -> Violation | None:
         else:
             return None  # after where the scanner stopped: the loader reports what stopped it
         if why is not None:
-            line_start = text.rfind("\n", 0, at) + 1
-            return Violation(path, text.count("\n", 0, at) + 1, at - line_start + 1, "yaml-tab", why)
+            return at_offset(path, text, at, "yaml-tab", why)
         at = text.find("\t", at + 1)
     return None
 
