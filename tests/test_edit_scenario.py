@@ -165,12 +165,13 @@ def test_init_inside_another_repository_warns(tmp_path, cli):
 
 
 def test_init_default_requirement_is_where_this_registry_tool_comes_from(tmp_path, cli):
-    """Run from this checkout (PYTHONPATH, whatever is installed elsewhere): a local folder,
-    which init says CI cannot install."""
+    """Run from this checkout (PYTHONPATH, whatever is installed elsewhere, or an editable
+    install of it, as a developer has): a local folder, which init says CI cannot install."""
     run = cli(tmp_path, "init", str(tmp_path / "r"))
     assert run.code == 0
     expected = f"registry-tool @ {REPO_ROOT.as_uri()}"
-    assert f"pip install '{expected}' (from the source folder {REPO_ROOT} on this machine, not installed)" in run.out
+    assert (f"pip install '{expected}' (from the source folder {REPO_ROOT} on this machine, not installed)" in run.out
+            or f"pip install '{expected}' (from the folder {REPO_ROOT} on this machine)" in run.out)
     assert "registry-tool: warning: that is a path on this machine" in run.err
     step = yaml.safe_load((tmp_path / "r/.github/workflows/validate.yml").read_text())["jobs"]["validate"]["steps"][2]
     assert step["env"] == {"REGISTRY_TOOL_REQUIREMENT": expected}
