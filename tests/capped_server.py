@@ -25,6 +25,7 @@ from typing import Any, BinaryIO
 import pygit2
 from click.testing import CliRunner
 
+from registry_tool import snapshots
 from registry_tool.cli import main
 
 _LEVELS = (pygit2.enums.ConfigLevel.GLOBAL, pygit2.enums.ConfigLevel.XDG, pygit2.enums.ConfigLevel.SYSTEM)
@@ -67,4 +68,5 @@ def serve() -> None:
 
 
 if __name__ == "__main__":
+    snapshots.hash_blobs_only()  # as the console script runs (cli.run)
     serve()

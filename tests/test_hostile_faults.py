@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 import zlib
 from pathlib import Path
 
@@ -62,13 +63,35 @@ def test_corrupt_blob(registry) -> None:
                        f"models/faq-bot.yaml: Git object {oid[:12]} is missing or corrupt; {FSCK}")
 
 
-def test_blob_whose_content_does_not_match_its_id(registry) -> None:
-    """A well-formed object holding other bytes (a production entry swapped in): refused, not read."""
+def _forge_first_blob(registry) -> str:
+    """HEAD~1's model file object rewritten to hold other bytes (a production entry with
+    another artifact), well-formed and compressed: only hashing it tells."""
     oid, path = _object_file(registry, "HEAD~1:models/faq-bot.yaml")
     forged = valid_model("faq-bot", stage="production").replace("s3://bucket/", "s3://attacker/").encode()
     path.write_bytes(zlib.compress(b"blob %d\x00" % len(forged) + forged))
-    assert_clean_error(run_capped(registry.path, "validate", "--ref", "HEAD~1"),
+    return oid
+
+
+@pytest.mark.parametrize("args", [["validate", "--ref", "HEAD~1"],
+                                  ["get", "faq-bot", "--stage", "production", "--ref", "HEAD~1"],
+                                  ["validate", "--base", "HEAD~1", "--ref", "HEAD"]])
+def test_blob_whose_content_does_not_match_its_id(registry, args: list[str]) -> None:
+    """Refused, not read: the command line lets libgit2 read trees unhashed, as git does,
+    and hashes every blob it parses itself."""
+    oid = _forge_first_blob(registry)
+    assert_clean_error(run_capped(registry.path, *args),
                        f"models/faq-bot.yaml: Git object {oid[:12]} is missing or corrupt; {FSCK}")
+
+
+def test_forged_blob_is_refused_by_the_read_api_with_libgit2_defaults(registry) -> None:
+    """A program importing the package keeps libgit2's own hashing; the blob is refused the same way."""
+    oid = _forge_first_blob(registry)
+    script = ("import sys\nfrom registry_tool import open_registry\nfrom registry_tool.errors import RegistryError\n"
+              "try:\n    open_registry('.').at('HEAD~1').model('faq-bot')\n"
+              "except RegistryError as exc:\n    print(exc)\n    sys.exit(3)\n")
+    proc = subprocess.run([sys.executable, "-c", script], cwd=registry.path, capture_output=True, text=True)
+    assert (proc.returncode, proc.stderr) == (3, "")
+    assert proc.stdout == f"models/faq-bot.yaml: Git object {oid[:12]} is missing or corrupt; {FSCK}\n"
 
 
 def test_missing_models_tree(registry) -> None:

@@ -15,7 +15,7 @@ from typing import Any
 
 import click
 
-from registry_tool import __version__
+from registry_tool import __version__, snapshots
 from registry_tool.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_USAGE, RegistryError, os_error
 
 # command name -> "module:function" under registry_tool.cli
@@ -99,8 +99,11 @@ def run() -> None:
     700 (mypy does the same): its passes over the objects of every imported module and of
     parsed YAML cost 5-15 ms of a command's CPU, and those objects hold almost no cycles
     (reference counting frees them at once). Only here, never on import: a program that
-    imports the package keeps its own settings."""
+    imports the package keeps its own settings. So is the hashing of Git objects: libgit2
+    reads trees and commits as git does, and every blob parsed is still hashed (see
+    :func:`registry_tool.snapshots.hash_blobs_only`)."""
     gc.set_threshold(100_000, 10, 10)
+    snapshots.hash_blobs_only()
     main(prog_name="registry-tool")
 
 

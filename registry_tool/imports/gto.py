@@ -46,6 +46,7 @@ from registry_tool.imports.imported import (
     model_name,
     text_or_none,
 )
+from registry_tool.snapshots.git import checked
 
 INDEX = "artifacts.yaml"
 # GTO's stage names by the names a registry without declared stages uses for them.
@@ -200,7 +201,7 @@ def _index(repo: pygit2.Repository, commit: str | None, notes: list[str]) -> dic
         tree = repo[commit].peel(pygit2.Tree)
         entry = tree[INDEX] if INDEX in tree else None  # noqa: SIM401 (a pygit2 Tree has no get)
         blob = repo[entry.id] if entry is not None else None
-        data = blob.data if isinstance(blob, pygit2.Blob) else None
+        data = checked(blob.data, blob.id, INDEX) if isinstance(blob, pygit2.Blob) else None
     except (pygit2.GitError, KeyError, ValueError) as exc:
         raise RegistryError(f"cannot read {INDEX} at {commit[:12]}: {exc}") from None
     if data is None:

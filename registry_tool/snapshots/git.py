@@ -17,6 +17,7 @@ from typing import IO, TYPE_CHECKING
 
 import pygit2
 
+from registry_tool import snapshots
 from registry_tool.core.policy import POLICY_FILE
 from registry_tool.errors import RegistryError
 from registry_tool.snapshots import tree_lookup
@@ -131,6 +132,8 @@ def open_repository(path: str) -> pygit2.Repository:
     ``extensions.partialclone``; the store reads what such a clone lacks through git."""
     if "partialclone" not in pygit2.settings.extensions:
         pygit2.settings.set_extensions(["partialclone"])
+    if not snapshots.libgit2_hashes:
+        pygit2.settings.enable_strict_hash_verification(False)
     return pygit2.Repository(path)
 
 
@@ -283,7 +286,7 @@ class GitStore:
         kind, data = fetcher.read(str(oid), display)
         if kind != "blob":
             raise RegistryError(f"{display}: is a {kind}, not a file")
-        return data
+        return checked(data, oid, display)
 
     def resolve(self, rev: str) -> pygit2.Commit:
         """Any revision Git understands (branch, tag, remote branch, full or short sha, HEAD~3)."""
@@ -417,6 +420,8 @@ class GitStore:
             raise RegistryError(f"commit {str(oid)[:12]} is missing from the repository; {hint}") from None
 
     def read_blob(self, oid: pygit2.Oid | str, display: str) -> bytes:
+        """A file's bytes, hashed: bytes that do not match their id (a forged or damaged
+        object) are refused, whether or not libgit2 hashed them too."""
         try:
             obj = self.repo[oid]
         except (KeyError, ValueError, pygit2.GitError):
@@ -426,7 +431,7 @@ class GitStore:
             return data
         if not isinstance(obj, pygit2.Blob):
             raise RegistryError(f"{display}: is a {obj.type_str}, not a file")
-        return obj.data
+        return checked(obj.data, obj.id, display)
 
     def blob_size(self, oid: pygit2.Oid | str, display: str) -> int:
         try:
@@ -560,6 +565,14 @@ class CommitSnapshot:
 
     def blob_id(self, entry: Entry) -> str:
         return entry.blob_id or ""
+
+
+def checked(data: bytes, oid: pygit2.Oid | str, display: str) -> bytes:
+    """A blob's bytes, when they hash to its id (libgit2's own hash: collision-detecting
+    SHA-1); a missing-or-corrupt error otherwise."""
+    if str(pygit2.hash(data)) != str(oid):
+        raise _missing(display, oid)
+    return data
 
 
 def _entry(item: pygit2.Object, models_dir: str) -> Entry:
