@@ -10,7 +10,8 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, ClassVar
+from types import MappingProxyType
+from typing import Any, ClassVar, NamedTuple
 
 # A stage's name, as registry.yaml declares it (the four defaults are such names).
 STAGE_NAME = re.compile(r"[a-z][a-z0-9_-]{0,63}")
@@ -93,6 +94,8 @@ def reserved_alias(name: str) -> bool:
 
 
 MetricValue = float | int | bool
+# The default of a record's mapping fields: one shared, read-only empty mapping.
+EMPTY: Mapping[str, Any] = MappingProxyType({})
 
 # The keys of a model, of a version and of its artifact, in the order the model file lists them.
 MODEL_KEYS = ("name", "description", "owner", "task", "tags", "metadata", "aliases", "versions")
@@ -124,8 +127,7 @@ def metric_tree(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return out
 
 
-@dataclass(frozen=True)
-class Artifact:
+class Artifact(NamedTuple):
     uri: str
     sha256: str | None = None
     size_bytes: int | None = None
@@ -140,30 +142,28 @@ class Artifact:
         return out
 
 
-@dataclass(frozen=True)
-class Binding:
+class Binding(NamedTuple):
     provider: str
     provider_model_id: str
     status: str | None = None
     region: str | None = None
     endpoint_url: str | None = None
-    config: Mapping[str, Any] = field(default_factory=dict)
+    config: Mapping[str, Any] = EMPTY
 
 
-@dataclass(frozen=True)
-class ModelVersion:
+class ModelVersion(NamedTuple):
     version: str
     stage: Stage
     artifact: Artifact
-    index: int = 0
+    index: int = 0  # type: ignore[assignment]  # its place in the file; shadows tuple.index, which nothing here calls
     description: str | None = None
     run_id: str | None = None
     # The top-level metrics (numbers or booleans) by name; suite results are in ``suites``.
     # The JSON documents (get, show, export, compare) nest them as the file does: metrics.suites.
-    metrics: Mapping[str, MetricValue] = field(default_factory=dict)
-    suites: Mapping[str, Mapping[str, MetricValue]] = field(default_factory=dict)
+    metrics: Mapping[str, MetricValue] = EMPTY
+    suites: Mapping[str, Mapping[str, MetricValue]] = EMPTY
     tags: tuple[str, ...] = ()
-    metadata: Mapping[str, Any] = field(default_factory=dict)
+    metadata: Mapping[str, Any] = EMPTY
     bindings: tuple[Binding, ...] = ()
 
     def metric(self, ref: str) -> MetricValue | None:

@@ -17,7 +17,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from types import MappingProxyType
-from typing import Any
+from typing import Any, NamedTuple
 
 from registry_tool.core.model import Stage
 
@@ -35,8 +35,7 @@ DEFAULT_TRANSITIONS: Mapping[Stage, frozenset[Stage]] = MappingProxyType({
 GATE_KEYS = ("require_sha256", "required_metrics", "required_suites", "min_metrics", "max_metrics", "no_regression")
 
 
-@dataclass(frozen=True)
-class StageDef:
+class StageDef(NamedTuple):
     """One stage as registry.yaml declares it."""
 
     name: Stage

@@ -10,13 +10,12 @@ README's rule table, ``validate``'s output formats and the tests are checked aga
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 SCOPES = ("loader", "schema", "file", "tree", "change")
 
 
-@dataclass(frozen=True)
-class RuleInfo:
+class RuleInfo(NamedTuple):
     """A rule: its stable id, where it applies, what it rejects in one sentence, and how to fix it."""
 
     id: str

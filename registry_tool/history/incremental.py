@@ -210,7 +210,7 @@ def _splice(ref: Layout, lines: list[str], bounds: tuple[int, ...], spans: list[
     starts.extend(s + shift for s in ref.starts[done:])
     if not versions:
         return None  # "versions:" with nothing under it is null, not an empty list
-    renumbered = tuple(v if v.index == i else dataclasses.replace(v, index=i) for i, v in enumerate(versions))
+    renumbered = tuple(v if v.index == i else v._replace(index=i) for i, v in enumerate(versions))
     return Layout(dataclasses.replace(ref.model, versions=renumbered), tuple(lines), tuple(starts), ref.end + delta, ref.column)
 
 

@@ -7,7 +7,7 @@ production, or metrics changing, do)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import pygit2
 
@@ -31,8 +31,7 @@ def production_past(store: GitStore, base: pygit2.Commit | None) -> ProductionPa
     return ProductionPast(lookup)
 
 
-@dataclass(frozen=True)
-class Previous:
+class Previous(NamedTuple):
     """The version to roll back to (None: none found) and where history stops, if it does."""
 
     found: tuple[str, str] | None  # (label, commit that put it in the stage)

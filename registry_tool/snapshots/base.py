@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from registry_tool.core.names import fold, model_name
 
@@ -23,8 +23,7 @@ class EntryKind(str, Enum):
     OTHER = "other"
 
 
-@dataclass(frozen=True)
-class Entry:
+class Entry(NamedTuple):
     """One name in the models directory."""
 
     name: str

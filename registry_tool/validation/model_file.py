@@ -7,7 +7,7 @@ result.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from registry_tool.core.findings import Violation
 from registry_tool.core.model import Model, model_from_data
@@ -19,8 +19,7 @@ from registry_tool.yamlfile import loader
 from registry_tool.yamlfile.loader import Document
 
 
-@dataclass(frozen=True)
-class ModelFile:
+class ModelFile(NamedTuple):
     """A model file that loaded and passed the schema."""
 
     path: str

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from registry_tool.core.findings import Violation
 
 
-@dataclass(frozen=True)
-class Checked:
+class Checked(NamedTuple):
     """One model file that was checked; ``commit`` names the step of a range that checked it."""
 
     path: str

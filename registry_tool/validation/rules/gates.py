@@ -21,7 +21,7 @@ stage (production):
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from registry_tool.core.findings import Violation
 from registry_tool.core.model import ModelVersion, Stage, split_metric
@@ -40,8 +40,7 @@ def metric_path(version: ModelVersion, ref: str) -> tuple[str | int, ...]:
     return ("versions", version.index, "metrics", name)
 
 
-@dataclass(frozen=True)
-class Candidate:
+class Candidate(NamedTuple):
     """A version entering a stage or taking an alias: its file, the gates it is held to,
     the version it is compared with there (the one it replaces; or, ``remembered``, the
     last one there in history; None: there is none), what it enters, in words
@@ -67,8 +66,7 @@ class Candidate:
         return self.mf.violation(rule.id, path, f"{self.label}: {message}", key=key)
 
 
-@dataclass(frozen=True)
-class Gate:
+class Gate(NamedTuple):
     rule: RuleInfo
     configured: Callable[[Gates], object]  # truthy when the policy sets this gate
     check: Callable[[Candidate], Iterator[Violation]]
@@ -213,8 +211,7 @@ def check_gates(mf: ModelFile, gates: Gates, version: ModelVersion, current: Mod
             yield from gate.check(candidate)
 
 
-@dataclass(frozen=True)
-class Entry:
+class Entry(NamedTuple):
     """One version entering a gated stage in a change, as the gates see it."""
 
     stage: Stage
