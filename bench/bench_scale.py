@@ -5,12 +5,15 @@ Rows (``--rows``, default all):
 
 * ``pr``       a pull request changing 3 model files, ``validate --ref bench-pr --base
   bench-pr~1``, vs ``python -c 'import pygit2, yaml, click'`` (the import floor). Goal <= 1.3x.
+  ``git diff-tree`` of the same commits runs beside it, for reference.
 * ``get``      ``get MODEL --stage production --field artifact.uri`` vs the import floor. Goal <= 1.3x.
+  ``git cat-file blob main:models/MODEL.yaml`` runs beside it, for reference.
 * ``full``     full ``validate --ref HEAD`` vs bench/floor.py (read and ``yaml.load`` every
-  model blob). Goal <= 1.0x.
+  model blob). Goal <= 1.0x. Also run with git's pack windows capped (``core.packedGitLimit``),
+  which trades time for memory.
 * ``promote``  ``promote MODEL V --to staging --commit`` vs ``sed`` of the same line + ``git add``
   + ``git commit`` (each run starts from the same commit: an untimed ``git reset --hard``
-  puts it back). Goal <= 2x.
+  puts it back). Goal <= 2x. The import floor runs beside it, for reference.
 * ``history``  ``history MODEL`` without the history index (``REGISTRY_TOOL_HISTORY_INDEX=0``,
   a fresh CI clone) vs ``git log --format=%H -- models/MODEL.yaml``. Goal <= 2x.
 * ``history-all``  the whole registry's ``history --format json`` without the history index
@@ -44,7 +47,7 @@ import pygit2
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_validate import pr_commit
-from harness import BENCH, Contender, machine, race, registry, report, tool_command
+from harness import BENCH, CACHE, Contender, machine, race, registry, report, tool_command
 
 IMPORT_FLOOR = [sys.executable, "-c", "import pygit2, yaml, click"]
 
@@ -75,21 +78,38 @@ def pick_model(path: Path, wanted: str) -> tuple[str, str]:
 
 
 def pr_row(path: Path, args: argparse.Namespace) -> list[Contender]:
+    """Beside the tool, for reference: Git's own diff of the same two commits (what reading
+    and comparing two models trees costs Git)."""
     ref = pr_commit(path)
-    return [Contender(f"validate --ref {ref} --base {ref}~1 ({label})",
-                      [*cmd, "validate", "--ref", ref, "--base", f"{ref}~1"], path, env) for label, cmd, env in tools(args)]
+    git = Contender(f"for reference: git diff-tree -r --raw {ref}~1 {ref}", ["git", "diff-tree", "-r", "--raw", f"{ref}~1", ref],
+                    path)
+    return [git, *(Contender(f"validate --ref {ref} --base {ref}~1 ({label})",
+                             [*cmd, "validate", "--ref", ref, "--base", f"{ref}~1"], path, env)
+                   for label, cmd, env in tools(args))]
 
 
 def get_row(path: Path, args: argparse.Namespace) -> list[Contender]:
+    """Beside the tool, for reference: Git printing the same file (it reads the models tree too)."""
     name, _ = pick_model(path, "production")
-    return [Contender(f"get {name} --stage production --field artifact.uri ({label})",
-                      [*cmd, "get", name, "--stage", "production", "--field", "artifact.uri", "--ref", "main"], path, env)
-            for label, cmd, env in tools(args)]
+    git = Contender(f"for reference: git cat-file blob main:models/{name}.yaml",
+                    ["git", "cat-file", "blob", f"main:models/{name}.yaml"], path)
+    return [git, *(Contender(f"get {name} --stage production --field artifact.uri ({label})",
+                             [*cmd, "get", name, "--stage", "production", "--field", "artifact.uri", "--ref", "main"], path,
+                             env) for label, cmd, env in tools(args))]
 
 
 def full_row(path: Path, args: argparse.Namespace) -> list[Contender]:
-    return [Contender(f"validate --ref HEAD ({label})", [*cmd, "validate", "--ref", "HEAD"], path, env)
-            for label, cmd, env in tools(args)]
+    """Each tool as it comes, and this checkout with git's pack windows capped
+    (``core.packedGitLimit=128m``, ``core.packedGitWindowSize=32m``, from a .gitconfig in
+    a HOME of its own, which git and libgit2 both read): memory against time."""
+    home = CACHE / "home-packed-git-limit"
+    home.mkdir(parents=True, exist_ok=True)
+    (home / ".gitconfig").write_text("[core]\n\tpackedGitLimit = 128m\n\tpackedGitWindowSize = 32m\n")
+    (label, cmd, env), *_ = tools(args)
+    capped = Contender(f"validate --ref HEAD, core.packedGitLimit=128m ({label})", [*cmd, "validate", "--ref", "HEAD"],
+                       path, {**env, "HOME": str(home)})
+    return [*(Contender(f"validate --ref HEAD ({label})", [*cmd, "validate", "--ref", "HEAD"], path, env)
+              for label, cmd, env in tools(args)), capped]
 
 
 def history_row(path: Path, args: argparse.Namespace) -> list[Contender]:
@@ -116,7 +136,10 @@ def promote_row(path: Path, args: argparse.Namespace) -> tuple[Contender, list[C
     ours = [Contender(f"promote {name} {label} --to staging --commit ({tool})",
                       [*cmd, "promote", name, label, "--to", "staging", "--commit"], path, {**tenv, **env}, before=reset)
             for tool, cmd, tenv in tools(args)]
-    return floor, ours
+    # Python's start with the three imports alone, for reference: what any edit by a Python
+    # tool on pygit2 costs before it reads a byte.
+    imports = Contender("for reference: python -c 'import pygit2, yaml, click'", IMPORT_FLOOR, path)
+    return floor, [imports, *ours]
 
 
 def history_all_row(path: Path, args: argparse.Namespace) -> list[Contender]:

@@ -4,6 +4,7 @@ the working tree and, where Git stores it differently, as committed (--ref)."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 from pathlib import Path
@@ -373,3 +374,39 @@ def test_a_grafts_file_is_refused(registry) -> None:
                        f"this repository has a grafts file ({grafts}): git log and checkout follow the grafted parents "
                        "while registry-tool follows the stored ones, so the history each reads could differ; remove the "
                        "file (git replace --convert-graft-file turns it into replace refs, which are refused too)")
+
+
+# --- git's pack window settings ----------------------------------------------------------------
+
+@pytest.mark.parametrize("args", [["validate"], ["validate", "--ref", "HEAD"], ["get", "faq-bot", "--stage", "staging"]],
+                         ids=lambda a: "-".join(a[:2]))
+def test_a_pack_window_setting_that_is_not_a_size_is_refused(registry, args: list[str]) -> None:
+    """As git refuses it ('bad numeric config value'): never read as 'not a repository'."""
+    registry.git("config", "core.packedGitLimit", "lots")
+    assert_clean_error(run_capped(registry.path, *args), "the Git configuration's core.packedGitLimit is not a size "
+                       "('lots'): a number of bytes, or with k, m or g after it (128m)")
+
+
+def test_pack_windows_follow_the_git_configuration(registry, cli) -> None:
+    """core.packedGitWindowSize and core.packedGitLimit cap what libgit2 maps of a pack, as
+    they cap git; reading through windows of 64 KiB gives the same answers."""
+    import pygit2
+
+    from registry_tool.snapshots.git import GitStore
+
+    registry.write("models/faq-bot.yaml", valid_model("faq-bot", stage="production"))
+    registry.commit("promote faq-bot")
+    registry.git("gc", "-q")
+    expected = json.loads(cli(registry.path, "validate", "--ref", "HEAD", "--base", "HEAD~1", "--format", "json").out)
+    defaults = (pygit2.settings.mwindow_size, pygit2.settings.mwindow_mapped_limit)
+    registry.git("config", "core.packedGitWindowSize", "64k")
+    registry.git("config", "core.packedGitLimit", "128k")
+    try:
+        GitStore.discover(registry.path)
+        assert (pygit2.settings.mwindow_size, pygit2.settings.mwindow_mapped_limit) == (64 * 1024, 128 * 1024)
+        capped = cli(registry.path, "validate", "--ref", "HEAD", "--base", "HEAD~1", "--format", "json")
+        assert (capped.code, json.loads(capped.out)) == (0, expected)
+        assert cli(registry.path, "get", "faq-bot", "--stage", "production", "--field", "artifact.uri").out == \
+            "s3://bucket/faq-bot/1.0.0/model.onnx\n"
+    finally:
+        pygit2.settings.mwindow_size, pygit2.settings.mwindow_mapped_limit = defaults

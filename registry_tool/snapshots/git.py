@@ -134,7 +134,33 @@ def open_repository(path: str) -> pygit2.Repository:
         pygit2.settings.set_extensions(["partialclone"])
     if not snapshots.libgit2_hashes:
         pygit2.settings.enable_strict_hash_verification(False)
-    return pygit2.Repository(path)
+    repo = pygit2.Repository(path)
+    _pack_windows(repo)
+    return repo
+
+
+# git's settings for how much of its pack files a process maps, and libgit2's names for them
+PACK_WINDOWS = (("core.packedGitWindowSize", "mwindow_size"), ("core.packedGitLimit", "mwindow_mapped_limit"))
+
+
+def _pack_windows(repo: pygit2.Repository) -> None:
+    """``core.packedGitWindowSize`` and ``core.packedGitLimit`` from the repository's
+    configuration, as git reads them, applied to libgit2 (whose own defaults are git's:
+    1 GiB windows, 8 GiB mapped). Every page of a pack a read touches stays mapped until
+    its window is closed, so a full validate of 50,000 models in a pack that scatters
+    their delta chains maps 200-250 MB per process; ``git config core.packedGitLimit 128m``
+    caps that, at the cost of reopening windows (README, Performance). libgit2 holds these
+    per process: the last repository opened that sets them wins."""
+    for key, setting in PACK_WINDOWS:
+        try:
+            value = repo.config.get_int(key)
+        except KeyError:
+            continue
+        except (ValueError, pygit2.GitError):
+            raise Unusable(f"the Git configuration's {key} is not a size ('{repo.config[key]}'): a number of "
+                                "bytes, or with k, m or g after it (128m)") from None
+        if value > 0:
+            setattr(pygit2.settings, setting, value)
 
 
 REPLACED = ("git show, log and checkout serve the replacement objects while registry-tool reads the objects as "
@@ -145,7 +171,11 @@ GRAFTED = ("git log and checkout follow the grafted parents while registry-tool 
            "replace refs, which are refused too)")
 
 
-class Substituted(RegistryError):
+class Unusable(RegistryError):
+    """A repository is there but cannot be read as it stands: never taken for a plain folder."""
+
+
+class Substituted(Unusable):
     """Git would serve other objects than the stored ones (replace refs, grafts)."""
 
 
@@ -222,7 +252,7 @@ class GitStore:
         try:
             repo = open_repository(found)
         except pygit2.GitError as exc:
-            raise RegistryError(f"cannot open the Git repository at {found}: {exc}") from None
+            raise Unusable(f"cannot open the Git repository at {found}: {exc}") from None
         refuse_substitutes(Path(repo.path))
         return cls(repo)
 

@@ -15,7 +15,7 @@ from registry_tool.snapshots.base import (
     Snapshot,
     git_blob_id,
 )
-from registry_tool.snapshots.git import GitStore, Substituted
+from registry_tool.snapshots.git import GitStore, Unusable
 
 
 def discover_worktree(start: Path | None, *, instead: str) -> tuple[GitStore | None, Path]:
@@ -25,7 +25,7 @@ def discover_worktree(start: Path | None, *, instead: str) -> tuple[GitStore | N
     folder = start or Path(".")
     try:
         store = GitStore.discover(folder)
-    except Substituted:
+    except Unusable:
         raise
     except RegistryError:
         if not folder.is_dir():
