@@ -95,7 +95,7 @@ def reserved_alias(name: str) -> bool:
 
 MetricValue = float | int | bool
 # The default of a record's mapping fields: one shared, read-only empty mapping.
-EMPTY: Mapping[str, Any] = MappingProxyType({})
+EMPTY: Mapping[Any, Any] = MappingProxyType({})
 
 # The keys of a model, of a version and of its artifact, in the order the model file lists them.
 MODEL_KEYS = ("name", "description", "owner", "task", "tags", "metadata", "aliases", "versions")

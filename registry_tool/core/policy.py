@@ -14,12 +14,12 @@ archived final).
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from functools import cached_property
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
-from registry_tool.core.model import Stage
+from registry_tool.core.model import EMPTY, Stage
 
 POLICY_FILE = "registry.yaml"  # at the repository root
 POLICY_MAX_BYTES = 64 * 1024  # a larger registry.yaml is refused unread
@@ -126,22 +126,21 @@ DEFAULT_STAGES = StageSet((StageDef(S.NONE), StageDef(S.STAGING), StageDef(S.PRO
                            StageDef(S.ARCHIVED, final=True)))
 
 
-@dataclass(frozen=True)
-class Gates:
+class Gates(NamedTuple):
     """What a version must show to enter a stage or to take an alias."""
 
     require_sha256: bool = False
     required_metrics: tuple[str, ...] = ()
     required_suites: tuple[str, ...] = ()
-    min_metrics: Mapping[str, float] = field(default_factory=dict)
-    max_metrics: Mapping[str, float] = field(default_factory=dict)
-    no_regression: Mapping[str, str] = field(default_factory=dict)  # ref -> higher_is_better | lower_is_better
+    min_metrics: Mapping[str, float] = EMPTY
+    max_metrics: Mapping[str, float] = EMPTY
+    no_regression: Mapping[str, str] = EMPTY  # ref -> higher_is_better | lower_is_better
 
     @classmethod
     def from_values(cls, values: Mapping[str, Any], base: Gates | None = None) -> Gates:
         """The gates a registry.yaml gate mapping sets, merged over ``base``."""
         fields: dict[str, Any] = {key: tuple(value) if isinstance(value, list) else value for key, value in values.items()}
-        return replace(base or cls(), **fields)
+        return (base or cls())._replace(**fields)
 
 
 def _stage_gates(data: Mapping[str, Any], base: Mapping[Stage, Gates] | None = None) -> Mapping[Stage, Gates]:
@@ -152,20 +151,19 @@ def _stage_gates(data: Mapping[str, Any], base: Mapping[Stage, Gates] | None = N
     return MappingProxyType(merged)
 
 
-@dataclass(frozen=True)
-class Policy:
+class Policy(NamedTuple):
     models_dir: str = "models"
     max_file_bytes: int = DEFAULT_MAX_BYTES
     stages: StageSet = DEFAULT_STAGES
-    transitions: Mapping[Stage, frozenset[Stage]] = field(default_factory=lambda: DEFAULT_TRANSITIONS)
+    transitions: Mapping[Stage, frozenset[Stage]] = DEFAULT_TRANSITIONS
     initial_stages: frozenset[Stage] = frozenset({S.NONE, S.STAGING})
     on_promote: str = "demote"  # demote | refuse
     demote_to: Stage | None = S.STAGING  # None: each unique stage's nearest ordinary stage before it
-    gates: Mapping[Stage, Gates] = field(default_factory=dict)  # by the stage a version enters
-    model_gates: Mapping[str, Mapping[Stage, Gates]] = field(default_factory=dict)
-    alias_gates: Mapping[str, Gates] = field(default_factory=dict)  # by the alias a version takes
+    gates: Mapping[Stage, Gates] = EMPTY  # by the stage a version enters
+    model_gates: Mapping[str, Mapping[Stage, Gates]] = EMPTY
+    alias_gates: Mapping[str, Gates] = EMPTY  # by the alias a version takes
     retention_keep: int | None = None  # retention: {keep: N}: what `retention` without --keep keeps
-    model_retention: Mapping[str, int] = field(default_factory=dict)  # models: {name: {retention: {keep: N}}}
+    model_retention: Mapping[str, int] = EMPTY  # models: {name: {retention: {keep: N}}}
     rollback_exempt_gates: bool = True  # rollback: {exempt_gates}: a return to a unique stage skips the metric gates
 
     def allows(self, before: Stage, after: Stage) -> bool:
