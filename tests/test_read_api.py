@@ -154,7 +154,7 @@ def test_a_symlinked_model_file_is_not_served(repo):
 
 def test_import_registry_tool_is_cheap_and_get_never_imports_jsonschema(history):
     """The read path loads what it needs: no jsonschema, difflib or importlib.resources
-    for a valid file, and nothing of the API at all for a bare 'import registry_tool';
+    for a valid file, no rule module but the file rules', and nothing of the API at all for a bare 'import registry_tool';
     ``--field`` prints the raw value without the query module, the text escaping (html)
     or the change model, which cost start-up time on every deploy lookup."""
     repo, _ = history
@@ -169,9 +169,33 @@ def test_import_registry_tool_is_cheap_and_get_never_imports_jsonschema(history)
             pass
         print(sorted(m for m in ("jsonschema", "difflib", "importlib.resources", "hashlib", "html",
                                  "registry_tool.read.query", "registry_tool.output.escape",
-                                 "registry_tool.core.changes", "registry_tool.validation.report") if m in sys.modules))
+                                 "registry_tool.core.changes", "registry_tool.validation.report",
+                                 "registry_tool.validation.rules.gates", "registry_tool.validation.rules.stage_moves",
+                                 "registry_tool.history.rollback") if m in sys.modules))
     """)
     done = subprocess.run([sys.executable, "-c", probe], cwd=repo.path, capture_output=True, text=True,
                           env={**os.environ, "PYTHONPATH": str(REPO_ROOT)}, check=False)
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == [uri("faq-bot", "1.1.0"), "[]"]
+
+
+def test_the_file_rules_a_reader_loads_are_all_the_file_rules() -> None:
+    """get and show load only the file rules' modules (validation.rules.FILE_SCOPE): no
+    other rule module may register a file rule, or a reader would skip it. After every
+    module is loaded, each scope's rules run in the order of their modules' names,
+    whichever module was imported first."""
+    probe = textwrap.dedent("""
+        import registry_tool.validation.rules.stage_moves  # imported directly, before the others
+        from registry_tool.validation import rules
+        names = lambda found: [f"{r.__module__}.{r.__name__}" for r in found]
+        first = names(rules.FILE_RULES)
+        rules.load_all()
+        print(first == names(rules.FILE_RULES))
+        for found in (rules.FILE_RULES, rules.TREE_RULES, rules.CHANGE_RULES, rules.PAST_CHANGE_RULES):
+            modules = [r.__module__ for r in found]
+            print(modules == sorted(modules), len(found) > 0)
+    """)
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": str(REPO_ROOT)}, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["True"] + ["True", "True"] * 4

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from registry_tool.core.findings import Violation
 from registry_tool.core.policy import Policy
 from registry_tool.snapshots.base import Entry, Snapshot
+from registry_tool.validation import rules
 from registry_tool.validation.model_file import ModelFile, read_model
 from registry_tool.validation.past import ProductionPast
 from registry_tool.validation.rules import CHANGE_RULES, FILE_RULES, PAST_CHANGE_RULES, TREE_RULES
@@ -27,6 +28,7 @@ def check_change(base: ModelFile | None, head: ModelFile | None, policy: Policy,
                  past: ProductionPast | None = None) -> list[Violation]:
     """The change-scope rules on one model file against its base version; ``past``: what
     history says about production before the base (None: only what the base shows)."""
+    rules.load_all()
     known = past if past is not None else ProductionPast()
     found = [v for check in CHANGE_RULES for v in check(base, head, policy)]
     return found + [v for check in PAST_CHANGE_RULES for v in check(base, head, policy, known)]
@@ -34,6 +36,7 @@ def check_change(base: ModelFile | None, head: ModelFile | None, policy: Policy,
 
 def check_tree(entries: list[Entry], changed: set[str] | None, policy: Policy) -> list[Violation]:
     """The tree-scope rules on the models directory's entries (``changed``: only these names are judged)."""
+    rules.load_all()
     return [v for check in TREE_RULES for v in check(entries, changed, policy)]
 
 
