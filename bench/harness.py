@@ -170,4 +170,11 @@ def tool_command(installed: str | None) -> tuple[list[str], dict[str, str], str]
 
 def machine() -> str:
     load = os.getloadavg()
-    return f"{os.cpu_count()} cores, load average {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} at start"
+    text = f"{os.cpu_count()} cores, load average {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} at start"
+    editable = sorted(m for m in sys.modules if m.startswith("__editable__"))
+    if editable:
+        # A .pth file runs this finder at every start of this Python, floor and tool alike:
+        # ~20 ms of CPU that inflates the import floor and flatters every ratio against it.
+        text += (f"\nWARNING: this Python starts an editable install's finder ({', '.join(editable)}) in every "
+                 "process: run the benchmarks with a venv that has registry-tool's dependencies but no editable install")
+    return text
