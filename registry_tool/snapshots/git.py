@@ -158,7 +158,7 @@ def _pack_windows(repo: pygit2.Repository) -> None:
             continue
         except (ValueError, pygit2.GitError):
             raise Unusable(f"the Git configuration's {key} is not a size ('{repo.config[key]}'): a number of "
-                                "bytes, or with k, m or g after it (128m)") from None
+                           "bytes, or with k, m or g after it (128m)") from None
         if value > 0:
             setattr(pygit2.settings, setting, value)
 
