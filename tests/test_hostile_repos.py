@@ -410,3 +410,15 @@ def test_pack_windows_follow_the_git_configuration(registry, cli) -> None:
             "s3://bucket/faq-bot/1.0.0/model.onnx\n"
     finally:
         pygit2.settings.mwindow_size, pygit2.settings.mwindow_mapped_limit = defaults
+
+
+def test_a_repository_libgit2_cannot_open_is_never_validated_as_a_plain_folder(registry) -> None:
+    """A repository format from a newer Git: an error naming the repository, not the
+    files on disk checked as if no repository were there."""
+    config = registry.path / ".git" / "config"
+    config.write_text(config.read_text().replace("repositoryformatversion = 0", "repositoryformatversion = 99"))
+    for args in (["validate"], ["validate", "--ref", "HEAD"]):
+        proc = run_capped(registry.path, *args)
+        assert (proc.code, proc.out) == (2, "")
+        assert proc.err.startswith(f"registry-tool: error: cannot open the Git repository at {registry.path / '.git'}")
+        assert proc.err.count("\n") == 1 and "Traceback" not in proc.err
