@@ -151,13 +151,14 @@ def _pack_windows(repo: pygit2.Repository) -> None:
     their delta chains maps 200-250 MB per process; ``git config core.packedGitLimit 128m``
     caps that, at the cost of reopening windows (README, Performance). libgit2 holds these
     per process: the last repository opened that sets them wins."""
+    config = repo.config
     for key, setting in PACK_WINDOWS:
         try:
-            value = repo.config.get_int(key)
+            value = config.get_int(key)
         except KeyError:
             continue
         except (ValueError, pygit2.GitError):
-            raise Unusable(f"the Git configuration's {key} is not a size ('{repo.config[key]}'): a number of "
+            raise Unusable(f"the Git configuration's {key} is not a size ('{config[key]}'): a number of "
                            "bytes, or with k, m or g after it (128m)") from None
         if value > 0:
             setattr(pygit2.settings, setting, value)
