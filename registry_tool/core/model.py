@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
-from functools import cached_property
 from types import MappingProxyType
-from typing import Any, ClassVar, NamedTuple
+from typing import Any, ClassVar, Final, NamedTuple
+
+from registry_tool.core.record import Record
 
 # A stage's name, as registry.yaml declares it (the four defaults are such names).
 STAGE_NAME = re.compile(r"[a-z][a-z0-9_-]{0,63}")
@@ -174,21 +174,37 @@ class ModelVersion(NamedTuple):
         return self.metrics.get(name)
 
 
-@dataclass(frozen=True)
-class Model:
-    name: str
-    versions: tuple[ModelVersion, ...]
-    description: str | None = None
-    owner: str | None = None
-    task: str | None = None
-    tags: tuple[str, ...] = ()
-    metadata: Mapping[str, Any] = field(default_factory=dict)
-    aliases: Mapping[str, str] = field(default_factory=dict)  # alias -> version label
+class Model(Record):
+    """A model as its file describes it (built by :func:`model_from_data`)."""
 
-    @cached_property
+    __slots__ = ("_by_label", "aliases", "description", "metadata", "name", "owner", "tags", "task", "versions")
+    _fields = ("name", "versions", "description", "owner", "task", "tags", "metadata", "aliases")
+    __hash__ = None  # type: ignore[assignment]  # its metadata and aliases are mappings
+
+    def __init__(self, name: str, versions: tuple[ModelVersion, ...], description: str | None = None,
+                 owner: str | None = None, task: str | None = None, tags: tuple[str, ...] = (),
+                 metadata: Mapping[str, Any] | None = None, aliases: Mapping[str, str] | None = None) -> None:
+        self.name: Final = name
+        self.versions: Final = versions
+        self.description: Final = description
+        self.owner: Final = owner
+        self.task: Final = task
+        self.tags: Final = tags
+        self.metadata: Final[Mapping[str, Any]] = metadata if metadata is not None else {}
+        self.aliases: Final[Mapping[str, str]] = aliases if aliases is not None else {}  # alias -> version label
+        self._by_label: dict[str, ModelVersion] | None = None
+
+    def replace(self, *, versions: tuple[ModelVersion, ...]) -> Model:
+        """The same model with other versions."""
+        return Model(self.name, versions, self.description, self.owner, self.task, self.tags, self.metadata,
+                     self.aliases)
+
+    @property
     def by_label(self) -> Mapping[str, ModelVersion]:
         """Versions by label (the last one wins if a label repeats, which the validator rejects)."""
-        return {v.version: v for v in self.versions}
+        if self._by_label is None:
+            self._by_label = {v.version: v for v in self.versions}
+        return self._by_label
 
     def version(self, label: str) -> ModelVersion | None:
         return self.by_label.get(label)

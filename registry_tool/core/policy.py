@@ -14,12 +14,11 @@ archived final).
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
-from functools import cached_property
 from types import MappingProxyType
-from typing import Any, NamedTuple
+from typing import Any, Final, NamedTuple
 
 from registry_tool.core.model import EMPTY, Stage
+from registry_tool.core.record import Record
 
 POLICY_FILE = "registry.yaml"  # at the repository root
 POLICY_MAX_BYTES = 64 * 1024  # a larger registry.yaml is refused unread
@@ -43,16 +42,16 @@ class StageDef(NamedTuple):
     final: bool = False  # a version never leaves it
 
 
-@dataclass(frozen=True)
-class StageSet:
+class StageSet(Record):
     """The stages of a registry, in their declared order, with their properties."""
 
-    defs: tuple[StageDef, ...]
-    declared: bool = False  # from registry.yaml's ``stages`` (False: the four defaults)
+    __slots__ = ("_by_name", "declared", "defs")
+    _fields = ("defs", "declared")
 
-    @cached_property
-    def _by_name(self) -> dict[str, StageDef]:
-        return {d.name: d for d in self.defs}
+    def __init__(self, defs: tuple[StageDef, ...], declared: bool = False) -> None:
+        self.defs: Final = defs
+        self.declared: Final = declared  # from registry.yaml's ``stages`` (False: the four defaults)
+        self._by_name: Final[dict[str, StageDef]] = {d.name: d for d in defs}
 
     @property
     def names(self) -> tuple[Stage, ...]:

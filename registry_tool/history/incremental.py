@@ -19,7 +19,6 @@ tests in tests/test_incremental.py hold it to the full parse.
 from __future__ import annotations
 
 import bisect
-import dataclasses
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -211,7 +210,7 @@ def _splice(ref: Layout, lines: list[str], bounds: tuple[int, ...], spans: list[
     if not versions:
         return None  # "versions:" with nothing under it is null, not an empty list
     renumbered = tuple(v if v.index == i else v._replace(index=i) for i, v in enumerate(versions))
-    return Layout(dataclasses.replace(ref.model, versions=renumbered), tuple(lines), tuple(starts), ref.end + delta, ref.column)
+    return Layout(ref.model.replace(versions=renumbered), tuple(lines), tuple(starts), ref.end + delta, ref.column)
 
 
 def _parse_items(lines: list[str], start: int, stop: int, column: int, path: str, stem: str,

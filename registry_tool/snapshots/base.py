@@ -8,9 +8,8 @@ implement it.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from enum import Enum
-from typing import NamedTuple, Protocol
+from typing import Final, NamedTuple, Protocol
 
 from registry_tool.core.names import fold, model_name
 
@@ -70,15 +69,19 @@ class Snapshot(Protocol):
         without listing it (two commits of one repository); None otherwise."""
 
 
-@dataclass(frozen=True)
 class FolderChange:
     """The names of a models directory that differ between a base and a head."""
 
-    base_folder: str | None  # the folder's tree id on each side (None: absent)
-    head_folder: str | None
-    entries: dict[str, tuple[Entry | None, Entry | None]]  # name -> (base entry, head entry); None: absent there
-    # the head's entries whose names fold like the given ones, found without listing the folder (None: list it)
-    head_namesakes: Callable[[list[str]], list[Entry]] | None = field(default=None, compare=False, repr=False)
+    __slots__ = ("base_folder", "entries", "head_folder", "head_namesakes")
+
+    def __init__(self, base_folder: str | None, head_folder: str | None,
+                 entries: dict[str, tuple[Entry | None, Entry | None]],
+                 head_namesakes: Callable[[list[str]], list[Entry]] | None = None) -> None:
+        self.base_folder: Final = base_folder  # the folder's tree id on each side (None: absent)
+        self.head_folder: Final = head_folder
+        self.entries: Final = entries  # name -> (base entry, head entry); None: absent there
+        # the head's entries whose names fold like the given ones, found without listing the folder (None: list it)
+        self.head_namesakes: Final = head_namesakes
 
 
 def named(snapshot: Snapshot, models_dir: str, name: str) -> list[Entry]:

@@ -12,8 +12,6 @@ A :class:`FoldIndex` keeps the folded names of the last models directory seen, s
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from registry_tool.core.names import fold
 from registry_tool.snapshots.base import Entry, EntryKind, FolderChange, Snapshot
 
@@ -27,25 +25,33 @@ def git_order(entry: Entry) -> bytes:
     return (entry.name + ("/" if entry.kind is EntryKind.DIRECTORY else "")).encode("utf-8", "surrogateescape")
 
 
-@dataclass
 class Delta:
-    changed: list[Entry]  # head entries that are new or differ from the base, in the head's order
-    tree_view: list[Entry]  # what the tree rules see (all head entries, or the changed ones and their namesakes)
-    base_files: dict[str, Entry]  # base model files by name
-    removed: list[Entry]  # base model files with no model file of that name at the head
+    """The model files a change touches, and what the rules see of the folder around them."""
+
+    __slots__ = ("base_files", "changed", "removed", "tree_view")
+
+    def __init__(self, changed: list[Entry], tree_view: list[Entry], base_files: dict[str, Entry],
+                 removed: list[Entry]) -> None:
+        self.changed = changed  # head entries that are new or differ from the base, in the head's order
+        self.tree_view = tree_view  # what the tree rules see (all head entries, or the changed ones and their namesakes)
+        self.base_files = base_files  # base model files by name
+        self.removed = removed  # base model files with no model file of that name at the head
 
     @property
     def changed_names(self) -> set[str]:
         return {e.name for e in self.changed}
 
 
-@dataclass
 class FoldIndex:
     """Folded name -> entries, for one models directory tree (by its id)."""
 
-    folder: str | None = None
-    by_fold: dict[str, list[Entry]] = field(default_factory=dict)
-    carry: bool = True  # False: one change alone (nothing to carry), namesakes are looked up instead
+    __slots__ = ("by_fold", "carry", "folder")
+
+    def __init__(self, folder: str | None = None, by_fold: dict[str, list[Entry]] | None = None, *,
+                 carry: bool = True) -> None:
+        self.folder = folder
+        self.by_fold = by_fold if by_fold is not None else {}
+        self.carry = carry  # False: one change alone (nothing to carry), namesakes are looked up instead
 
     def rebuild(self, folder: str | None, entries: list[Entry]) -> None:
         self.folder, self.by_fold = folder, {}

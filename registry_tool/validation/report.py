@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from registry_tool.core.findings import Violation
@@ -15,13 +14,16 @@ class Checked(NamedTuple):
     commit: str | None = None
 
 
-@dataclass
 class Report:
     """The outcome of one validation; ``ok`` and ``files_checked`` are derived, never stored."""
 
-    violations: list[Violation] = field(default_factory=list)
-    checked: list[Checked] = field(default_factory=list)
-    commits_checked: list[str] = field(default_factory=list)
+    __slots__ = ("checked", "commits_checked", "violations")
+
+    def __init__(self, violations: list[Violation] | None = None, checked: list[Checked] | None = None,
+                 commits_checked: list[str] | None = None) -> None:
+        self.violations = violations if violations is not None else []
+        self.checked = checked if checked is not None else []
+        self.commits_checked = commits_checked if commits_checked is not None else []
 
     @property
     def ok(self) -> bool:

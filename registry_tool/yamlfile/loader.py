@@ -34,7 +34,6 @@ import math
 import re
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
@@ -158,16 +157,19 @@ _KEY_KIND = {int: "an integer", float: "a number", bool: "a boolean", type(None)
 _CONSTRUCTOR = yaml.SafeLoader("")  # only to construct the rare ambiguous scalar
 
 
-@dataclass
 class Document:
     """A parsed YAML file: its data and the node tree that says where each value is."""
 
-    path: str
-    text: str
-    data: Any = None
-    root: Node | None = None
-    problems: list[Violation] = field(default_factory=list)
-    _keys: dict[int, dict[str, tuple[Node, Node]]] = field(default_factory=dict, repr=False, compare=False)
+    __slots__ = ("_keys", "data", "path", "problems", "root", "text")
+
+    def __init__(self, path: str, text: str, data: Any = None, root: Node | None = None,
+                 problems: list[Violation] | None = None) -> None:
+        self.path = path
+        self.text = text
+        self.data = data
+        self.root = root
+        self.problems = problems if problems is not None else []
+        self._keys: dict[int, dict[str, tuple[Node, Node]]] = {}
 
     @property
     def ok(self) -> bool:
