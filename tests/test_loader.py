@@ -445,6 +445,18 @@ def test_too_deep_found_by_the_event_scan_too():
     found = check(nested(65, pad))
     assert at(found) == [(VALID.count("\n") + 2, LEVEL_65_COLUMN, "yaml-too-deep")]
 
+def test_wide_indentation_is_not_depth():
+    """A shallow file indented far to the right passes the cheap bound's threshold; the exact
+    scan then finds it shallow, and a deep block file indented one space per level is
+    still refused at its 65th level."""
+    wide = VALID + "metadata:\n" + " " * 22 + "k: 1\n"
+    assert nesting.could_be_deep(wide)
+    assert check(wide) == []
+    deep = VALID + "metadata:\n" + "".join(" " * i + f"k{i}:\n" for i in range(1, 64)) + " " * 64 + "v: 1\n"
+    found = check(deep)
+    assert at(found) == [(VALID.count("\n") + 65, 65, "yaml-too-deep")]
+
+
 
 def test_very_deep_flow_nesting_is_refused_without_crashing():
     found = check("name: faq-bot\nversions: []\nmetadata: {k: " + "[" * 100_000 + "]" * 100_000 + "}\n")
