@@ -254,14 +254,11 @@ def test_a_change_checked_as_text_loads_no_other_output_format(good, run_process
     the SARIF or JUnit reporters, html nor the working-tree snapshot: start-up time."""
     good.write("models/faq-bot.yaml", GOOD.replace("stage: staging", "stage: none"))
     good.commit("demote 1.1.0")
-    probe = ("import sys, runpy\n"
+    probe = ("import atexit, sys, runpy\n"  # the command ends the process: the list is printed on the way out
+             "atexit.register(lambda: print(sorted(m for m in ('html', 'xml.etree', 'registry_tool.output.sarif', "
+             "'registry_tool.output.junit', 'registry_tool.snapshots.worktree') if m in sys.modules)))\n"
              "sys.argv = ['registry-tool', 'validate', '--ref', 'HEAD', '--base', 'HEAD~1']\n"
-             "try:\n"
-             "    runpy.run_module('registry_tool', run_name='__main__')\n"
-             "except SystemExit:\n"
-             "    pass\n"
-             "print(sorted(m for m in ('html', 'xml.etree', 'registry_tool.output.sarif', "
-             "'registry_tool.output.junit', 'registry_tool.snapshots.worktree') if m in sys.modules))\n")
+             "runpy.run_module('registry_tool', run_name='__main__')\n")
     done = subprocess.run([sys.executable, "-c", probe], cwd=good.path, capture_output=True, text=True,
                           env={**os.environ, "PYTHONPATH": str(REPO_ROOT)}, check=False)
     assert done.returncode == 0, done.stderr

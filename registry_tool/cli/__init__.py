@@ -6,12 +6,15 @@ pay for the validator's or the editor's imports.
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import gc
 import importlib
 import os
 import sys
+import threading
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
@@ -101,10 +104,50 @@ def run() -> None:
     (reference counting frees them at once). Only here, never on import: a program that
     imports the package keeps its own settings. So is the hashing of Git objects: libgit2
     reads trees and commits as git does, and every blob parsed is still hashed (see
-    :func:`registry_tool.snapshots.hash_blobs_only`)."""
+    :func:`registry_tool.snapshots.hash_blobs_only`). And the process ends without the
+    interpreter's teardown (:func:`leave`)."""
     gc.set_threshold(100_000, 10, 10)
     snapshots.hash_blobs_only()
-    main(prog_name="registry-tool")
+    try:
+        main(prog_name="registry-tool")
+    except SystemExit as done:
+        leave(done)
+    except BrokenPipeError:  # outside a command (--version, --help | head): as inside one
+        sys.stderr.close()
+        leave(SystemExit(0))
+    except OSError as exc:  # --version or --help > /dev/full
+        click.echo(f"registry-tool: error: {os_error(exc)}", err=True)
+        leave(SystemExit(EXIT_USAGE))
+
+
+def leave(done: SystemExit) -> NoReturn:
+    """End the process the way it would end, without the interpreter's teardown.
+
+    Python's finalization frees every module and object one by one, and pygit2's native
+    libraries clean up after themselves: ~30 ms of CPU after the answer is printed, about
+    as much as all the rest of a pull request's check at 10,000 models (measured with
+    ``os._exit``: ``python -c 'import pygit2'`` spends 21 ms of its 134 ms on the way out,
+    ``import yaml`` 6 ms, ``import click`` 9 ms). What a normal exit does that matters to a user is
+    done first: standard output and error are flushed, and the exit handlers run (temporary
+    files, a partial clone's ``git cat-file``, coverage's data). Anything unusual takes the
+    normal way out: a code that is not a number, a flush that fails (the reader of a pipe
+    went away: Python says so as it always has), a thread still running."""
+    code = 0 if done.code is None else done.code
+    if not isinstance(code, int) or threading.active_count() > 1:
+        raise done
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        raise done from None
+    run_handlers = getattr(atexit, "_run_exitfuncs", None)
+    if run_handlers is None:  # pragma: no cover - every CPython has it
+        raise done
+    run_handlers()
+    for stream in (sys.stdout, sys.stderr):  # anything a handler wrote
+        with contextlib.suppress(OSError, ValueError):
+            stream.flush()
+    os._exit(code & 0xFF)
 
 
 __all__ = ["EXIT_USAGE", "main", "run"]

@@ -1,0 +1,70 @@
+"""How the command line ends its process: without the interpreter's teardown, but with
+everything a user sees of an ending (output flushed, exit code, exit handlers, threads)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from builders import model, version
+from conftest import REPO_ROOT
+
+
+def _python(code: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-c", code], env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
+                          capture_output=True, text=True, timeout=60)
+
+
+_TEARDOWN = """
+import atexit, sys, threading, time
+from registry_tool.cli import leave
+
+class Noisy:
+    def __del__(self):
+        sys.stdout.write("torn down\\n")
+
+noisy = Noisy()
+atexit.register(lambda: print("handler ran"))
+print("answer", end="")  # left in the buffer
+"""
+
+
+def test_leaving_skips_teardown_but_flushes_and_runs_exit_handlers():
+    done = _python(_TEARDOWN + "leave(SystemExit(3))")
+    assert (done.returncode, done.stdout) == (3, "answerhandler ran\n")
+    normal = _python(_TEARDOWN + "raise SystemExit(3)")  # what the interpreter's own ending does
+    assert (normal.returncode, normal.stdout) == (3, "answerhandler ran\ntorn down\n")
+
+
+def test_a_running_thread_or_a_message_takes_the_normal_way_out():
+    thread = _python(_TEARDOWN + "threading.Thread(target=lambda: (time.sleep(0.3), print('thread done'))).start()\n"
+                                 "leave(SystemExit(0))")
+    assert (thread.returncode, thread.stdout) == (0, "answerthread done\nhandler ran\ntorn down\n")
+    message = _python(_TEARDOWN + "leave(SystemExit('gone'))")
+    assert (message.returncode, message.stderr) == (1, "gone\n")
+
+
+def test_the_command_line_output_is_whole_on_a_pipe(repo, cli, run_process):
+    """Small output that sits in Python's buffer until the end, and output larger than a
+    pipe holds, arrive whole from the real process, with the same exit codes as in-process."""
+    repo.write("models/faq-bot.yaml", model("faq-bot", version("1.0.0", "production")))
+    for i in range(700):
+        repo.write(f"models/bad-{i:03d}.yaml", model(f"bad-{i:03d}", version("1.0.0", "prod")))
+    repo.commit("models")
+    for args in (["get", "faq-bot", "--stage", "production", "--field", "artifact.uri"],
+                 ["validate", "--format", "json"], ["get", "no-such-model", "--stage", "production"]):
+        real, inside = run_process(repo.path, *args), cli(repo.path, *args)
+        assert (real.code, real.out, real.err) == (inside.code, inside.out, inside.err)
+    assert real.code == 2 and "no-such-model" in real.err
+    assert len(run_process(repo.path, "validate", "--format", "json").out) > 128 * 1024
+
+
+def test_version_to_a_full_disk_is_a_one_line_error(repo):
+    with open("/dev/full", "w") as full:
+        done = subprocess.run([sys.executable, "-m", "registry_tool", "--version"], cwd=repo.path, stdout=full,
+                              stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": str(REPO_ROOT)})
+    assert done.returncode == 2
+    assert done.stderr.startswith("registry-tool: error: ") and done.stderr.count("\n") == 1
+    assert Path("/dev/full").exists()
