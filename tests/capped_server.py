@@ -69,4 +69,5 @@ def serve() -> None:
 
 if __name__ == "__main__":
     snapshots.hash_blobs_only()  # as the console script runs (cli.run)
+    snapshots.bound_pack_maps()
     serve()

@@ -7,9 +7,11 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
+from conftest import REPO_ROOT
 from hostile_support import (
     assert_clean_error,
     assert_clean_violations,
@@ -410,6 +412,30 @@ def test_pack_windows_follow_the_git_configuration(registry, cli) -> None:
             "s3://bucket/faq-bot/1.0.0/model.onnx\n"
     finally:
         pygit2.settings.mwindow_size, pygit2.settings.mwindow_mapped_limit = defaults
+
+
+def test_the_command_line_bounds_pack_maps_unless_git_is_configured(registry) -> None:
+    """The console entry reads packs through 1 MiB windows, 128 MiB mapped at most, when the
+    repository's configuration says nothing; a configured key wins over its bound."""
+    probe = ("import atexit, sys, pygit2\n"
+             "atexit.register(lambda: print(pygit2.settings.mwindow_size, pygit2.settings.mwindow_mapped_limit))\n"
+             "sys.argv = ['registry-tool', 'validate', '--ref', 'HEAD']\n"
+             "from registry_tool.cli import run\n"
+             "run()\n")
+
+    def settings() -> str:
+        done = subprocess.run([sys.executable, "-c", probe], cwd=registry.path, capture_output=True, text=True,
+                              env={**os.environ, "PYTHONPATH": str(REPO_ROOT)}, check=False)
+        assert done.returncode == 0, done.stderr
+        return done.stdout.splitlines()[-1]
+
+    registry.write("models/faq-bot.yaml", valid_model("faq-bot", stage="production"))
+    registry.commit("faq-bot")
+    assert settings() == f"{1 << 20} {128 << 20}"
+    registry.git("config", "core.packedGitLimit", "1g")
+    assert settings() == f"{1 << 20} {1 << 30}"
+    registry.git("config", "core.packedGitWindowSize", "32m")
+    assert settings() == f"{32 << 20} {1 << 30}"
 
 
 def test_a_repository_libgit2_cannot_open_is_never_validated_as_a_plain_folder(registry) -> None:

@@ -104,10 +104,12 @@ def run() -> None:
     (reference counting frees them at once). Only here, never on import: a program that
     imports the package keeps its own settings. So is the hashing of Git objects: libgit2
     reads trees and commits as git does, and every blob parsed is still hashed (see
-    :func:`registry_tool.snapshots.hash_blobs_only`). And the process ends without the
-    interpreter's teardown (:func:`leave`)."""
+    :func:`registry_tool.snapshots.hash_blobs_only`), and what libgit2 maps of a pack is
+    bounded (:func:`registry_tool.snapshots.bound_pack_maps`). And the process ends without
+    the interpreter's teardown (:func:`leave`)."""
     gc.set_threshold(100_000, 10, 10)
     snapshots.hash_blobs_only()
+    snapshots.bound_pack_maps()
     try:
         main(prog_name="registry-tool")
     except SystemExit as done:

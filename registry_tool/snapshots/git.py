@@ -145,18 +145,16 @@ PACK_WINDOWS = (("core.packedGitWindowSize", "mwindow_size"), ("core.packedGitLi
 
 def _pack_windows(repo: pygit2.Repository) -> None:
     """``core.packedGitWindowSize`` and ``core.packedGitLimit`` from the repository's
-    configuration, as git reads them, applied to libgit2 (whose own defaults are git's:
-    1 GiB windows, 8 GiB mapped). Every page of a pack a read touches stays mapped until
-    its window is closed, so a full validate of 50,000 models in a pack that scatters
-    their delta chains maps 200-250 MB per process; ``git config core.packedGitLimit 128m``
-    caps that, at the cost of reopening windows (README, Performance). libgit2 holds these
-    per process: the last repository opened that sets them wins."""
+    configuration, as git reads them, applied to libgit2 (whose own defaults are 1 GiB
+    windows, 8 GiB mapped), or else the command line's bounds
+    (:func:`registry_tool.snapshots.bound_pack_maps`). libgit2 holds these per process:
+    the last repository opened that sets them wins."""
     config = repo.config
     for key, setting in PACK_WINDOWS:
         try:
             value = config.get_int(key)
-        except KeyError:
-            continue
+        except KeyError:  # the command line's bounds, if any (snapshots.bound_pack_maps)
+            value = snapshots.pack_map_defaults.get(setting, 0)
         except (ValueError, pygit2.GitError):
             raise Unusable(f"the Git configuration's {key} is not a size ('{config[key]}'): a number of "
                            "bytes, or with k, m or g after it (128m)") from None
