@@ -131,25 +131,38 @@ def leave(done: SystemExit) -> NoReturn:
     ``os._exit``: ``python -c 'import pygit2'`` spends 21 ms of its 134 ms on the way out,
     ``import yaml`` 6 ms, ``import click`` 9 ms). What a normal exit does that matters to a user is
     done first: standard output and error are flushed, and the exit handlers run (temporary
-    files, a partial clone's ``git cat-file``, coverage's data). Anything unusual takes the
-    normal way out: a code that is not a number, a flush that fails (the reader of a pipe
-    went away: Python says so as it always has), a thread still running."""
+    files, a partial clone's ``git cat-file``, coverage's data). Output that cannot be
+    written ends as an error of one line (:func:`_flushed`). A code that is not a number or
+    a thread still running takes the normal way out."""
     code = 0 if done.code is None else done.code
-    if not isinstance(code, int) or threading.active_count() > 1:
-        raise done
-    try:
-        sys.stdout.flush()
-        sys.stderr.flush()
-    except (OSError, ValueError):
-        raise done from None
     run_handlers = getattr(atexit, "_run_exitfuncs", None)
-    if run_handlers is None:  # pragma: no cover - every CPython has it
+    if not isinstance(code, int) or threading.active_count() > 1 or run_handlers is None:
         raise done
+    code = _flushed(code)
     run_handlers()
     for stream in (sys.stdout, sys.stderr):  # anything a handler wrote
         with contextlib.suppress(OSError, ValueError):
             stream.flush()
     os._exit(code & 0xFF)
+
+
+def _flushed(code: int) -> int:
+    """Flushes standard output and error; the exit code. Output that cannot be written (a
+    full disk) is an error like any other, said once, unless the command failed already
+    (it has said why); a reader that went away (``| head``) is not an error of ours. The
+    interpreter's own ending would print "Exception ignored" and exit 120 instead."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (BrokenPipeError, ValueError):  # ValueError: closed, after a broken pipe
+            continue
+        except OSError as exc:
+            if code == 0:
+                with contextlib.suppress(OSError, ValueError):
+                    sys.stderr.write(f"registry-tool: error: {os_error(exc)}\n")
+                    sys.stderr.flush()
+                code = EXIT_USAGE
+    return code
 
 
 __all__ = ["EXIT_USAGE", "main", "run"]
