@@ -416,9 +416,11 @@ def test_pack_windows_follow_the_git_configuration(registry, cli) -> None:
 
 def test_the_command_line_bounds_pack_maps_unless_git_is_configured(registry) -> None:
     """The console entry reads packs through 1 MiB windows, 128 MiB mapped at most, when the
-    repository's configuration says nothing; a configured key wins over its bound."""
+    repository's configuration says nothing (a configured key wins over its bound), and
+    keeps nothing in libgit2's object cache."""
     probe = ("import atexit, sys, pygit2\n"
-             "atexit.register(lambda: print(pygit2.settings.mwindow_size, pygit2.settings.mwindow_mapped_limit))\n"
+             "atexit.register(lambda: print(pygit2.settings.mwindow_size, pygit2.settings.mwindow_mapped_limit,\n"
+             "                              pygit2.settings.cached_memory[0]))\n"
              "sys.argv = ['registry-tool', 'validate', '--ref', 'HEAD']\n"
              "from registry_tool.cli import run\n"
              "run()\n")
@@ -431,11 +433,11 @@ def test_the_command_line_bounds_pack_maps_unless_git_is_configured(registry) ->
 
     registry.write("models/faq-bot.yaml", valid_model("faq-bot", stage="production"))
     registry.commit("faq-bot")
-    assert settings() == f"{1 << 20} {128 << 20}"
+    assert settings() == f"{1 << 20} {128 << 20} 0"
     registry.git("config", "core.packedGitLimit", "1g")
-    assert settings() == f"{1 << 20} {1 << 30}"
+    assert settings() == f"{1 << 20} {1 << 30} 0"
     registry.git("config", "core.packedGitWindowSize", "32m")
-    assert settings() == f"{32 << 20} {1 << 30}"
+    assert settings() == f"{32 << 20} {1 << 30} 0"
 
 
 def test_a_repository_libgit2_cannot_open_is_never_validated_as_a_plain_folder(registry) -> None:

@@ -105,11 +105,13 @@ def run() -> None:
     imports the package keeps its own settings. So is the hashing of Git objects: libgit2
     reads trees and commits as git does, and every blob parsed is still hashed (see
     :func:`registry_tool.snapshots.hash_blobs_only`), and what libgit2 maps of a pack is
-    bounded (:func:`registry_tool.snapshots.bound_pack_maps`). And the process ends without
+    bounded (:func:`registry_tool.snapshots.bound_pack_maps`) and its object cache off
+    (:func:`registry_tool.snapshots.no_object_cache`). And the process ends without
     the interpreter's teardown (:func:`leave`)."""
     gc.set_threshold(100_000, 10, 10)
     snapshots.hash_blobs_only()
     snapshots.bound_pack_maps()
+    snapshots.no_object_cache()
     try:
         main(prog_name="registry-tool")
     except SystemExit as done:

@@ -12,6 +12,9 @@ libgit2_hashes = True
 PACK_MAP_BOUNDS = {"mwindow_size": 1 << 20, "mwindow_mapped_limit": 128 << 20}
 pack_map_defaults: dict[str, int] = {}
 
+# Whether libgit2 keeps parsed objects in its cache (its default; see no_object_cache).
+libgit2_caches = True
+
 
 def hash_blobs_only() -> None:
     """From now on, in this process, repositories opened by registry-tool let libgit2 read
@@ -38,3 +41,14 @@ def bound_pack_maps() -> None:
     costs nothing more. A repository that prefers time sets the keys, as it would for git.
     Called by the command line's entry point only, like :func:`hash_blobs_only`."""
     pack_map_defaults.update(PACK_MAP_BOUNDS)
+
+
+def no_object_cache() -> None:
+    """From now on, in this process, repositories opened by registry-tool leave libgit2's
+    cache of parsed objects off. A command reads each commit and tree about once, and the
+    cache (up to 256 MiB by default) only grows: a whole-registry history of 10,000 models
+    over 20,000 commits held 40 MB in it; without it, that walk's heap went from 109 to
+    70 MB, in less time (282 -> 239 s wall, one run each). Called by the command line's
+    entry point only, like :func:`hash_blobs_only`."""
+    global libgit2_caches
+    libgit2_caches = False

@@ -134,6 +134,8 @@ def open_repository(path: str) -> pygit2.Repository:
         pygit2.settings.set_extensions(["partialclone"])
     if not snapshots.libgit2_hashes:
         pygit2.settings.enable_strict_hash_verification(False)
+    if not snapshots.libgit2_caches:
+        pygit2.settings.enable_caching(False)
     repo = pygit2.Repository(path)
     _pack_windows(repo)
     return repo
