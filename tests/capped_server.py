@@ -68,7 +68,5 @@ def serve() -> None:
 
 
 if __name__ == "__main__":
-    snapshots.hash_blobs_only()  # as the console script runs (cli.run)
-    snapshots.bound_pack_maps()
-    snapshots.no_object_cache()
+    snapshots.as_command_line()  # as the console script runs (cli.run)
     serve()

@@ -20,9 +20,7 @@ from click.testing import CliRunner, Result
 from registry_tool import snapshots
 from registry_tool.cli import main
 
-snapshots.hash_blobs_only()  # in-process commands read Git objects as the console script does (cli.run)
-snapshots.bound_pack_maps()
-snapshots.no_object_cache()
+snapshots.as_command_line()  # in-process commands read Git objects as the console script does (cli.run)
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 AUTHOR = ("Ada Lovelace", "ada@example.com")

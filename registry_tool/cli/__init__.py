@@ -102,16 +102,13 @@ def run() -> None:
     700 (mypy does the same): its passes over the objects of every imported module and of
     parsed YAML cost 5-15 ms of a command's CPU, and those objects hold almost no cycles
     (reference counting frees them at once). Only here, never on import: a program that
-    imports the package keeps its own settings. So is the hashing of Git objects: libgit2
-    reads trees and commits as git does, and every blob parsed is still hashed (see
-    :func:`registry_tool.snapshots.hash_blobs_only`), and what libgit2 maps of a pack is
-    bounded (:func:`registry_tool.snapshots.bound_pack_maps`) and its object cache off
-    (:func:`registry_tool.snapshots.no_object_cache`). And the process ends without
-    the interpreter's teardown (:func:`leave`)."""
+    imports the package keeps its own settings. So are libgit2's settings for a short-lived
+    command (:func:`registry_tool.snapshots.as_command_line`): trees and commits read
+    unhashed as git reads them (every blob parsed is still hashed), bounded pack maps, and
+    no object cache. And the process ends without the interpreter's teardown
+    (:func:`leave`)."""
     gc.set_threshold(100_000, 10, 10)
-    snapshots.hash_blobs_only()
-    snapshots.bound_pack_maps()
-    snapshots.no_object_cache()
+    snapshots.as_command_line()
     try:
         main(prog_name="registry-tool")
     except SystemExit as done:

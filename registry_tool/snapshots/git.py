@@ -132,9 +132,8 @@ def open_repository(path: str) -> pygit2.Repository:
     ``extensions.partialclone``; the store reads what such a clone lacks through git."""
     if "partialclone" not in pygit2.settings.extensions:
         pygit2.settings.set_extensions(["partialclone"])
-    if not snapshots.libgit2_hashes:
+    if snapshots.command_line:  # see snapshots.as_command_line
         pygit2.settings.enable_strict_hash_verification(False)
-    if not snapshots.libgit2_caches:
         pygit2.settings.enable_caching(False)
     repo = pygit2.Repository(path)
     _pack_windows(repo)
@@ -149,14 +148,14 @@ def _pack_windows(repo: pygit2.Repository) -> None:
     """``core.packedGitWindowSize`` and ``core.packedGitLimit`` from the repository's
     configuration, as git reads them, applied to libgit2 (whose own defaults are 1 GiB
     windows, 8 GiB mapped), or else the command line's bounds
-    (:func:`registry_tool.snapshots.bound_pack_maps`). libgit2 holds these per process:
+    (:func:`registry_tool.snapshots.as_command_line`). libgit2 holds these per process:
     the last repository opened that sets them wins."""
     config = repo.config
     for key, setting in PACK_WINDOWS:
         try:
             value = config.get_int(key)
-        except KeyError:  # the command line's bounds, if any (snapshots.bound_pack_maps)
-            value = snapshots.pack_map_defaults.get(setting, 0)
+        except KeyError:  # the command line's bounds, if any (snapshots.as_command_line)
+            value = snapshots.PACK_MAP_BOUNDS[setting] if snapshots.command_line else 0
         except (ValueError, pygit2.GitError):
             raise Unusable(f"the Git configuration's {key} is not a size ('{config[key]}'): a number of "
                            "bytes, or with k, m or g after it (128m)") from None
