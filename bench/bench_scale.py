@@ -179,7 +179,7 @@ def run_size(models: int, rows: list[str], args: argparse.Namespace) -> None:
             else:
                 floor = Contender("floor: python -c 'import pygit2, yaml, click'", IMPORT_FLOOR, path)
             contenders = [floor, *build(path, args)]
-        race(contenders, args.runs)
+        race(contenders, args.runs, warmup=not args.no_warmup)
         report(f"{row}, {models} models", contenders, floor, target)
 
 
@@ -189,6 +189,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rows", default="pr,get,full,promote,history",
                         help="comma-separated; also history-all (slow, not in the default)")
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--no-warmup", action="store_true",
+                        help="skip the untimed first round (for slow rows whose registry is already in the page cache)")
     parser.add_argument("--installed", help="run this registry-tool console script instead of this checkout")
     parser.add_argument("--compare", action="append", default=[], metavar="LABEL=PATH")
     args = parser.parse_args(argv)
@@ -197,7 +199,7 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
     _, _, how = tool_command(args.installed)
     print(f"# registry-tool at scale\nregistry-tool: {how}\nmachine: {machine()}\n{args.runs} interleaved runs per "
-          f"contender after one untimed round, medians", flush=True)
+          f"contender{' (no untimed round first)' if args.no_warmup else ' after one untimed round'}, medians", flush=True)
     for size in (int(s) for s in args.sizes.split(",")):
         run_size(size, args.rows.split(","), args)
     return 0
