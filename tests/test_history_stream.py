@@ -144,3 +144,11 @@ def _event(kind: str, before: str | None, after: str | None, version: str = "1.0
                         comment="c", signed=False)
     stages = (Stage(before) if before else None, Stage(after) if after else None)
     return Event(Change(ChangeKind(kind), "m", version, *stages), commit)
+
+
+def test_a_held_entry_is_remembered_by_one_string_that_splits_back():
+    for model, version in (("fraud-detector", "1.0.0"), ("m", "odd\0label: with\0nuls")):
+        key = marks._key(model, Stage.PRODUCTION, version)
+        assert isinstance(key, str)
+        assert marks._unkey(key) == (model, Stage.PRODUCTION, version)
+    assert marks._key("a", Stage("b"), "c") != marks._key("a", Stage("b-c"), "")
