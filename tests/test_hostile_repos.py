@@ -418,26 +418,39 @@ def test_the_command_line_bounds_pack_maps_unless_git_is_configured(registry) ->
     """The console entry reads packs through 1 MiB windows, 128 MiB mapped at most, when the
     repository's configuration says nothing (a configured key wins over its bound), and
     keeps nothing in libgit2's object cache."""
+    registry.write("models/faq-bot.yaml", valid_model("faq-bot", stage="production"))
+    registry.commit("faq-bot")
+    assert _libgit2_settings(registry, "validate", "--ref", "HEAD") == f"{1 << 20} {128 << 20} 0"
+    registry.git("config", "core.packedGitLimit", "1g")
+    assert _libgit2_settings(registry, "validate", "--ref", "HEAD") == f"{1 << 20} {1 << 30} 0"
+    registry.git("config", "core.packedGitWindowSize", "32m")
+    assert _libgit2_settings(registry, "validate", "--ref", "HEAD") == f"{32 << 20} {1 << 30} 0"
+
+
+def test_history_maps_less_of_a_pack_unless_git_is_configured(registry) -> None:
+    """A walk over the whole history maps at most 32 MiB of a pack at once; a configured
+    core.packedGitLimit still wins."""
+    registry.write("models/faq-bot.yaml", valid_model("faq-bot", stage="production"))
+    registry.commit("faq-bot")
+    assert _libgit2_settings(registry, "history") == f"{1 << 20} {32 << 20} 0"
+    assert _libgit2_settings(registry, "history", "faq-bot") == f"{1 << 20} {32 << 20} 0"
+    registry.git("config", "core.packedGitLimit", "1g")
+    assert _libgit2_settings(registry, "history") == f"{1 << 20} {1 << 30} 0"
+
+
+def _libgit2_settings(registry, *args: str) -> str:
+    """libgit2's pack-map settings and cached bytes at the end of a command run as the
+    console script runs it (in a process of its own: libgit2 holds them per process)."""
     probe = ("import atexit, sys, pygit2\n"
              "atexit.register(lambda: print(pygit2.settings.mwindow_size, pygit2.settings.mwindow_mapped_limit,\n"
              "                              pygit2.settings.cached_memory[0]))\n"
-             "sys.argv = ['registry-tool', 'validate', '--ref', 'HEAD']\n"
+             f"sys.argv = ['registry-tool', *{list(args)!r}]\n"
              "from registry_tool.cli import run\n"
              "run()\n")
-
-    def settings() -> str:
-        done = subprocess.run([sys.executable, "-c", probe], cwd=registry.path, capture_output=True, text=True,
-                              env={**os.environ, "PYTHONPATH": str(REPO_ROOT)}, check=False)
-        assert done.returncode == 0, done.stderr
-        return done.stdout.splitlines()[-1]
-
-    registry.write("models/faq-bot.yaml", valid_model("faq-bot", stage="production"))
-    registry.commit("faq-bot")
-    assert settings() == f"{1 << 20} {128 << 20} 0"
-    registry.git("config", "core.packedGitLimit", "1g")
-    assert settings() == f"{1 << 20} {1 << 30} 0"
-    registry.git("config", "core.packedGitWindowSize", "32m")
-    assert settings() == f"{32 << 20} {1 << 30} 0"
+    done = subprocess.run([sys.executable, "-c", probe], cwd=registry.path, capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": str(REPO_ROOT)}, check=False)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.splitlines()[-1]
 
 
 def test_a_repository_libgit2_cannot_open_is_never_validated_as_a_plain_folder(registry) -> None:

@@ -11,6 +11,7 @@ from typing import TextIO
 
 import click
 
+from registry_tool import snapshots
 from registry_tool.cli.completion import complete_models
 from registry_tool.cli.options import emit_portable, format_option, repo_option
 from registry_tool.errors import EXIT_OK, EXIT_VIOLATIONS, RegistryError
@@ -47,6 +48,7 @@ def history(model: str | None, repo: Path | None, ref: str, since: str | None, l
     if model is not None and not _MODEL_NAME.fullmatch(model):
         raise RegistryError(f"'{model}' is not a model name (the file name of models/<name>.yaml, without .yaml)")
     since_ts = parse_time(since, "--since") if since else None
+    snapshots.as_long_walk()
     store = GitStore.discover(repo or ".")
     head = store.resolve(ref)
     for rewrite in check_and_record(store, followed_ref(store, ref), head):

@@ -9,6 +9,9 @@ command_line = False
 # What libgit2 may map of a pack on the command line, where the repository's configuration
 # says nothing (libgit2 setting -> bytes).
 PACK_MAP_BOUNDS = {"mwindow_size": 1 << 20, "mwindow_mapped_limit": 128 << 20}
+# The mapped limit of a command that walks the whole history (see as_long_walk).
+LONG_WALK_MAP_LIMIT = 32 << 20
+long_walk = False
 
 
 def as_command_line() -> None:
@@ -30,7 +33,8 @@ def as_command_line() -> None:
       worker to 465 MB of resident pages; bounded, the largest process stays near 100 MB,
       for 1.1-1.5x the time of that validate (windows are reopened; with 32 MiB ones, as
       first tried, it took 2x). A pack smaller than the bound costs nothing more. A
-      repository that prefers time sets the keys, as it would for git.
+      repository that prefers time sets the keys, as it would for git. ``history`` maps
+      at most 32 MiB (:func:`as_long_walk`).
     - **libgit2's cache of parsed objects is off.** A command reads each commit and tree
       about once, and the cache (up to 256 MiB by default) only grows: a whole-registry
       history of 10,000 models over 20,000 commits held 40 MB in it; without it, that
@@ -38,3 +42,24 @@ def as_command_line() -> None:
     """
     global command_line
     command_line = True
+
+
+def as_long_walk() -> None:
+    """From now on, on the command line, at most 32 MiB of a pack are mapped at once, not
+    128 MiB (a configured ``core.packedGitLimit`` still wins). Called by ``history``
+    before it opens the repository: a walk over every commit touches the whole pack, so
+    its mapped windows fill whatever the bound allows and stay resident, while its time
+    goes to parsing. The whole-registry history at 10,000 models peaked at 116 MB instead
+    of 190 MB, for 6-8% more time (one run each, side by side)."""
+    global long_walk
+    long_walk = True
+
+
+def pack_map_bound(setting: str) -> int:
+    """The command line's bound for a libgit2 pack-map setting (``PACK_MAP_BOUNDS``'s
+    keys), or 0 outside the command line: libgit2's own default."""
+    if not command_line:
+        return 0
+    if long_walk and setting == "mwindow_mapped_limit":
+        return LONG_WALK_MAP_LIMIT
+    return PACK_MAP_BOUNDS[setting]

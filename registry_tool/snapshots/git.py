@@ -155,7 +155,7 @@ def _pack_windows(repo: pygit2.Repository) -> None:
         try:
             value = config.get_int(key)
         except KeyError:  # the command line's bounds, if any (snapshots.as_command_line)
-            value = snapshots.PACK_MAP_BOUNDS[setting] if snapshots.command_line else 0
+            value = snapshots.pack_map_bound(setting)
         except (ValueError, pygit2.GitError):
             raise Unusable(f"the Git configuration's {key} is not a size ('{config[key]}'): a number of "
                            "bytes, or with k, m or g after it (128m)") from None
