@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -107,14 +108,19 @@ exec "$REAL_GIT" "$@"
 
 
 @pytest.fixture
-def slow_git(tmp_path: Path) -> dict[str, str]:
+def slow_git(tmp_path: Path) -> Iterator[dict[str, str]]:
     folder = tmp_path / "bin"
     folder.mkdir()
     (folder / "git").write_text(SLOW_GIT)
     (folder / "git").chmod(0o755)
     mark = tmp_path / "commit-started"
-    return {"PATH": f"{folder}{os.pathsep}{os.environ['PATH']}", "REAL_GIT": shutil.which("git") or "git", "MARK": str(mark),
-            "SLOW_AT": "commit-tree"}
+    # A shell that starts the tests in the background (cmd &) passes SIGINT on ignored, and a
+    # Python started so never raises KeyboardInterrupt: the commands get Ctrl-C's usual
+    # effect, as from a terminal.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield {"PATH": f"{folder}{os.pathsep}{os.environ['PATH']}", "REAL_GIT": shutil.which("git") or "git", "MARK": str(mark),
+           "SLOW_AT": "commit-tree"}
+    signal.signal(signal.SIGINT, previous)
 
 
 def _signal_mid_commit(repo: GitRepo, env: dict[str, str], sig: int) -> tuple[int, str, str]:
