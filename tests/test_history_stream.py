@@ -151,4 +151,5 @@ def test_a_held_entry_is_remembered_by_one_string_that_splits_back():
         key = marks._key(model, Stage.PRODUCTION, version)
         assert isinstance(key, str)
         assert marks._unkey(key) == (model, Stage.PRODUCTION, version)
-    assert marks._key("a", Stage("b"), "c") != marks._key("a", Stage("b-c"), "")
+    # stage names and versions hold '-': a key joined by it would make these two one
+    assert marks._key("a", Stage("b"), "c-d") != marks._key("a", Stage("b-c"), "d")
