@@ -12,6 +12,7 @@ from audit_scenarios import commit_seed_000
 from builders import model, version
 
 from registry_tool.history import gitlog
+from registry_tool.history.blobs import BlobReader
 from registry_tool.history.walk import read_history
 from registry_tool.snapshots.git import GitStore
 
@@ -91,3 +92,28 @@ def test_a_moved_models_folder_reads_objects(repo, monkeypatch: pytest.MonkeyPat
     assert calls[0] is None  # the policy moved the folder: git log's path would miss the older copies
     assert fast.events == plain.events and len(fast.events) >= 2
 
+
+
+def test_one_walk_of_the_folder_gives_each_file_the_steps_of_its_own(repo, monkeypatch: pytest.MonkeyPatch) -> None:
+    _awkward(repo)
+    monkeypatch.setenv("REGISTRY_TOOL_HISTORY_INDEX", "0")
+    store = GitStore.discover(repo.path)
+    head = store.resolve("HEAD")
+    files = ["faq-bot.yaml", "ocr.yaml", "link.yaml", "never-there.yaml"]
+    together = gitlog.files_steps(store, BlobReader(store), head, files)
+    assert together is not None
+    for file in files:
+        alone = gitlog.file_steps(store, BlobReader(store), head, file)
+        assert alone is not None and together[0][file] == alone[0], file
+    assert len(together[0]["ocr.yaml"]) > 3  # its history is really there
+
+
+def test_a_folder_by_a_model_file_s_name_reads_objects(repo, monkeypatch: pytest.MonkeyPatch) -> None:
+    commit_seed_000(repo)
+    os.makedirs(repo.path / "models" / "ocr.yaml")
+    repo.write("models/ocr.yaml/notes.txt", "not a model\n")
+    repo.commit("a folder where a model file could be")
+    store = GitStore.discover(repo.path)
+    head = store.resolve("HEAD")
+    assert gitlog.files_steps(store, BlobReader(store), head, ["faq-bot.yaml", "ocr.yaml"]) is None
+    assert gitlog.files_steps(store, BlobReader(store), head, ["faq-bot.yaml", "other.yaml"]) is not None

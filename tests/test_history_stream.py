@@ -18,10 +18,10 @@ import pytest
 from conftest import REPO_ROOT
 
 from registry_tool.core.model import Stage
-from registry_tool.history import marks
+from registry_tool.history import gitlog, marks
 from registry_tool.history.blobs import BlobReader
 from registry_tool.history.events import Event, Truncated, iso_utc
-from registry_tool.history.walk import production_record, walk
+from registry_tool.history.walk import _before, _entered_before_at_once, production_record, walk
 from registry_tool.output.history import text_line
 from registry_tool.output.values import dump
 from registry_tool.snapshots.git import GitStore
@@ -153,3 +153,50 @@ def test_a_held_entry_is_remembered_by_one_string_that_splits_back():
         assert marks._unkey(key) == (model, Stage.PRODUCTION, version)
     # stage names and versions hold '-': a key joined by it would make these two one
     assert marks._key("a", Stage("b"), "c-d") != marks._key("a", Stage("b-c"), "d")
+
+
+# -- a history cut short, without the history index: one git log for every model ----------
+
+
+def _entries(store: GitStore) -> dict[tuple[str, Stage], list[str]]:
+    """(model, production) -> the commits where a version entered production, newest first."""
+    found: dict[tuple[str, Stage], list[str]] = {}
+    for item in walk(store, store.resolve("HEAD")):
+        if isinstance(item, Event) and item.change.sets_stage and item.change.to_stage == Stage.PRODUCTION:
+            found.setdefault((item.change.model, Stage.PRODUCTION), []).append(item.commit.id)
+    return found
+
+
+def test_one_git_log_tells_every_model_what_entered_production_before(generated, monkeypatch):
+    monkeypatch.setenv("REGISTRY_TOOL_HISTORY_INDEX", "0")
+    store = GitStore.discover(generated)
+    head = store.resolve("HEAD")
+    entries = _entries(store)
+    assert len(entries) > 2 and any(len(commits) > 2 for commits in entries.values())
+    for pick in (0, -1, 1):  # each model's newest entry, its oldest, its second newest
+        groups = {group: commits[pick] for group, commits in entries.items() if len(commits) > abs(pick)}
+        one_by_one = {group: _before(store, commit, *group) for group, commit in groups.items()}
+        at_once = _entered_before_at_once(store, head, groups)
+        assert at_once == one_by_one
+        assert any(at_once.values()) == (pick != -1)  # before the oldest entries: nothing
+
+
+# 40: three models entered production, none returned; 95, 112, 155: a return to production
+# inside the output whose earlier entry lies beyond it
+@pytest.mark.parametrize("limit", [40, 95, 112, 155])
+def test_a_cut_history_without_the_index_reads_git_log_once(cli, generated, monkeypatch, limit):
+    monkeypatch.setenv("REGISTRY_TOOL_HISTORY_INDEX", "0")
+    logs: list[list[str]] = []
+    real = gitlog._log
+
+    def spy(git, store, head, spec, paths, count):
+        logs.append(spec)
+        return real(git, store, head, spec, paths, count)
+
+    monkeypatch.setattr(gitlog, "_log", spy)
+    run = cli(generated, "history", "--format", "json", "--limit", str(limit))
+    assert logs == [["models"]]  # one walk of the folder, for every model the cut output saw enter production
+    monkeypatch.undo()
+    monkeypatch.setenv("REGISTRY_TOOL_HISTORY_INDEX", "0")
+    assert run.out == _previous_output(generated, "json", None, None, limit)
+    assert any(e["rollback"] for e in json.loads(run.out)) == (limit != 40)

@@ -27,7 +27,9 @@ from registry_tool.history.events import Event, Item
 
 HELD_IN_MEMORY = 2000  # events held before they go to the temporary file, a batch at a time
 
-Before = Callable[[str, str, Stage], set[str]]  # (commit id, model, stage) -> versions in the stage before it
+Group = tuple[str, Stage]  # (model, stage)
+# {(model, stage): commit id} -> {(model, stage): the versions in the stage before that commit}
+Before = Callable[[dict[Group, str]], dict[Group, set[str]]]
 
 
 class RollbackMarks:
@@ -39,7 +41,7 @@ class RollbackMarks:
         self.may_cut = may_cut  # keep what a cut walk needs to look up the history before it
         self._held = _Held()
         self._oldest: dict[str, int] = {}  # _key(model, stage, version) -> held position
-        self._group: dict[tuple[str, Stage], str] = {}  # (model, stage) -> commit of its oldest entry so far
+        self._group: dict[Group, str] = {}  # (model, stage) -> commit of its oldest entry so far
         self._rollbacks: set[int] = set()  # held positions
 
     def add(self, item: Item) -> tuple[Item, ...]:
@@ -62,7 +64,7 @@ class RollbackMarks:
         """The held items, marked. ``before``: the walk was cut short; it tells which versions
         entered each stage before the oldest entry the walk saw."""
         if before is not None:
-            prior = {group: before(commit, *group) for group, commit in self._group.items()}
+            prior = before(self._group) if self._group else {}
             for key, position in self._oldest.items():
                 model, stage, version = _unkey(key)
                 if version in prior[model, stage]:
