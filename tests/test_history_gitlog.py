@@ -117,3 +117,12 @@ def test_a_folder_by_a_model_file_s_name_reads_objects(repo, monkeypatch: pytest
     head = store.resolve("HEAD")
     assert gitlog.files_steps(store, BlobReader(store), head, ["faq-bot.yaml", "ocr.yaml"]) is None
     assert gitlog.files_steps(store, BlobReader(store), head, ["faq-bot.yaml", "other.yaml"]) is not None
+
+
+def test_a_repository_that_hides_the_root_commit_s_diff_still_has_its_creations(repo, monkeypatch) -> None:
+    commit_seed_000(repo)  # the root commit creates faq-bot
+    repo.git("config", "log.showRoot", "false")  # the repository's own configuration, which git log reads
+    fast, plain, calls = _both(repo, monkeypatch, "faq-bot")
+    assert calls and calls[0] is not None
+    assert fast.events == plain.events
+    assert [e.change.kind.value for e in fast.events[-2:]] == ["model_created", "version_registered"]

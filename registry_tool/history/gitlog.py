@@ -129,10 +129,11 @@ def _log(git: str, store: GitStore, head: pygit2.Commit, spec: list[str], paths:
     # What pygit2 reads: the objects as stored, never a refs/replace/* stand-in or a graft
     # (git log honours both; pygit2 neither), and no configuration that changes the output.
     # Defence in depth: a repository with replace refs or grafts is refused before any walk
-    # (snapshots/git.py, Substituted), unless git is told to ignore them as here.
+    # (snapshots/git.py, Substituted), unless git is told to ignore them as here. A
+    # configuration's log.showRoot=false would hide what the root commit created.
     env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "GIT_NO_REPLACE_OBJECTS": "1", "GIT_GRAFT_FILE": os.devnull}
     base = [git, "--no-replace-objects", "--git-dir", str(store.repo.path), "-c", "core.quotePath=false",
-            "-c", "log.showSignature=false", *GIT_MEMORY]
+            "-c", "log.showSignature=false", "-c", "log.showRoot=true", *GIT_MEMORY]
     log = [*base, "log", "--first-parent", "-m", "--raw", "--no-abbrev", "--no-renames", "-z", "--format=%x01%H",
            str(head.id), "--", *spec, POLICY_FILE]
     counting = None
