@@ -16,6 +16,10 @@ Rows (``--rows``, default all):
   puts it back). Goal <= 2x. The import floor runs beside it, for reference.
 * ``history``  ``history MODEL`` without the history index (``REGISTRY_TOOL_HISTORY_INDEX=0``,
   a fresh CI clone) vs ``git log --format=%H -- models/MODEL.yaml``. Goal <= 2x.
+* ``history-limit``  the whole registry's newest 500 events, ``history --limit 500 --format
+  json``, without the history index, vs ``git log --first-parent --raw --format=%H -- models
+  registry.yaml`` (the one walk of the folder that tells, for every model entering
+  production in those events, whether it had been there before). Goal <= 2x, as ``history``.
 * ``history-all``  the whole registry's ``history --format json`` without the history index
   (every commit's models tree diffed) vs ``git log --first-parent --raw --format=%H -- models``
   (Git listing the same changes). Goal: peak memory <= 200 MB (the largest process, anon
@@ -50,6 +54,7 @@ from bench_validate import pr_commit
 from harness import BENCH, CACHE, Contender, machine, race, registry, report, tool_command
 
 IMPORT_FLOOR = [sys.executable, "-c", "import pygit2, yaml, click"]
+HISTORY_LIMIT = 500  # events of the history-limit row
 
 
 def tools(args: argparse.Namespace) -> list[tuple[str, list[str], dict[str, str]]]:
@@ -143,6 +148,12 @@ def promote_row(path: Path, args: argparse.Namespace) -> tuple[Contender, list[C
     return floor, [imports, *ours]
 
 
+def history_limit_row(path: Path, args: argparse.Namespace) -> list[Contender]:
+    return [Contender(f"history --limit {HISTORY_LIMIT} --format json, no index ({label})",
+                      [*cmd, "history", "--limit", str(HISTORY_LIMIT), "--format", "json"], path,
+                      {**env, "REGISTRY_TOOL_HISTORY_INDEX": "0"}) for label, cmd, env in tools(args)]
+
+
 def history_all_row(path: Path, args: argparse.Namespace) -> list[Contender]:
     return [Contender(f"history --format json, every model, no index ({label})", [*cmd, "history", "--format", "json"],
                       path, {**env, "REGISTRY_TOOL_HISTORY_INDEX": "0"}) for label, cmd, env in tools(args)]
@@ -151,6 +162,7 @@ def history_all_row(path: Path, args: argparse.Namespace) -> list[Contender]:
 ROWS = {"pr": (pr_row, "the import floor", "<= 1.3x the import floor (wall)"),
         "get": (get_row, "the import floor", "<= 1.3x the import floor (wall)"),
         "history": (history_row, "git log", "<= 2x git log --format=%H -- path (wall)"),
+        "history-limit": (history_limit_row, "git log", "<= 2x git log --raw -- models registry.yaml (wall)"),
         "history-all": (history_all_row, "git log", "peak memory <= 200 MB (largest process, anon, PSS)")}
 
 
@@ -172,6 +184,10 @@ def run_size(models: int, rows: list[str], args: argparse.Namespace) -> None:
                 name, _ = pick_model(path, "production")
                 floor = Contender(f"git log --format=%H -- models/{name}.yaml",
                                   ["git", "log", "--format=%H", "main", "--", f"models/{name}.yaml"], path)
+            elif row == "history-limit":
+                floor = Contender("git log --first-parent --raw --format=%H -- models registry.yaml",
+                                  ["git", "log", "--first-parent", "--raw", "--no-abbrev", "--format=%H", "main", "--",
+                                   "models", "registry.yaml"], path)
             elif row == "history-all":
                 floor = Contender("git log --first-parent --raw --format=%H -- models",
                                   ["git", "log", "--first-parent", "--raw", "--no-abbrev", "--format=%H", "main", "--",
@@ -187,7 +203,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="2000,10000,50000")
     parser.add_argument("--rows", default="pr,get,full,promote,history",
-                        help="comma-separated; also history-all (slow, not in the default)")
+                        help="comma-separated; also history-limit and history-all (slow, not in the default)")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--no-warmup", action="store_true",
                         help="skip the untimed first round (for slow rows whose registry is already in the page cache)")
