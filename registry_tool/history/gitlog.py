@@ -125,7 +125,7 @@ def _log(git: str, store: GitStore, head: pygit2.Commit, spec: list[str], paths:
     """git log's records that change one of ``paths`` or registry.yaml (read as git writes
     them: a walk of the whole folder prints every change of every model), and the number
     of first-parent commits (counted beside it, on the other core) when asked; None when
-    git fails, or a record is not plain (see :func:`_kept`)."""
+    git fails, or a record is not plain (see :func:`_parse_record`)."""
     # What pygit2 reads: the objects as stored, never a refs/replace/* stand-in or a graft
     # (git log honours both; pygit2 neither), and no configuration that changes the output.
     # Defence in depth: a repository with replace refs or grafts is refused before any walk
@@ -163,7 +163,7 @@ def _log(git: str, store: GitStore, head: pygit2.Commit, spec: list[str], paths:
 def _records(out: IO[bytes], kept: set[str]) -> list[tuple[str, Raw]] | None:
     """The records of ``git log -z --raw --format=%x01%H``, read as they come, each with the
     changes of the ``kept`` paths only, and only when it has some; None when the output is
-    not as asked for, or a record is not plain (see :func:`_kept`)."""
+    not as asked for, or a record is not plain (see :func:`_parse_record`)."""
     records: list[tuple[str, Raw]] = []
     pending = b""
     while True:
@@ -184,6 +184,10 @@ def _records(out: IO[bytes], kept: set[str]) -> list[tuple[str, Raw]] | None:
 
 
 def _parse_record(chunk: bytes, kept: set[str]) -> tuple[str, Raw] | None:
+    """One commit's record: its id and the changes of the ``kept`` paths; None when it is
+    not as asked for, or not plain: a folder by a kept file's name (or registry.yaml's)
+    changed, whose files show as paths below it where the walk of Git objects sees one
+    entry that is not a file."""
     fields = chunk.split(b"\0")
     commit_id = fields[0].decode("ascii", "replace").strip()
     if len(commit_id) != 40:
