@@ -103,6 +103,7 @@ def _a_model_with_a_rollback(path) -> str:
 @pytest.mark.parametrize("fmt", ["text", "json"])
 def test_streamed_output_is_the_previous_output_byte_for_byte(cli, generated, monkeypatch, fmt, held):
     monkeypatch.setattr(marks, "HELD_IN_MEMORY", held)  # 3: nearly every event goes through the temporary file
+    monkeypatch.setattr(marks, "ENTRIES_IN_MEMORY", min(held, 1024))  # and every bucket of entries through its own
     name = _a_model_with_a_rollback(generated)
     middle = pygit2.Repository(str(generated)).revparse_single("HEAD~80").peel(pygit2.Commit).commit_time
     for model, since, limit in [(None, None, None), (name, None, None), (None, None, 7), (None, None, 1),
@@ -200,3 +201,17 @@ def test_a_cut_history_without_the_index_reads_git_log_once(cli, generated, monk
     monkeypatch.setenv("REGISTRY_TOOL_HISTORY_INDEX", "0")
     assert run.out == _previous_output(generated, "json", None, None, limit)
     assert any(e["rollback"] for e in json.loads(run.out)) == (limit != 40)
+
+
+def test_entries_go_to_their_buckets_files_and_every_return_is_marked(monkeypatch):
+    monkeypatch.setattr(marks, "ENTRIES_IN_MEMORY", 2)
+    held = marks.RollbackMarks(lambda stage: stage == "production")
+    # newest first: 1.0 enters three times, 1.1 twice, 1.2 once
+    order = ["1.0", "1.1", "1.0", "1.2", "1.1", "1.0"]
+    items = [_event("stage_changed", "staging", "production", version=v) for v in order]
+    for item in items:
+        assert held.add(item) == ()
+    assert any(f is not None for f in held._entries._files)  # some entries were written out
+    out = list(held.close())
+    assert [e.rollback for e in out] == [True, True, True, False, False, False]
+    assert all(f is None for f in held._entries._files) and not any(held._entries._batches)

@@ -5,13 +5,15 @@ before: *older* on the first-parent history, so *later* in a newest-first walk. 
 entry's mark is known only once the walk has passed everything older. So events go out
 as they come until the first such entry; from it on they are held, in order, until the
 walk ends and every mark is known: in memory up to :data:`HELD_IN_MEMORY` events, beyond
-that in an unnamed temporary file (pickled in batches). What stays in memory is one
-record per (model, stage, version) that entered a unique stage in the walk (the position
-of its oldest entry so far), the positions of the rollbacks found, and, when the walk was
-cut short (``--limit``, ``--since``), the commit of each (model, stage)'s oldest entry:
-bounded by the registry's production entries, never by the number of events or commits.
-A record is one string and one number (~150 bytes, not ~260 as a tuple of three strings):
-a registry of 50,000 models has some 180,000 such entries over its history.
+that in an unnamed temporary file (pickled in batches). Each entry is recorded as its
+(model, stage, version) and its position among the held events, in buckets by key, which
+go to temporary files too: a registry of 50,000 models has some 180,000 entries over its
+history, ~25 MB held in a dict. When the walk ends, the buckets are read back one at a
+time: of a key's positions, every one but the oldest is a rollback (an older entry of the
+same version follows it), and the oldest is one when the walk was cut short (``--limit``,
+``--since``) and the version had entered the stage before the cut. What stays in memory
+is a batch of entries per bucket, one bucket at the end, the rollbacks' positions, and,
+for a walk cut short, the commit of each (model, stage)'s oldest entry.
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ from registry_tool.core.model import Stage
 from registry_tool.history.events import Event, Item
 
 HELD_IN_MEMORY = 2000  # events held before they go to the temporary file, a batch at a time
+BUCKETS = 16  # the entries' buckets (see _Entries)
+ENTRIES_IN_MEMORY = 1024  # a bucket's entries before they go to its temporary file
 
 Group = tuple[str, Stage]  # (model, stage)
 # {(model, stage): commit id} -> {(model, stage): the versions in the stage before that commit}
@@ -40,9 +44,8 @@ class RollbackMarks:
         self.unique = unique
         self.may_cut = may_cut  # keep what a cut walk needs to look up the history before it
         self._held = _Held()
-        self._oldest: dict[str, int] = {}  # _key(model, stage, version) -> held position
+        self._entries = _Entries()  # (_key(model, stage, version), held position) of each entry
         self._group: dict[Group, str] = {}  # (model, stage) -> commit of its oldest entry so far
-        self._rollbacks: set[int] = set()  # held positions
 
     def add(self, item: Item) -> tuple[Item, ...]:
         """What can go out now: the item itself, unless events are held (or it starts that)."""
@@ -51,11 +54,7 @@ class RollbackMarks:
             return (item,)
         position = self._held.append(item)
         if entry is not None:
-            key = _key(*entry)
-            earlier = self._oldest.get(key)
-            if earlier is not None:
-                self._rollbacks.add(earlier)  # an older entry of the same version follows: that one returned
-            self._oldest[key] = position
+            self._entries.add(_key(*entry), position)
             if self.may_cut:
                 self._group[entry[:2]] = item.commit.id
         return ()
@@ -63,15 +62,18 @@ class RollbackMarks:
     def close(self, before: Before | None = None) -> Iterator[Item]:
         """The held items, marked. ``before``: the walk was cut short; it tells which versions
         entered each stage before the oldest entry the walk saw."""
-        if before is not None:
-            prior = before(self._group) if self._group else {}
-            for key, position in self._oldest.items():
+        prior = before(self._group) if before is not None and self._group else None
+        self._group = {}
+        rollbacks: set[int] = set()  # held positions
+        for key, positions in self._entries.drain():
+            oldest = max(positions)
+            rollbacks.update(position for position in positions if position != oldest)  # an older entry follows
+            if prior is not None:
                 model, stage, version = _unkey(key)
                 if version in prior[model, stage]:
-                    self._rollbacks.add(position)
-        self._oldest, self._group = {}, {}
+                    rollbacks.add(oldest)  # it had entered before the walk's cut
         for position, item in enumerate(self._held.drain()):
-            yield replace(item, rollback=True) if position in self._rollbacks and isinstance(item, Event) else item
+            yield replace(item, rollback=True) if position in rollbacks and isinstance(item, Event) else item
 
     def _entry(self, item: Item) -> tuple[str, Stage, str] | None:
         """(model, stage, version) of an event putting a version in a unique stage, else None."""
@@ -83,6 +85,50 @@ class RollbackMarks:
                 or not self.unique(stage):
             return None
         return change.model, stage, change.version
+
+
+class _Entries:
+    """(key, position) pairs, partitioned by key into :data:`BUCKETS` buckets, each written
+    to its own temporary file a batch at a time (:data:`ENTRIES_IN_MEMORY`): what stays in
+    memory is a batch per bucket, whatever the history's length. :meth:`drain` gives each
+    key's positions, one bucket in memory at a time."""
+
+    def __init__(self) -> None:
+        self._batches: list[list[tuple[str, int]]] = [[] for _ in range(BUCKETS)]
+        self._files: list[IO[bytes] | None] = [None] * BUCKETS
+
+    def add(self, key: str, position: int) -> None:
+        bucket = hash(key) % BUCKETS  # any split by key will do: a key's positions meet in one bucket
+        batch = self._batches[bucket]
+        batch.append((key, position))
+        if len(batch) >= ENTRIES_IN_MEMORY:
+            spill = self._files[bucket]
+            if spill is None:
+                spill = self._files[bucket] = tempfile.TemporaryFile(prefix="registry-tool-marks-")  # noqa: SIM115 - closed by drain
+            pickle.dump(batch, spill, protocol=pickle.HIGHEST_PROTOCOL)
+            self._batches[bucket] = []
+
+    def drain(self) -> Iterator[tuple[str, list[int]]]:
+        """(key, its positions) for every key added, each bucket let go once read."""
+        for bucket in range(BUCKETS):
+            positions: dict[str, list[int]] = {}
+            for key, position in self._bucket(bucket):
+                positions.setdefault(key, []).append(position)
+            yield from positions.items()
+
+    def _bucket(self, bucket: int) -> Iterator[tuple[str, int]]:
+        spilled, self._files[bucket] = self._files[bucket], None
+        if spilled is not None:
+            with spilled:
+                spilled.seek(0)
+                while True:
+                    try:
+                        batch: list[tuple[str, int]] = pickle.load(spilled)  # written by this process just now
+                    except EOFError:
+                        break
+                    yield from batch
+        batch, self._batches[bucket] = self._batches[bucket], []
+        yield from batch
 
 
 class _Held:
