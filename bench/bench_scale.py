@@ -148,15 +148,18 @@ def promote_row(path: Path, args: argparse.Namespace) -> tuple[Contender, list[C
     return floor, [imports, *ours]
 
 
-def history_limit_row(path: Path, args: argparse.Namespace) -> list[Contender]:
-    return [Contender(f"history --limit {HISTORY_LIMIT} --format json, no index ({label})",
-                      [*cmd, "history", "--limit", str(HISTORY_LIMIT), "--format", "json"], path,
+def _no_index(path: Path, args: argparse.Namespace, what: str, extra: list[str]) -> list[Contender]:
+    """``history --format json`` plus ``extra``, without the history index (a fresh CI clone)."""
+    return [Contender(f"{what}, no index ({label})", [*cmd, "history", *extra, "--format", "json"], path,
                       {**env, "REGISTRY_TOOL_HISTORY_INDEX": "0"}) for label, cmd, env in tools(args)]
 
 
+def history_limit_row(path: Path, args: argparse.Namespace) -> list[Contender]:
+    return _no_index(path, args, f"history --limit {HISTORY_LIMIT} --format json", ["--limit", str(HISTORY_LIMIT)])
+
+
 def history_all_row(path: Path, args: argparse.Namespace) -> list[Contender]:
-    return [Contender(f"history --format json, every model, no index ({label})", [*cmd, "history", "--format", "json"],
-                      path, {**env, "REGISTRY_TOOL_HISTORY_INDEX": "0"}) for label, cmd, env in tools(args)]
+    return _no_index(path, args, "history --format json, every model", [])
 
 
 ROWS = {"pr": (pr_row, "the import floor", "<= 1.3x the import floor (wall)"),
