@@ -6,12 +6,13 @@ turned into :class:`~registry_tool.changes.Change` events attributed to that com
 
 Cost follows the changes, not the history: the walk goes by :class:`Step` (a commit, its
 first parent, its time, its policy blob and the model files that differ from the
-parent's), taken from the history index (:mod:`registry_tool.historyindex`) where it has
-them and read from Git objects otherwise, then added to it. Read from Git, a commit whose
+parent's), taken from the history index (:mod:`registry_tool.history.index`) where it has
+them and read from Git objects otherwise, then added to it; where there is no index to
+follow, from ``git log`` (:mod:`registry_tool.history.gitlog`). Read from Git, a commit whose
 models tree (or, for one model without an index to fill, whose file) has the same id as
 its parent's is skipped without reading anything else; only the changed entries of a
 changed tree are looked at (libgit2's tree diff). Each distinct blob is read once, and
-most are parsed as an edit of their successor (:mod:`registry_tool.blobreader`). A
+most are parsed as an edit of their successor (:mod:`registry_tool.history.blobs`). A
 shallow clone's boundary ends the walk with a :class:`~registry_tool.events.Truncated`
 marker, never with invented "creations".
 """
@@ -171,15 +172,10 @@ class _Walk:
             yield from self.given
             return
         index, shallow = self.index, self.store.shallow_commits
-        if sparse and self.file is not None and (index is None or len(index) == 0):
-            found = gitlog.file_steps(self.store, self.reader, head, self.file)  # a fresh clone: git log's speed
-            if found is not None:
-                steps, total = found
-                self.passed += max(0, total - len(steps))  # the commits git log found unchanged
-                yield from steps
-                return
-        source = _StepSource(self, head)
         commit_id: str | None = str(head.id)
+        if index is None or len(index) == 0:  # a fresh clone: git log's speed
+            commit_id = yield from self._logged(head, sparse)
+        source = _StepSource(self, head)
         after_touch = False
         while commit_id is not None:
             if sparse and index is not None and self.file is not None and not after_touch:
@@ -191,6 +187,22 @@ class _Walk:
             yield step
             after_touch = self.touches(step)
             commit_id = step.parent if step.complete and step.commit not in shallow else None
+
+    def _logged(self, head: pygit2.Commit, sparse: bool) -> Generator[Step, None, str | None]:
+        """Steps from ``git log`` where there is no index to follow (see
+        :mod:`~registry_tool.history.gitlog`): of one model's file when the walk may be
+        ``sparse``, of every commit for the whole registry (each added to the index, if
+        any). Returns the commit from which Git objects are read (None: the walk is done)."""
+        if self.file is None:
+            return (yield from gitlog.registry_steps(self.store, self.reader, head,
+                                                     self.index.add if self.index is not None else None))
+        found = gitlog.file_steps(self.store, self.reader, head, self.file) if sparse else None
+        if found is None:
+            return str(head.id)
+        steps, total = found
+        self.passed += max(0, total - len(steps))  # the commits git log found unchanged
+        yield from steps
+        return None
 
     def _commit(self, commit_id: str) -> pygit2.Commit | None:
         try:
