@@ -9,6 +9,7 @@ and spilled to the temporary file."""
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from dataclasses import replace
@@ -184,9 +185,16 @@ def test_one_git_log_tells_every_model_what_entered_production_before(generated,
 
 # 40: three models entered production, none returned; 95, 112, 155: a return to production
 # inside the output whose earlier entry lies beyond it
+# index "0": turned off; "fresh": a fresh clone's, empty when the command starts (the walk
+# fills it as far as it goes, but not below the cut)
+@pytest.mark.parametrize("index", ["0", "fresh"])
 @pytest.mark.parametrize("limit", [40, 95, 112, 155])
-def test_a_cut_history_without_the_index_reads_git_log_once(cli, generated, monkeypatch, limit):
+def test_a_cut_history_without_the_index_reads_git_log_once(cli, generated, monkeypatch, limit, index):
     monkeypatch.setenv("REGISTRY_TOOL_HISTORY_INDEX", "0")
+    if index == "fresh":
+        monkeypatch.delenv("REGISTRY_TOOL_HISTORY_INDEX")
+    kept = generated / ".git" / "registry-tool"
+    shutil.rmtree(kept, ignore_errors=True)
     logs: list[list[str]] = []
     real = gitlog._log
 
@@ -195,7 +203,11 @@ def test_a_cut_history_without_the_index_reads_git_log_once(cli, generated, monk
         return real(git, store, head, spec, paths, count)
 
     monkeypatch.setattr(gitlog, "_log", spy)
-    run = cli(generated, "history", "--format", "json", "--limit", str(limit))
+    try:
+        run = cli(generated, "history", "--format", "json", "--limit", str(limit))
+        assert kept.exists() == (index == "fresh")
+    finally:
+        shutil.rmtree(kept, ignore_errors=True)
     assert logs == [["models"]]  # one walk of the folder, for every model the cut output saw enter production
     monkeypatch.undo()
     monkeypatch.setenv("REGISTRY_TOOL_HISTORY_INDEX", "0")

@@ -475,7 +475,9 @@ def stream_history(store: GitStore, head: pygit2.Commit, *, model: str | None = 
     whether it is a rollback."""
     policy = BlobReader(store).policy(BlobReader.policy_blob(head.tree))
     marks = RollbackMarks(policy.is_unique, may_cut=since is not None or limit is not None)
-    events = walk(store, head, model=model, since=since, progress=progress)
+    index = HistoryIndex.open(store)
+    fresh = index is None or len(index) == 0  # what the walk adds to it stops at the cut
+    events = _walk(_Walk(store, model, index), head, since, progress)
     cut = since is not None
     count = 0
     try:
@@ -488,7 +490,7 @@ def stream_history(store: GitStore, head: pygit2.Commit, *, model: str | None = 
             yield from marks.add(item)
     finally:
         events.close()  # ends the walk (and its progress) now, not when garbage-collected
-    yield from marks.close(partial(_entered_before, store, head) if cut else None)
+    yield from marks.close(partial(_entered_before, store, head, fresh) if cut else None)
 
 
 def read_history(store: GitStore, head: pygit2.Commit, *, model: str | None = None, since: int | None = None,
@@ -509,25 +511,25 @@ def read_history(store: GitStore, head: pygit2.Commit, *, model: str | None = No
     return history
 
 
-def _entered_before(store: GitStore, head: pygit2.Commit, groups: dict[Group, str]) -> dict[Group, set[str]]:
+def _entered_before(store: GitStore, head: pygit2.Commit, fresh: bool,
+                    groups: dict[Group, str]) -> dict[Group, set[str]]:
     """For each (model, stage): the versions that entered the stage on ``head``'s
-    first-parent history before the given commit (one of that history). Without a history
-    index, one ``git log`` of the models folder answers them all (a history cut short by
-    ``--limit`` asks this of every model it saw enter production: one ``git log`` each was
-    minutes at 10,000 models)."""
-    found = _entered_before_at_once(store, head, groups) if len(groups) > 1 else None
+    first-parent history before the given commit (one of that history). Where the walk
+    found no history index to follow (``fresh``: none, or an empty one it filled only as
+    far as the cut), one ``git log`` of the models folder answers them all (a history cut
+    short by ``--limit`` asks this of every model it saw enter production: one ``git log``
+    each was minutes at 10,000 models, and a walk of Git objects below the cut for each
+    tens of minutes at 50,000)."""
+    found = _entered_before_at_once(store, head, groups) if fresh else None
     if found is None:
         found = {group: _before(store, commit, *group) for group, commit in groups.items()}
     return found
 
 
 def _entered_before_at_once(store: GitStore, head: pygit2.Commit, groups: dict[Group, str]) -> dict[Group, set[str]] | None:
-    """:func:`_entered_before` from one ``git log`` of the models folder, each model's steps
-    taken from below its commit; None where the history index answers (it is filled) or
-    only reading Git objects can tell (see :func:`~registry_tool.history.gitlog.files_steps`)."""
-    index = HistoryIndex.open(store)
-    if index is not None and len(index):
-        return None
+    """:func:`_entered_before` from one ``git log`` of the models folder (of the model's
+    file, for one), each model's steps taken from below its commit; None where only
+    reading Git objects can tell (see :func:`~registry_tool.history.gitlog.files_steps`)."""
     reader = BlobReader(store)
     found = gitlog.files_steps(store, reader, head, sorted({f"{model}.yaml" for model, _ in groups}))
     if found is None:
