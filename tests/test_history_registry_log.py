@@ -23,7 +23,8 @@ from registry_tool.history.index import FILE
 from registry_tool.history.walk import History, read_history
 from registry_tool.snapshots.git import GitStore
 
-Ended = list[object]  # what each registry_steps returned: None (the root reached) or the commit objects took over from
+Ended = list[object]  # what each registry_steps returned: the commit the objects took over from (at the root, the walk
+# stops asking for steps before it returns)
 
 
 def _spied(monkeypatch: pytest.MonkeyPatch) -> tuple[Ended, list[int]]:
@@ -95,7 +96,7 @@ def test_the_log_gives_the_events_of_the_walk_of_objects(repo, monkeypatch: pyte
     _awkward(repo)
     _odd_files(repo)
     fast, plain, ended, given = _both(repo, monkeypatch)
-    assert ended == [None] and given[0] == fast.commits_walked  # every commit from the log, to the root
+    assert given == [fast.commits_walked] and not ended  # every step from the log: no hand-over
     _same(fast, plain)
 
 
@@ -104,19 +105,19 @@ def test_the_index_the_log_fills_is_the_index_the_objects_fill(repo, monkeypatch
     _odd_files(repo)
     index = Path(repo.git("rev-parse", "--git-common-dir"))
     index = (index if index.is_absolute() else repo.path / index) / FILE
-    ended, _ = _spied(monkeypatch)
+    ended, given = _spied(monkeypatch)
     store = GitStore.discover(repo.path)
     fast = read_history(store, store.resolve("HEAD"))
     logged = index.read_bytes()
     index.unlink()
-    assert ended == [None]
+    assert given == [fast.commits_walked] and not ended
     plain = _objects(repo, monkeypatch)
     records = [line for line in logged.splitlines() if len(line.split(b" ")[0]) == 40]
     assert logged == index.read_bytes() and len(records) == plain.commits_walked
     _same(fast, plain)
-    calls = len(ended)
+    calls = len(given)
     again = read_history(GitStore.discover(repo.path), store.resolve("HEAD"))  # follows the index: no log
-    assert len(ended) == calls and again.events == plain.events
+    assert len(given) == calls and again.events == plain.events
 
 
 def test_a_moved_models_folder_hands_over_to_the_objects_at_the_move(repo, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -194,3 +195,42 @@ def test_a_history_cut_short_stops_git(repo, monkeypatch: pytest.MonkeyPatch) ->
     cut = read_history(store, store.resolve("HEAD"), limit=1)
     assert len(cut.events) == 1 and started
     assert all(proc.poll() is not None for proc in started)  # none left running
+
+
+def _index_records(repo) -> int:
+    folder = Path(repo.git("rev-parse", "--git-common-dir"))
+    lines = ((folder if folder.is_absolute() else repo.path / folder) / FILE).read_bytes().splitlines()
+    return sum(1 for line in lines if len(line.split(b" ")[0]) == 40)
+
+
+@pytest.mark.parametrize("name", [None, "ocr"])
+def test_below_a_cut_walk_s_records_the_log_reads_on(repo, monkeypatch: pytest.MonkeyPatch, name: str | None) -> None:
+    _awkward(repo)
+    store = GitStore.discover(repo.path)
+    head = store.resolve("HEAD")
+    read_history(store, head, limit=1)  # a fresh clone's index: the newest records only
+    cut = _index_records(repo)
+    ended, given = _spied(monkeypatch)
+    fast = read_history(GitStore.discover(repo.path), head, model=name)
+    assert given and given[0] > 0 and not ended  # the commits below the cut, from the log
+    assert _index_records(repo) == cut + given[0] == int(repo.git("rev-list", "--first-parent", "--count", "HEAD"))
+    monkeypatch.setenv("REGISTRY_TOOL_HISTORY_INDEX", "0")
+    with monkeypatch.context() as patch:
+        patch.setattr(gitlog.shutil, "which", lambda _: None)
+        plain = read_history(GitStore.discover(repo.path), head, model=name)
+    assert fast.events == plain.events and fast.events
+
+
+def test_new_commits_above_a_restored_index_come_from_the_log_until_a_recorded_one(
+        repo, monkeypatch: pytest.MonkeyPatch) -> None:
+    _awkward(repo)
+    store = GitStore.discover(repo.path)
+    read_history(store, store.resolve("HEAD"))  # the index a CI cache restores
+    for n in range(3):
+        repo.write("models/new.yaml", model("new", *(version(f"1.{i}.0", "none") for i in range(n + 1))))
+        repo.commit(f"Register new 1.{n}.0")
+    ended, given = _spied(monkeypatch)
+    fast = read_history(GitStore.discover(repo.path), store.resolve("HEAD"))
+    assert given == [3] and not ended  # the log stopped at the first recorded commit
+    monkeypatch.setenv("REGISTRY_TOOL_HISTORY_INDEX", "0")
+    _same(fast, _objects(repo, monkeypatch))

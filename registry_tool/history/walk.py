@@ -172,9 +172,14 @@ class _Walk:
             yield from self.given
             return
         index, shallow = self.index, self.store.shallow_commits
+        if sparse and self.file is not None and (index is None or len(index) == 0):
+            found = gitlog.file_steps(self.store, self.reader, head, self.file)  # a fresh clone: git log's speed
+            if found is not None:
+                steps, total = found
+                self.passed += max(0, total - len(steps))  # the commits git log found unchanged
+                yield from steps
+                return
         commit_id: str | None = str(head.id)
-        if index is None or len(index) == 0:  # a fresh clone: git log's speed
-            commit_id = yield from self._logged(head, sparse)
         source = _StepSource(self, head)
         after_touch = False
         while commit_id is not None:
@@ -188,22 +193,6 @@ class _Walk:
             after_touch = self.touches(step)
             commit_id = step.parent if step.complete and step.commit not in shallow else None
 
-    def _logged(self, head: pygit2.Commit, sparse: bool) -> Generator[Step, None, str | None]:
-        """Steps from ``git log`` where there is no index to follow (see
-        :mod:`~registry_tool.history.gitlog`): of one model's file when the walk may be
-        ``sparse``, of every commit for the whole registry (each added to the index, if
-        any). Returns the commit from which Git objects are read (None: the walk is done)."""
-        if self.file is None:
-            return (yield from gitlog.registry_steps(self.store, self.reader, head,
-                                                     self.index.add if self.index is not None else None))
-        found = gitlog.file_steps(self.store, self.reader, head, self.file) if sparse else None
-        if found is None:
-            return str(head.id)
-        steps, total = found
-        self.passed += max(0, total - len(steps))  # the commits git log found unchanged
-        yield from steps
-        return None
-
     def _commit(self, commit_id: str) -> pygit2.Commit | None:
         try:
             found = self.store.repo[commit_id]
@@ -211,11 +200,16 @@ class _Walk:
             return None
         return found if isinstance(found, pygit2.Commit) else None
 
-    def _cold(self, start: pygit2.Commit | None) -> Iterator[Step] | None:
-        """Steps read from Git objects, from ``start`` down its first parents."""
-        if start is None:
-            return None
-        return self._cold_steps(start)
+    def unrecorded(self, start: pygit2.Commit) -> Generator[Step, None, None]:
+        """Steps from ``start`` down its first parents, of commits the index does not have
+        (none, in a fresh clone; the new ones, after a cached index was restored; those
+        below a walk cut short): from one streamed ``git log`` of the models folder, read
+        as far as the walk goes (:func:`~registry_tool.history.gitlog.registry_steps`),
+        and from Git objects from where it hands over."""
+        resume = yield from gitlog.registry_steps(self.store, self.reader, start)
+        commit = self._commit(resume) if resume is not None else None
+        if commit is not None:
+            yield from self._cold_steps(commit)
 
     def _cold_steps(self, start: pygit2.Commit) -> Iterator[Step]:
         newer: _State | None = None
@@ -378,33 +372,42 @@ class _Landing:
 
 class _StepSource:
     """Steps by commit id: the history index's record when it has one, else the next step
-    of a cold walk read from Git objects (and added to the index)."""
+    of the commits it does not have, from ``git log`` or Git objects (see
+    :meth:`_Walk.unrecorded`), added to the index."""
 
     def __init__(self, run: _Walk, head: pygit2.Commit) -> None:
         self.run = run
         self.head = head
-        self.cold: Iterator[Step] | None = None
+        self.unrecorded: Generator[Step, None, None] | None = None
+        self.expected: str | None = None  # the commit whose step self.unrecorded gives next
         self.recorded = 0
 
     def get(self, commit_id: str) -> Step | None:
         index = self.run.index
         step = index.get(commit_id, self.run.file) if index is not None else None
         if step is not None:
-            self.cold = None  # the index has it: what the cold walk would read next is known
+            self._stop()  # the index has it: what the walk of unrecorded commits would read next is known
             self.recorded += 1
             if self.recorded + self.run.passed > len(index):  # type: ignore[arg-type]
                 raise RegistryError(f"the history index {index.path} is damaged (its records form a cycle); "  # type: ignore[union-attr]
                                     "delete it and run the command again")
             return step
-        if self.cold is None:
+        if self.unrecorded is None or commit_id != self.expected:
+            self._stop()
             start = self.head if commit_id == str(self.head.id) else self.run._commit(commit_id)
-            self.cold = self.run._cold(start)
-            if self.cold is None:
+            if start is None:
                 return None
-        step = next(self.cold, None)
+            self.unrecorded = self.run.unrecorded(start)
+        step = next(self.unrecorded, None)
         if step is not None and index is not None:
             index.add(step)
+        self.expected = step.parent if step is not None else None
         return step
+
+    def _stop(self) -> None:
+        if self.unrecorded is not None:
+            self.unrecorded.close()  # stops git log, if it is running
+            self.unrecorded = None
 
 
 def walk(store: GitStore, head: pygit2.Commit, *, model: str | None = None, since: int | None = None,
