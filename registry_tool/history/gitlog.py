@@ -268,16 +268,20 @@ def _git(git: str, store: GitStore) -> tuple[dict[str, str], list[str]]:
 
 
 def _chunks(out: IO[bytes]) -> Iterator[bytes]:
-    """Each record of ``git log -z --format=%x01%H`` output, as it comes."""
-    pending = b""
-    while True:
-        chunk = out.read(1 << 20)
-        pending += chunk
-        parts = pending.split(b"\x01")
-        pending = parts.pop() if chunk else b""
+    """Each record of ``git log -z --format=%x01%H`` output, as it comes (what git wrote so
+    far is read, so a walk cut short stops it soon; a record of many reads is joined once)."""
+    pieces: list[bytes] = []
+    while chunk := os.read(out.fileno(), 1 << 20):
+        if b"\x01" not in chunk:
+            pieces.append(chunk)
+            continue
+        first, *parts = chunk.split(b"\x01")
+        pieces.append(first)
+        parts.insert(0, b"".join(pieces))
+        pieces = [parts.pop()]
         yield from (part for part in parts if part)
-        if not chunk:
-            return
+    if b"".join(pieces):
+        yield b"".join(pieces)
 
 
 def _parse_record(chunk: bytes, kept: set[str]) -> tuple[str, Raw] | None:
