@@ -11,15 +11,19 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 from registry_tool.errors import ChangedMeanwhile, RegistryError
 
 
-def atomic_write(target: Path, data: bytes, *, display: str, expect: bytes | bool | None = False) -> None:
-    """Write ``data`` to ``target`` atomically. ``expect`` (when not False) is what the file
-    must still hold just before the rename (None: it must not exist); otherwise nothing
-    is written and :class:`ChangedMeanwhile` is raised."""
+def atomic_write(target: Path, data: bytes | Iterable[bytes], *, display: str,
+                 expect: bytes | bool | None = False) -> None:
+    """Write ``data`` (bytes, or its pieces in order: a file bigger than what should be held
+    in memory) to ``target`` atomically; an exception from the pieces leaves the target as
+    it was. ``expect`` (when not False) is what the file must still hold just before the
+    rename (None: it must not exist); otherwise nothing is written and
+    :class:`ChangedMeanwhile` is raised."""
     folder = target.parent
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -28,7 +32,8 @@ def atomic_write(target: Path, data: bytes, *, display: str, expect: bytes | boo
         raise RegistryError(f"{display}: cannot write: {exc.strerror}") from None
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            for piece in [data] if isinstance(data, bytes) else data:
+                handle.write(piece)
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(tmp, _mode_for(target))

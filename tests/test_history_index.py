@@ -197,3 +197,37 @@ def test_linked_work_trees_share_one_index(cli, repo, tmp_path, monkeypatch):
     assert run.code == 0
     assert index_path(repo).exists()
     assert not list((repo.path / ".git" / "worktrees").rglob("history-index"))
+
+
+def test_records_added_wait_on_disk_and_are_saved_after_those_read(repo):
+    commit_seed_000(repo)
+    store = GitStore.discover(repo.path)
+    path = index_path(repo)
+    path.parent.mkdir(parents=True)
+    read = HistoryIndex(path, {"a" * 40: f"{'a' * 40} - 1 -"})
+    read.save()
+    assert not path.exists()  # nothing added: nothing written
+    steps = [parse_line(f"{c * 40} {'a' * 40} {n} - faq-bot.yaml - {'b' * 40}") for n, c in enumerate("cd")]
+    for step in steps + steps[:1]:  # one twice: recorded once
+        read.add(step)
+    assert len(read) == 3 and len(read._lines) == 1  # the added ones are not held in memory
+    read.save()
+    body = path.read_bytes()
+    lines = body.splitlines()
+    assert lines[1:-1] == [f"{'a' * 40} - 1 -".encode()] + [step.line().encode() for step in steps]
+    assert lines[-1] == b"sha256 " + hashlib.sha256(body[: body.rindex(b"sha256 ")]).hexdigest().encode()
+    again = HistoryIndex.open(store)
+    assert again is not None and again.get("d" * 40) == steps[1]
+
+
+def test_an_index_over_its_bound_is_not_written_and_the_old_one_stays(cli, repo, monkeypatch):
+    awkward_history(repo)
+    monkeypatch.delenv(ENV, raising=False)
+    assert cli(repo.path, "history", "--format", "json").code == 0
+    before = index_path(repo).read_bytes()
+    repo.write("models/late.yaml", model("late", version("1.0.0", "none")))
+    repo.commit("Register late 1.0.0")
+    monkeypatch.setattr("registry_tool.history.index.MAX_BYTES", len(before) + 10)
+    assert cli(repo.path, "history", "--format", "json").code == 0
+    assert index_path(repo).read_bytes() == before
+    assert sorted(p.name for p in index_path(repo).parent.iterdir()) == ["history-heads", "history-index"]  # no temporary file left
