@@ -23,8 +23,8 @@ Rows (``--rows``, default all):
 * ``history-limit-fresh``, ``history-all-fresh``  the same as in a fresh CI clone: the
   history index on and empty (removed, untimed, before each run), so the walk writes it.
 * ``history-all``  the whole registry's ``history --format json`` without the history index
-  (every commit's models tree diffed) vs ``git log --first-parent --raw --format=%H -- models``
-  (Git listing the same changes). Goal: peak memory <= 200 MB (the largest process, anon
+  (every commit's changes, read from ``git log``, and both sides of each parsed) vs ``git log
+  --first-parent --raw --format=%H -- models`` (Git listing the same changes). Goal: peak memory <= 200 MB (the largest process, anon
   and PSS), whatever the size; the wall ratio is printed too. Slow: one walk at 2,000
   models takes ~50 s of CPU; run it with ``--runs 1``.
 
