@@ -153,11 +153,12 @@ class _Walk:
     """One history walk: the steps of first-parent commits (from the history index where
     it has them, from Git objects otherwise), and the events of their changes."""
 
-    def __init__(self, store: GitStore, model: str | None, index: HistoryIndex | None = None) -> None:
+    def __init__(self, store: GitStore, model: str | None, index: HistoryIndex | None = None,
+                 reader: BlobReader | None = None) -> None:
         self.store = store
         self.model = model
         self.file = f"{model}.yaml" if model is not None else None
-        self.reader = BlobReader(store)
+        self.reader = reader or BlobReader(store)  # a reader shared by several walks keeps what it parsed
         self.index = index
         self.passed = 0  # recorded commits a sparse walk left out
         self.given: list[Step] | None = None  # the steps, when already read (see _entered_before)
@@ -543,8 +544,8 @@ def _entered_before_at_once(store: GitStore, head: pygit2.Commit, groups: dict[G
         at = next((i for i, step in enumerate(steps) if step.commit == commit), None)
         if at is None:
             return None  # not a commit that changed the model on this history: ask as before
-        run = _Walk(store, model)
-        run.reader, run.given = reader, steps[at + 1:]
+        run = _Walk(store, model, reader=reader)
+        run.given = steps[at + 1:]
         result[model, stage] = set(_record(run, head, stage).labels)
     return result
 
