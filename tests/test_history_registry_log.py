@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import stat
 import subprocess
+import threading
 from pathlib import Path
 
 import pytest
@@ -234,3 +235,20 @@ def test_new_commits_above_a_restored_index_come_from_the_log_until_a_recorded_o
     assert given == [3] and not ended  # the log stopped at the first recorded commit
     monkeypatch.setenv("REGISTRY_TOOL_HISTORY_INDEX", "0")
     _same(fast, _objects(repo, monkeypatch))
+
+
+@pytest.mark.parametrize("size", [1, 3, 7, 64])
+def test_records_split_across_reads_are_joined(size: int) -> None:
+    records = [b"a" * 40 + b"\0:100644 100644 x y M\0models/m.yaml\0", b"b" * 40, b"c" * 40 + b"\0" + b"z" * 100]
+    data = b"".join(b"\x01" + record for record in records)
+    read, write = os.pipe()
+    with os.fdopen(read, "rb") as out:
+        def feed() -> None:  # git writing a few bytes at a time
+            with os.fdopen(write, "wb", buffering=0) as pipe:
+                for at in range(0, len(data), size):
+                    pipe.write(data[at:at + size])
+
+        writer = threading.Thread(target=feed)
+        writer.start()
+        assert list(gitlog._chunks(out)) == records
+        writer.join()
