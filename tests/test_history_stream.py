@@ -22,6 +22,7 @@ from registry_tool.core.model import Stage
 from registry_tool.history import gitlog, marks
 from registry_tool.history.blobs import BlobReader
 from registry_tool.history.events import Event, Truncated, iso_utc
+from registry_tool.history.index import HistoryIndex
 from registry_tool.history.walk import _before, _entered_before_at_once, production_record, walk
 from registry_tool.output.history import text_line
 from registry_tool.output.values import dump
@@ -177,7 +178,7 @@ def test_one_git_log_tells_every_model_what_entered_production_before(generated,
     assert len(entries) > 2 and any(len(commits) > 2 for commits in entries.values())
     for pick in (0, -1, 1):  # each model's newest entry, its oldest, its second newest
         groups = {group: commits[pick] for group, commits in entries.items() if len(commits) > abs(pick)}
-        one_by_one = {group: _before(store, commit, *group) for group, commit in groups.items()}
+        one_by_one = {group: _before(store, commit, *group, HistoryIndex.open(store)) for group, commit in groups.items()}
         at_once = _entered_before_at_once(store, head, groups)
         assert at_once == one_by_one
         assert any(at_once.values()) == (pick != -1)  # before the oldest entries: nothing

@@ -482,6 +482,7 @@ def stream_history(store: GitStore, head: pygit2.Commit, *, model: str | None = 
     index = HistoryIndex.open(store)
     fresh = index is None or len(index) == 0  # what the walk adds to it stops at the cut
     events = _walk(_Walk(store, model, index), head, since, progress)
+    del index  # held by the walk while it runs, not beside what a cut walk reads after it
     cut = since is not None
     count = 0
     try:
@@ -526,7 +527,8 @@ def _entered_before(store: GitStore, head: pygit2.Commit, fresh: bool,
     tens of minutes at 50,000)."""
     found = _entered_before_at_once(store, head, groups) if fresh else None
     if found is None:
-        found = {group: _before(store, commit, *group) for group, commit in groups.items()}
+        index = HistoryIndex.open(store)  # one, read once, for every model's walk
+        found = {group: _before(store, commit, *group, index) for group, commit in groups.items()}
     return found
 
 
@@ -550,8 +552,9 @@ def _entered_before_at_once(store: GitStore, head: pygit2.Commit, groups: dict[G
     return result
 
 
-def _before(store: GitStore, commit_id: str, model: str, stage: Stage) -> set[str]:
-    """The versions of ``model`` that entered ``stage`` before a commit."""
+def _before(store: GitStore, commit_id: str, model: str, stage: Stage, index: HistoryIndex | None) -> set[str]:
+    """The versions of ``model`` that entered ``stage`` before a commit (walked with
+    ``index``, the repository's history index if it is used)."""
     commit = store.commit(commit_id)
     if not commit.parent_ids or commit_id in store.shallow_commits:
         return set()
@@ -559,7 +562,7 @@ def _before(store: GitStore, commit_id: str, model: str, stage: Stage) -> set[st
         parent = store.commit(commit.parent_ids[0])
     except RegistryError:
         return set()
-    return set(production_record(store, parent, model, stage).labels)
+    return set(_record(_Walk(store, model, index), parent, stage).labels)
 
 
 @dataclass
