@@ -204,9 +204,13 @@ def test_records_added_wait_on_disk_and_are_saved_after_those_read(repo):
     store = GitStore.discover(repo.path)
     path = index_path(repo)
     path.parent.mkdir(parents=True)
-    read = HistoryIndex(path, {"a" * 40: f"{'a' * 40} - 1 -"})
+    body = HEADER + f"{'a' * 40} - 1 -\n".encode()
+    path.write_bytes(body + b"sha256 " + hashlib.sha256(body).hexdigest().encode() + b"\n")
+    inode = path.stat().st_ino
+    read = HistoryIndex.open(store)
+    assert read is not None and len(read) == 1
     read.save()
-    assert not path.exists()  # nothing added: nothing written
+    assert path.stat().st_ino == inode  # nothing added: nothing written (a write renames a new file into place)
     steps = [parse_line(f"{c * 40} {'a' * 40} {n} - faq-bot.yaml - {'b' * 40}") for n, c in enumerate("cd")]
     for step in steps + steps[:1]:  # one twice: recorded once
         read.add(step)
