@@ -235,3 +235,21 @@ def test_an_index_over_its_bound_is_not_written_and_the_old_one_stays(cli, repo,
     assert cli(repo.path, "history", "--format", "json").code == 0
     assert index_path(repo).read_bytes() == before
     assert sorted(p.name for p in index_path(repo).parent.iterdir()) == ["history-heads", "history-index"]  # no temporary file left
+
+
+def test_an_index_saved_twice_keeps_what_each_walk_added(repo):
+    """A cut walk's questions share one index among several walks, each of which saves it."""
+    commit_seed_000(repo)
+    store = GitStore.discover(repo.path)
+    shared = HistoryIndex.open(store)
+    assert shared is not None
+    first, second = (parse_line(f"{c * 40} - {n} - faq-bot.yaml - {'b' * 40}") for n, c in enumerate("cd"))
+    shared.add(first)
+    shared.save()
+    shared.add(second)  # a later walk, going elsewhere
+    shared.save()
+    shared.add(first)  # and one that comes by again (it cannot look it up): recorded once
+    shared.save()
+    again = HistoryIndex.open(store)
+    assert again is not None and len(again) == 2
+    assert again.get("c" * 40) == first and again.get("d" * 40) == second

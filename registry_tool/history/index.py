@@ -105,13 +105,16 @@ class HistoryIndex:
     The records a walk adds go to an unnamed temporary file until :meth:`save`, not to
     memory: a whole-registry walk in a fresh clone of 50,000 models adds ~100,000 records,
     ~100 MB of text. They are not looked up again by the walk that adds them (a
-    first-parent walk never comes back to a commit; a later walk opens the saved index)."""
+    first-parent walk never comes back to a commit; a later command opens the saved
+    index); another walk on the same index (a cut walk's questions, model by model)
+    reads them again, and they are recorded once."""
 
     def __init__(self, path: Path, lines: _Records) -> None:
         self.path = path
         self._lines = lines  # the records read: commit id -> its line, parsed when asked for
         self._added: set[str] = set()  # the commits of the records added
         self._spill: IO[bytes] | None = None  # their lines, in order
+        self._saved = 0  # how many of them the file has
 
     @classmethod
     def open(cls, store: GitStore) -> HistoryIndex | None:
@@ -148,23 +151,28 @@ class HistoryIndex:
     def add(self, step: Step) -> None:
         if step.complete and step.commit not in self._lines and step.commit not in self._added:
             if self._spill is None:
-                self._spill = tempfile.TemporaryFile(prefix="registry-tool-index-")  # noqa: SIM115 - closed by save
+                # open as long as the index: several walks may add to one, and each saves it
+                self._spill = tempfile.TemporaryFile(prefix="registry-tool-index-")  # noqa: SIM115
             self._spill.write(step.line().encode("utf-8", "surrogateescape") + b"\n")
             self._added.add(step.commit)
 
     def save(self) -> None:
         """Write the index with what was added, if anything was, streamed (the records read
         and then those added, as they were added); a cache that cannot be written (a
-        read-only repository, a full disk) or would be too big is simply not kept."""
-        spill, self._spill = self._spill, None
-        if spill is None:
+        read-only repository, a full disk) or would be too big is simply not kept. Saved
+        again (several walks on one index), it writes everything added so far."""
+        spill = self._spill
+        if spill is None or self._saved == len(self._added):
             return
         from registry_tool.atomic import atomic_write
 
-        with spill, contextlib.suppress(RegistryError, _TooBig):
-            spill.seek(0)
-            atomic_write(self.path, self._body(spill), display=str(self.path))
-        self._added = set()
+        spill.seek(0)
+        try:
+            with contextlib.suppress(RegistryError, _TooBig):
+                atomic_write(self.path, self._body(spill), display=str(self.path))
+                self._saved = len(self._added)
+        finally:
+            spill.seek(0, os.SEEK_END)  # where the next record is written
 
     def _body(self, spill: IO[bytes]) -> Iterator[bytes]:
         digest, size = hashlib.sha256(), 0
@@ -182,6 +190,7 @@ class _TooBig(Exception):
 
 
 def _pieces(lines: _Records, spill: IO[bytes]) -> Iterator[bytes]:
+    """The file's header, the records read, then those added (read from ``spill``)."""
     yield HEADER
     yield from lines.pieces()
     while chunk := spill.read(1 << 20):

@@ -7,8 +7,8 @@ turned into :class:`~registry_tool.changes.Change` events attributed to that com
 Cost follows the changes, not the history: the walk goes by :class:`Step` (a commit, its
 first parent, its time, its policy blob and the model files that differ from the
 parent's), taken from the history index (:mod:`registry_tool.history.index`) where it has
-them and read from Git objects otherwise, then added to it; where there is no index to
-follow, from ``git log`` (:mod:`registry_tool.history.gitlog`). Read from Git, a commit whose
+them, otherwise from one streamed ``git log`` (:mod:`registry_tool.history.gitlog`) or,
+where that cannot tell exactly, from Git objects, then added to it. Read from Git, a commit whose
 models tree (or, for one model without an index to fill, whose file) has the same id as
 its parent's is skipped without reading anything else; only the changed entries of a
 changed tree are looked at (libgit2's tree diff). Each distinct blob is read once, and
@@ -151,7 +151,7 @@ class _State:
 
 class _Walk:
     """One history walk: the steps of first-parent commits (from the history index where
-    it has them, from Git objects otherwise), and the events of their changes."""
+    it has them, from ``git log`` or Git objects otherwise), and the events of their changes."""
 
     def __init__(self, store: GitStore, model: str | None, index: HistoryIndex | None = None,
                  reader: BlobReader | None = None) -> None:
@@ -180,8 +180,8 @@ class _Walk:
                 self.passed += max(0, total - len(steps))  # the commits git log found unchanged
                 yield from steps
                 return
-        commit_id: str | None = str(head.id)
         source = _StepSource(self, head)
+        commit_id: str | None = str(head.id)
         after_touch = False
         while commit_id is not None:
             if sparse and index is not None and self.file is not None and not after_touch:
