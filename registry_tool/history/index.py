@@ -210,7 +210,8 @@ class _Records:
         while at < end:
             stop = data.find(b"\n", at, end)
             stop = end if stop < 0 else stop
-            self._at[str(data[at:stop].split(b" ", 1)[0], "utf-8", "surrogateescape")] = at
+            space = data.find(b" ", at, stop)  # the commit id ends there (or the line does)
+            self._at[str(data[at:stop if space < 0 else space], "utf-8", "surrogateescape")] = at
             at = stop + 1
 
     def __len__(self) -> int:
