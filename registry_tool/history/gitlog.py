@@ -33,7 +33,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-from collections.abc import Callable, Collection, Generator, Iterator
+from collections.abc import Collection, Generator, Iterator
 from typing import IO
 
 import pygit2
@@ -98,8 +98,7 @@ def files_steps(store: GitStore, reader: BlobReader, head: pygit2.Commit, files:
     return {file: _closed(store, found, policy_blob) for file, found in steps.items()}, total
 
 
-def registry_steps(store: GitStore, reader: BlobReader, head: pygit2.Commit,
-                   keep: Callable[[Step], None] | None = None) -> Generator[Step, None, str | None]:
+def registry_steps(store: GitStore, reader: BlobReader, head: pygit2.Commit) -> Generator[Step, None, str | None]:
     """The step of every first-parent commit from ``head``, newest first, for a walk of the
     whole registry, from one streamed ``git log --sparse ... -- MODELS registry.yaml`` (every
     commit listed, with its changes under those paths). Returns None when the walk reached
@@ -107,8 +106,7 @@ def registry_steps(store: GitStore, reader: BlobReader, head: pygit2.Commit,
     once: no git, a shallow clone; part way: a record this cannot express exactly, such as
     a policy that moves the models folder, or git failing). A step goes out only once the
     next record names its first parent (or it is the root's), so a step git told of just
-    before it failed is read again from objects. ``keep`` is given each step first (the
-    history index's ``add``)."""
+    before it failed is read again from objects."""
     git = shutil.which("git")
     if git is None or store.repo.is_shallow:
         return str(head.id)
@@ -129,7 +127,7 @@ def registry_steps(store: GitStore, reader: BlobReader, head: pygit2.Commit,
                 if split is None or split[0] != expected:
                     return held.commit if held is not None else str(head.id)
                 if held is not None:
-                    yield _kept(held, keep)  # git named its first parent next
+                    yield held  # git named its first parent next
                 found = _registry_step(store, reader, split, models_dir, policy_blob)
                 if found is None:
                     return split[0]
@@ -140,14 +138,8 @@ def registry_steps(store: GitStore, reader: BlobReader, head: pygit2.Commit,
                 proc.kill()  # the walk stopped early (--limit, --since, an interrupt), or objects take over
     if held is None or held.parent is not None or proc.returncode != 0:
         return held.commit if held is not None else str(head.id)
-    yield _kept(held, keep)
+    yield held
     return None
-
-
-def _kept(step: Step, keep: Callable[[Step], None] | None) -> Step:
-    if keep is not None:
-        keep(step)
-    return step
 
 
 def _registry_step(store: GitStore, reader: BlobReader, split: Split, models_dir: str,
@@ -280,8 +272,8 @@ def _chunks(out: IO[bytes]) -> Iterator[bytes]:
         parts.insert(0, b"".join(pieces))
         pieces = [parts.pop()]
         yield from (part for part in parts if part)
-    if b"".join(pieces):
-        yield b"".join(pieces)
+    if last := b"".join(pieces):
+        yield last
 
 
 def _parse_record(chunk: bytes, kept: set[str]) -> tuple[str, Raw] | None:
