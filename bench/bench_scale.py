@@ -151,28 +151,23 @@ def promote_row(path: Path, args: argparse.Namespace) -> tuple[Contender, list[C
     return floor, [imports, *ours]
 
 
-def _no_index(path: Path, args: argparse.Namespace, what: str, extra: list[str]) -> list[Contender]:
-    """``history --format json`` plus ``extra``, without the history index (a fresh CI clone)."""
-    return [Contender(f"{what}, no index ({label})", [*cmd, "history", *extra, "--format", "json"], path,
-                      {**env, "REGISTRY_TOOL_HISTORY_INDEX": "0"}) for label, cmd, env in tools(args)]
-
-
-def _fresh_index(path: Path, args: argparse.Namespace, what: str, extra: list[str]) -> list[Contender]:
-    """``history --format json`` plus ``extra`` as in a fresh CI clone: the history index on,
+def _history(path: Path, args: argparse.Namespace, what: str, extra: list[str], fresh: bool) -> list[Contender]:
+    """``history --format json`` plus ``extra``: without the history index
+    (``REGISTRY_TOOL_HISTORY_INDEX=0``), or ``fresh``, as in a fresh CI clone: the index on
     and empty (removed, untimed, before each run), so the walk writes it."""
-    empty = ["rm", "-rf", str(path / ".git" / "registry-tool")]
-    return [Contender(f"{what}, fresh clone's index ({label})", [*cmd, "history", *extra, "--format", "json"], path,
-                      {k: v for k, v in env.items() if k != "REGISTRY_TOOL_HISTORY_INDEX"}, before=empty)
+    empty = ["rm", "-rf", str(path / ".git" / "registry-tool")] if fresh else None
+    how = "fresh clone's index" if fresh else "no index"
+    return [Contender(f"{what}, {how} ({label})", [*cmd, "history", *extra, "--format", "json"], path,
+                      {**env, "REGISTRY_TOOL_HISTORY_INDEX": "1" if fresh else "0"}, before=empty)
             for label, cmd, env in tools(args)]
 
 
 def history_limit_row(path: Path, args: argparse.Namespace, fresh: bool = False) -> list[Contender]:
-    build = _fresh_index if fresh else _no_index
-    return build(path, args, f"history --limit {HISTORY_LIMIT} --format json", ["--limit", str(HISTORY_LIMIT)])
+    return _history(path, args, f"history --limit {HISTORY_LIMIT} --format json", ["--limit", str(HISTORY_LIMIT)], fresh)
 
 
 def history_all_row(path: Path, args: argparse.Namespace, fresh: bool = False) -> list[Contender]:
-    return (_fresh_index if fresh else _no_index)(path, args, "history --format json, every model", [])
+    return _history(path, args, "history --format json, every model", [], fresh)
 
 
 ROWS = {"pr": (pr_row, "the import floor", "<= 1.3x the import floor (wall)"),
@@ -223,7 +218,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="2000,10000,50000")
     parser.add_argument("--rows", default="pr,get,full,promote,history",
-                        help="comma-separated; also history-limit and history-all (slow, not in the default)")
+                        help="comma-separated; also history-limit, history-all and their -fresh rows "
+                             "(slow, not in the default)")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--no-warmup", action="store_true",
                         help="skip the untimed first round (for slow rows whose registry is already in the page cache)")
