@@ -253,3 +253,66 @@ def test_an_index_saved_twice_keeps_what_each_walk_added(repo):
     again = HistoryIndex.open(store)
     assert again is not None and len(again) == 2
     assert again.get("c" * 40) == first and again.get("d" * 40) == second
+
+
+def steps_of(count: int, files: int) -> list:
+    """``count`` records of ``files`` changed model files each, chained by first parent."""
+    found = []
+    for n in range(count):
+        changes = " ".join(f"m{k:05}.yaml {k:040x} {n + 1:040x}" for k in range(files))
+        parent = f"{n + 1:040x}" if n + 1 < count else "-"
+        found.append(parse_line(f"{n:040x} {parent} {n} - {changes}"))
+    return found
+
+
+@pytest.mark.parametrize(("count", "files", "longest"), [
+    (3, 3000, 1 << 18),  # a record longer than the block the index reads at once (256 KiB)
+    (9000, 1, 1 << 20),  # a file read by the scan in several pieces (1 MiB each): records cross their edges
+])
+def test_records_are_read_back_whatever_their_length_and_place_in_the_file(repo, count, files, longest):
+    commit_seed_000(repo)
+    store = GitStore.discover(repo.path)
+    written = HistoryIndex.open(store)
+    assert written is not None
+    steps = steps_of(count, files)
+    for step in steps:
+        written.add(step)
+    written.save()
+    assert max(len(step.line()) for step in steps) > longest or index_path(repo).stat().st_size > longest
+    read = HistoryIndex.open(store)
+    assert read is not None and len(read) == count
+    assert [read.get(step.commit) for step in reversed(steps)] == list(reversed(steps))  # out of the file's order too
+    assert read.get(steps[1].commit, only="m00000.yaml") == steps[1]
+    assert read.skip(steps[0].commit, "absent.yaml") == (steps[-1].commit, count - 1)  # down the chain to the root's
+
+
+def test_an_index_replaced_while_open_is_read_as_it_was(repo):
+    """Another process saving the index renames a new file into place: one opened before
+    still reads the records it checked."""
+    commit_seed_000(repo)
+    store = GitStore.discover(repo.path)
+    first = steps_of(2, 1)
+    write_index(index_path(repo), "".join(step.line() + "\n" for step in first).encode())
+    opened = HistoryIndex.open(store)
+    other = index_path(repo).with_name("other")
+    write_index(other, b"")
+    os.replace(other, index_path(repo))
+    assert opened is not None and [opened.get(step.commit) for step in first] == first
+
+
+def test_an_index_cut_in_place_while_open_is_not_trusted_nor_saved(repo):
+    """A file changed in place behind an open index (never done by registry-tool, whose
+    writes are renames): the records it no longer holds are not found (a walk reads Git for
+    them), and a save writes no index from it."""
+    commit_seed_000(repo)
+    store = GitStore.discover(repo.path)
+    first = steps_of(2, 1)
+    write_index(index_path(repo), "".join(step.line() + "\n" for step in first).encode())
+    opened = HistoryIndex.open(store)
+    assert opened is not None
+    os.truncate(index_path(repo), len(HEADER) + len(first[0].line()) // 2)
+    assert opened.get(first[0].commit) is None and opened.get(first[1].commit) is None
+    opened.add(steps_of(3, 1)[2])
+    opened.save()
+    assert index_path(repo).stat().st_size == len(HEADER) + len(first[0].line()) // 2  # left as it was
+    assert sorted(p.name for p in index_path(repo).parent.iterdir()) == ["history-index"]  # no temporary file left

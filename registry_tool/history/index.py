@@ -24,6 +24,7 @@ import hashlib
 import os
 import re
 import tempfile
+import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -37,6 +38,8 @@ from registry_tool.snapshots.git import GitStore
 HEADER = b"registry-tool history index 1\n"
 FILE = Path("registry-tool") / "history-index"
 MAX_BYTES = 128 * 1024 * 1024  # a bigger index is not read (nor grown)
+BLOCK = 1 << 18  # how much of the file is read at once
+SHA_LINE = len(b"sha256 ") + 64 + 1  # the last line: the file's sha256
 ENV = "REGISTRY_TOOL_HISTORY_INDEX"
 _OID = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
 _ID_LENGTHS = (1, 40, 64)  # "-", a SHA-1 or a SHA-256 object id
@@ -168,7 +171,7 @@ class HistoryIndex:
 
         spill.seek(0)
         try:
-            with contextlib.suppress(RegistryError, _TooBig):
+            with contextlib.suppress(RegistryError, _TooBig, _NotAnIndex):
                 atomic_write(self.path, self._body(spill), display=str(self.path))
                 self._saved = len(self._added)
         finally:
@@ -198,21 +201,19 @@ def _pieces(lines: _Records, spill: IO[bytes]) -> Iterator[bytes]:
 
 
 class _Records:
-    """The records of an index file as read: its bytes, and where each commit's line
-    starts. A record's line becomes a string only when it is asked for: the file's text
-    as strings, split, was twice the file while it was read and held ~50 bytes more per
-    record than its bytes do (~100 MB of records at 50,000 models)."""
+    """The records of an index file: where each commit's line is, the lines themselves left
+    in the file and read from it when asked for (a block at a time: a walk asks for them in
+    the order it wrote them). Holding the file's bytes cost its whole size for as long as
+    the index was open: at 50,000 models a 99 MB file, and a warm ``history --limit 500``
+    peaked near 200 MB. The file stays open: a save replaces it by a rename, which leaves
+    what this one reads as it was."""
 
-    def __init__(self, data: bytes = b"", start: int = 0, end: int = 0) -> None:
-        self._data = data
-        self._at: dict[str, int] = {}  # commit id -> where its line starts (the last line for a commit)
-        at = start
-        while at < end:
-            stop = data.find(b"\n", at, end)
-            stop = end if stop < 0 else stop
-            space = data.find(b" ", at, stop)  # the commit id ends there (or the line does)
-            self._at[str(data[at:stop if space < 0 else space], "utf-8", "surrogateescape")] = at
-            at = stop + 1
+    def __init__(self, fd: int | None = None, at: dict[str, int] | None = None) -> None:
+        self._fd = fd
+        if fd is not None:
+            weakref.finalize(self, os.close, fd)
+        self._at = at if at is not None else {}  # commit id -> its line's offset << 32 | its length (the last line for a commit)
+        self._block, self._block_at = b"", 0  # the bytes last read, and where they start in the file
 
     def __len__(self) -> int:
         return len(self._at)
@@ -221,17 +222,40 @@ class _Records:
         return commit in self._at
 
     def line(self, commit: str) -> str | None:
-        at = self._at.get(commit)
-        if at is None:
+        """The commit's line; None when there is none, or the file no longer holds it
+        (changed in place behind the index's back: the walk then reads Git instead)."""
+        where = self._at.get(commit)
+        if where is None:
             return None
-        return str(self._data[at:self._data.find(b"\n", at)], "utf-8", "surrogateescape")
+        data = self._bytes(where)
+        if data is None or not data.startswith(commit.encode("utf-8", "surrogateescape")):
+            return None
+        return str(data, "utf-8", "surrogateescape")
+
+    def _bytes(self, where: int) -> bytes | None:
+        at, length = where >> 32, where & 0xFFFFFFFF
+        offset = at - self._block_at
+        if offset < 0 or offset + length > len(self._block):
+            if self._fd is None:
+                return None
+            try:
+                self._block = os.pread(self._fd, max(length, BLOCK), at)
+            except OSError:
+                return None
+            self._block_at, offset = at, 0
+            if length > len(self._block):
+                return None
+        return self._block[offset:offset + length]
 
     def pieces(self) -> Iterator[bytes]:
         """The records, each commit's line once, for the file written anew, in batches."""
         batch = bytearray()
-        for at in self._at.values():
-            batch += self._data[at:self._data.find(b"\n", at) + 1]
-            if len(batch) >= 1 << 20:
+        for where in self._at.values():
+            data = self._bytes(where)
+            if data is None:
+                raise _NotAnIndex  # the file changed under the index: write none rather than a torn one
+            batch += data + b"\n"
+            if len(batch) >= BLOCK:
                 yield bytes(batch)
                 batch.clear()
         yield bytes(batch)
@@ -247,15 +271,46 @@ def git_common_dir(store: GitStore) -> Path:
 
 
 def _read(path: Path) -> _Records:
-    """The records of an index file; none when it is missing or does not check out."""
+    """The records of an index file; none when it is missing or does not check out. The
+    file is read once, in blocks, to check its sha256 and find where each line is."""
     try:
-        if path.stat().st_size > MAX_BYTES:
-            return _Records()
-        data = path.read_bytes()
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
     except OSError:
         return _Records()
-    end = data.rfind(b"\n", 0, len(data) - 1) + 1  # where the sha256 line starts
-    if not data.startswith(HEADER) or not data.endswith(b"\n") \
-            or data[end:-1] != b"sha256 " + hashlib.sha256(memoryview(data)[:end]).hexdigest().encode():
+    try:
+        at = _scan(fd)
+    except (OSError, _NotAnIndex):
+        os.close(fd)
         return _Records()
-    return _Records(data, len(HEADER), end)
+    return _Records(fd, at)
+
+
+class _NotAnIndex(Exception):
+    """The file is not a whole index of this format."""
+
+
+def _scan(fd: int) -> dict[str, int]:
+    """Each commit's line (offset << 32 | length) in the index file open as ``fd``, its
+    header and sha256 checked; raises _NotAnIndex when they do not check out."""
+    size = os.fstat(fd).st_size
+    tail = os.pread(fd, min(size, SHA_LINE + 1), max(0, size - SHA_LINE - 1))
+    end = size - len(tail) + tail.rfind(b"\n", 0, len(tail) - 1) + 1  # where the sha256 line starts
+    if size > MAX_BYTES or not tail.endswith(b"\n") or end < len(HEADER) or os.pread(fd, len(HEADER), 0) != HEADER:
+        raise _NotAnIndex
+    digest, found = hashlib.sha256(HEADER), {}
+    pending, base = b"", len(HEADER)  # a line not read to its end yet, and where it starts
+    while base + len(pending) < end:
+        chunk = os.pread(fd, min(BLOCK * 4, end - base - len(pending)), base + len(pending))
+        if not chunk:
+            raise _NotAnIndex  # cut short while read
+        digest.update(chunk)
+        pending += chunk
+        start = 0
+        while (stop := pending.find(b"\n", start)) >= 0:
+            space = pending.find(b" ", start, stop)  # the commit id ends there (or the line does)
+            found[str(pending[start:stop if space < 0 else space], "utf-8", "surrogateescape")] = (base + start) << 32 | (stop - start)
+            start = stop + 1
+        pending, base = pending[start:], base + start
+    if pending or tail[tail.rfind(b"\n", 0, len(tail) - 1) + 1:-1] != b"sha256 " + digest.hexdigest().encode():
+        raise _NotAnIndex
+    return found
