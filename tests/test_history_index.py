@@ -316,3 +316,24 @@ def test_an_index_cut_in_place_while_open_is_not_trusted_nor_saved(repo):
     opened.save()
     assert index_path(repo).stat().st_size == len(HEADER) + len(first[0].line()) // 2  # left as it was
     assert sorted(p.name for p in index_path(repo).parent.iterdir()) == ["history-index"]  # no temporary file left
+
+
+@pytest.mark.parametrize("name", ["history-index", "history-heads"])
+@pytest.mark.parametrize("kind", ["fifo", "device", "folder"])
+def test_a_cache_file_that_is_not_a_regular_file_is_ignored_without_waiting(run_process, repo, name, kind):
+    """What is in .git/registry-tool may come from a CI cache restored there: a FIFO in
+    place of a cache file blocked a plain open until something wrote to it, and a link to a
+    device never ended. Each is ignored (the walk reads Git) and the command ends."""
+    commit_seed_000(repo, docs_between=False)
+    cold = run_process(repo.path, "history", "--format", "json", env={ENV: "0"})
+    path = index_path(repo).with_name(name)
+    path.parent.mkdir(exist_ok=True)
+    if kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "device":
+        path.symlink_to("/dev/zero")
+    else:
+        path.mkdir()
+    warm = run_process(repo.path, "history", "--format", "json", env={ENV: "1"}, timeout=60)
+    assert (warm.code, warm.out) == (cold.code, cold.out) and cold.code == 0 and json.loads(cold.out)
+    assert "Traceback" not in warm.err

@@ -31,7 +31,7 @@ from pathlib import Path
 import pygit2
 
 from registry_tool.errors import RegistryError
-from registry_tool.history.index import ENV, git_common_dir
+from registry_tool.history.index import ENV, git_common_dir, open_regular
 from registry_tool.snapshots.git import GitStore
 
 FILE = Path("registry-tool") / "history-heads"
@@ -137,12 +137,17 @@ def _forced_update(store: GitStore, ref: str, since: int | None) -> Rewrite | No
 
 
 def _read(path: Path) -> dict[str, tuple[str, int]]:
+    fd = open_regular(path)
+    if fd is None:
+        return {}
     try:
-        if path.stat().st_size > MAX_BYTES:
-            return {}
-        text = path.read_text(encoding="utf-8", errors="replace")
+        with os.fdopen(fd, "rb") as handle:
+            data = handle.read(MAX_BYTES + 1)
     except OSError:
         return {}
+    if len(data) > MAX_BYTES:
+        return {}
+    text = data.decode("utf-8", errors="replace")
     found: dict[str, tuple[str, int]] = {}
     for line in text.splitlines():
         match = _LINE.fullmatch(line)

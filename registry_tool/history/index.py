@@ -23,6 +23,7 @@ import contextlib
 import hashlib
 import os
 import re
+import stat
 import tempfile
 import weakref
 from collections.abc import Iterator
@@ -270,12 +271,29 @@ def git_common_dir(store: GitStore) -> Path:
         return own
 
 
+def open_regular(path: Path) -> int | None:
+    """A descriptor to read ``path`` when it is a regular file (links followed), else None.
+    What is in the Git folder's ``registry-tool/`` may come from a CI cache restored there:
+    a FIFO would block a plain open until something wrote to it, a device never ends."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    except OSError:
+        return None
+    try:
+        regular = stat.S_ISREG(os.fstat(fd).st_mode)
+    except OSError:
+        regular = False
+    if not regular:
+        os.close(fd)
+        return None
+    return fd
+
+
 def _read(path: Path) -> _Records:
     """The records of an index file; none when it is missing or does not check out. The
     file is read once, in blocks, to check its sha256 and find where each line is."""
-    try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
-    except OSError:
+    fd = open_regular(path)
+    if fd is None:
         return _Records()
     try:
         at = _scan(fd)
