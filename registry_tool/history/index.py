@@ -240,7 +240,7 @@ class _Records:
             if self._fd is None:
                 return None
             try:
-                self._block = os.pread(self._fd, max(length, BLOCK), at)
+                self._block = _pread(self._fd, max(length, BLOCK), at)
             except OSError:
                 return None
             self._block_at, offset = at, 0
@@ -269,6 +269,14 @@ def git_common_dir(store: GitStore) -> Path:
         return (own / (own / "commondir").read_text().strip()).resolve()
     except OSError:
         return own
+
+
+def _pread(fd: int, size: int, at: int) -> bytes:
+    """Up to ``size`` bytes of the file from offset ``at`` (``os.pread`` is POSIX only)."""
+    if hasattr(os, "pread"):
+        return os.pread(fd, size, at)
+    os.lseek(fd, at, os.SEEK_SET)  # pragma: no cover - Windows
+    return os.read(fd, size)  # pragma: no cover
 
 
 def open_regular(path: Path) -> int | None:
@@ -311,14 +319,14 @@ def _scan(fd: int) -> dict[str, int]:
     """Each commit's line (offset << 32 | length) in the index file open as ``fd``, its
     header and sha256 checked; raises _NotAnIndex when they do not check out."""
     size = os.fstat(fd).st_size
-    tail = os.pread(fd, min(size, SHA_LINE + 1), max(0, size - SHA_LINE - 1))
+    tail = _pread(fd, min(size, SHA_LINE + 1), max(0, size - SHA_LINE - 1))
     end = size - len(tail) + tail.rfind(b"\n", 0, len(tail) - 1) + 1  # where the sha256 line starts
-    if size > MAX_BYTES or not tail.endswith(b"\n") or end < len(HEADER) or os.pread(fd, len(HEADER), 0) != HEADER:
+    if size > MAX_BYTES or not tail.endswith(b"\n") or end < len(HEADER) or _pread(fd, len(HEADER), 0) != HEADER:
         raise _NotAnIndex
     digest, found = hashlib.sha256(HEADER), {}
     pending, base = b"", len(HEADER)  # a line not read to its end yet, and where it starts
     while base + len(pending) < end:
-        chunk = os.pread(fd, min(BLOCK * 4, end - base - len(pending)), base + len(pending))
+        chunk = _pread(fd, min(BLOCK * 4, end - base - len(pending)), base + len(pending))
         if not chunk:
             raise _NotAnIndex  # cut short while read
         digest.update(chunk)
