@@ -337,3 +337,51 @@ def test_a_cache_file_that_is_not_a_regular_file_is_ignored_without_waiting(run_
     warm = run_process(repo.path, "history", "--format", "json", env={ENV: "1"}, timeout=60)
     assert (warm.code, warm.out) == (cold.code, cold.out) and cold.code == 0 and json.loads(cold.out)
     assert "Traceback" not in warm.err
+
+
+def test_index_only_writes_what_a_whole_history_writes_and_reads_no_model(cli, repo, monkeypatch):
+    awkward_history(repo)
+    cold = answers(cli, repo, monkeypatch, index=False)
+    monkeypatch.setenv(ENV, "1")
+    cli(repo.path, "history", "--format", "json")
+    whole = index_path(repo).read_bytes()
+    index_path(repo).unlink()
+
+    def no_parse(*args, **kwargs):
+        raise AssertionError("a model file was parsed")
+
+    with monkeypatch.context() as patched:
+        patched.setattr("registry_tool.history.blobs.BlobReader.model", no_parse)
+        run = cli(repo.path, "history", "--index-only", "--format", "json")
+    commits = int(repo.git("rev-list", "--first-parent", "--count", "HEAD"))
+    assert run.code == 0 and json.loads(run.out) == {"index": str(index_path(repo)), "commits": commits, "added": commits}
+    assert index_path(repo).read_bytes() == whole  # the same records, in the same order
+    assert answers(cli, repo, monkeypatch, index=True) == cold
+    again = cli(repo.path, "history", "--index-only")
+    assert again.code == 0 and again.out == f"history index {index_path(repo)}: {commits} first-parent commits recorded, 0 of them added now\n"
+    repo.write("models/late.yaml", model("late", version("1.0.0", "none")))
+    repo.commit("Register late 1.0.0")
+    assert json.loads(cli(repo.path, "history", "--index-only", "--format", "json").out)["added"] == 1
+
+
+@pytest.mark.parametrize("args", [("faq-bot",), ("--limit", "3"), ("--since", "2024-01-01"), ("--verify-signatures",)])
+def test_index_only_takes_no_selection(cli, repo, monkeypatch, args):
+    commit_seed_000(repo)
+    monkeypatch.setenv(ENV, "1")
+    run = cli(repo.path, "history", "--index-only", *args)
+    assert run.code == 2 and run.out == "" and "--index-only records the whole history" in run.err
+    assert not index_path(repo).exists()
+
+
+def test_index_only_says_why_there_is_no_index(cli, repo, tmp_path, monkeypatch):
+    commit_seed_000(repo)
+    monkeypatch.setenv(ENV, "0")
+    off = cli(repo.path, "history", "--index-only")
+    assert off.code == 2 and off.err == ("registry-tool: error: the history index is not used here: "
+                                         "REGISTRY_TOOL_HISTORY_INDEX=0 turns it off\n")
+    monkeypatch.setenv(ENV, "1")
+    clone = tmp_path / "shallow"
+    repo.git("clone", "-q", "--depth", "3", f"file://{repo.path}", str(clone))
+    shallow = cli(clone, "history", "--index-only")
+    assert shallow.code == 2 and shallow.out == "" and "a shallow clone never uses it" in shallow.err
+    assert not index_path(repo).exists() and not (clone / ".git" / FILE).exists()

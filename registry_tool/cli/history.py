@@ -7,7 +7,7 @@ import sys
 import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, NoReturn, TextIO
 
 import click
 
@@ -17,6 +17,11 @@ from registry_tool.cli.options import emit_portable, format_option, repo_option
 from registry_tool.errors import EXIT_OK, EXIT_VIOLATIONS, RegistryError
 from registry_tool.history.events import Item, Truncated
 from registry_tool.output.history import HISTORY_REPORTERS
+
+if TYPE_CHECKING:
+    import pygit2
+
+    from registry_tool.snapshots.git import GitStore
 
 _MODEL_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 PROGRESS_AFTER = 1.0  # seconds before a terminal gets a progress line
@@ -32,27 +37,32 @@ WRITE_BYTES = 64 * 1024  # output is written in pieces of about this size as the
 @click.option("--verify-signatures", "verify", is_flag=True,
               help="Have git check each signed commit's signature with the keys it knows (a signature header alone "
                    "is only a claim).")
+@click.option("--index-only", "index_only", is_flag=True,
+              help="Only write the history index for REF's whole first-parent history (what a CI cache keeps), "
+                   "reading no model file; print what it covers.")
 @format_option(list(HISTORY_REPORTERS), "text")
 def history(model: str | None, repo: Path | None, ref: str, since: str | None, limit: int | None, verify: bool,
-            fmt: str) -> None:
+            index_only: bool, fmt: str) -> None:
     """Who changed what, when, in which commit and pull request: the history of MODEL
     (default: every model) on REF's first-parent chain, newest first.
 
-    Exit 0 when events were found, 1 when there were none.
+    Exit 0 when events were found, 1 when there were none (with --index-only: 0 once the
+    index is written).
     """
     from registry_tool.history.asof import parse_time
     from registry_tool.history.heads import check_and_record, followed_ref
     from registry_tool.history.walk import stream_history
     from registry_tool.snapshots.git import GitStore
 
-    if model is not None and not _MODEL_NAME.fullmatch(model):
-        raise RegistryError(f"'{model}' is not a model name (the file name of models/<name>.yaml, without .yaml)")
+    _check_selection(model, index_only=index_only, chosen=bool(since or limit is not None or verify))
     since_ts = parse_time(since, "--since") if since else None
     snapshots.as_long_walk()
     store = GitStore.discover(repo or ".")
     head = store.resolve(ref)
     for rewrite in check_and_record(store, followed_ref(store, ref), head):
         click.echo(f"registry-tool: warning: {rewrite.message()}", err=True)
+    if index_only:
+        _index_only(store, head, fmt)
     progress = _Progress()
     items: Iterable[Item] = stream_history(store, head, model=model, since=since_ts, limit=limit,
                                                         progress=progress)
@@ -66,16 +76,37 @@ def history(model: str | None, repo: Path | None, ref: str, since: str | None, l
     finally:
         progress.clear()
     if seen.truncated is not None:
-        boundary = f"{seen.truncated.commit.id[:12]} ({seen.truncated.commit.time})"
-        if store.repo.is_shallow:
-            note = f"shallow clone: history before commit {boundary} is not available; fetch it with git fetch --unshallow"
-        else:
-            note = f"the parent of commit {boundary} is missing from the repository: history before it is not available"
-        click.echo(f"registry-tool: note: {note}", err=True)
+        click.echo(f"registry-tool: note: {_truncated_note(store, seen.truncated)}", err=True)
     if not seen.events:
         click.echo(f"registry-tool: no changes{f' to model {model}' if model else ''} found on {ref}"
                    f"{f' since {since}' if since else ''}", err=True)
     raise SystemExit(EXIT_OK if seen.events else EXIT_VIOLATIONS)
+
+
+def _check_selection(model: str | None, *, index_only: bool, chosen: bool) -> None:
+    """MODEL is a model's name; --index-only comes alone (``chosen``: --since, --limit or
+    --verify-signatures given)."""
+    if model is not None and not _MODEL_NAME.fullmatch(model):
+        raise RegistryError(f"'{model}' is not a model name (the file name of models/<name>.yaml, without .yaml)")
+    if index_only and (model is not None or chosen):
+        raise click.UsageError("--index-only records the whole history: it takes no MODEL, --since, --limit "
+                               "or --verify-signatures")
+
+
+def _truncated_note(store: GitStore, truncated: Truncated) -> str:
+    boundary = f"{truncated.commit.id[:12]} ({truncated.commit.time})"
+    if store.repo.is_shallow:
+        return f"shallow clone: history before commit {boundary} is not available; fetch it with git fetch --unshallow"
+    return f"the parent of commit {boundary} is missing from the repository: history before it is not available"
+
+
+def _index_only(store: GitStore, head: pygit2.Commit, fmt: str) -> NoReturn:
+    from registry_tool.history.walk import fill_index
+    from registry_tool.output.history import render_index_fill
+
+    done = fill_index(store, head)
+    emit_portable(render_index_fill(str(done.path), done.commits, done.added, fmt))
+    raise SystemExit(EXIT_OK)
 
 
 def _write(pieces: Iterable[str], progress: _Progress) -> None:

@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
 from functools import partial
+from pathlib import Path
 
 import pygit2
 
@@ -44,7 +45,7 @@ from registry_tool.history.events import (
     reason,
     summary_line,
 )
-from registry_tool.history.index import Changed, HistoryIndex, Step
+from registry_tool.history.index import ENV, Changed, HistoryIndex, Step
 from registry_tool.history.marks import Group, RollbackMarks
 from registry_tool.snapshots.git import GitStore, tree_changes
 
@@ -496,6 +497,32 @@ def stream_history(store: GitStore, head: pygit2.Commit, *, model: str | None = 
     finally:
         events.close()  # ends the walk (and its progress) now, not when garbage-collected
     yield from marks.close(partial(_entered_before, store, head, fresh) if cut else None)
+
+
+@dataclass
+class IndexFill:
+    """What :func:`fill_index` did: the first-parent commits walked, the records it added."""
+
+    path: Path
+    commits: int
+    added: int
+
+
+def fill_index(store: GitStore, head: pygit2.Commit) -> IndexFill:
+    """Record every first-parent commit of ``head`` in the history index, reading no model
+    file: what a CI cache then keeps (a whole-registry ``history`` writes the same records,
+    but parses both sides of every change on the way). Raises when the index is not used
+    here (turned off, a shallow clone)."""
+    index = HistoryIndex.open(store)
+    if index is None:
+        why = ("a shallow clone never uses it (clone the whole history, e.g. actions/checkout with fetch-depth: 0)"
+               if store.repo.is_shallow else f"{ENV}=0 turns it off")
+        raise RegistryError(f"the history index is not used here: {why}")
+    before = len(index)
+    run = _Walk(store, None, index)
+    commits = sum(1 for _ in run.steps(head))  # each step the index lacks is read from git log and added
+    index.save()
+    return IndexFill(index.path, commits, len(index) - before)
 
 
 def read_history(store: GitStore, head: pygit2.Commit, *, model: str | None = None, since: int | None = None,

@@ -63,3 +63,11 @@ HISTORY_REPORTERS: dict[str, Render] = {
     "text": render_text,
     "json": render_json,
 }
+
+
+def render_index_fill(path: str, commits: int, added: int, fmt: str) -> str:
+    """What ``history --index-only`` did: the index written, the commits of the
+    first-parent history it covers, and how many of their records this run added."""
+    if fmt == "json":
+        return dump({"index": path, "commits": commits, "added": added})
+    return printable(f"history index {path}: {commits} first-parent commits recorded, {added} of them added now") + "\n"
