@@ -385,3 +385,16 @@ def test_index_only_says_why_there_is_no_index(cli, repo, tmp_path, monkeypatch)
     shallow = cli(clone, "history", "--index-only")
     assert shallow.code == 2 and shallow.out == "" and "a shallow clone never uses it" in shallow.err
     assert not index_path(repo).exists() and not (clone / ".git" / FILE).exists()
+
+
+def test_index_only_reports_its_progress_every_so_many_commits(repo, monkeypatch):
+    from registry_tool.history.walk import fill_index
+
+    commit_seed_000(repo)
+    monkeypatch.delenv(ENV, raising=False)
+    monkeypatch.setattr("registry_tool.history.walk.PROGRESS_EVERY", 2)
+    store = GitStore.discover(repo.path)
+    seen: list[int] = []
+    done = fill_index(store, store.resolve("HEAD"), seen.append)
+    assert done.commits == done.added == int(repo.git("rev-list", "--first-parent", "--count", "HEAD")) > 3
+    assert seen == list(range(2, done.commits + 1, 2))

@@ -104,7 +104,11 @@ def _index_only(store: GitStore, head: pygit2.Commit, fmt: str) -> NoReturn:
     from registry_tool.history.walk import fill_index
     from registry_tool.output.history import render_index_fill
 
-    done = fill_index(store, head)
+    progress = _Progress()
+    try:
+        done = fill_index(store, head, progress)
+    finally:
+        progress.clear()
     emit_portable(render_index_fill(str(done.path), done.commits, done.added, fmt))
     raise SystemExit(EXIT_OK)
 

@@ -508,7 +508,7 @@ class IndexFill:
     added: int
 
 
-def fill_index(store: GitStore, head: pygit2.Commit) -> IndexFill:
+def fill_index(store: GitStore, head: pygit2.Commit, progress: Progress | None = None) -> IndexFill:
     """Record every first-parent commit of ``head`` in the history index, reading no model
     file: what a CI cache then keeps (a whole-registry ``history`` writes the same records,
     but parses both sides of every change on the way). Raises when the index is not used
@@ -520,7 +520,11 @@ def fill_index(store: GitStore, head: pygit2.Commit) -> IndexFill:
         raise RegistryError(f"the history index is not used here: {why}")
     before = len(index)
     run = _Walk(store, None, index)
-    commits = sum(1 for _ in run.steps(head))  # each step the index lacks is read from git log and added
+    commits = 0
+    for _ in run.steps(head):  # each step the index lacks is read from git log and added
+        commits += 1
+        if progress is not None and commits % PROGRESS_EVERY == 0:
+            progress(commits)
     index.save()
     return IndexFill(index.path, commits, len(index) - before)
 
