@@ -398,3 +398,24 @@ def test_index_only_reports_its_progress_every_so_many_commits(repo, monkeypatch
     done = fill_index(store, store.resolve("HEAD"), seen.append)
     assert done.commits == done.added == int(repo.git("rev-list", "--first-parent", "--count", "HEAD")) > 3
     assert seen == list(range(2, done.commits + 1, 2))
+
+
+def test_index_only_interrupted_keeps_what_it_read(repo, monkeypatch):
+    """Minutes at 50,000 models: a Ctrl-C keeps the records read so far, and the next run
+    adds only the rest."""
+    from registry_tool.history.walk import fill_index
+
+    commit_seed_000(repo)
+    monkeypatch.delenv(ENV, raising=False)
+    monkeypatch.setattr("registry_tool.history.walk.PROGRESS_EVERY", 2)
+    store = GitStore.discover(repo.path)
+
+    def interrupt(walked: int) -> None:
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        fill_index(store, store.resolve("HEAD"), interrupt)
+    kept = HistoryIndex.open(store)
+    assert kept is not None and len(kept) == 2
+    done = fill_index(GitStore.discover(repo.path), store.resolve("HEAD"))
+    assert done.added == done.commits - 2

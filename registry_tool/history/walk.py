@@ -521,11 +521,13 @@ def fill_index(store: GitStore, head: pygit2.Commit, progress: Progress | None =
     before = len(index)
     run = _Walk(store, None, index)
     commits = 0
-    for _ in run.steps(head):  # each step the index lacks is read from git log and added
-        commits += 1
-        if progress is not None and commits % PROGRESS_EVERY == 0:
-            progress(commits)
-    index.save()
+    try:
+        for _ in run.steps(head):  # each step the index lacks is read from git log and added
+            commits += 1
+            if progress is not None and commits % PROGRESS_EVERY == 0:
+                progress(commits)
+    finally:
+        index.save()  # interrupted, what was read is kept: the next run goes on from there
     return IndexFill(index.path, commits, len(index) - before)
 
 
