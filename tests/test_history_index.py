@@ -419,3 +419,13 @@ def test_index_only_interrupted_keeps_what_it_read(repo, monkeypatch):
     assert kept is not None and len(kept) == 2
     done = fill_index(GitStore.discover(repo.path), store.resolve("HEAD"))
     assert done.added == done.commits - 2
+
+
+def test_index_only_says_so_when_the_index_cannot_be_written(cli, repo, monkeypatch):
+    commit_seed_000(repo)
+    monkeypatch.setenv(ENV, "1")
+    (repo.path / ".git" / "registry-tool").write_text("a file where the folder would go\n")
+    run = cli(repo.path, "history", "--index-only")
+    assert run.code == 2 and run.out == ""
+    assert run.err == (f"registry-tool: error: {index_path(repo)}: the history index could not be written (a read-only "
+                       "repository, a full disk, or more than its size limit); nothing was recorded\n")

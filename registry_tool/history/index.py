@@ -178,6 +178,11 @@ class HistoryIndex:
         finally:
             spill.seek(0, os.SEEK_END)  # where the next record is written
 
+    @property
+    def unsaved(self) -> int:
+        """Records added that the file does not hold (not saved yet, or it could not be written)."""
+        return len(self._added) - self._saved
+
     def _body(self, spill: IO[bytes]) -> Iterator[bytes]:
         digest, size = hashlib.sha256(), 0
         for piece in _pieces(self._lines, spill):

@@ -528,6 +528,9 @@ def fill_index(store: GitStore, head: pygit2.Commit, progress: Progress | None =
                 progress(commits)
     finally:
         index.save()  # interrupted, what was read is kept: the next run goes on from there
+    if index.unsaved:
+        raise RegistryError(f"{index.path}: the history index could not be written (a read-only repository, a full "
+                            "disk, or more than its size limit); nothing was recorded")
     return IndexFill(index.path, commits, len(index) - before)
 
 
