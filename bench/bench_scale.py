@@ -27,7 +27,8 @@ Rows (``--rows``, default all):
   ``history-limit``. Goal: <= 1.5x (issue 22: the first walk, which builds the index, at
   1.5x Git's own per-commit diff).
 * ``history-warm``, ``history-limit-warm``  ``history MODEL`` and ``history --limit 500``
-  with the history index whole (as a CI cache restores it; filled untimed before each run)
+  with the history index whole (as a CI cache restores it; filled untimed before each run
+  by this checkout's ``history --index-only``)
   vs the import floor. Goal: peak memory <= 200 MB; the index is read, not held.
 * ``history-all``  the whole registry's ``history --format json`` without the history index
   (every commit's changes, read from ``git log``, and both sides of each parsed) vs ``git log
@@ -188,16 +189,12 @@ def index_only_row(path: Path, args: argparse.Namespace) -> list[Contender]:
 
 def _warm(path: Path, args: argparse.Namespace, what: str, extra: list[str]) -> list[Contender]:
     """``history --format json`` plus ``extra`` with the history index whole, as a later CI
-    run reads it from a cache: each tool fills it untimed before each run (a cut walk writes
-    its records, a model's walk then the rest; both cheap once it is whole)."""
-    name, _ = pick_model(path, "production")
-    found = []
-    for label, cmd, env in tools(args):
-        tool = " ".join(cmd)
-        fill = ["sh", "-c", f"{tool} history --limit 1 >/dev/null && {tool} history {name} >/dev/null"]
-        found.append(Contender(f"{what}, the index whole ({label})", [*cmd, "history", *extra, "--format", "json"], path,
-                               {**env, "REGISTRY_TOOL_HISTORY_INDEX": "1"}, before=fill))
-    return found
+    run reads it from a cache: this checkout's ``history --index-only`` fills it untimed
+    before each run (the file is the same for every tool; cheap once it is whole)."""
+    (_, this, this_env), *_ = tools(args)
+    fill = ["env", *(f"{k}={v}" for k, v in this_env.items()), *this, "history", "--index-only"]
+    return [Contender(f"{what}, the index whole ({label})", [*cmd, "history", *extra, "--format", "json"], path,
+                      {**env, "REGISTRY_TOOL_HISTORY_INDEX": "1"}, before=fill) for label, cmd, env in tools(args)]
 
 
 def history_warm_row(path: Path, args: argparse.Namespace) -> list[Contender]:
