@@ -325,7 +325,8 @@ def _scan(fd: int) -> dict[str, int]:
     header and sha256 checked; raises _NotAnIndex when they do not check out."""
     size = os.fstat(fd).st_size
     tail = _pread(fd, min(size, SHA_LINE + 1), max(0, size - SHA_LINE - 1))
-    end = size - len(tail) + tail.rfind(b"\n", 0, len(tail) - 1) + 1  # where the sha256 line starts
+    last = tail.rfind(b"\n", 0, len(tail) - 1) + 1  # where the sha256 line starts in the tail
+    end = size - len(tail) + last  # and in the file
     if size > MAX_BYTES or not tail.endswith(b"\n") or end < len(HEADER) or _pread(fd, len(HEADER), 0) != HEADER:
         raise _NotAnIndex
     digest, found = hashlib.sha256(HEADER), {}
@@ -342,6 +343,6 @@ def _scan(fd: int) -> dict[str, int]:
             found[str(pending[start:stop if space < 0 else space], "utf-8", "surrogateescape")] = (base + start) << 32 | (stop - start)
             start = stop + 1
         pending, base = pending[start:], base + start
-    if pending or tail[tail.rfind(b"\n", 0, len(tail) - 1) + 1:-1] != b"sha256 " + digest.hexdigest().encode():
+    if pending or tail[last:-1] != b"sha256 " + digest.hexdigest().encode():
         raise _NotAnIndex
     return found
