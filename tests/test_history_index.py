@@ -8,6 +8,7 @@ import hashlib
 import json
 import os
 import shutil
+from dataclasses import replace
 
 import pytest
 from audit_scenarios import commit_seed_000, faq
@@ -146,6 +147,7 @@ def test_a_damaged_index_is_ignored_and_written_anew(cli, repo, monkeypatch, dam
     b"%s - 1 - name-without-blobs\n",
     b"%s %s 1 - x.yaml - ../../etc\n",
     b"%s %s 1 -\n%s %s 1 -\n",  # a cycle
+    b"%s\n",  # a commit id alone: a walk for one model split it for a parent that is not there
 ])
 def test_crafted_records_with_a_valid_checksum_never_crash_a_walk(cli, repo, monkeypatch, body):
     shas = commit_seed_000(repo, docs_between=False)
@@ -248,7 +250,7 @@ def test_an_index_saved_twice_keeps_what_each_walk_added(repo):
     shared.save()
     shared.add(second)  # a later walk, going elsewhere
     shared.save()
-    shared.add(first)  # and one that comes by again (it cannot look it up): recorded once
+    shared.add(first)  # and one that comes by again: recorded once
     shared.save()
     again = HistoryIndex.open(store)
     assert again is not None and len(again) == 2
@@ -284,6 +286,30 @@ def test_records_are_read_back_whatever_their_length_and_place_in_the_file(repo,
     assert [read.get(step.commit) for step in reversed(steps)] == list(reversed(steps))  # out of the file's order too
     assert read.get(steps[1].commit, only="m00000.yaml") == steps[1]
     assert read.skip(steps[0].commit, "absent.yaml") == (steps[-1].commit, count - 1)  # down the chain to the root's
+
+
+def test_records_added_are_read_back_by_the_index_that_added_them(repo):
+    """A restored cache and new commits on top: a walk adds the new commits' records, and a
+    cut walk's questions go down the same history on the same index, from the records added
+    (still buffered, then saved) into those read from the file."""
+    commit_seed_000(repo)
+    store = GitStore.discover(repo.path)
+    steps = steps_of(8, 2)
+    write_index(index_path(repo), "".join(step.line() + "\n" for step in steps[3:]).encode())
+    index = HistoryIndex.open(store)
+    assert index is not None and len(index) == 5
+    for step in steps[:3]:  # the new commits, newest first, as a walk adds them
+        index.add(step)
+    for _ in ("buffered", "saved"):
+        assert [index.get(step.commit) for step in steps] == steps
+        assert index.get(steps[1].commit, only="absent.yaml") == replace(steps[1], changed=())
+        assert index.skip(steps[0].commit, "absent.yaml") == (steps[-1].commit, 7)  # across both, to the root's
+        assert index.skip(steps[0].commit, "m00001.yaml") == (steps[0].commit, 0)  # named at once
+        assert index.skip(steps[4].commit, "absent.yaml") == (steps[-1].commit, 3)
+        index.save()
+        assert index.unsaved == 0
+    again = HistoryIndex.open(store)
+    assert again is not None and [again.get(step.commit) for step in steps] == steps
 
 
 def test_an_index_replaced_while_open_is_read_as_it_was(repo):

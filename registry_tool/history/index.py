@@ -108,16 +108,17 @@ class HistoryIndex:
 
     The records a walk adds go to an unnamed temporary file until :meth:`save`, not to
     memory: a whole-registry walk in a fresh clone of 50,000 models adds ~100,000 records,
-    ~100 MB of text. They are not looked up again by the walk that adds them (a
-    first-parent walk never comes back to a commit; a later command opens the saved
-    index); another walk on the same index (a cut walk's questions, model by model)
-    reads them again, and they are recorded once."""
+    ~100 MB of text. They are read back from there when asked for: a first-parent walk
+    never comes back to a commit, but a cut walk's questions after it (model by model)
+    go down the same history on the same index, and each record is added once."""
 
     def __init__(self, path: Path, lines: _Records) -> None:
         self.path = path
         self._lines = lines  # the records read: commit id -> its line, parsed when asked for
-        self._added: set[str] = set()  # the commits of the records added
+        self._added: dict[bytes, int] = {}  # the commits of the records added -> where each line starts in the spill
         self._spill: IO[bytes] | None = None  # their lines, in order
+        self._spilled = _Records(at=self._added)  # what reads them back (once there is a spill)
+        self._spill_end = 0  # how many bytes the spill holds
         self._saved = 0  # how many of them the file has
 
     @classmethod
@@ -134,31 +135,48 @@ class HistoryIndex:
 
     def get(self, commit: str, only: str | None = None) -> Step | None:
         """The record of a commit (see :func:`parse_line` for ``only``), or None."""
-        line = self._lines.line(commit)
-        return parse_line(line, only) if line is not None else None
+        data = self._raw(_key(commit))
+        return parse_line(str(data, "utf-8", "surrogateescape"), only) if data is not None else None
 
     def skip(self, commit: str, only: str) -> tuple[str, int]:
         """Follows first parents from ``commit`` past the records that do not name the model
         file ``only``, up to the first that does, a root's, or a commit not recorded; returns
         that commit and how many were passed."""
-        needle, lines = _needle(only), self._lines
-        for passed in range(len(lines)):  # bounded, whatever the file says
-            line = lines.line(commit)
-            if line is None or needle in line:
-                return commit, passed
-            parent = line.split(" ", 2)[1]
-            if parent == "-" or parent not in lines:
-                return commit, passed
-            commit = parent
-        return commit, len(lines)
+        needle, key, passed = _needle(only).encode("utf-8", "surrogateescape"), _key(commit), 0
+        while True:
+            records = self._lines if key in self._lines else self._spill_records()
+            key, moved, parent = records.follow(key, needle, len(self) - passed)  # bounded, whatever the file says
+            passed += moved
+            if parent is None or not self._has(parent) or passed >= len(self):
+                return _str(key), passed
+            key, passed = parent, passed + 1  # on in the other records (those read, those added)
+
+    def _has(self, key: bytes) -> bool:
+        return key in self._lines or key in self._added
+
+    def _raw(self, key: bytes) -> bytes | None:
+        """A commit's line as bytes: from the file read, else from those added."""
+        data = self._lines.raw(key)
+        if data is None and key in self._added:
+            data = self._spill_records().raw(key)
+        return data
+
+    def _spill_records(self) -> _Records:
+        if self._spill is not None:
+            self._spill.flush()  # what is still buffered is read too
+        return self._spilled
 
     def add(self, step: Step) -> None:
-        if step.complete and step.commit not in self._lines and step.commit not in self._added:
+        key = _key(step.commit)
+        if step.complete and not self._has(key):
             if self._spill is None:
                 # open as long as the index: several walks may add to one, and each saves it
                 self._spill = tempfile.TemporaryFile(prefix="registry-tool-index-")  # noqa: SIM115
-            self._spill.write(step.line().encode("utf-8", "surrogateescape") + b"\n")
-            self._added.add(step.commit)
+                self._spilled = _Records(self._spill.fileno(), self._added, owned=False)
+            line = step.line().encode("utf-8", "surrogateescape") + b"\n"
+            self._spill.write(line)
+            self._added[key] = self._spill_end
+            self._spill_end += len(line)
 
     def save(self) -> None:
         """Write the index with what was added, if anything was, streamed (the records read
@@ -194,6 +212,14 @@ class HistoryIndex:
         yield b"sha256 " + digest.hexdigest().encode() + b"\n"
 
 
+def _key(commit: str) -> bytes:
+    return commit.encode("utf-8", "surrogateescape")
+
+
+def _str(key: bytes) -> str:
+    return str(key, "utf-8", "surrogateescape")
+
+
 class _TooBig(Exception):
     """An index over MAX_BYTES: not written."""
 
@@ -207,18 +233,19 @@ def _pieces(lines: _Records, spill: IO[bytes]) -> Iterator[bytes]:
 
 
 class _Records:
-    """The records of an index file: where each commit's line is, the lines themselves left
-    in the file and read from it when asked for (a block at a time: a walk asks for them in
-    the order it wrote them). Holding the file's bytes cost its whole size for as long as
-    the index was open: at 50,000 models a 99 MB file, and a warm ``history --limit 500``
-    peaked near 200 MB. The file stays open: a save replaces it by a rename, which leaves
-    what this one reads as it was."""
+    """The records of an index file: where each commit's line starts, the lines themselves
+    left in the file and read from it when asked for (a block at a time: a walk asks for
+    them in the order it wrote them). Holding the file's bytes cost its whole size for as
+    long as the index was open: at 50,000 models a 99 MB file, and a warm ``history
+    --limit 500`` peaked near 200 MB. The file stays open: a save replaces it by a rename,
+    which leaves what this one reads as it was. Commit ids are kept as the file's bytes,
+    never decoded: a walk follows ~100,000 of them at 50,000 models."""
 
-    def __init__(self, fd: int | None = None, at: dict[str, int] | None = None) -> None:
+    def __init__(self, fd: int | None = None, at: dict[bytes, int] | None = None, *, owned: bool = True) -> None:
         self._fd = fd
-        if fd is not None:
+        if fd is not None and owned:
             weakref.finalize(self, os.close, fd)
-        self._at = at if at is not None else {}  # commit id -> its line's offset << 32 | its length (the last line for a commit)
+        self._at = at if at is not None else {}  # commit id -> where its line starts (the last line for a commit)
         self._block, self._block_at = b"", 0  # the bytes last read, and where they start in the file
 
     def __len__(self) -> int:
@@ -227,37 +254,70 @@ class _Records:
     def __contains__(self, commit: object) -> bool:
         return commit in self._at
 
-    def line(self, commit: str) -> str | None:
-        """The commit's line; None when there is none, or the file no longer holds it
-        (changed in place behind the index's back: the walk then reads Git instead)."""
+    def raw(self, commit: bytes) -> bytes | None:
+        """The commit's line, without its newline; None when there is none, or the file no
+        longer holds it (changed in place behind the index's back: the walk then reads Git
+        instead)."""
         where = self._at.get(commit)
         if where is None:
             return None
         data = self._bytes(where)
-        if data is None or not data.startswith(commit.encode("utf-8", "surrogateescape")):
+        if data is None or not data.startswith(commit) or data[len(commit):len(commit) + 1] not in (b" ", b""):
             return None
-        return str(data, "utf-8", "surrogateescape")
+        return data
 
-    def _bytes(self, where: int) -> bytes | None:
-        at, length = where >> 32, where & 0xFFFFFFFF
+    def _bytes(self, at: int) -> bytes | None:
+        """The line that starts at ``at``: from the block last read, else a block read from
+        there (larger, for a line longer than a block); None when the file ends first."""
         offset = at - self._block_at
-        if offset < 0 or offset + length > len(self._block):
-            if self._fd is None:
-                return None
+        if 0 <= offset < len(self._block) and (stop := self._block.find(b"\n", offset)) >= 0:
+            return self._block[offset:stop]
+        if self._fd is None:
+            return None
+        size = BLOCK
+        while True:
             try:
-                self._block = _pread(self._fd, max(length, BLOCK), at)
+                block = _pread(self._fd, size, at)
             except OSError:
                 return None
-            self._block_at, offset = at, 0
-            if length > len(self._block):
+            if (stop := block.find(b"\n")) >= 0:
+                self._block, self._block_at = block, at
+                return block[:stop]
+            if len(block) < size:
                 return None
-        return self._block[offset:offset + length]
+            size *= 2
+
+    def follow(self, commit: bytes, needle: bytes, most: int) -> tuple[bytes, int, bytes | None]:
+        """:meth:`HistoryIndex.skip` in these records: follows first parents from ``commit``
+        (at most ``most`` of them) while the line is here and does not hold ``needle``.
+        Returns where it stopped, how many it passed, and the parent it stopped before when
+        that is not here (it may be in other records). One loop on the block's bytes, no
+        line copied: a walk for one model passes ~100,000 records at 50,000 models."""
+        at, passed = self._at, 0
+        while passed < most and (where := at.get(commit)) is not None:
+            block, offset = self._block, where - self._block_at
+            stop = block.find(b"\n", offset) if 0 <= offset < len(block) else -1
+            if stop < 0:
+                if self._bytes(where) is None:
+                    break
+                block, offset = self._block, where - self._block_at
+                stop = block.find(b"\n", offset)
+            end = offset + len(commit)  # where the commit id ends: a space, or not this record
+            if not block.startswith(commit + b" ", offset) or block.find(needle, offset, stop) >= 0:
+                break
+            space = block.find(b" ", end + 1, stop)
+            if space < 0 or (parent := block[end + 1:space]) == b"-":
+                break
+            if parent not in at:
+                return commit, passed, parent
+            commit, passed = parent, passed + 1
+        return commit, passed, None
 
     def pieces(self) -> Iterator[bytes]:
         """The records, each commit's line once, for the file written anew, in batches."""
         batch = bytearray()
-        for where in self._at.values():
-            data = self._bytes(where)
+        for commit in self._at:
+            data = self.raw(commit)
             if data is None:
                 raise _NotAnIndex  # the file changed under the index: write none rather than a torn one
             batch += data + b"\n"
@@ -320,29 +380,38 @@ class _NotAnIndex(Exception):
     """The file is not a whole index of this format."""
 
 
-def _scan(fd: int) -> dict[str, int]:
-    """Each commit's line (offset << 32 | length) in the index file open as ``fd``, its
-    header and sha256 checked; raises _NotAnIndex when they do not check out."""
+def _scan(fd: int) -> dict[bytes, int]:
+    """Where each commit's line starts in the index file open as ``fd``, its header and
+    sha256 checked; raises _NotAnIndex when they do not check out."""
     size = os.fstat(fd).st_size
     tail = _pread(fd, min(size, SHA_LINE + 1), max(0, size - SHA_LINE - 1))
     last = tail.rfind(b"\n", 0, len(tail) - 1) + 1  # where the sha256 line starts in the tail
     end = size - len(tail) + last  # and in the file
     if size > MAX_BYTES or not tail.endswith(b"\n") or end < len(HEADER) or _pread(fd, len(HEADER), 0) != HEADER:
         raise _NotAnIndex
-    digest, found = hashlib.sha256(HEADER), {}
+    digest = hashlib.sha256(HEADER)
+    found: dict[bytes, int] = {}
     pending, base = b"", len(HEADER)  # a line not read to its end yet, and where it starts
-    while base + len(pending) < end:
-        chunk = _pread(fd, min(BLOCK * 4, end - base - len(pending)), base + len(pending))
+    while (at := base + len(pending)) < end:
+        chunk = _pread(fd, min(BLOCK * 4, end - at), at)
         if not chunk:
             raise _NotAnIndex  # cut short while read
         digest.update(chunk)
-        pending += chunk
-        start = 0
-        while (stop := pending.find(b"\n", start)) >= 0:
-            space = pending.find(b" ", start, stop)  # the commit id ends there (or the line does)
-            found[str(pending[start:stop if space < 0 else space], "utf-8", "surrogateescape")] = (base + start) << 32 | (stop - start)
+        if (start := chunk.find(b"\n")) < 0:
+            pending += chunk  # a line longer than a piece
+            continue
+        _note(found, pending + chunk[:start], base)  # the line an earlier piece began
+        start += 1
+        while (stop := chunk.find(b"\n", start)) >= 0:  # the piece's own lines, none copied whole
+            space = chunk.find(b" ", start, stop)  # the commit id ends there (or the line does)
+            found[chunk[start:stop if space < 0 else space]] = at + start
             start = stop + 1
-        pending, base = pending[start:], base + start
+        pending, base = chunk[start:], at + start
     if pending or tail[last:-1] != b"sha256 " + digest.hexdigest().encode():
         raise _NotAnIndex
     return found
+
+
+def _note(found: dict[bytes, int], line: bytes, at: int) -> None:
+    """Where ``line`` (without its newline) starts: ``at``, under its commit id."""
+    found[line.partition(b" ")[0]] = at
