@@ -312,6 +312,23 @@ def test_records_added_are_read_back_by_the_index_that_added_them(repo):
     assert again is not None and [again.get(step.commit) for step in steps] == steps
 
 
+def test_records_added_and_read_back_between_writes_stay_whole_without_pread(repo, monkeypatch):
+    """Where there is no ``os.pread`` (Windows), a record is read back by seeking the spill
+    file's descriptor, which the next record is then written through: it must be put back."""
+    monkeypatch.delattr(os, "pread")
+    commit_seed_000(repo)
+    store = GitStore.discover(repo.path)
+    steps = steps_of(6, 800)  # ~75 KB a record: the spill outgrows a block, a read back stops before its end
+    index = HistoryIndex.open(store)
+    assert index is not None
+    for step in steps:
+        index.add(step)
+        assert index.get(step.commit) == step and index.get(steps[0].commit) == steps[0]  # read back between writes
+    index.save()
+    again = HistoryIndex.open(store)
+    assert again is not None and [again.get(step.commit) for step in steps] == steps
+
+
 def test_a_cut_walk_asks_its_questions_of_the_index_it_walked(cli, repo, monkeypatch):
     """``history --limit`` on a restored index that lacks the newest commits: the walk adds
     them, and what entered production below the cut is asked of that same index (opened

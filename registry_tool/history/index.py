@@ -340,8 +340,12 @@ def _pread(fd: int, size: int, at: int) -> bytes:
     """Up to ``size`` bytes of the file from offset ``at`` (``os.pread`` is POSIX only)."""
     if hasattr(os, "pread"):
         return os.pread(fd, size, at)
-    os.lseek(fd, at, os.SEEK_SET)  # pragma: no cover - Windows
-    return os.read(fd, size)  # pragma: no cover
+    was = os.lseek(fd, 0, os.SEEK_CUR)  # Windows: put back, since the spill is written where it stands
+    try:
+        os.lseek(fd, at, os.SEEK_SET)
+        return os.read(fd, size)
+    finally:
+        os.lseek(fd, was, os.SEEK_SET)
 
 
 def open_regular(path: Path) -> int | None:
