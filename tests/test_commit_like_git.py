@@ -130,3 +130,15 @@ def test_git_is_run_with_the_repository_not_the_current_folder(reg, cli, tmp_pat
     assert cli(elsewhere, "archive", "faq-bot", "1.1.0", "--commit", "--repo", str(reg.path)).code == 0
     assert reg.git("log", "-1", "--format=%s") == "archive faq-bot 1.1.0"
     assert os.listdir(elsewhere) == []
+
+
+@pytest.mark.parametrize("folder", ["models", "docs/deep"])
+def test_commit_from_a_subfolder_of_the_work_tree(reg, cli, folder):
+    """git reads the paths it is given from the current folder: run from a subfolder, the
+    staged-file check asked git about a path that is not there and refused every edit of an
+    existing model as "staged"."""
+    (reg.path / folder).mkdir(parents=True, exist_ok=True)
+    run = cli(reg.path / folder, "archive", "faq-bot", "1.1.0", "--commit")
+    assert run.code == 0, run.err
+    assert reg.git("log", "-1", "--format=%s") == "archive faq-bot 1.1.0"
+    assert reg.git("status", "--porcelain", "--untracked-files=no") == ""

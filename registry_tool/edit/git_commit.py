@@ -475,7 +475,7 @@ def _git(git: str, repo: pygit2.Repository, workdir: Path, args: list[str], inde
     env = {**os.environ, "GIT_INDEX_FILE": str(index)} if index is not None else None
     try:
         done = subprocess.run([git, "--git-dir", str(repo.path), "--work-tree", str(workdir), *args], env=env,
-                              capture_output=True, check=False)
+                              cwd=workdir, capture_output=True, check=False)  # paths are the work tree's
     except OSError as exc:
         raise RegistryError(f"cannot run git to read the index: {exc.strerror}; nothing was changed") from None
     if done.returncode != 0:
