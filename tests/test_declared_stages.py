@@ -282,7 +282,7 @@ def test_rollback_a_unique_stage_other_than_production(regions, cli):
     run = cli(regions.path, "rollback", NAME, "--stage", "qa")
     assert run.code == 2 and "--stage qa: a rollback needs a unique stage" in run.err
     run = cli(regions.path, "rollback", NAME, "--stage", "production-us")
-    assert run.code == 1 and "no version other than no version was ever in production-us" in run.err
+    assert run.code == 1 and "cannot roll back faq-bot: no version was ever in production-us in the history of" in run.err
 
 
 def test_history_and_diff_speak_the_declared_stages(regions, cli):

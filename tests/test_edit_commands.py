@@ -242,12 +242,34 @@ def test_rollback_needs_history(reg, cli):
     run = cli(reg.path, "rollback", "faq-bot", "--commit")
     assert run.code == 0
     assert text(reg) == FAQ  # back where it was, byte for byte
-    rolled_back = reg.git("rev-parse", "HEAD")
+    promoted = reg.git("rev-parse", "HEAD~1")  # 1.1.0 into production, before the rollback
     assert cli(reg.path, "archive", "faq-bot", "1.0.0", "--commit").code == 0
+    assert cli(reg.path, "archive", "faq-bot", "1.1.0", "--commit").code == 0
+    run = cli(reg.path, "rollback", "faq-bot")  # production is empty: the one before the last there (1.0.0)
+    assert run.code == 1
+    assert f"cannot roll back faq-bot to 1.1.0 (put in production by commit {promoted[:12]}): " in run.err
+    assert "it is archived, and archived versions are never promoted again" in run.err
+
+
+def test_rollback_after_the_production_version_was_taken_out_returns_the_one_before(reg, cli):
+    """Where ``on_promote: refuse`` holds, a bad version is taken out of production first
+    (demoted or archived) and then rolled back from: the rollback returns the version that
+    was there before the one taken out, never the one taken out."""
+    for args in (["promote", "faq-bot", "1.1.0", "--to", "production"], ["promote", "faq-bot", "1.1.0", "--to", "staging"]):
+        assert cli(reg.path, *args, "--commit").code == 0
+    assert cli(reg.path, "get", "faq-bot", "--stage", "production").code != 0  # production is empty
+    run = cli(reg.path, "rollback", "faq-bot", "--commit")
+    assert run.code == 0, run.err
+    assert "rollback faq-bot to 1.0.0" in run.out
+    assert cli(reg.path, "get", "faq-bot", "--stage", "production", "--field", "version").out == "1.0.0\n"
+
+
+def test_rollback_with_production_empty_and_one_version_ever_there(reg, cli):
+    assert cli(reg.path, "promote", "faq-bot", "1.0.0", "--to", "staging", "--commit").code == 0
     run = cli(reg.path, "rollback", "faq-bot")
     assert run.code == 1
-    assert f"cannot roll back faq-bot to 1.0.0 (put in production by commit {rolled_back[:12]}): " in run.err
-    assert "it is archived, and archived versions are never promoted again" in run.err
+    assert run.err == ("registry-tool: error: cannot roll back faq-bot: no version other than 1.0.0 (the last in "
+                       "production) was ever in production in the history of models/faq-bot.yaml\n")
 
 
 def test_commit_uses_git_config_author_and_default_message(reg, cli):

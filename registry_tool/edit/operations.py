@@ -236,14 +236,15 @@ def rollback(base: Snapshot, policy: Policy, name: str, previous: PreviousProduc
     occupants = opened.model.in_stage(where)
     current = occupants[0] if occupants else None
     previous_one = previous(opened.path, current.version if current is not None else None, where)
-    now = f"{current.version}" if current is not None else "no version"
+    now = current.version if current is not None else previous_one.left
+    what = f"no version other than {now}{'' if current is not None else f' (the last in {where})'}" if now else "no version"
     if previous_one.found is None and previous_one.boundary is not None:
-        raise RegistryError(f"cannot roll back {name}: no version other than {now} was in {where} in the history "
-                            f"available, which stops at commit {previous_one.boundary[:12]} (a shallow clone); fetch "
-                            "the rest with git fetch --unshallow and run it again")
+        raise RegistryError(f"cannot roll back {name}: {what} was in {where} in the history available, which stops "
+                            f"at commit {previous_one.boundary[:12]} (a shallow clone); fetch the rest with git fetch "
+                            "--unshallow and run it again")
     if previous_one.found is None:
-        raise RegistryError(f"cannot roll back {name}: no version other than {now} was ever in {where} "
-                            f"in the history of {opened.path}", exit_code=EXIT_VIOLATIONS)
+        raise RegistryError(f"cannot roll back {name}: {what} was ever in {where} in the history of {opened.path}",
+                            exit_code=EXIT_VIOLATIONS)
     label, commit = previous_one.found
     until = f"put in {where} by commit {commit[:12]}"
     version = opened.model.version(label)

@@ -36,6 +36,7 @@ class Previous(NamedTuple):
 
     found: tuple[str, str] | None  # (label, commit that put it in the stage)
     boundary: str | None
+    left: str | None = None  # the stage is empty: the version that was there last (never the one returned to)
 
 
 def previous_production(store: GitStore, head: pygit2.Commit | None, path: str, current: str | None,
@@ -43,9 +44,13 @@ def previous_production(store: GitStore, head: pygit2.Commit | None, path: str, 
     """The newest version other than ``current`` that entered ``stage`` (production, or
     another unique stage) on ``head``'s first-parent history, with the commit that moved it
     there; ``boundary`` says where the history stops when it stops before a root commit
-    (a shallow clone)."""
+    (a shallow clone). With no version in the stage now (``current`` None), the version
+    that was there last was taken out (demoted or archived, the way to roll back where
+    ``on_promote: refuse`` holds): the one returned to is the one before it."""
     from registry_tool.history.walk import production_record
 
     record = production_record(store, head, model_name_of_path(path), stage)
-    found = next(((label, commit) for label, commit in record.entries if label != current), None)
-    return Previous(found, record.boundary)
+    left = record.entries[0][0] if current is None and record.entries else None
+    skip = current if current is not None else left
+    found = next(((label, commit) for label, commit in record.entries if label != skip), None)
+    return Previous(found, record.boundary, left)
