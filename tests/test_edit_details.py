@@ -79,3 +79,25 @@ def test_rollback_in_a_shallow_clone_says_the_history_is_cut(reg, cli, tmp_path)
     assert run.err.startswith("registry-tool: error: cannot roll back faq-bot: no version other than 1.1.0 was in "
                               "production in the history available, which stops at commit ")
     assert run.err.endswith("(a shallow clone); fetch the rest with git fetch --unshallow and run it again\n")
+
+
+@pytest.mark.parametrize("args", [["register", "x", "1.0.0", "--artifact-uri", "s3://b/x"],
+                                  ["promote", "faq-bot", "1.1.0", "--to", "production"]])
+def test_editing_in_a_folder_that_is_no_registry_is_refused(cli, tmp_path, args):
+    """Outside any Git repository a folder is edited as it is (an exported registry), but a
+    folder with neither registry.yaml nor models/ is no registry: register wrote
+    models/x.yaml into whatever folder the user stood in, and promote blamed the model."""
+    run = cli(tmp_path, *args)
+    assert run.code == 2 and run.out == ""
+    assert run.err == (f"registry-tool: error: no registry here: {tmp_path.resolve()} is in no Git repository and "
+                       "has no registry.yaml nor models/ folder; run the command in your registry's folder (or start "
+                       "one with registry-tool init)\n")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_registry_folder_outside_git_is_edited_in_place(cli, tmp_path):
+    (tmp_path / "models").mkdir()
+    (tmp_path / PATH).write_text(FAQ)
+    run = cli(tmp_path, "promote", "faq-bot", "1.1.0", "--to", "production")
+    assert run.code == 0, run.err
+    assert "stage: production" in (tmp_path / PATH).read_text().split("1.1.0")[1]

@@ -24,7 +24,7 @@ import pygit2
 
 from registry_tool.atomic import atomic_write
 from registry_tool.core.model import Stage
-from registry_tool.core.policy import Policy
+from registry_tool.core.policy import POLICY_FILE, Policy
 from registry_tool.edit import proposal as proposals
 from registry_tool.edit.git_commit import (
     Committed,
@@ -113,7 +113,12 @@ def _in_work_tree(repo: Path | None, build: Build, mode: Mode, what: str) -> Out
     store, root = discover_worktree(repo, instead="use --branch to commit on a new branch")
     head = head_commit(store) if store is not None else None
     base = WorktreeSnapshot(root)
-    outcome = _prepare(Workspace(base, _policy(base), store, head), build, mode, what)
+    policy = _policy(base)
+    if store is None and base.policy_entry() is None and not (root / policy.models_dir).is_dir():
+        raise RegistryError(f"no registry here: {root} is in no Git repository and has no {POLICY_FILE} nor "
+                            f"{policy.models_dir}/ folder; run the command in your registry's folder (or "
+                            "start one with registry-tool init)")
+    outcome = _prepare(Workspace(base, policy, store, head), build, mode, what)
     if not (mode.dry_run or outcome.proposal.empty):
         for edit in _changed(outcome):
             atomic_write(root / edit.path, edit.after, display=edit.path, expect=edit.before)
