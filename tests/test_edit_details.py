@@ -62,7 +62,7 @@ def test_archiving_the_production_version_warns(reg, cli):
     assert run.code == 0
     assert run.err == ("registry-tool: warning: faq-bot 1.0.0 was the production version: faq-bot has no version in "
                        "production now, and deploy tools asking for it get nothing; promote another version to "
-                       "production (registry-tool rollback faq-bot returns the one before)\n")
+                       "production (registry-tool rollback faq-bot returns the one there before it, if there was one)\n")
     data = json.loads(cli(reg.path, "archive", "faq-bot", "1.1.0", "--json").out)
     assert data["warnings"] == []
 

@@ -223,7 +223,8 @@ def archive(base: Snapshot, policy: Policy, name: str, label: str) -> Proposal:
     if policy.is_unique(version.stage) and not opened.model.in_stage(version.stage)[1:]:
         proposal.warnings.append(f"{name} {label} was the {version.stage} version: {name} has no version in "
                                  f"{version.stage} now, and deploy tools asking for it get nothing; promote another "
-                                 f"version to {version.stage} (registry-tool rollback {name} returns the one before)")
+                                 f"version to {version.stage} (registry-tool rollback {name} returns the one there "
+                                 "before it, if there was one)")
     return proposal
 
 
