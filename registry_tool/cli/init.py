@@ -88,7 +88,7 @@ def _prepare_repository(directory: Path) -> str:
         pygit2.init_repository(str(directory), initial_head="main")
         click.echo(f"initialised a Git repository in {directory.resolve()}")
     else:
-        outer = pygit2.Repository(found)
+        outer = pygit2.Repository(str(directory))  # from the folder, not its Git directory: a .git file's folder is the work tree
         top = Path(outer.workdir).resolve() if outer.workdir else None
         if top != directory.resolve():
             where = top if top is not None else Path(outer.path)

@@ -136,7 +136,7 @@ def read_registry(path: Path, remote: str = "origin") -> GtoRegistry:
     found = pygit2.discover_repository(str(path))
     if found is None:
         raise RegistryError(f"{path} is not in a Git repository: GTO keeps its registry in Git tags")
-    repo = pygit2.Repository(found)
+    repo = pygit2.Repository(str(path))  # from the folder, not its Git directory: a .git file's folder is the work tree
     where = repo.workdir or repo.path
     registry = GtoRegistry(str(Path(where).resolve()), [], {}, {})
     lightweight = 0

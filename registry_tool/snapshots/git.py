@@ -240,7 +240,11 @@ class GitStore:
 
     @classmethod
     def discover(cls, start: str | Path = ".") -> GitStore:
-        """The repository containing ``start`` (any subfolder works), bare or not."""
+        """The repository containing ``start`` (any subfolder works), bare or not, with the
+        work tree Git uses: opened from ``start``, not from its Git directory, so that a
+        ``.git`` file (``git init --separate-git-dir``, ``git clone --separate-git-dir``, a
+        submodule) makes the folder holding it the work tree, as it does for git; opened
+        by its Git directory, libgit2 would take that directory's parent instead."""
         start = Path(start)
         try:
             os.stat(start)  # a loop of links or a name too long is said as such (OSError), not as "no such directory"
@@ -250,7 +254,7 @@ class GitStore:
         if found is None:
             raise RegistryError(f"not a Git repository: {start.resolve()} (or any parent folder)")
         try:
-            repo = open_repository(found)
+            repo = open_repository(str(start))  # the same search as discover_repository's, keeping the .git file's folder
         except pygit2.GitError as exc:
             raise Unusable(f"cannot open the Git repository at {found}: {exc}") from None
         refuse_substitutes(Path(repo.path))
