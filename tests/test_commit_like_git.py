@@ -124,6 +124,22 @@ def test_end_of_line_conversion_is_not_an_uncommitted_change(repo, cli, setup):
     assert run.code == 2 and "has uncommitted changes in the working tree" in run.err
 
 
+@pytest.mark.parametrize("flag", ["--skip-worktree", "--assume-unchanged"])
+def test_local_edits_to_a_file_flagged_unchanged_are_not_overwritten(reg, cli, flag):
+    """git update-index --skip-worktree / --assume-unchanged make git status and libgit2 call
+    the file clean whatever it holds: its bytes decide."""
+    reg.git("update-index", flag, PATH)
+    (reg.path / PATH).write_text(FAQ + "# a local note\n")
+    before = fingerprint(reg.path)
+    run = cli(reg.path, "promote", "faq-bot", "1.1.0", "--to", "production", "--commit")
+    assert (run.code, run.out, run.err) == (2, "", "registry-tool: error: models/faq-bot.yaml has uncommitted changes "
+                                                   "in the working tree; commit or stash them first, or edit without --commit\n")
+    assert fingerprint(reg.path) == before
+    (reg.path / PATH).write_text(FAQ)  # the same bytes as committed: the edit is committed
+    assert cli(reg.path, "promote", "faq-bot", "1.1.0", "--to", "production", "--commit").code == 0
+    assert reg.git("show", f"HEAD:{PATH}") + "\n" == (reg.path / PATH).read_text()
+
+
 def test_git_is_run_with_the_repository_not_the_current_folder(reg, cli, tmp_path):
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()

@@ -278,16 +278,19 @@ class HeadTransaction:
         return on_disk
 
     def _filtered_clean(self, path: str, data: bytes | None, want: str | None) -> bool:
-        """Whether Git's filters (end-of-line conversion) turn the file on disk into HEAD's blob."""
+        """Whether Git's clean filters (end-of-line conversion: core.autocrlf, eol=crlf) turn
+        the bytes on disk into HEAD's blob. The bytes themselves are converted and hashed,
+        never taken as clean from libgit2's status: that trusts the index's flags, so a file
+        marked skip-worktree or assume-unchanged would look clean whatever it holds, and
+        its local edits would be overwritten."""
         if data is None or want is None:
             return False
         try:
-            flags = self.repo.status_file(path)
-        except (KeyError, pygit2.GitError):
+            filters = self.repo.load_filter_list(path)
+            cleaned = filters.apply_to_buffer(data) if filters is not None else data
+        except (pygit2.GitError, ValueError):
             return False
-        dirty = (pygit2.enums.FileStatus.WT_MODIFIED | pygit2.enums.FileStatus.WT_DELETED
-                 | pygit2.enums.FileStatus.WT_TYPECHANGE | pygit2.enums.FileStatus.WT_NEW)
-        return not flags & dirty
+        return git_blob_id(cleaned) == want
 
     def commit(self, edits: list[FileEdit], message: str) -> Committed:
         """Git's order, under the index lock: the objects, the new index (beside the old one),
