@@ -325,6 +325,20 @@ def test_branch_leaves_the_current_branch_index_and_files_alone(reg, cli):
     assert (run.code, run.err) == (2, "registry-tool: error: 'bad..name' is not a valid branch name\n")
 
 
+@pytest.mark.parametrize(("name", "why"), [
+    ("HEAD", ""), ("@", ""), ("-d", ""), ("x.lock", ""),
+    ("refs/heads/y", ": give the branch name without the refs/heads/ prefix (--branch y)"),
+    ("refs/tags/v1", ": give the branch name without the refs/heads/ prefix"),
+])
+def test_branch_names_git_branch_refuses_are_refused(reg, cli, name, why):
+    """HEAD and @ as branch names make every revision HEAD ambiguous; refs/heads/y would be
+    created as refs/heads/refs/heads/y."""
+    before = fingerprint(reg.path)
+    run = cli(reg.path, "archive", "faq-bot", "1.2.0", f"--branch={name}")
+    assert (run.code, run.out, run.err) == (2, "", f"registry-tool: error: '{name}' is not a valid branch name{why}\n")
+    assert fingerprint(reg.path) == before
+
+
 def test_message_needs_commit(reg, cli):
     run = cli(reg.path, "archive", "faq-bot", "1.2.0", "-m", "x")
     assert run.code == 2 and "-m/--message needs --commit or --branch" in run.err

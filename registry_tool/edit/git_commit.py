@@ -221,9 +221,17 @@ def commit_on_new_branch(store: GitStore, branch: str, edits: list[FileEdit], me
 
 
 def branch_ref(branch: str) -> str:
+    """refs/heads/<branch>, for a name git branch would accept: not an option (-d), not a
+    name Git's ref rules refuse (a..b, x.lock), not HEAD or @ (a branch so named makes every
+    revision HEAD ambiguous), not a full ref name (refs/heads/y would become
+    refs/heads/refs/heads/y)."""
     ref = f"refs/heads/{branch}"
-    if branch.startswith("-") or not pygit2.reference_is_valid_name(ref):
+    if branch.startswith("-") or branch in ("HEAD", "@") or not pygit2.reference_is_valid_name(ref):
         raise RegistryError(f"'{branch}' is not a valid branch name")
+    if branch.startswith("refs/"):
+        short = branch.removeprefix("refs/heads/")
+        raise RegistryError(f"'{branch}' is not a valid branch name: give the branch name without the refs/heads/ "
+                            f"prefix{f' (--branch {short})' if short != branch else ''}")
     return ref
 
 
