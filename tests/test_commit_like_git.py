@@ -158,3 +158,29 @@ def test_commit_from_a_subfolder_of_the_work_tree(reg, cli, folder):
     assert run.code == 0, run.err
     assert reg.git("log", "-1", "--format=%s") == "archive faq-bot 1.1.0"
     assert reg.git("status", "--porcelain", "--untracked-files=no") == ""
+
+
+def test_commit_through_a_symbolic_branch_moves_the_branch_it_names(reg, cli):
+    """HEAD -> refs/heads/alias -> refs/heads/main: git commit moves main, and so does --commit."""
+    reg.git("symbolic-ref", "refs/heads/alias", "refs/heads/main")
+    reg.git("symbolic-ref", "HEAD", "refs/heads/alias")
+    before = reg.git("rev-parse", "main")
+    run = cli(reg.path, "promote", "faq-bot", "1.1.0", "--to", "production", "--commit")
+    assert run.code == 0
+    assert run.out.startswith("[main ")
+    assert reg.git("log", "-1", "--format=%s|%P", "main") == f"promote faq-bot 1.1.0 to production|{before}"
+    assert reg.git("symbolic-ref", "--no-recurse", "HEAD") == "refs/heads/alias"  # the chain is kept
+    assert reg.git("symbolic-ref", "--no-recurse", "refs/heads/alias") == "refs/heads/main"
+    assert reg.git("status", "--porcelain") == ""
+
+
+def test_a_loop_of_symbolic_refs_is_refused(reg, cli):
+    reg.git("symbolic-ref", "refs/heads/one", "refs/heads/two")
+    reg.git("symbolic-ref", "refs/heads/two", "refs/heads/one")
+    reg.git("symbolic-ref", "HEAD", "refs/heads/one")
+    before = fingerprint(reg.path)
+    run = cli(reg.path, "promote", "faq-bot", "1.1.0", "--to", "production", "--commit")
+    assert (run.code, run.out) == (2, "")
+    assert run.err.startswith("registry-tool: error: HEAD leads to refs/heads/") and run.err.count("\n") == 1
+    assert "through more than 5 symbolic refs" in run.err
+    assert fingerprint(reg.path) == before

@@ -235,6 +235,9 @@ def branch_ref(branch: str) -> str:
     return ref
 
 
+MAX_SYMREF_DEPTH = 5  # git's own limit on a chain of symbolic refs
+
+
 class HeadTransaction:
     """An edit of the current branch made under Git's index lock (see the module's doc)."""
 
@@ -244,13 +247,24 @@ class HeadTransaction:
         self.repo = store.repo
         self.gitdir = Path(self.repo.path)
         self.workdir = store.workdir
-        head = self.repo.lookup_reference("HEAD")
-        if head.type == pygit2.enums.ReferenceType.SYMBOLIC:
-            self.ref_name = str(head.target)
-            self._ref = self.repo.references.get(self.ref_name)
-        else:
-            self.ref_name, self._ref = "HEAD", head
+        self.ref_name, self._ref = self._branch()
         self.head = self.repo[self._ref.target].peel(pygit2.Commit) if self._ref is not None else None
+
+    def _branch(self) -> tuple[str, pygit2.Reference | None]:
+        """The ref a commit moves: the branch HEAD names, followed through symbolic refs
+        (HEAD -> refs/heads/alias -> refs/heads/main moves main, as git commit does); HEAD
+        itself when detached. None for the ref: a branch with no commits yet."""
+        name, ref = "HEAD", self.repo.lookup_reference("HEAD")
+        for _ in range(MAX_SYMREF_DEPTH):
+            if ref.type != pygit2.enums.ReferenceType.SYMBOLIC:
+                return name, ref
+            name = str(ref.target)
+            found = self.repo.references.get(name)
+            if found is None:
+                return name, None
+            ref = found
+        raise RegistryError(f"HEAD leads to {name} through more than {MAX_SYMREF_DEPTH} symbolic refs (a loop?); "
+                            "point HEAD at a branch (git switch) and try again")
 
     @property
     def branch(self) -> str:
