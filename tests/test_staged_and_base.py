@@ -63,6 +63,21 @@ def test_staged_reads_the_index_git_names_in_git_index_file(repo, cli, monkeypat
     assert validate_json(cli, repo.path, "--staged")[2]["files_checked"] == 1
 
 
+def test_staged_skips_a_file_only_marked_to_be_added(repo, cli):
+    """git add -N records the path with no content: git commit leaves it out, and so does
+    --staged. An empty file staged for real is still judged."""
+    repo.write(PATH, V1)
+    repo.commit("base")
+    repo.write("models/newm.yaml", "not: [valid")
+    repo.git("add", "-N", "models/newm.yaml")
+    code, found, data = validate_json(cli, repo.path, "--staged")
+    assert (code, found, data["files_checked"]) == (0, [], 0)
+    repo.write("models/empty.yaml", "")
+    repo.git("add", "models/empty.yaml")
+    code, found, _ = validate_json(cli, repo.path, "--staged")
+    assert (code, where(found)) == (1, [("models/empty.yaml", 1, "schema")])
+
+
 def test_staged_refuses_an_index_with_conflicts(repo, cli):
     repo.write(PATH, V1)
     repo.commit("base")

@@ -14,6 +14,7 @@ import os
 from pathlib import Path
 
 import pygit2
+from pygit2.ffi import C
 
 from registry_tool.core.policy import POLICY_FILE
 from registry_tool.errors import RegistryError
@@ -43,7 +44,8 @@ class IndexSnapshot:
         if index.conflicts is not None:
             raise RegistryError("the Git index has unresolved merge conflicts: resolve them (git add) before validating "
                                 "what is staged")
-        self._entries = {entry.path: (str(entry.id), int(entry.mode)) for entry in index}
+        self._entries = {entry.path: (str(entry.id), int(entry.mode)) for position, entry in enumerate(index)
+                         if entry.id != EMPTY_BLOB or not _intent_to_add(index, position)}
 
     @property
     def label(self) -> str:
@@ -94,6 +96,19 @@ class IndexSnapshot:
 
     def folder_change(self, base: Snapshot, models_dir: str) -> FolderChange | None:
         return None  # the index has no tree ids: the change is found by listing (ids only, nothing read)
+
+
+EMPTY_BLOB = pygit2.Oid(hex="e69de29bb2d1d6434b8b29ae775ad8c2e48c5391")
+INTENT_TO_ADD = 1 << 13  # libgit2's GIT_INDEX_ENTRY_INTENT_TO_ADD, in an entry's extended flags
+
+
+def _intent_to_add(index: pygit2.Index, position: int) -> bool:
+    """Whether the entry at ``position`` only says a file will be added (``git add -N``):
+    it holds the empty blob, and the commit being made does not hold the file (git commit
+    and git write-tree skip it). pygit2's entries do not carry the flag: libgit2's own
+    entry is read."""
+    entry = C.git_index_get_byindex(index._index, position)
+    return bool(entry.flags_extended & INTENT_TO_ADD)
 
 
 def _steps(models_dir: str) -> list[str]:
