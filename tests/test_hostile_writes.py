@@ -119,7 +119,7 @@ def slow_git(tmp_path: Path) -> Iterator[dict[str, str]]:
     # effect, as from a terminal.
     previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     yield {"PATH": f"{folder}{os.pathsep}{os.environ['PATH']}", "REAL_GIT": shutil.which("git") or "git", "MARK": str(mark),
-           "SLOW_AT": "commit-tree"}
+           "SLOW_AT": "update-index"}  # the new index: inside the commit's deferred section
     signal.signal(signal.SIGINT, previous)
 
 
@@ -172,11 +172,17 @@ def test_kill_9_mid_commit_leaves_no_commit(tmp_path: Path, slow_git) -> None:
     _agree(repo, AFTER)
 
 
-def test_ctrl_c_before_the_commit_begins_commits_nothing_and_says_so(tmp_path: Path, slow_git) -> None:
-    """While the edit is still being checked (here: the index read): no commit, one line, exit 130."""
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP], ids=lambda s: s.name)
+@pytest.mark.parametrize("step", ["ls-files", "commit-tree"])
+def test_ctrl_c_or_kill_before_the_commit_begins_commits_nothing_and_says_so(tmp_path: Path, slow_git, sig, step) -> None:
+    """While the edit is still being checked (the index read) or its commit object made
+    (git commit-tree, which runs a commit.gpgsign signer that may wait on a person): no
+    commit, one line, exit 130, and Git's lock let go. Before: kill and a closed terminal
+    ended the process with the lock left behind, and a signer's wait held every signal
+    back until it ended."""
     repo = _registry(tmp_path / "registry")
     head = repo.git("rev-parse", "HEAD")
-    code, out, err = _signal_mid_commit(repo, {**slow_git, "SLOW_AT": "ls-files"}, signal.SIGINT)
+    code, out, err = _signal_mid_commit(repo, {**slow_git, "SLOW_AT": step}, sig)
     assert (code, out, err) == (130, "", "registry-tool: error: interrupted\n")
     assert repo.git("rev-parse", "HEAD") == head
     _agree(repo, BEFORE)

@@ -11,7 +11,9 @@ files (atomically), the branch moved with a compare-and-swap (if another commit 
 since HEAD was read, the move fails and the command says so), and last the new index
 renamed over the old. Any failure before the branch moves (a full disk included) puts the
 files back and says nothing was committed; SIGINT, SIGTERM and SIGHUP wait until the
-commit is whole, and the command then says it was interrupted. A SIGKILL at any point
+commit is whole, and the command then says it was interrupted. Before those steps (the
+checks, and the commit object, whose signer may wait on a person) they interrupt, and the
+lock is let go on the way out. A SIGKILL at any point
 leaves either no commit (at worst the edit in the working tree, uncommitted) or the
 commit with its index, but for the instant between the branch move and the rename.
 
@@ -320,16 +322,19 @@ class HeadTransaction:
         Until the branch moves, any failure undoes what was written and says nothing was
         committed; Ctrl-C, kill and a closed terminal wait until the commit is whole."""
         on_disk = self.ensure_clean([e.path for e in edits])
+        # The commit object first, outside the deferred section: a commit.gpgsign signer may
+        # wait on a person (a pinentry), and an interruption there leaves only an object
+        # nothing refers to, as git commit does.
+        oid = _make_commit(self.repo, self.head, edits, message, self.store.kept)
         with deferred_signals() as caught:
-            done = self._commit(edits, message, on_disk)
+            done = self._commit(oid, edits, message, on_disk)
         if caught:
             name = signal.Signals(caught[0]).name
             done.warnings.append(f"interrupted ({name}) while committing: the commit was finished first, so "
                                  "the branch, the index and the working tree agree")
         return done
 
-    def _commit(self, edits: list[FileEdit], message: str, on_disk: dict[str, bytes | None]) -> Committed:
-        oid = _make_commit(self.repo, self.head, edits, message, self.store.kept)
+    def _commit(self, oid: pygit2.Oid, edits: list[FileEdit], message: str, on_disk: dict[str, bytes | None]) -> Committed:
         base_tree = self.head.tree if self.head is not None else None
         index = new_index(self.repo, self.workdir,
                           {e.path: (git_blob_id(e.after), _mode_in(base_tree, e.path, self.store.kept)) for e in edits})
@@ -415,6 +420,26 @@ def deferred_signals() -> Iterator[list[int]]:
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+
+
+@contextmanager
+def interrupting_signals() -> Iterator[None]:
+    """kill (SIGTERM) and a closed terminal (SIGHUP) interrupt as Ctrl-C does (a
+    KeyboardInterrupt), so that what the block holds is let go on the way out: by default
+    they end the process on the spot, and a lock held then stays behind."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {sig: signal.signal(sig, _interrupt) for sig in INTERRUPTS if sig != signal.SIGINT}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 NO_INDEX_EXTENSION = ("the Git index uses a format libgit2 cannot read or write (a split or sparse index); "
@@ -561,5 +586,5 @@ def head_transaction(store: GitStore, *, lock: bool = True) -> Iterator[HeadTran
     if not lock:
         yield HeadTransaction(store)
         return
-    with IndexLock(Path(store.repo.path)):
+    with interrupting_signals(), IndexLock(Path(store.repo.path)):
         yield HeadTransaction(store)
