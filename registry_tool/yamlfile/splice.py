@@ -2,7 +2,8 @@
 
 Every edit splices the text at positions taken from the node tree (each node's
 ``start_mark``/``end_mark`` index into the text) and then reads the text again, so the
-next edit sees fresh positions. Nothing is re-serialised: comments, key order, quoting,
+next edit sees fresh positions; every value the edit does not mean to change must read
+as it did before, or the edit is refused. Nothing is re-serialised: comments, key order, quoting,
 flow or block style, blank lines and line endings outside the spliced spans stay byte
 for byte. What is inserted follows the file's own layout: the indentation of its
 sequence items and mappings, its line ending, the quoting of its version labels, and
@@ -13,7 +14,8 @@ The editor knows text and nodes only. Whether an edit is allowed is for the vali
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -24,7 +26,7 @@ from registry_tool.yamlfile.render import Style
 
 Path = tuple[str | int, ...]
 
-
+_EDITED = object()  # stands for a value an edit means to change, when the readings before and after are compared
 
 
 class YamlEditor:
@@ -106,6 +108,8 @@ class YamlEditor:
         """Where a node's own text ends (a block collection's marks run on to the next token)."""
         if isinstance(node, ScalarNode):
             end = node.end_mark.index
+            if node.style in ("|", ">") and self._keeps_trailing_lines(node):
+                return self._kept_end(node)
             if node.style in ("|", ">"):
                 while end > node.start_mark.index and self.text[end - 1] in " \t\r\n":
                     end -= 1
@@ -119,6 +123,22 @@ class YamlEditor:
             key_end: int = last[0].end_mark.index
             return max(self._content_end(last[1]), key_end)
         return self._content_end(last)
+
+    def _keeps_trailing_lines(self, node: ScalarNode) -> bool:
+        """Whether a block scalar's header says ``+`` (keep): its trailing blank lines are
+        part of its value."""
+        header = self.text[node.start_mark.index:self._next_line(node.start_mark.index)].split("#", 1)[0]
+        return "+" in header
+
+    def _kept_end(self, node: ScalarNode) -> int:
+        """Where a ``|+`` or ``>+`` scalar's text ends: at the line break of its last kept
+        line (the line after is no longer its own). Its end mark may lie inside the next
+        line's indentation, which is not the scalar's."""
+        end: int = node.end_mark.index
+        line = self._line_start(end)
+        if line > node.start_mark.index and self.text[line:end].strip(" ") == "" and (end < len(self.text) or line == end):
+            end = line - 1 - (line > 1 and self.text[line - 2] == "\r")
+        return end
 
     def _after_block(self, node: Node, column: int) -> int:
         """Where a line goes after a block node: past the rest of its last line and past the
@@ -149,6 +169,24 @@ class YamlEditor:
         self.spans.append((start, end, new))
         self._doc = None
 
+    @contextmanager
+    def _only(self, changed: Sequence[Path] = (), *, added: Path | None = None, removed: Path | None = None) -> Iterator[None]:
+        """Around the splices of one edit meant to change the values at ``changed``, add the
+        one at ``added`` or remove the one at ``removed``: every other value must read as it
+        did before, or the edit is refused (a splice in the wrong place can change a
+        neighbour's value, such as the kept trailing lines of a ``|+`` scalar, while the
+        file stays valid and the diff looks like an insertion)."""
+        before = self.data
+        yield
+        try:
+            after = self.data
+        except EditError:
+            return  # the new text does not read cleanly: the validator refuses it and says why
+        old, new = _masked(before, changed, removed), _masked(after, changed, added)
+        if old != new:
+            where = _dotted(_difference(old, new))
+            raise EditError(f"{self.path}: cannot make this edit without also changing {where}; nothing was written")
+
     def replace_scalar(self, path: Path, value: Any) -> None:
         """Write a new value in place of a scalar, keeping its quoting."""
         self.replace_scalars([(path, value)])
@@ -156,6 +194,10 @@ class YamlEditor:
     def replace_scalars(self, changes: Sequence[tuple[Path, Any]]) -> None:
         """Several scalars at once, from one reading of the text: spliced from the last to
         the first, so each position is still right when its turn comes."""
+        with self._only([path for path, _ in changes]):
+            self._replace_scalars(changes)
+
+    def _replace_scalars(self, changes: Sequence[tuple[Path, Any]]) -> None:
         found = []
         for path, value in changes:
             node = self.node(path)
@@ -222,10 +264,11 @@ class YamlEditor:
         if not isinstance(node, MappingNode):
             raise EditError(f"{self.path}: {_dotted(path)} is not a mapping")
         before = _next_in_order(key, [k.value for k, _ in node.value], order)
-        if node.flow_style or not node.value:
-            self._insert_flow_key(node, key, value, before)
-        else:
-            self._insert_block_key(node, key, value, before, layout)
+        with self._only(added=(*path, key)):
+            if node.flow_style or not node.value:
+                self._insert_flow_key(node, key, value, before)
+            else:
+                self._insert_block_key(node, key, value, before, layout)
 
     def _insert_block_key(self, node: MappingNode, key: str, value: Any, before: str | None,
                           layout: Mapping[str, bool] | None) -> None:
@@ -243,6 +286,10 @@ class YamlEditor:
         lines, with the comment lines indented under it and, in a nested mapping, those right
         above it at its indentation (they are about it); in a flow mapping the item and one
         comma. Comments above a top-level key stay (the file's header may be there)."""
+        with self._only(removed=(*path, key)):
+            self._delete_key(path, key)
+
+    def _delete_key(self, path: Path, key: str) -> None:
         node = self.node(path)
         if not isinstance(node, MappingNode):
             raise EditError(f"{self.path}: {_dotted(path)} is not a mapping")
@@ -319,6 +366,11 @@ class YamlEditor:
         node = self.node(path)
         if not isinstance(node, SequenceNode):
             raise EditError(f"{self.path}: {_dotted(path)} is not a list")
+        with self._only(added=(*path, len(node.value))):
+            self._append_item(path, node, item, quotes, layout)
+
+    def _append_item(self, path: Path, node: SequenceNode, item: Any, quotes: Mapping[str, str] | None,
+                     layout: Mapping[str, bool] | None) -> None:
         if node.flow_style:
             self._append_flow_item(path, node, item, quotes, layout)
             return
@@ -381,6 +433,10 @@ class YamlEditor:
         if node is None:
             self.set_value(path, value, order=order)
             return
+        with self._only([path]):
+            self._replace_value(path, node, value)
+
+    def _replace_value(self, path: Path, node: Node, value: Any) -> None:
         if isinstance(node, ScalarNode) and not isinstance(value, (Mapping, list)):
             if node.style in ("|", ">"):
                 self.splice(node.start_mark.index, self._content_end(node), render.scalar(value, flow=self._in_flow(node)))
@@ -408,6 +464,10 @@ class YamlEditor:
         one comma; in a block sequence its lines, the comment lines right above it at its
         dash's column, and the blank line before it when items are set apart by one. The
         last item of a block sequence cannot go (the key would be left empty): remove the key."""
+        with self._only(removed=(*path, index)):
+            self._delete_item(path, index)
+
+    def _delete_item(self, path: Path, index: int) -> None:
         node = self.node(path)
         if not isinstance(node, SequenceNode) or not 0 <= index < len(node.value):
             raise EditError(f"{self.path}: no {_dotted((*path, index))} to remove")
@@ -438,6 +498,47 @@ class YamlEditor:
         if index > 0:
             return self._content_end(items[index - 1]), self._content_end(items[index])
         return items[index].start_mark.index, self._content_end(items[index])
+
+
+def _masked(data: Any, changed: Sequence[Path], gone: Path | None) -> Any:
+    """``data`` with the values at ``changed`` replaced by one mark and the one at ``gone``
+    taken out: what an edit of those paths leaves as it was. Copies along each path only."""
+    for path in changed:
+        data = _without(data, path, keep=True)
+    return data if gone is None else _without(data, gone, keep=False)
+
+
+def _without(data: Any, path: Path, *, keep: bool) -> Any:
+    if not path:
+        return _EDITED
+    head, rest = path[0], path[1:]
+    copy: Any
+    if isinstance(data, dict) and head in data:
+        copy = dict(data)
+    elif isinstance(data, list) and isinstance(head, int) and 0 <= head < len(data):
+        copy = list(data)
+    else:
+        return data
+    if rest or keep:
+        copy[head] = _without(data[head], rest, keep=keep)
+    else:
+        del copy[head]
+    return copy
+
+
+def _difference(old: Any, new: Any, path: Path = ()) -> Path:
+    """Where two readings first differ (the deepest key or index both have)."""
+    if isinstance(old, dict) and isinstance(new, dict):
+        for key in [*old, *(k for k in new if k not in old)]:
+            if key not in old or key not in new:
+                return (*path, key)
+            if old[key] != new[key]:
+                return _difference(old[key], new[key], (*path, key))
+    elif isinstance(old, list) and isinstance(new, list) and len(old) == len(new):
+        for index, (a, b) in enumerate(zip(old, new, strict=True)):
+            if a != b:
+                return _difference(a, b, (*path, index))
+    return path
 
 
 def _next_in_order(key: str, existing: list[str], order: Sequence[str]) -> str | None:
