@@ -5,6 +5,7 @@ outcome; refused edits print the validator's violations."""
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import re
@@ -23,7 +24,9 @@ from registry_tool.cli.completion import (
     complete_versions,
 )
 from registry_tool.cli.options import repo_option
-from registry_tool.errors import RegistryError
+from registry_tool.errors import RegistryError, shown_path
+from registry_tool.output.escape import printable
+from registry_tool.yamlfile.nesting import MAX_DEPTH
 
 if TYPE_CHECKING:
     from registry_tool.edit.api import Change, RegistryEditor
@@ -54,11 +57,61 @@ def edit_options(example: str) -> Callable[[Callable[..., Any]], Callable[..., A
             repo_option,
             click.option("--json", "as_json", is_flag=True, help="Print the outcome (or the violations) as JSON, keys sorted."),
         ]
+        func = _arguments_checked(func)
         for option in reversed(options):
             func = option(func)
         return func
 
     return decorate
+
+
+def _arguments_checked(func: Callable[..., Any]) -> Callable[..., Any]:
+    """The command, run only when every text it was given is UTF-8 (the one check of an
+    editing command's arguments and options: a byte that is not UTF-8 in an argument
+    arrives as a lone surrogate, which no file, commit or branch name can hold)."""
+
+    @functools.wraps(func)
+    def checked(*args: Any, **kwargs: Any) -> Any:
+        ctx = click.get_current_context()
+        for param in ctx.command.params:
+            value = ctx.params.get(param.name or "")
+            for text in value if isinstance(value, tuple) else (value,):
+                if isinstance(text, str):
+                    check_text(text, _param_name(param))
+        return func(*args, **kwargs)
+
+    return checked
+
+
+def _param_name(param: click.Parameter) -> str:
+    """--message for -m/--message, VERSION for an argument: how an error names it."""
+    if isinstance(param, click.Option):
+        return max(param.opts, key=len)
+    return param.human_readable_name.rstrip(".")
+
+
+def check_text(text: str, what: str) -> None:
+    """Text from the command line that UTF-8 can carry, or one line saying which."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        bad = text[exc.start]
+        why = "a byte that is not UTF-8" if "\udc80" <= bad <= "\udcff" else "a lone surrogate, which names no character"
+        raise RegistryError(f"{what} '{shown_path(printable(text))}' holds {why}; give UTF-8 text") from None
+
+
+def check_value(value: Any, what: str) -> None:
+    """A value read as JSON from the command line, as a file can hold it: text UTF-8 can
+    carry (keys too), nested no deeper than a model file may be."""
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, str):
+            check_text(item, what)
+        elif isinstance(item, (dict, list)):
+            if depth >= MAX_DEPTH:
+                raise RegistryError(f"{what}: the value is nested deeper than {MAX_DEPTH} levels")
+            stack.extend((child, depth + 1) for child in ([*item, *item.values()] if isinstance(item, dict) else item))
 
 
 def parse_metrics(texts: tuple[str, ...], suite: str | None = None) -> dict[str, float | int | bool]:
@@ -127,6 +180,9 @@ def parse_assignment(text: str, option: str) -> tuple[str, Any]:
         value = json.loads(raw)
     except ValueError:
         return key, raw
+    except RecursionError:
+        raise RegistryError(f"{option} {key}: the value is nested deeper than {MAX_DEPTH} levels") from None
+    check_value(value, f"{option} {key}")
     if isinstance(value, float) and not math.isfinite(value):
         raise RegistryError(f"{option} {key}: {raw} is not a finite number")
     return key, value
