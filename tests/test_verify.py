@@ -137,3 +137,40 @@ def test_verify_streams_the_file(tmp_path, repo):
     code, peak_kib = map(int, done.stdout.split()[-2:])
     assert code == 0, done.stderr
     assert peak_kib < 128 * 1024, f"peak RSS {peak_kib} KiB for a 256 MiB file"
+
+
+@pytest.mark.parametrize("command", [
+    ["verify", "faq-bot", "1.0.0"],
+    ["register", "faq-bot", "1.2.0", "--artifact-uri", "s3://b/faq-bot/1.2.0/model.onnx", "--dry-run"],
+    ["set", "faq-bot", "1.1.0", "--commit"],
+])
+@pytest.mark.parametrize(("special", "kind"), [("/dev/zero", "a character device"), ("fifo", "a FIFO")])
+def test_a_file_that_is_not_a_regular_file_is_refused_at_once(reg, run_process, tmp_path, command, special, kind):
+    """A device never ends and a FIFO blocks until written to: either used to hang the
+    command (the timeout turns such a hang into a failure)."""
+    if special == "fifo":
+        special = str(tmp_path / "fifo")
+        os.mkfifo(special)
+    head = reg.git("rev-parse", "HEAD")
+    done = run_process(reg.path, *command, "--file", special, timeout=30)
+    assert (done.code, done.out) == (2, "")
+    assert done.err == f"registry-tool: error: {special}: not a regular file ({kind}); give the artifact file itself\n"
+    assert reg.git("rev-parse", "HEAD") == head and reg.git("status", "--porcelain") == ""
+
+
+def test_verify_reads_no_further_than_one_byte_past_the_registered_size(reg, run_process, tmp_path):
+    """A 64 GiB file against a 11,000-byte registered size: a mismatch at once, not an hour of hashing."""
+    huge = tmp_path / "huge.bin"
+    with open(huge, "wb") as handle:
+        handle.write(BYTES)
+        handle.truncate(64 * 1024**3)  # sparse: nothing more written to disk
+    done = run_process(reg.path, "verify", "faq-bot", "1.0.0", "--file", str(huge), timeout=30)
+    assert (done.code, done.err) == (1, "")
+    assert done.out == (f"mismatch: {huge} is not faq-bot 1.0.0: it holds more than the registered size_bytes "
+                        f"{len(BYTES)} (read no further)\n")
+    done = run_process(reg.path, "verify", "faq-bot", "1.0.0", "--file", str(huge), "--format", "json", timeout=30)
+    assert done.code == 1
+    assert json.loads(done.out)["facts"] == {
+        "sha256": {"registered": hashlib.sha256(BYTES).hexdigest(), "actual": None, "ok": False},
+        "size_bytes": {"registered": len(BYTES), "actual": len(BYTES) + 1, "ok": False},
+    }

@@ -21,6 +21,9 @@ def render_text(found: Verification) -> str:
     where = printable(str(found.file))
     if found.ok:
         return f"ok: {where} is {what} ({', '.join(_shown(f) for f in found.facts)})\n"
+    if found.longer:
+        size = next(f.registered for f in found.facts if f.name == "size_bytes")
+        return f"mismatch: {where} is not {what}: it holds more than the registered size_bytes {size} (read no further)\n"
     differs = "; ".join(f"{f.name} is {f.actual}, registered {f.registered}" for f in found.mismatched)
     return f"mismatch: {where} is not {what}: {differs}\n"
 

@@ -3,7 +3,8 @@ after the download and before it serves the file.
 
 The file is streamed (:func:`registry_tool.digest.file_digest`, 1 MiB at a time), never
 loaded; its sha256 and size are compared with ``artifact.sha256`` and, when registered,
-``artifact.size_bytes``. A version that registers no sha256 cannot be verified: a size
+``artifact.size_bytes``. With a registered size, reading stops one byte past it: a longer
+file (or one that never ends) is a mismatch whose sha256 is not computed. A version that registers no sha256 cannot be verified: a size
 alone does not tell two files apart.
 """
 
@@ -14,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from registry_tool.core.model import ModelVersion
-from registry_tool.digest import file_digest
+from registry_tool.digest import file_digest, file_digest_up_to
 from registry_tool.errors import EXIT_USAGE, RegistryError
 
 
@@ -24,7 +25,7 @@ class Fact:
 
     name: str  # sha256 | size_bytes
     registered: str | int
-    actual: str | int
+    actual: str | int | None  # None: not computed (the file is longer than its registered size)
 
     @property
     def ok(self) -> bool:
@@ -46,6 +47,11 @@ class Verification:
         return all(fact.ok for fact in self.facts)
 
     @property
+    def longer(self) -> bool:
+        """Whether reading stopped past the registered size (the file holds more than it)."""
+        return any(fact.actual is None for fact in self.facts)
+
+    @property
     def mismatched(self) -> list[Fact]:
         return [fact for fact in self.facts if not fact.ok]
 
@@ -61,8 +67,9 @@ def verify_file(model: str, version: ModelVersion, path: Path) -> Verification:
     if artifact.sha256 is None:
         raise RegistryError(f"{model} {version.version} registers no artifact.sha256: there is nothing to verify {path} "
                             "against (register it with registry-tool set ... --sha256, or --file)", exit_code=EXIT_USAGE)
-    digest, size = file_digest(path)
-    facts = [Fact("sha256", artifact.sha256, digest)]
-    if artifact.size_bytes is not None:
-        facts.append(Fact("size_bytes", artifact.size_bytes, size))
-    return Verification(model, version, path, tuple(facts))
+    if artifact.size_bytes is None:
+        digest, size = file_digest(path)
+        return Verification(model, version, path, (Fact("sha256", artifact.sha256, digest),))
+    found, size = file_digest_up_to(path, artifact.size_bytes)
+    facts = (Fact("sha256", artifact.sha256, found), Fact("size_bytes", artifact.size_bytes, size))
+    return Verification(model, version, path, facts)
