@@ -204,10 +204,52 @@ def test_metrics_merge_suite_scoped_results(reg, cli):
 
 def test_metrics_bad_values(reg, cli):
     run = cli(reg.path, "metrics", "faq-bot", "1.1.0", "accuracy=high")
-    assert (run.code, run.err) == (2, "registry-tool: error: metric accuracy: 'high' is not a number (or true/false)\n")
-    run = cli(reg.path, "metrics", "faq-bot", "1.1.0", "accuracy=nan")
-    assert run.code == 2 and "not a finite number" in run.err
+    assert (run.code, run.err) == (2, "registry-tool: error: metric accuracy: 'high' is not a number (or true/false): "
+                                      "write it in digits 0-9, with a sign, a decimal point or an exponent if needed "
+                                      "(0.93, -2, 1.5e-3)\n")
+    for value in ("nan", "-inf", "1e999"):
+        run = cli(reg.path, "metrics", "faq-bot", "1.1.0", f"accuracy={value}")
+        assert (run.code, run.err) == (2, f"registry-tool: error: metric accuracy: {value} is not a finite number\n")
     assert text(reg) == FAQ
+
+
+@pytest.mark.parametrize("value", ["1_0", "１.５", "١", "0x10", "1,5", "1e", ".", "+"])
+def test_metric_values_take_only_the_plain_number_forms(reg, cli, value):
+    """Python's float() reads 1_0 as ten and full-width or Arabic-Indic digits as numbers;
+    the loader refuses 1_0 in a file, so the command line takes digits 0-9 only."""
+    for args in (["metrics", "faq-bot", "1.1.0", f"accuracy={value}"],
+                 ["register", "faq-bot", "3.0.0", "--artifact-uri", "s3://b/3", "--metric", f"accuracy={value}"]):
+        run = cli(reg.path, *args)
+        assert run.code == 2
+        assert run.err == (f"registry-tool: error: metric accuracy: '{value}' is not a number (or true/false): write it in "
+                           "digits 0-9, with a sign, a decimal point or an exponent if needed (0.93, -2, 1.5e-3)\n")
+    assert text(reg) == FAQ
+
+
+@pytest.mark.parametrize(("value", "written"), [("10", "10"), ("-2", "-2"), ("+0.5", "0.5"), (".5", "0.5"),
+                                                ("7.", "7.0"), ("1.5e-3", "0.0015"), ("2E2", "200.0")])
+def test_metric_values_in_the_plain_forms_are_written(reg, cli, value, written):
+    assert cli(reg.path, "metrics", "faq-bot", "1.2.0", f"score={value}").code == 0
+    assert f"metrics: {{score: {written}}}" in text(reg) or f"score: {written}\n" in text(reg)
+
+
+@pytest.mark.parametrize(("args", "option"), [
+    (["register", "faq-bot", "3.0.0", "--artifact-uri", "s3://b/3", "--size-bytes", "1_0"], "--size-bytes"),
+    (["set", "faq-bot", "1.2.0", "--size-bytes", "１０"], "--size-bytes"),
+    (["retention", "--keep", "1_0"], "--keep"),
+    (["history", "--limit", "٣"], "--limit"),
+])
+def test_whole_number_options_take_digits_0_to_9_only(reg, cli, args, option):
+    run = cli(reg.path, *args)
+    assert run.code == 2
+    assert f"Invalid value for '{option}': '{args[-1]}' is not a whole number in digits 0-9." in run.err
+    assert text(reg) == FAQ
+
+
+def test_where_compares_only_plain_numbers(reg, cli):
+    run = cli(reg.path, "show", "--where", "metrics.accuracy>1_0")
+    assert (run.code, run.err) == (2, "registry-tool: error: --where 'metrics.accuracy>1_0': metrics.accuracy is "
+                                      "compared as a number, and '1_0' is not one\n")
 
 
 def test_metrics_records_a_boolean_top_level_metric(reg, cli):

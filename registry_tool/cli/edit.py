@@ -8,7 +8,6 @@ from __future__ import annotations
 import functools
 import json
 import math
-import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -23,7 +22,8 @@ from registry_tool.cli.completion import (
     complete_stages,
     complete_versions,
 )
-from registry_tool.cli.options import repo_option
+from registry_tool.cli.options import PlainIntRange, repo_option
+from registry_tool.core.numbers import parse_number
 from registry_tool.errors import RegistryError, shown_path
 from registry_tool.output.escape import printable
 from registry_tool.yamlfile.nesting import MAX_DEPTH
@@ -37,9 +37,6 @@ def _artifact_formats() -> list[str]:
     from registry_tool.schema.check import MODEL_SCHEMA, load_schema
 
     return list(load_schema(MODEL_SCHEMA)["$defs"]["artifact"]["properties"]["format"]["enum"])
-
-
-_INT = re.compile(r"[-+]?[0-9]+")
 
 
 def edit_options(example: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -160,10 +157,12 @@ def parse_metric(text: str, suite: str | None = None) -> tuple[str, float | int 
     ref = f"{suite}/{name}" if suite else name
     if raw in ("true", "false"):
         return ref, raw == "true"
-    try:
-        value: float | int = int(raw) if _INT.fullmatch(raw) else float(raw)
-    except ValueError:
-        raise RegistryError(f"metric {ref}: '{raw}' is not a number (or true/false)") from None
+    value = parse_number(raw)
+    if value is None and raw.lstrip("+-").lower() in ("nan", "inf", "infinity"):
+        raise RegistryError(f"metric {ref}: {raw} is not a finite number")
+    if value is None:
+        raise RegistryError(f"metric {ref}: '{raw}' is not a number (or true/false): write it in digits 0-9, "
+                            "with a sign, a decimal point or an exponent if needed (0.93, -2, 1.5e-3)")
     if isinstance(value, float) and not math.isfinite(value):
         raise RegistryError(f"metric {ref}: {raw} is not a finite number")
     return ref, value
@@ -216,7 +215,7 @@ def _artifact_format(artifact_format: str | None, legacy: str | None) -> str | N
 @click.option("--file", "file_", type=click.Path(dir_okay=False, path_type=Path),
               help="A local copy of the artifact: its sha256 and size are computed by streaming it (never loaded).")
 @click.option("--sha256", help="The artifact's SHA-256 (64 hex digits).")
-@click.option("--size-bytes", type=click.IntRange(min=0), help="The artifact's size in bytes.")
+@click.option("--size-bytes", type=PlainIntRange(min=0), help="The artifact's size in bytes.")
 @click.option("--artifact-format", type=click.Choice(_artifact_formats()), help="The artifact's format.")
 @click.option("--format", "legacy_format", type=click.Choice(_artifact_formats()), hidden=True)
 @click.option("--run-id", help="The training run that produced it.")
@@ -280,7 +279,7 @@ def rollback(model: str, stage: str | None, **opts: Any) -> None:
 
 @click.command()
 @click.argument("model", required=False, shell_complete=complete_models)
-@click.option("--keep", type=click.IntRange(min=1),
+@click.option("--keep", type=PlainIntRange(min=1),
               help="How many of the newest versions to keep whatever their stage (default: registry.yaml's retention: {keep: N}).")
 @edit_options("retention: keep the newest 3 versions, archive faq-bot 0.9.0")
 def retention(model: str | None, keep: int | None, **opts: Any) -> None:
@@ -316,7 +315,7 @@ def metrics(model: str, version: str, values: tuple[str, ...], suite: str | None
 @click.option("--file", "file_", type=click.Path(dir_okay=False, path_type=Path),
               help="VERSION's artifact, streamed for its sha256 and size, when it registered none.")
 @click.option("--sha256", help="VERSION's artifact sha256, when it registered none.")
-@click.option("--size-bytes", type=click.IntRange(min=0), help="VERSION's artifact size, when it registered none.")
+@click.option("--size-bytes", type=PlainIntRange(min=0), help="VERSION's artifact size, when it registered none.")
 @click.option("--artifact-format", type=click.Choice(_artifact_formats()), help="VERSION's artifact format, when it registered none.")
 @edit_options("set faq-bot 1.1.0: +tag canary, metadata.ticket")
 def set_(model: str, version: str | None, description: str | None, owner: str | None, task: str | None,

@@ -13,7 +13,7 @@ import click
 
 from registry_tool import snapshots
 from registry_tool.cli.completion import complete_models
-from registry_tool.cli.options import emit_portable, format_option, repo_option
+from registry_tool.cli.options import PlainIntRange, emit_portable, format_option, repo_option
 from registry_tool.errors import EXIT_OK, EXIT_VIOLATIONS, RegistryError
 from registry_tool.history.events import Item, Truncated
 from registry_tool.output.history import HISTORY_REPORTERS
@@ -33,7 +33,7 @@ WRITE_BYTES = 64 * 1024  # output is written in pieces of about this size as the
 @repo_option
 @click.option("--ref", default="HEAD", show_default=True, help="Walk the first-parent history of this revision.")
 @click.option("--since", metavar="DATE", help="Only changes committed at or after DATE (2024-11-01, 2024-11-01T10:00:00Z).")
-@click.option("--limit", type=click.IntRange(min=1), metavar="N", help="At most N events (the newest).")
+@click.option("--limit", type=PlainIntRange(min=1), metavar="N", help="At most N events (the newest).")
 @click.option("--verify-signatures", "verify", is_flag=True,
               help="Have git check each signed commit's signature with the keys it knows (a signature header alone "
                    "is only a claim).")

@@ -10,12 +10,24 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from registry_tool.core.numbers import INTEGER
 from registry_tool.errors import RegistryError
 
 if TYPE_CHECKING:
     from registry_tool.read.api import RegistrySnapshot
 
 REPO_HELP = "Repository to use (default: the one containing the current folder)."
+
+
+class PlainIntRange(click.IntRange):
+    """A whole number in ASCII digits (with a sign) within a range: no '1_0' or '１０', which
+    Python's int() reads as ten (the one rule for numbers on the command line:
+    :mod:`registry_tool.core.numbers`)."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and not INTEGER.fullmatch(value):
+            self.fail(f"{value!r} is not a whole number in digits 0-9.", param, ctx)
+        return super().convert(value, param, ctx)
 
 
 def _inherit_repo(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
