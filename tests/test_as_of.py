@@ -78,6 +78,16 @@ def test_before_the_first_commit_is_exit_1_with_one_line(cli, timeline):
         assert run.code == 1 and run.err.count("\n") == 1 and "has no commit at or before 2024-01-01T00:00:00Z" in run.err
 
 
+@pytest.mark.parametrize(("at", "shown"), [("0001-01-01", "0001-01-01T00:00:00Z"), ("0999-12-31T23:00:00Z", "0999-12-31T23:00:00Z"),
+                                           ("0042-06-15T12:30:00+02:00", "0042-06-15T10:30:00Z")])
+def test_a_year_before_1000_is_shown_with_four_digits(cli, timeline, at, shown):
+    repo, (first, _, _) = timeline
+    for command in (["get", "faq-bot", "--stage", "production"], ["show"]):
+        run = cli(repo.path, *command, "--at", at)
+        assert (run.code, run.err) == (1, f"registry-tool: error: HEAD has no commit at or before {shown}: its first commit, "
+                                          f"{first[:12]}, was committed 2024-11-01T10:00:00Z\n")
+
+
 def test_a_bad_time_is_exit_2(cli, timeline):
     repo, _ = timeline
     run = cli(repo.path, "show", "--at", "last tuesday")

@@ -101,11 +101,14 @@ UNKNOWN = "?"  # what a commit's field shows when Git holds it in a form we cann
 
 def iso_utc(timestamp: int) -> str:
     """Seconds since the epoch as ISO 8601 in UTC: ``2024-11-01T10:00:00Z``; ``?`` for a date
-    Git stores but a calendar cannot show (after the year 9999, before the year 1)."""
+    Git stores but a calendar cannot show (after the year 9999, before the year 1). The year
+    always has four digits (``0001-01-01T00:00:00Z``): strftime's ``%Y`` drops the zeros on
+    some platforms."""
     try:
-        return datetime.fromtimestamp(timestamp, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        moment = datetime.fromtimestamp(timestamp, timezone.utc)
     except (ValueError, OverflowError, OSError):
         return UNKNOWN
+    return f"{moment.year:04d}-{moment:%m-%dT%H:%M:%S}Z"
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,7 @@ from pathlib import Path
 import pygit2
 
 from registry_tool.errors import RegistryError
+from registry_tool.history.events import iso_utc
 from registry_tool.history.index import ENV, git_common_dir, open_regular
 from registry_tool.snapshots.git import GitStore
 
@@ -62,7 +63,7 @@ class Rewrite:
                     f"is reached from {new} only through a merge's second parent (a fast-forward 'foxtrot' merge); "
                     "changes it made may be attributed to other commits now, or be gone")
         if self.how == "forced-update":
-            stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(self.when or 0))
+            stamp = iso_utc(self.when or 0)
             return (f"{self.branch} was force-updated at {stamp} (its reflog: {old} -> {new}, a force-push): "
                     f"changes only {old} had are not in this history")
         return (f"{self.branch} was rewritten since history last read it: its head then, {old}, is not in the history "
