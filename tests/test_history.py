@@ -116,9 +116,38 @@ def test_model_filter_and_other_models(cli, repo):
         ("model_created", "faq-bot", None, None, None),
         ("version_registered", "faq-bot", "1.0.0", None, "none"),
     ]
-    run = cli(repo.path, "history", "credit-risk-model")
+    run = cli(repo.path, "history", "faq-bot", "--since", "2100-01-01")
     assert (run.code, run.out) == (1, "")
-    assert run.err == "registry-tool: no changes to model credit-risk-model found on HEAD\n"
+    assert run.err == "registry-tool: no changes to model faq-bot found on HEAD since 2100-01-01\n"
+
+
+def test_a_model_with_no_file_and_no_history_is_unknown_with_a_suggestion(cli, repo):
+    repo.write("models/faq-bot.yaml", faq(("1.0.0", "none")))
+    head = repo.commit("Register faq-bot")
+    for args in [("faq-bott",), ("faq-bott", "--format", "json"), ("faq-bott", "--since", "2000-01-01"),
+                 ("faq-bott", "--limit", "1")]:
+        run = cli(repo.path, "history", *args)
+        assert (run.code, run.out) == (2, ""), args
+        assert run.err == (f"registry-tool: error: unknown model 'faq-bott' at {head[:12]} "
+                           "(no models/faq-bott.yaml); did you mean 'faq-bot'?\n")
+    run = cli(repo.path, "history", "credit-risk-model")
+    assert (run.code, run.out) == (2, "")
+    assert run.err.endswith("(no models/credit-risk-model.yaml); models: faq-bot\n")
+
+
+def test_a_removed_model_keeps_its_history(cli, repo):
+    repo.write("models/ocr.yaml", model("ocr", version("v1", "none")))
+    repo.commit("Register ocr")
+    (repo.path / "models/ocr.yaml").unlink()
+    gone = repo.commit("Remove ocr")
+    got = events(cli, repo, "ocr")
+    assert brief(got) == [("model_removed", "ocr", None, None, None), ("model_created", "ocr", None, None, None),
+                          ("version_registered", "ocr", "v1", None, "none")]
+    assert got[0]["commit"] == gone
+    assert events(cli, repo, "ocr", "--limit", "1")[0]["event"] == "model_removed"
+    run = cli(repo.path, "history", "ocr", "--since", "2100-01-01")
+    assert (run.code, run.out) == (1, "")
+    assert run.err == "registry-tool: no changes to model ocr found on HEAD since 2100-01-01\n"
 
 
 def test_since_and_limit(cli, repo):
@@ -279,7 +308,11 @@ def test_user_errors_are_one_line_exit_2(cli, repo, tmp_path):
     for args, message in [
         (("--ref", "nope"), "registry-tool: error: unknown revision 'nope'\n"),
         (("--since", "last tuesday"), "registry-tool: error: --since: 'last tuesday' is not a date; use 2024-11-01 or 2024-11-01T10:00:00Z\n"),
-        (("../etc/passwd",), "registry-tool: error: '../etc/passwd' is not a model name (the file name of models/<name>.yaml, without .yaml)\n"),
+        (("../etc/passwd",), "registry-tool: error: '../etc/passwd' is not a model name: lower-case letters and "
+                             "digits separated by single '.', '_' or '-'\n"),
+        (("Faq-Bot",), "registry-tool: error: 'Faq-Bot' is not a model name: lower-case letters and digits "
+                       "separated by single '.', '_' or '-'\n"),
+        (("a" * 101,), f"registry-tool: error: '{'a' * 101}' is not a model name: at most 100 characters, not 101\n"),
     ]:
         run = cli(repo.path, "history", *args)
         assert (run.code, run.out, run.err) == (2, "", message)

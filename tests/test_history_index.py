@@ -155,10 +155,14 @@ def test_crafted_records_with_a_valid_checksum_never_crash_a_walk(cli, repo, mon
     head, parent = shas[-1].encode(), shas[-2].encode()
     values = (head, parent, parent, head)[: body.count(b"%s")]
     write_index(index_path(repo), body % values if values else body)
-    for (code, out, err), (cold_code, _, _) in zip(answers(cli, repo, monkeypatch, index=True), cold, strict=True):
+    for (code, out, err), (cold_code, _, cold_err) in zip(answers(cli, repo, monkeypatch, index=True), cold,
+                                                          strict=True):
         if body.count(b"\n") == 2:  # the cycle: said in one line, not walked forever
             assert code == 2 and out == "" and err.endswith("(its records form a cycle); delete it and run "
                                                               "the command again\n") and err.count("\n") == 1
+            continue
+        if cold_code == 2:  # ocr: seed 000 never had it, an unknown model whatever the index says
+            assert (code, out, err) == (2, "", cold_err) and err.startswith("registry-tool: error: unknown model 'ocr'")
             continue
         assert code in (0, 1) and json.loads(out) is not None and "Traceback" not in err
         if body.count(b" ") < 3 or b"zz" in body or b"notatime" in body or b"without" in body:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import re
+import itertools
 import sys
 import time
 from collections.abc import Iterable, Iterator
@@ -14,6 +14,7 @@ import click
 from registry_tool import snapshots
 from registry_tool.cli.completion import complete_models
 from registry_tool.cli.options import PlainIntRange, emit_portable, format_option, repo_option
+from registry_tool.core.names import name_problem
 from registry_tool.errors import EXIT_OK, EXIT_VIOLATIONS, RegistryError
 from registry_tool.history.events import Item, Truncated
 from registry_tool.output.history import HISTORY_REPORTERS
@@ -23,7 +24,6 @@ if TYPE_CHECKING:
 
     from registry_tool.snapshots.git import GitStore
 
-_MODEL_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 PROGRESS_AFTER = 1.0  # seconds before a terminal gets a progress line
 WRITE_BYTES = 64 * 1024  # output is written in pieces of about this size as the walk yields it
 
@@ -66,6 +66,8 @@ def history(model: str | None, repo: Path | None, ref: str, since: str | None, l
     progress = _Progress()
     items: Iterable[Item] = stream_history(store, head, model=model, since=since_ts, limit=limit,
                                                         progress=progress)
+    if model is not None:
+        items = _known_model(store, head, ref, model, items, cut=since_ts is not None)
     if verify:
         from registry_tool.history.signatures import verified
 
@@ -86,11 +88,36 @@ def history(model: str | None, repo: Path | None, ref: str, since: str | None, l
 def _check_selection(model: str | None, *, index_only: bool, chosen: bool) -> None:
     """MODEL is a model's name; --index-only comes alone (``chosen``: --since, --limit or
     --verify-signatures given)."""
-    if model is not None and not _MODEL_NAME.fullmatch(model):
-        raise RegistryError(f"'{model}' is not a model name (the file name of models/<name>.yaml, without .yaml)")
+    problem = name_problem(model) if model is not None else None
+    if problem is not None:
+        raise RegistryError(f"'{model}' is not a model name: {problem}")
     if index_only and (model is not None or chosen):
         raise click.UsageError("--index-only records the whole history: it takes no MODEL, --since, --limit "
                                "or --verify-signatures")
+
+
+def _known_model(store: GitStore, head: pygit2.Commit, ref: str, model: str, items: Iterable[Item], *,
+                 cut: bool) -> Iterable[Item]:
+    """``items``, once the walk has found something; a model with no file at ``ref`` and no
+    history at all (a typo) is a RegistryError naming the models there, before any output.
+    ``cut``: the walk stops at --since, so an empty one does not tell."""
+    from registry_tool.history.walk import stream_history
+    from registry_tool.read.api import RegistrySnapshot
+
+    found = iter(items)
+    first = next(found, None)
+    if first is not None:
+        return itertools.chain([first], found)
+    if cut and next(iter(stream_history(store, head, model=model, limit=1)), None) is not None:
+        return ()
+    snapshot = RegistrySnapshot(store.snapshot(head), ref)
+    try:
+        unknown = model not in snapshot
+    except RegistryError:  # an invalid registry.yaml at ref: its models folder is not known
+        return ()
+    if unknown:
+        raise RegistryError(snapshot.unknown(model))
+    return ()
 
 
 def _truncated_note(store: GitStore, truncated: Truncated) -> str:

@@ -4,9 +4,32 @@ the same text."""
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 MODEL_SUFFIX = ".yaml"
+NAME = re.compile(r"[a-z0-9]+(?:[._-][a-z0-9]+)*")  # the schema's model name pattern
+NAME_MAX = 100  # the schema's maxLength
+NAME_RULE = "lower-case letters and digits separated by single '.', '_' or '-'"
+
+
+def name_problem(name: str) -> str | None:
+    """Why ``name`` is not a model name (the schema's rule), or None when it is one."""
+    if not NAME.fullmatch(name):
+        return NAME_RULE
+    if len(name) > NAME_MAX:
+        return f"at most {NAME_MAX} characters, not {len(name)}"
+    return None
+
+
+def is_model_name(name: str) -> bool:
+    return name_problem(name) is None
+
+
+def is_model_file_name(file_name: str) -> bool:
+    """``faq-bot.yaml``: a model's name and ``.yaml``; any other name in the models folder
+    is not a model file (``.yaml``, ``FOO.yaml``, ``notes.txt``)."""
+    return file_name.endswith(MODEL_SUFFIX) and is_model_name(file_name[: -len(MODEL_SUFFIX)])
 
 
 def model_name(file_name: str) -> str:

@@ -120,7 +120,7 @@ class RegistrySnapshot:
             return cached
         entry = self._entry(name)
         if entry is None:
-            raise RegistryError(self._unknown(name))
+            raise RegistryError(self.unknown(name))
         if entry.kind is not EntryKind.FILE:
             raise RegistryError(f"{entry.path} at {self.snapshot.label} is a {entry.kind.value}, "
                                 "not a regular file: unexpected-file; it is not served")
@@ -216,7 +216,8 @@ class RegistrySnapshot:
         return RegistryError(f"{first.file}:{first.line}: {first.rule}: {first.message}{more}; "
                              f"refused at {self.snapshot.label}: run registry-tool validate --ref {self.commit[:12]}")
 
-    def _unknown(self, name: str) -> str:
+    def unknown(self, name: str) -> str:
+        """The message for a model this commit has no file of, with a "did you mean"."""
         known = self.models()
         hint = ""
         if known:
