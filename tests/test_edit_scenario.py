@@ -201,3 +201,21 @@ def test_init_refuses_unsafe_values(tmp_path, cli):
     run = cli(tmp_path, "init", str(tmp_path / "x"), "--requirement", 'x"\nrun: evil')
     assert run.code == 2 and "may not contain quotes" in run.err
     assert not (tmp_path / "x").exists()
+
+
+@pytest.mark.parametrize("owner, bad", [("not an owner", "not"), ("acme/ml", "acme/ml"), ("@acme/ml extra", "extra"),
+                                        ("@-acme", "@-acme"), ("ml@localhost", "ml@localhost")])
+def test_init_refuses_an_owner_github_would_not_read(tmp_path, cli, owner, bad):
+    run = cli(tmp_path, "init", str(tmp_path / "x"), "--owner", owner, "--requirement", "registry-tool==0.1.0")
+    assert (run.code, run.out) == (2, "")
+    assert run.err == (f"registry-tool: error: --owner '{owner}': '{bad}' is not a GitHub owner: give @user, "
+                       "@org/team or an email address (several separated by spaces)\n")
+    assert not (tmp_path / "x").exists()
+
+
+def test_init_takes_users_teams_and_emails_as_owners(tmp_path, cli):
+    root = tmp_path / "x"
+    run = cli(tmp_path, "init", str(root), "--owner", "@ada @acme/ml-reviewers ml.team@example.com",
+              "--requirement", "registry-tool==0.1.0")
+    assert run.code == 0
+    assert "/registry.yaml @ada @acme/ml-reviewers ml.team@example.com\n" in (root / ".github/CODEOWNERS").read_text()

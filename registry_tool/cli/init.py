@@ -14,6 +14,8 @@ if TYPE_CHECKING:
     from registry_tool.edit.scaffold import Source
 
 _SAFE = re.compile(r"[^\s\"'\\]+(?: [^\s\"'\\]+)*")
+# A CODEOWNERS owner: @user, @org/team, or an email address (GitHub ignores anything else).
+_OWNER = re.compile(r"@[A-Za-z0-9](?:-?[A-Za-z0-9])*(?:/[A-Za-z0-9][A-Za-z0-9_.-]*)?|[^@\s]+@[^@\s]+\.[^@\s.]+")
 _ACTION = re.compile(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+(?:/[A-Za-z0-9_./-]+)?@[A-Za-z0-9_./-]+")
 
 
@@ -22,7 +24,8 @@ _ACTION = re.compile(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+(?:/[A-Za-z0-9_./-]+)?@[A-
 @click.option("--requirement", metavar="SPEC",
               help="The pip requirement CI and pre-commit install registry-tool from (default: where this "
                    "registry-tool was installed from, e.g. 'registry-tool @ git+https://github.com/<org>/registry-tool@<commit>').")
-@click.option("--owner", metavar="@TEAM", help="Code owners who must review changes to the registry (CODEOWNERS).")
+@click.option("--owner", metavar="@TEAM", help="Code owners who must review changes to the registry (CODEOWNERS): "
+                                               "@user, @org/team or an email address, several separated by spaces.")
 @click.option("--hooks-repo", metavar="URL", help="Take the pre-commit hook from registry-tool's Git repository at URL "
                                                   "instead of a local hook installed from --requirement.")
 @click.option("--hooks-rev", metavar="REV", help="The tag or commit of --hooks-repo to use (default: the commit this "
@@ -64,6 +67,10 @@ def _check_values(*, requirement: str | None, owner: str | None, hooks_repo: str
     for name, value in (("--requirement", requirement), ("--owner", owner), ("--hooks-repo", hooks_repo), ("--hooks-rev", hooks_rev)):
         if value is not None and not _SAFE.fullmatch(value):
             raise RegistryError(f"{name} '{value}' may not contain quotes, backslashes or line breaks")
+    bad = next((word for word in (owner or "").split() if not _OWNER.fullmatch(word)), None)
+    if bad is not None:
+        raise RegistryError(f"--owner '{owner}': '{bad}' is not a GitHub owner: give @user, @org/team or an email "
+                            "address (several separated by spaces)")
     if action is not None and not _ACTION.fullmatch(action):
         raise RegistryError(f"--action '{action}': expected OWNER/REPO@REF (or OWNER/REPO/PATH@REF), "
                             "such as acme/registry-tool@v0.1.0 or a full commit sha")
