@@ -145,11 +145,13 @@ def test_github_format(bad, cli):
 
 
 def test_github_format_escapes_properties_and_data(repo, cli):
-    repo.write("models/a,b:c.yaml", "name: a\nversions: []\nx%y: 1\n")
+    repo.write("models/a,b:c.yaml", "name: a\nversions: []\n")
+    repo.write("models/a.yaml", "name: a\nversions: []\nx%y: 1\n")
     run = cli(repo.path, "validate", "--format", "github")
-    first = run.out.splitlines()[0]
-    assert first.startswith("::error file=models/a%2Cb%3Ac.yaml,line=3,col=1,title=unknown-field::")
-    assert "unknown field 'x%25y'" in first
+    first, second = run.out.splitlines()[:2]
+    assert first.startswith("::error file=models/a%2Cb%3Ac.yaml,line=1,col=1,title=unexpected-file::")
+    assert second.startswith("::error file=models/a.yaml,line=3,col=1,title=unknown-field::")
+    assert "unknown field 'x%25y'" in second
 
 
 def test_markdown_format(bad, cli):

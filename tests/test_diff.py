@@ -156,3 +156,14 @@ def test_errors(cli, repo, tmp_path):
     run = cli(bare, "diff", "HEAD")
     assert (run.code, run.err) == (2, "registry-tool: error: this is a bare repository with no working tree; pass HEAD (a revision)\n")
     assert cli(bare, "diff", "HEAD", "HEAD").code == 0
+
+
+def test_files_whose_name_is_not_a_model_name_are_not_models(cli, repo):
+    repo.write("models/ocr.yaml", model("ocr", version("v1", "none")))
+    base = repo.commit("Register ocr")
+    repo.write("models/FOO.yaml", model("foo", version("v1", "none")))
+    repo.write("models/.yaml", model("x", version("v1", "none")))
+    head = repo.commit("Two files that are not model files")
+    for args in ((base, head), (head, base)):
+        run = cli(repo.path, "diff", *args)
+        assert (run.code, run.out) == (0, f"registry changes {args[0][:12]}..{args[1][:12]}\n  no model or policy changes\n")

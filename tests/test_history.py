@@ -500,3 +500,24 @@ def test_a_missing_parent_ends_the_history_like_a_shallow_boundary(cli, repo):
     assert got[-1]["event"] == "history_truncated"  # commit 1 is the boundary, not a creation
     assert run.err == (f"registry-tool: note: the parent of commit {shas[1][:12]} (2024-11-02T10:00:00Z) is missing "
                        "from the repository: history before it is not available\n")
+
+
+@pytest.mark.parametrize("index", ["0", "1"])
+def test_files_whose_name_is_not_a_model_name_are_not_models(cli, repo, monkeypatch, index):
+    """models/.yaml and models/FOO.yaml hold model-shaped YAML but are not model files
+    (validate's unexpected-file): history never tells them as models, with or without the index."""
+    from registry_tool.history.index import ENV
+
+    monkeypatch.setenv(ENV, index)
+    repo.write("models/ocr.yaml", model("ocr", version("v1", "none")))
+    repo.commit("Register ocr")
+    repo.write("models/.yaml", model("x", version("v1", "none")))
+    repo.write("models/FOO.yaml", model("foo", version("v1", "none")))
+    repo.commit("Two files that are not model files")
+    (repo.path / "models/FOO.yaml").unlink()
+    repo.commit("Remove one")
+    for _ in range(2):  # the second run reads the index the first wrote
+        assert brief(events(cli, repo)) == [("model_created", "ocr", None, None, None),
+                                            ("version_registered", "ocr", "v1", None, "none")]
+    run = cli(repo.path, "history", "FOO")
+    assert run.code == 2 and run.err.startswith("registry-tool: error: 'FOO' is not a model name")

@@ -92,8 +92,11 @@ def test_other_extensions(registry, where: str) -> None:
     registry.write("models/.hidden.yaml", valid_model("hidden"))
     registry.commit("stray files")
     violations = assert_clean_violations(_validate(registry, where))
-    assert _rules(violations) == [("models/.hidden.yaml", "name-mismatch"), ("models/faq-bot.yml", "unexpected-file"),
+    assert _rules(violations) == [("models/.hidden.yaml", "unexpected-file"), ("models/faq-bot.yml", "unexpected-file"),
                                   ("models/notes.md", "unexpected-file")]
+    assert _messages(violations)["models/.hidden.yaml"] == (
+        ".hidden.yaml is not a model file: the part before .yaml is not a model name (lower-case letters and digits "
+        "separated by single '.', '_' or '-')")
 
 
 @BOTH
@@ -162,7 +165,7 @@ def test_names_that_differ_only_by_case(registry, where: str) -> None:
     registry.write("models/FAQ-bot.yaml", valid_model("faq-bot"))
     registry.commit("a case twin")
     violations = assert_clean_violations(_validate(registry, where))
-    assert _rules(violations) == [("models/FAQ-bot.yaml", "name-mismatch"), ("models/faq-bot.yaml", "name-case-collision")]
+    assert _rules(violations) == [("models/FAQ-bot.yaml", "unexpected-file"), ("models/faq-bot.yaml", "name-case-collision")]
     assert _messages(violations)["models/faq-bot.yaml"] == (
         "faq-bot.yaml and FAQ-bot.yaml differ only by case; they are the same file on macOS and Windows")
 
@@ -180,17 +183,18 @@ def test_names_that_differ_only_by_unicode_normalisation(registry, where: str) -
     registry.commit("NFC and NFD twins")
     violations = assert_clean_violations(_validate(registry, where))
     assert ("name-case-collision" in {v["rule"] for v in violations})
-    assert {v["rule"] for v in violations} == {"name-case-collision", "name-mismatch"}
+    assert {v["rule"] for v in violations} == {"name-case-collision", "unexpected-file"}
 
 
 @BOTH
 def test_look_alike_unicode_file_name(registry, where: str) -> None:
-    """'f\u0430q-bot' with a Cyrillic a claims to be faq-bot: the name does not match its file."""
+    """'f\u0430q-bot' with a Cyrillic a claims to be faq-bot: not a model name, so not a model file."""
     registry.write("models/f\u0430q-bot.yaml", valid_model("faq-bot", stage="production"))
     registry.commit("a look-alike")
     violations = assert_clean_violations(_validate(registry, where))
     assert [(v["file"], v["line"], v["rule"], v["message"]) for v in violations] == [
-        ("models/f\u0430q-bot.yaml", 1, "name-mismatch", "name 'faq-bot' differs from the file name 'f\u0430q-bot.yaml'; rename one to match")]
+        ("models/f\u0430q-bot.yaml", 1, "unexpected-file", "f\u0430q-bot.yaml is not a model file: the part before .yaml "
+         "is not a model name (lower-case letters and digits separated by single '.', '_' or '-')")]
 
 
 @BOTH
@@ -200,12 +204,13 @@ def test_file_name_that_is_not_utf8(registry, where: str) -> None:
         handle.write(valid_model("faq-bot").encode())
     registry.commit("a name that is not UTF-8")
     violations = assert_clean_violations(_validate(registry, where))
-    assert [v["rule"] for v in violations] == ["name-mismatch"]
+    assert [v["rule"] for v in violations] == ["unexpected-file"]
     text = run_capped(registry.path, "validate", *(["--ref", "HEAD"] if where == "--ref" else []))
     assert text.code == 1
     text.raw_out.decode("utf-8")  # the undecodable bytes are escaped, not passed through
-    assert text.out.splitlines()[0] == (r"models/\xff\xfe.yaml:1:7: name-mismatch: name 'faq-bot' differs from the file name "
-                                        r"'\xff\xfe.yaml'; rename one to match")
+    assert text.out.splitlines()[0] == (r"models/\xff\xfe.yaml:1:1: unexpected-file: \xff\xfe.yaml is not a model file: "
+                                        "the part before .yaml is not a model name (lower-case letters and digits "
+                                        "separated by single '.', '_' or '-')")
 
 
 @BOTH
@@ -215,9 +220,9 @@ def test_file_name_with_a_newline_cannot_forge_report_lines(registry, where: str
     proc = run_capped(registry.path, "validate", *(["--ref", "HEAD"] if where == "--ref" else []))
     assert (proc.code, proc.err) == (1, "")
     assert proc.out.splitlines() == [
-        r"models/a\nmodels:9:9: fake.yaml:1:7: name-mismatch: name 'faq-bot' differs from the file name "
-        r"'a\nmodels:9:9: fake.yaml'; rename one to match",
-        "1 violation in 1 file (2 model files checked)",
+        r"models/a\nmodels:9:9: fake.yaml:1:1: unexpected-file: a\nmodels:9:9: fake.yaml is not a model file: "
+        "the part before .yaml is not a model name (lower-case letters and digits separated by single '.', '_' or '-')",
+        "1 violation in 1 file (1 model file checked)",
     ]
 
 
@@ -273,7 +278,8 @@ def test_tree_entry_with_a_path_separator(repo) -> None:
     commit = _crafted_commit(repo, [("100644", b"../faq-bot.yaml", blob), ("100644", b"faq-bot.yaml", blob)])
     violations = assert_clean_violations(run_capped(repo.path, "validate", "--format", "json", "--ref", commit))
     assert [(v["file"], v["rule"], v["message"]) for v in violations] == [
-        ("models/../faq-bot.yaml", "name-mismatch", "name 'faq-bot' differs from the file name '../faq-bot.yaml'; rename one to match")]
+        ("models/../faq-bot.yaml", "unexpected-file", "../faq-bot.yaml is not a model file: the part before .yaml is not "
+         "a model name (lower-case letters and digits separated by single '.', '_' or '-')")]
 
 
 def test_tree_entry_named_dot_dot(repo) -> None:

@@ -45,7 +45,8 @@ def test_entries_and_policy_are_what_the_same_files_on_disk_give(tmp_path):
 
 
 def test_validation_in_memory_equals_validation_on_disk(tmp_path):
-    head = {**FILES, "models/faq-bot.yaml": FILES["models/faq-bot.yaml"].replace("production", "Production")}
+    head = {**FILES, "models/faq-bot.yaml": FILES["models/faq-bot.yaml"].replace("production", "Production"),
+            "models/ocr.yaml": model("orc")}
     memory = engine.validate_snapshot(MemorySnapshot(head))
     assert memory.violations == engine.validate_snapshot(on_disk(tmp_path / "head", head)).violations
     assert {v.rule for v in memory.violations} == {"undeclared-stage", "name-mismatch", "name-case-collision", "unexpected-file"}

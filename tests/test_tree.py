@@ -32,6 +32,10 @@ def tree_findings(cli, repo, *args):
     ("README.md", "model files end in .yaml"),
     (".gitkeep", "model files end in .yaml"),
     ("other.YAML", "model files end in .yaml"),
+    (".yaml", "the part before .yaml is not a model name (lower-case letters and digits separated by single '.', '_' or '-')"),
+    ("FOO.yaml", "the part before .yaml is not a model name (lower-case letters and digits separated by single '.', '_' or '-')"),
+    ("a..b.yaml", "the part before .yaml is not a model name (lower-case letters and digits separated by single '.', '_' or '-')"),
+    (f"{'a' * 101}.yaml", "the part before .yaml is not a model name (at most 100 characters, not 101)"),
 ])
 @pytest.mark.parametrize("committed", [False, True])
 def test_files_that_are_not_model_files(registry, cli, name, why, committed):
@@ -122,7 +126,7 @@ def test_names_differing_only_by_case(registry, cli, committed):
     found, messages = tree_findings(cli, registry, *args)
     # Sorted by name, 'Faq-bot.yaml' comes first; the collision is reported on the second.
     assert ("models/faq-bot.yaml", 1, 1, "name-case-collision") in found
-    assert ("models/Faq-bot.yaml", 1, 7, "name-mismatch") in found
+    assert ("models/Faq-bot.yaml", 1, 1, "unexpected-file") in found  # 'Faq-bot' is not a model name
     assert len(found) == 2
     assert "faq-bot.yaml and Faq-bot.yaml differ only by case" in messages[found.index(("models/faq-bot.yaml", 1, 1, "name-case-collision"))]
 

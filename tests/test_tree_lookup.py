@@ -102,7 +102,7 @@ def test_a_registry_looks_one_name_up_without_listing(repo) -> None:
     from registry_tool.validation import engine
 
     report = engine.validate_change(base, head)
-    assert [(v.file, v.rule) for v in report.violations] == [("models/B.yaml", "name-mismatch"),
+    assert [(v.file, v.rule) for v in report.violations] == [("models/B.yaml", "unexpected-file"),
                                                              ("models/b.yaml", "name-case-collision")]
 
 

@@ -38,6 +38,7 @@ from typing import IO
 
 import pygit2
 
+from registry_tool.core.names import is_model_file_name
 from registry_tool.core.policy import POLICY_FILE
 from registry_tool.history.blobs import FILE_MODES, BlobReader
 from registry_tool.history.index import Step
@@ -160,7 +161,7 @@ def _registry_step(store: GitStore, reader: BlobReader, split: Split, models_dir
                 return None
         elif not path.startswith(prefix) or path[len(prefix):] in changed:
             return None
-        elif "/" not in path[len(prefix):] and path.endswith(".yaml"):  # deeper: below a folder, not a model file
+        elif is_model_file_name(path[len(prefix):]):  # deeper (below a folder), or not <name>.yaml: not a model file
             changed[path[len(prefix):]] = (_blob(*before), _blob(*after))
     step = Step(commit=split[0], parent=str(commit.parent_ids[0]) if commit.parent_ids else None,
                 time=commit.commit_time, policy=policy_blob,

@@ -36,7 +36,7 @@ from urllib.parse import quote, unquote
 from registry_tool.errors import RegistryError
 from registry_tool.snapshots.git import GitStore
 
-HEADER = b"registry-tool history index 1\n"
+HEADER = b"registry-tool history index 2\n"  # 2: only <name>.yaml for a model name is a model file
 FILE = Path("registry-tool") / "history-index"
 MAX_BYTES = 128 * 1024 * 1024  # a bigger index is not read (nor grown)
 BLOCK = 1 << 18  # how much of the file is read at once

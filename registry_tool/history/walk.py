@@ -28,7 +28,7 @@ import pygit2
 
 from registry_tool.core.changes import model_changes, policy_change
 from registry_tool.core.model import Model, Stage
-from registry_tool.core.names import model_name
+from registry_tool.core.names import is_model_file_name, model_name
 from registry_tool.core.policy import POLICY_FILE, Policy
 from registry_tool.errors import RegistryError
 from registry_tool.history import gitlog
@@ -268,7 +268,7 @@ class _Walk:
         found = []
         for name, (a, b) in tree_changes(old, new).items():
             before, after = _file_id(a), _file_id(b)
-            if name.endswith(".yaml") and before != after:
+            if is_model_file_name(name) and before != after:
                 found.append((name, before, after))
         return sorted(found)
 

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from registry_tool.core.model import Model, ModelVersion, Stage
-from registry_tool.core.names import model_file_name
+from registry_tool.core.names import is_model_file_name, model_file_name
 from registry_tool.core.policy import DEFAULT_STAGES, StageSet
 from registry_tool.errors import NotFound, RegistryError
 from registry_tool.snapshots.base import Entry, EntryKind, named
@@ -94,7 +94,7 @@ class RegistrySnapshot:
     def _model_entries(self) -> dict[str, Entry]:
         if self._entries is None:
             entries = self.snapshot.entries(self.policy.models_dir)
-            self._entries = {e.stem: e for e in entries if e.name.endswith(".yaml")}
+            self._entries = {e.stem: e for e in entries if is_model_file_name(e.name)}
         return self._entries
 
     def _entry(self, name: str) -> Entry | None:

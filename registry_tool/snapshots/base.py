@@ -11,7 +11,7 @@ from collections.abc import Callable
 from enum import Enum
 from typing import Final, NamedTuple, Protocol
 
-from registry_tool.core.names import fold, model_name
+from registry_tool.core.names import fold, is_model_file_name, model_name
 
 
 class EntryKind(str, Enum):
@@ -37,7 +37,8 @@ class Entry(NamedTuple):
 
     @property
     def is_model_file(self) -> bool:
-        return self.kind is EntryKind.FILE and self.name.endswith(".yaml")
+        """A regular file named <name>.yaml for a model name (``FOO.yaml`` and ``.yaml`` are not)."""
+        return self.kind is EntryKind.FILE and is_model_file_name(self.name)
 
 
 class Snapshot(Protocol):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from registry_tool.core.findings import Violation
+from registry_tool.core.names import MODEL_SUFFIX, model_name, name_problem
 from registry_tool.core.policy import Policy
 from registry_tool.core.rules import declare
 from registry_tool.snapshots.base import Entry, EntryKind
@@ -29,5 +30,11 @@ def only_model_files(entries: list[Entry], changed: set[str] | None, policy: Pol
     for entry in entries:
         if entry.is_model_file or (changed is not None and entry.name not in changed):
             continue
-        why = _WHY.get(entry.kind) or "is not a model file: model files end in .yaml"
+        why = _WHY.get(entry.kind) or _not_a_model_file(entry.name)
         yield Violation(entry.path, 1, 1, UNEXPECTED_FILE.id, f"{entry.name} {why}")
+
+
+def _not_a_model_file(name: str) -> str:
+    if not name.endswith(MODEL_SUFFIX):
+        return "is not a model file: model files end in .yaml"
+    return f"is not a model file: the part before .yaml is not a model name ({name_problem(model_name(name))})"
