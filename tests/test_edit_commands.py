@@ -443,3 +443,14 @@ def test_dry_run_prints_a_git_style_diff(reg, cli):
     assert "new file mode 100644" in run.out and "--- /dev/null\n+++ b/models/new-model.yaml\n" in run.out
     assert run.err == "dry run: register new-model 1; would write and commit on new branch new-model; nothing written\n"
     assert "new-model" not in reg.git("branch", "--list")
+
+
+@pytest.mark.parametrize("name, why", [
+    ("a" * 101, "at most 100 characters, not 101"),
+    ("Faq-Bot", "lower-case letters and digits separated by single '.', '_' or '-'"),
+])
+def test_a_name_that_is_not_a_model_name_says_which_rule(reg, cli, name, why):
+    before = fingerprint(reg.path)
+    run = cli(reg.path, "register", name, "1.0.0", "--artifact-uri", "s3://b/1")
+    assert (run.code, run.out, run.err) == (2, "", f"registry-tool: error: '{name}' is not a model name: {why}\n")
+    assert fingerprint(reg.path) == before

@@ -74,6 +74,8 @@ def test_renames_and_suggested_names():
     assert parse_renames(["Fraud Detector=fraud-detector", "a=b=c"]) == {"Fraud Detector": "fraud-detector", "a=b": "c"}
     with pytest.raises(RegistryError, match="'Bad Name' is not a model name"):
         parse_renames(["x=Bad Name"])
+    with pytest.raises(RegistryError, match=f"'{'b' * 101}' is not a model name: at most 100 characters, not 101"):
+        parse_renames([f"x={'b' * 101}"])
     assert [suggested_name(n) for n in ("Fraud Detector", "nlp:bert", "__x__", "ÄÖ")] == ["fraud-detector", "nlp-bert",
                                                                                          "x", "model"]
 

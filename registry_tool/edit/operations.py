@@ -11,14 +11,13 @@ decided afterwards by the validator's code, never here.
 from __future__ import annotations
 
 import posixpath
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from registry_tool.core.findings import Violation
 from registry_tool.core.model import Model, ModelVersion, Stage, flat_metrics, same_value, version_from_fields
-from registry_tool.core.names import model_file_name
+from registry_tool.core.names import model_file_name, name_problem
 from registry_tool.core.policy import Policy
 from registry_tool.edit.model_editor import ModelEditor, new_model_text
 from registry_tool.edit.proposal import FileEdit, Proposal
@@ -29,7 +28,6 @@ from registry_tool.snapshots.base import Entry, EntryKind, Snapshot, named
 from registry_tool.validation.model_file import ModelFile, read_model
 from registry_tool.yamlfile import render
 
-NAME = re.compile(r"[a-z0-9]+(?:[._-][a-z0-9]+)*")  # the schema's model name pattern
 SCHEMA_FILE = "schemas/model.schema.json"
 
 # (model file path, current label in the stage, the unique stage) -> the version that was in
@@ -54,8 +52,9 @@ def unique_stage(policy: Policy, name: str | None) -> Stage:
 
 def model_path(policy: Policy, name: str) -> str:
     """models/<name>.yaml, for a name the schema allows (so never a path outside models/)."""
-    if len(name) > 100 or not NAME.fullmatch(name):
-        raise RegistryError(f"'{name}' is not a model name: lower-case letters and digits separated by single '.', '_' or '-'")
+    problem = name_problem(name)
+    if problem is not None:
+        raise RegistryError(f"'{name}' is not a model name: {problem}")
     return f"{policy.models_dir}/{name}.yaml"
 
 

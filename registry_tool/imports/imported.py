@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from registry_tool.core.model import Stage, metric_tree
+from registry_tool.core.names import is_model_name, name_problem
 from registry_tool.core.policy import Policy
-from registry_tool.edit.operations import NAME
 from registry_tool.errors import EXIT_VIOLATIONS, RegistryError
 from registry_tool.read.api import parse_stage
 from registry_tool.yamlfile import render
@@ -128,15 +128,11 @@ def parse_renames(items: Iterable[str]) -> dict[str, str]:
         old, sep, new = item.rpartition("=")
         if not sep or not old or not new:
             raise RegistryError(f"--rename takes OLD=NEW, not '{item}'")
-        if not valid_name(new):
-            raise RegistryError(f"--rename {item}: '{new}' is not a model name: lower-case letters and digits "
-                                "separated by single '.', '_' or '-'")
+        problem = name_problem(new)
+        if problem is not None:
+            raise RegistryError(f"--rename {item}: '{new}' is not a model name: {problem}")
         renames[old] = new
     return renames
-
-
-def valid_name(name: str) -> bool:
-    return len(name) <= 100 and NAME.fullmatch(name) is not None
 
 
 def suggested_name(name: str) -> str:
@@ -149,7 +145,7 @@ def model_name(source: Source, name: str, renames: Mapping[str, str]) -> str:
     """The model file name for a source model: renamed, or as it is when that is a valid name."""
     if name in renames:
         return renames[name]
-    if valid_name(name):
+    if is_model_name(name):
         return name
     hint = suggested_name(name)
     raise RegistryError(f"{source.kind} model '{name}' is not a valid model file name here (lower-case letters and "
