@@ -324,3 +324,12 @@ def test_declared_stages_complete_in_the_shell(regions, monkeypatch):
     assert complete(regions.path, monkeypatch, "show", "--stage", "") == ["dev", "qa", "production-eu", "production-us", "archived"]
     assert complete(regions.path, monkeypatch, "promote", NAME, "1.1.0", "--to", "a") == []  # archived is final
     assert complete(regions.path, monkeypatch, "rollback", NAME, "--stage", "production-") == ["production-eu", "production-us"]
+
+
+def test_retention_with_nothing_to_archive_names_the_declared_first_stage(regions, cli):
+    before = regions.git("rev-parse", "HEAD")
+    run = cli(regions.path, "retention", "faq-bot", "--keep", "1", "--dry-run")
+    assert (run.code, run.out) == (0, "")
+    assert run.err == ("nothing to archive: no version beyond the newest 1 version is in dev (the first stage, the only "
+                       "one retention archives from) without an alias naming it\n")
+    assert regions.git("rev-parse", "HEAD") == before

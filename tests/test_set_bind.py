@@ -268,8 +268,8 @@ def test_retention_without_keep_uses_registry_yaml(cli, repo):
     assert json.loads(run.out)["notes"] == [f"archive {m} {v}" for m, v in
                                             [("a", "1"), ("a", "2"), ("b", "1"), ("c", "1"), ("c", "2")]]
     run = cli(repo.path, "retention", "b")
-    assert (run.code, run.err) == (0, "nothing to archive: every version beyond the newest 4 versions is archived, "
-                                      "in staging or in production\n")
+    assert (run.code, run.err) == (0, "nothing to archive: no version beyond the newest 4 versions is in none (the first "
+                                      "stage, the only one retention archives from) without an alias naming it\n")
     assert cli(repo.path, "validate", "--base", "HEAD").code == 0
 
 

@@ -293,7 +293,7 @@ def retention(base: Snapshot, policy: Policy, name: str | None, keep: int | None
             proposal.edits.append(opened.edit())
     if refused:
         raise EditRefused(refused, "retention")
-    return _retention_message(proposal, archived, _keep_shown(policy, name, keep))
+    return _retention_message(proposal, archived, _keep_shown(policy, name, keep), policy.stages.first)
 
 
 def _check_keep(policy: Policy, name: str | None, keep: int | None) -> None:
@@ -325,11 +325,12 @@ def _retired(model: Model, policy: Policy, keep: int) -> list[str]:
     return [v.version for v in model.versions[:-keep] if v.stage == policy.stages.first and not model.aliases_of(v.version)]
 
 
-def _retention_message(proposal: Proposal, archived: list[str], keep: int | None) -> Proposal:
+def _retention_message(proposal: Proposal, archived: list[str], keep: int | None, first: Stage) -> Proposal:
     newest = f"the newest {keep} version{'s' if keep != 1 else ''}" if keep is not None else \
         "the newest versions, as registry.yaml's retention says"
     if not archived:
-        proposal.notes.append(f"nothing to archive: every version beyond {newest} is archived, in staging or in production")
+        proposal.notes.append(f"nothing to archive: no version beyond {newest} is in {first} (the first stage, "
+                              "the only one retention archives from) without an alias naming it")
         return proposal
     if len(archived) <= 3:
         proposal.message = f"retention: keep {newest}, archive {', '.join(archived)}"
