@@ -167,3 +167,11 @@ def test_files_whose_name_is_not_a_model_name_are_not_models(cli, repo):
     for args in ((base, head), (head, base)):
         run = cli(repo.path, "diff", *args)
         assert (run.code, run.out) == (0, f"registry changes {args[0][:12]}..{args[1][:12]}\n  no model or policy changes\n")
+
+
+def test_a_repository_without_commits_gets_a_hint_diff_can_follow(cli, repo):
+    for args in (("HEAD",), ("HEAD", "HEAD"), ("--format", "json", "HEAD")):
+        run = cli(repo.path, "diff", *args)
+        assert (run.code, run.out) == (2, "")
+        assert run.err == ("registry-tool: error: HEAD has no commits yet: commit something first (diff compares the "
+                           "commit BASE with the commit HEAD, or with the working tree)\n")
