@@ -219,3 +219,14 @@ def test_init_takes_users_teams_and_emails_as_owners(tmp_path, cli):
               "--requirement", "registry-tool==0.1.0")
     assert run.code == 0
     assert "/registry.yaml @ada @acme/ml-reviewers ml.team@example.com\n" in (root / ".github/CODEOWNERS").read_text()
+
+
+def test_init_says_whether_it_created_or_kept_the_models_folder(tmp_path, cli):
+    root = tmp_path / "reg"
+    models = "(model files go here: registry-tool register MODEL VERSION --artifact-uri URI)"
+    run = cli(tmp_path, "init", str(root), "--requirement", "registry-tool==0.1.0")
+    assert run.code == 0 and f"\ncreated models/ {models}\n" in run.out
+    (root / "models" / "faq-bot.yaml").write_text("name: faq-bot\n")
+    run = cli(tmp_path, "init", str(root), "--requirement", "registry-tool==0.1.0")
+    assert run.code == 0 and f"\nkept    models/ (exists) {models}\n" in run.out and "created models/" not in run.out
+    assert (root / "models" / "faq-bot.yaml").read_text() == "name: faq-bot\n"

@@ -56,8 +56,10 @@ def init(directory: Path, requirement: str | None, owner: str | None, hooks_repo
     spec = requirement or source.requirement  # type: ignore[union-attr]
     rev = _hooks_rev(hooks_repo, hooks_rev, source)
     directory.mkdir(parents=True, exist_ok=True)
-    models_dir = _prepare_repository(directory)
+    models_dir, existed = _prepare_repository(directory)
     _write_files(directory, spec, owner or DEFAULT_OWNER, models_dir, (hooks_repo, rev), action, pages)
+    click.echo(f"{'kept    ' if existed else 'created '}{models_dir}/{' (exists)' if existed else ''} "
+               "(model files go here: registry-tool register MODEL VERSION --artifact-uri URI)")
     _explain(directory, spec, source, owner, (hooks_repo, rev), models_dir, action, pages)
 
 
@@ -85,9 +87,10 @@ def _hooks_rev(hooks_repo: str | None, hooks_rev: str | None, source: Source | N
                         "(this registry-tool was not installed from Git, so there is no commit to default to)")
 
 
-def _prepare_repository(directory: Path) -> str:
+def _prepare_repository(directory: Path) -> tuple[str, bool]:
     """A Git repository at DIRECTORY (made unless one is there), and the models folder
-    registry.yaml names (made in the working tree); returns models_dir."""
+    registry.yaml names (made in the working tree); returns models_dir, and whether the
+    folder was there already."""
     import pygit2
 
     found = pygit2.discover_repository(str(directory))
@@ -104,8 +107,9 @@ def _prepare_repository(directory: Path) -> str:
                        f"{directory}; to give {directory} a repository of its own, run git init {directory} first",
                        err=True)
     models_dir = _models_dir(directory)
+    existed = (directory / models_dir).is_dir()
     (directory / models_dir).mkdir(parents=True, exist_ok=True)
-    return models_dir
+    return models_dir, existed
 
 
 def _models_dir(directory: Path) -> str:
@@ -137,7 +141,6 @@ def _write_files(directory: Path, requirement: str, owner: str, models_dir: str,
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(text.encode("utf-8"))
         click.echo(f"created {relpath}")
-    click.echo(f"created {models_dir}/ (model files go here: registry-tool register MODEL VERSION --artifact-uri URI)")
 
 
 def _explain(directory: Path, requirement: str, source: Source | None, owner: str | None,
