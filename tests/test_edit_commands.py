@@ -454,3 +454,16 @@ def test_a_name_that_is_not_a_model_name_says_which_rule(reg, cli, name, why):
     run = cli(reg.path, "register", name, "1.0.0", "--artifact-uri", "s3://b/1")
     assert (run.code, run.out, run.err) == (2, "", f"registry-tool: error: '{name}' is not a model name: {why}\n")
     assert fingerprint(reg.path) == before
+
+
+@pytest.mark.parametrize("suite, value, message", [
+    ("", "x=1", "--suite is empty: give the suite's name (core-v1), or leave --suite out for top-level metrics"),
+    ("  ", "x=1", "--suite is empty: give the suite's name (core-v1), or leave --suite out for top-level metrics"),
+    ("core-v1", "a/b=1", "--suite core-v1: 'a/b' is not a metric name: a metric name may not contain '/' "
+                         "(--suite already names the suite)"),
+])
+def test_metrics_with_a_suite_refuse_an_empty_suite_or_a_path(reg, cli, suite, value, message):
+    before = fingerprint(reg.path)
+    run = cli(reg.path, "metrics", "faq-bot", "1.1.0", "--suite", suite, value)
+    assert (run.code, run.out, run.err) == (2, "", f"registry-tool: error: {message}\n")
+    assert fingerprint(reg.path) == before

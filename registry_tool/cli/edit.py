@@ -154,6 +154,7 @@ def parse_metric(text: str, suite: str | None = None) -> tuple[str, float | int 
     name, raw = name.strip(), raw.strip()
     if not sep or not name or not raw:
         raise RegistryError(f"'{text}' is not NAME=VALUE (e.g. accuracy=0.93, or core-v1/score=0.9)")
+    _check_suite(suite, name)
     ref = f"{suite}/{name}" if suite else name
     if raw in ("true", "false"):
         return ref, raw == "true"
@@ -166,6 +167,18 @@ def parse_metric(text: str, suite: str | None = None) -> tuple[str, float | int 
     if isinstance(value, float) and not math.isfinite(value):
         raise RegistryError(f"metric {ref}: {raw} is not a finite number")
     return ref, value
+
+
+def _check_suite(suite: str | None, name: str) -> None:
+    """--suite names a suite (not empty), and the metric under it is a name alone (no '/')."""
+    if suite is None:
+        return
+    if not suite.strip():
+        raise RegistryError("--suite is empty: give the suite's name (core-v1), or leave --suite out for "
+                            "top-level metrics")
+    if "/" in name:
+        raise RegistryError(f"--suite {suite}: '{name}' is not a metric name: a metric name may not contain '/' "
+                            "(--suite already names the suite)")
 
 
 def parse_assignment(text: str, option: str) -> tuple[str, Any]:
