@@ -11,8 +11,9 @@ from registry_tool.core.rules import declare
 from registry_tool.snapshots.base import Entry, EntryKind
 from registry_tool.validation.rules.registry import tree_rule
 
-UNEXPECTED_FILE = declare("unexpected-file", "tree", "Anything in the models directory but regular <name>.yaml files: "
-                                                     "other extensions, folders, symlinks, submodules.",
+UNEXPECTED_FILE = declare("unexpected-file", "tree", "Anything in the models directory but regular <name>.yaml files "
+                                                     "whose <name> is a model name: other extensions, `FOO.yaml`, "
+                                                     "`.yaml`, folders, symlinks, submodules.",
                           help="Only regular <name>.yaml files belong in the models directory: other files, "
                                "folders, symlinks and submodules are not read the same way by every tool. "
                                "Move or delete the entry; keep notes outside the models directory.")
