@@ -159,6 +159,9 @@ def test_skipped_stage_and_unknown_versions(reg, cli):
     assert run.err == "registry-tool: error: faq-bot has no version 9.9.9 (versions: 1.0.0, 1.1.0, 1.2.0)\n"
     run = cli(reg.path, "promote", "nope", "1", "--to", "staging")
     assert (run.code, run.err) == (2, "registry-tool: error: no model nope: models/nope.yaml does not exist\n")
+    run = cli(reg.path, "promote", "faq-bott", "1.1.0", "--to", "staging")  # a typo: named as get names it
+    assert (run.code, run.err) == (2, "registry-tool: error: no model faq-bott: models/faq-bott.yaml does not exist; "
+                                      "did you mean 'faq-bot'?\n")
     run = cli(reg.path, "promote", "../etc/passwd", "1", "--to", "staging")
     assert run.code == 2 and "is not a model name" in run.err
     assert text(reg) == FAQ

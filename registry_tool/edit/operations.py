@@ -88,7 +88,7 @@ def open_model(base: Snapshot, policy: Policy, name: str, *, required: bool = Tr
         entry = found[0] if found else None  # a name listed twice (a malformed tree): the first, as a listing finds it
     if entry is None:
         if required:
-            raise RegistryError(f"no model {name}: {path} does not exist")
+            raise RegistryError(f"no model {name}: {path} does not exist{_did_you_mean(base, policy, name)}")
         return None
     if entry.kind is not EntryKind.FILE:
         raise RegistryError(f"{path} is a {entry.kind.value}, not a model file")
@@ -205,6 +205,16 @@ def _demote_occupant(opened: Opened, policy: Policy, stage: Stage, label: str, s
                             "no stage to demote it to (set demote_to in registry.yaml)")
     stages[current.version] = target.value
     proposal.notes.append(f"{opened.model.name} {current.version} demoted from {stage} to {target}")
+
+
+def _did_you_mean(base: Snapshot, policy: Policy, name: str) -> str:
+    """``; did you mean 'faq-bot'?`` for a name close to a model's (the folder is listed
+    only on this way out, for a name that is not there)."""
+    import difflib
+
+    known = [entry.stem for entry in base.entries(policy.models_dir) if entry.is_model_file]
+    close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+    return f"; did you mean '{close[0]}'?" if close else ""
 
 
 def archive(base: Snapshot, policy: Policy, name: str, label: str) -> Proposal:
