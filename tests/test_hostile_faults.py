@@ -252,7 +252,7 @@ def test_not_a_repository(tmp_path: Path) -> None:
 
 def test_repository_without_commits(repo) -> None:
     assert_clean_error(run_capped(repo.path, "validate", "--ref", "HEAD"),
-                       "HEAD has no commits yet: commit something first, or pass --ref")
+                       "HEAD has no commits yet: commit something first, or name a revision that has some")
 
 
 # --- paths the file system refuses: one line, exit 2 (they were exit 3) ----------------------

@@ -330,7 +330,7 @@ class GitStore:
             obj = self.repo.revparse_single(rev)
         except (KeyError, ValueError, pygit2.GitError):
             if rev == "HEAD" and self.repo.head_is_unborn:
-                raise RegistryError("HEAD has no commits yet: commit something first, or pass --ref") from None
+                raise RegistryError("HEAD has no commits yet: commit something first, or name a revision that has some") from None
             target = self._ref_target(rev)
             if target is not None and target not in self.repo:
                 raise RegistryError(f"'{rev}' points to commit {str(target)[:12]}, which is missing from the "
