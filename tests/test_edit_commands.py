@@ -379,8 +379,9 @@ def test_branch_names_git_branch_refuses_are_refused(reg, cli, name, why):
     """HEAD and @ as branch names make every revision HEAD ambiguous; refs/heads/y would be
     created as refs/heads/refs/heads/y."""
     before = fingerprint(reg.path)
-    run = cli(reg.path, "archive", "faq-bot", "1.2.0", f"--branch={name}")
-    assert (run.code, run.out, run.err) == (2, "", f"registry-tool: error: '{name}' is not a valid branch name{why}\n")
+    for dry in ([], ["--dry-run"]):  # a dry run says so too, rather than showing an edit the real run refuses
+        run = cli(reg.path, "archive", "faq-bot", "1.2.0", f"--branch={name}", *dry)
+        assert (run.code, run.out, run.err) == (2, "", f"registry-tool: error: '{name}' is not a valid branch name{why}\n")
     assert fingerprint(reg.path) == before
 
 

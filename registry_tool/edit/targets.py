@@ -28,6 +28,7 @@ from registry_tool.core.policy import POLICY_FILE, Policy
 from registry_tool.edit import proposal as proposals
 from registry_tool.edit.git_commit import (
     Committed,
+    branch_ref,
     commit_on_new_branch,
     head_commit,
     head_transaction,
@@ -92,6 +93,7 @@ def run(repo: Path | None, build: Build, mode: Mode, what: str) -> Outcome:
 
 
 def _on_new_branch(store: GitStore, branch: str, build: Build, mode: Mode, what: str) -> Outcome:
+    branch_ref(branch)  # a name git branch refuses is refused in a dry run too
     head = head_commit(store)
     base: Snapshot = store.snapshot(head) if head is not None else EmptySnapshot()
     outcome = _prepare(Workspace(base, _policy(base), store, head), build, mode, what)
