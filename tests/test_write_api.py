@@ -163,3 +163,17 @@ def test_alias_and_a_declared_stage_from_python(reg):
     assert change.ok and change.message == "promote tiny 1 to qa"
     with pytest.raises(RegistryError, match="unknown --to stage 'staging'"):
         editor.promote("tiny", "1", "staging").diff  # noqa: B018 - the property does the work
+
+
+def test_a_value_no_utf8_file_can_hold_is_refused_in_one_line(reg):
+    """The command line checks its arguments; the Python API took a lone surrogate (how
+    Python decodes a byte that is not UTF-8) as far as the file's or the commit message's
+    encoding, and raised UnicodeEncodeError."""
+    before = fingerprint(reg.path)
+    registry = open_registry(reg.path)
+    attempts = [lambda: registry.edit().set("faq-bot", owner="a\udcffb").apply(),
+                lambda: registry.edit(commit=True).promote("faq-bot", "1.1.0", "production").apply(message="x\udcff")]
+    for attempt in attempts:
+        with pytest.raises(RegistryError, match=r": a value holds U\+DCFF, a lone surrogate no UTF-8 file or commit can hold"):
+            attempt()
+    assert fingerprint(reg.path) == before

@@ -84,12 +84,21 @@ Build = Callable[[Workspace], Proposal]
 
 
 def run(repo: Path | None, build: Build, mode: Mode, what: str) -> Outcome:
-    """Build the proposal from the mode's base, judge it, then write it (unless a dry run)."""
-    if mode.branch is not None:
-        return _on_new_branch(GitStore.discover(repo or "."), mode.branch, build, mode, what)
-    if mode.commit:
-        return _on_current_branch(GitStore.discover(repo or "."), build, mode, what)
-    return _in_work_tree(repo, build, mode, what)
+    """Build the proposal from the mode's base, judge it, then write it (unless a dry run).
+    A value no UTF-8 file or commit can hold (a lone surrogate, as Python decodes a byte
+    that is not UTF-8) is refused in one line; the command line names the option first."""
+    try:
+        if mode.message is not None:
+            mode.message.encode("utf-8")  # before any object is written
+        if mode.branch is not None:
+            return _on_new_branch(GitStore.discover(repo or "."), mode.branch, build, mode, what)
+        if mode.commit:
+            return _on_current_branch(GitStore.discover(repo or "."), build, mode, what)
+        return _in_work_tree(repo, build, mode, what)
+    except UnicodeEncodeError as exc:
+        bad = exc.object[exc.start] if isinstance(exc.object, str) else "?"
+        raise RegistryError(f"{what}: a value holds U+{ord(bad):04X}, a lone surrogate no UTF-8 file or commit can hold "
+                            "(a byte that is not UTF-8, decoded by Python); give UTF-8 text; nothing was written") from None
 
 
 def _on_new_branch(store: GitStore, branch: str, build: Build, mode: Mode, what: str) -> Outcome:
