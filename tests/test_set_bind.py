@@ -171,7 +171,6 @@ def test_bind_in_a_flow_version(cli, reg):
 
 @pytest.mark.parametrize(("args", "message"), [
     (["--provider", "openai"], "bind needs --provider-model-id (or --remove)"),
-    (["--provider", "openai", "--remove"], "faq-bot 1.1.0 has no binding to openai"),
     (["--provider", "openai", "--remove", "--status", "active"], "--remove takes only --provider and --provider-model-id"),
     (["--provider", "openai", "--provider-model-id", "x", "--endpoint-url", "ftp://x"], "endpoint_url"),
     (["--provider", "Open AI", "--provider-model-id", "x"], "provider"),
@@ -296,3 +295,13 @@ def test_an_invalid_retention_policy_is_refused(cli, reg):
     reg.write("registry.yaml", "retention: {keep: 0}\n")
     run = cli(reg.path, "validate")
     assert run.code == 1 and "registry.yaml:1:" in run.out and "retention.keep" in run.out
+
+
+def test_removing_a_binding_that_is_not_there_changes_nothing_and_says_so(cli, reg):
+    """As removing an alias or a tag that is not there: the registry is already as asked
+    (a pipeline that runs the removal twice does not fail the second time)."""
+    before = fingerprint(reg.path)
+    run = cli(reg.path, "bind", "faq-bot", "1.1.0", "--provider", "openai", "--remove")
+    assert (run.code, run.out) == (0, "")
+    assert "faq-bot 1.1.0 has no binding to openai: nothing to change" in run.err
+    assert fingerprint(reg.path) == before

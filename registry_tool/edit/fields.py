@@ -160,8 +160,8 @@ def unbind(base: Snapshot, policy: Policy, name: str, label: str, provider: str,
     opened = _opened(base, policy, name, label)
     found = opened.editor.binding_index(label, provider, model_id)
     target = f"{provider} {model_id}" if model_id is not None else provider
-    if not found:
-        raise RegistryError(f"{name} {label} has no binding to {target}")
+    if not found:  # as removing an alias or a tag that is not there: already as asked
+        return Proposal([], notes=[f"{name} {label} has no binding to {target}: nothing to change"])
     if len(found) > 1:
         raise RegistryError(f"{name} {label} has {len(found)} bindings to {provider}: name one with --provider-model-id")
     binding = opened.editor.value((*opened.editor.base(label), "bindings", found[0]))
