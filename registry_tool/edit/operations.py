@@ -210,11 +210,9 @@ def _demote_occupant(opened: Opened, policy: Policy, stage: Stage, label: str, s
 def _did_you_mean(base: Snapshot, policy: Policy, name: str) -> str:
     """``; did you mean 'faq-bot'?`` for a name close to a model's (the folder is listed
     only on this way out, for a name that is not there)."""
-    import difflib
+    from registry_tool.schema.check import did_you_mean
 
-    known = [entry.stem for entry in base.entries(policy.models_dir) if entry.is_model_file]
-    close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
-    return f"; did you mean '{close[0]}'?" if close else ""
+    return did_you_mean(name, [entry.stem for entry in base.entries(policy.models_dir) if entry.is_model_file])
 
 
 def archive(base: Snapshot, policy: Policy, name: str, label: str) -> Proposal:
