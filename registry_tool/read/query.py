@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from registry_tool.core.model import Model, ModelVersion, Stage
-from registry_tool.core.numbers import parse_number
+from registry_tool.core.numbers import NUMBER
 from registry_tool.errors import RegistryError
 from registry_tool.read.documents import GET_KEYS, check_field, field_hint, field_of, version_document
 
@@ -113,7 +113,7 @@ def parse_condition(text: str, option: str = "--where") -> Condition:
     quoted = len(value) >= 2 and value[0] == value[-1] and value[0] in "'\""
     if quoted:
         value = value[1:-1]
-    number = float(value) if not quoted and parse_number(value) is not None else None
+    number = float(value) if not quoted and NUMBER.fullmatch(value) else None
     if number is not None and not math.isfinite(number):
         number = None
     if op in ORDERING and number is None and _numeric(path):
