@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import sys
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, TextIO
 
@@ -101,14 +101,14 @@ def _known_model(store: GitStore, head: pygit2.Commit, ref: str, model: str, ite
     """``items``, once the walk has found something; a model with no file at ``ref`` and no
     history at all (a typo) is a RegistryError naming the models there, before any output.
     ``cut``: the walk stops at --since, so an empty one does not tell."""
-    from registry_tool.history.walk import stream_history
+    from registry_tool.history.walk import walk
     from registry_tool.read.api import RegistrySnapshot
 
     found = iter(items)
     first = next(found, None)
     if first is not None:
         return itertools.chain([first], found)
-    if cut and next(iter(stream_history(store, head, model=model, limit=1)), None) is not None:
+    if cut and _any_change(walk(store, head, model=model)):
         return ()
     snapshot = RegistrySnapshot(store.snapshot(head), ref)
     try:
@@ -118,6 +118,15 @@ def _known_model(store: GitStore, head: pygit2.Commit, ref: str, model: str, ite
     if unknown:
         raise RegistryError(snapshot.unknown(model))
     return ()
+
+
+def _any_change(items: Generator[Item, None, None]) -> bool:
+    """Whether a walk yields anything, ended at its first item: the walk alone, without a
+    stream's rollback marks (which would ask what entered production below a cut)."""
+    try:
+        return next(items, None) is not None
+    finally:
+        items.close()
 
 
 def _truncated_note(store: GitStore, truncated: Truncated) -> str:
