@@ -118,7 +118,6 @@ class HistoryIndex:
         self._added: dict[bytes, int] = {}  # the commits of the records added -> where each line starts in the spill
         self._spill: IO[bytes] | None = None  # their lines, in order
         self._spilled = _Records(at=self._added)  # what reads them back (once there is a spill)
-        self._spill_end = 0  # how many bytes the spill holds
         self._saved = 0  # how many of them the file has
 
     @classmethod
@@ -173,10 +172,8 @@ class HistoryIndex:
                 # open as long as the index: several walks may add to one, and each saves it
                 self._spill = tempfile.TemporaryFile(prefix="registry-tool-index-")  # noqa: SIM115
                 self._spilled = _Records(self._spill.fileno(), self._added, owned=False)
-            line = step.line().encode("utf-8", "surrogateescape") + b"\n"
-            self._spill.write(line)
-            self._added[key] = self._spill_end
-            self._spill_end += len(line)
+            self._added[key] = self._spill.tell()  # the end: a save seeks back there
+            self._spill.write(step.line().encode("utf-8", "surrogateescape") + b"\n")
 
     def save(self) -> None:
         """Write the index with what was added, if anything was, streamed (the records read
