@@ -241,6 +241,17 @@ def test_path_outside_the_repository(good, cli, tmp_path):
     assert run.err.startswith(f"registry-tool: error: {outside}: outside the repository")
 
 
+def test_relative_path_with_repo_elsewhere_names_the_file_meant(good, cli, tmp_path):
+    # --repo R from another folder: a relative path is read from the current folder (as the
+    # shell completed it); the error says so, and names the file in R the user likely meant
+    run = cli(tmp_path, "--repo", str(good.path), "validate", "models/faq-bot.yaml")
+    assert (run.code, run.out) == (2, "")
+    assert run.err == (f"registry-tool: error: models/faq-bot.yaml: outside the repository at {good.path} (a relative "
+                       f"path is read from the current folder, {tmp_path}; did you mean {good.path}/models/faq-bot.yaml?)\n")
+    run = cli(tmp_path, "--repo", str(good.path), "validate", "models/nope.yaml")
+    assert run.err.endswith(f"(a relative path is read from the current folder, {tmp_path})\n")
+
+
 def test_pre_commit_style_invocation_in_a_subprocess(bad, run_process):
     bad.write("registry.yaml", "on_promote: demote\n")
     proc = run_process(bad.path, "validate", "models/faq-bot.yaml", "models/notes.txt", "registry.yaml")

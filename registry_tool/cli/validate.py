@@ -218,6 +218,17 @@ def _staged(store: GitStore) -> Report:
     return engine.validate_change(base, IndexSnapshot(store), past=_past(store, head))
 
 
+def _relative_hint(root: Path, path: Path) -> str:
+    """For a relative path outside the repository: where it was read from, and the path in
+    the repository when --repo names one elsewhere (a path is read from the current folder, as
+    the shell completed it; it is not taken relative to --repo)."""
+    if path.is_absolute():
+        return ""
+    inside = root / path
+    also = f"; did you mean {inside}?" if inside.exists() or inside.is_symlink() else ""
+    return f" (a relative path is read from the current folder, {Path.cwd()}{also})"
+
+
 def _entry_for(root: Path, path: Path) -> Entry:
     from registry_tool.snapshots.worktree import entry_of
 
@@ -229,7 +240,7 @@ def _entry_for(root: Path, path: Path) -> Entry:
     try:
         relative = full.relative_to(root.resolve()).as_posix()
     except ValueError:
-        raise RegistryError(f"{path}: outside the repository at {root}") from None
+        raise RegistryError(f"{path}: outside the repository at {root}{_relative_hint(root, path)}") from None
     if not full.exists() and not full.is_symlink():
         raise RegistryError(f"{path}: no such file")
     return entry_of(full, relative)
