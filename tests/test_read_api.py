@@ -76,6 +76,25 @@ def test_unknown_model_and_revision_are_clear_errors(history):
         reg.at("no-such-branch")
 
 
+def test_an_unknown_model_of_a_large_registry_counts_its_models_instead_of_listing_them(repo):
+    # a typo at 10,000 models printed a 200 KB error line naming every model
+    names = [f"model-{i:02d}" for i in range(11)]
+    for name in names:
+        repo.write(f"models/{name}.yaml", rich_model(name, ("1.0.0", "staging")))
+    repo.commit("eleven models")
+    snap = open_registry(repo.path).at("HEAD")
+    with pytest.raises(RegistryError) as caught:
+        snap.model("zzz")
+    assert str(caught.value).endswith("(no models/zzz.yaml); none of its 11 models has a close name "
+                                      "(registry-tool show lists them)")
+    with pytest.raises(RegistryError, match=r"did you mean 'model-03'\?$"):
+        snap.model("MODEL-03")  # a name differing in case only is found, however far difflib puts it
+    repo.git("rm", "-q", *(f"models/{name}.yaml" for name in names[1:]))
+    repo.commit("one model left")
+    with pytest.raises(RegistryError, match=r"; models: model-00$"):
+        open_registry(repo.path).at("HEAD").model("zzz")
+
+
 def test_a_bare_clone_is_read_from_its_objects(history, tmp_path):
     repo, (_, _, third) = history
     bare = tmp_path / "bare.git"

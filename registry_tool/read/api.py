@@ -33,8 +33,7 @@ if TYPE_CHECKING:
     from registry_tool.core.policy import Policy
     from registry_tool.history.asof import When
 
-
-
+LISTED_MODELS = 10  # an unknown model's error lists the registry's models up to this many
 
 
 def open_registry(path: str | Path = ".") -> Registry:
@@ -218,13 +217,13 @@ class RegistrySnapshot:
 
     def unknown(self, name: str) -> str:
         """The message for a model this commit has no file of, with a "did you mean"."""
-        known = self.models()
-        hint = ""
-        if known:
-            import difflib
+        from registry_tool.schema.check import did_you_mean
 
-            close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
-            hint = f"; did you mean '{close[0]}'?" if close else f"; models: {', '.join(known)}"
+        known = self.models()
+        hint = did_you_mean(name, known)
+        if not hint and known:  # a few names are listed; a large registry's are counted, not printed
+            hint = f"; models: {', '.join(known)}" if len(known) <= LISTED_MODELS else \
+                f"; none of its {len(known):,} models has a close name (registry-tool show lists them)"
         return f"unknown model '{name}' at {self.snapshot.label} (no {self.policy.models_dir}/{name}.yaml){hint}"
 
 
