@@ -11,6 +11,9 @@ Rows (``--rows``, default all):
 * ``full``     full ``validate --ref HEAD`` vs bench/floor.py (read and ``yaml.load`` every
   model blob). Goal <= 1.0x. Also run with git's pack windows capped (``core.packedGitLimit``),
   which trades time for memory.
+* ``export``   ``export --ref main`` (the whole registry as one JSON document) vs the same
+  floor as ``full``. Goal: peak memory <= 200 MB whatever the size (the document is
+  written a model at a time, not held).
 * ``promote``  ``promote MODEL V --to staging --commit`` vs ``sed`` of the same line + ``git add``
   + ``git commit`` (each run starts from the same commit: an untimed ``git reset --hard``
   puts it back). Goal <= 2x. The import floor runs beside it, for reference.
@@ -129,6 +132,13 @@ def full_row(path: Path, args: argparse.Namespace) -> list[Contender]:
               for label, cmd, env in tools(args)), unbounded]
 
 
+def export_row(path: Path, args: argparse.Namespace) -> list[Contender]:
+    """``export``: every model read, checked and printed as one JSON document (~200 MB at
+    50,000 models), against the same floor as ``full``; what it watches is peak memory."""
+    return [Contender(f"export --ref main ({label})", [*cmd, "export", "--ref", "main"], path, env)
+            for label, cmd, env in tools(args)]
+
+
 def history_row(path: Path, args: argparse.Namespace) -> list[Contender]:
     name, _ = pick_model(path, "production")
     return [Contender(f"history {name}, no index ({label})", [*cmd, "history", name, "--format", "json"], path,
@@ -225,11 +235,11 @@ def run_size(models: int, rows: list[str], args: argparse.Namespace) -> None:
     path = registry(models, 5, 2 * models)
     print(f"\n# {models} models x 5 versions, {2 * models} commits ({path})", flush=True)
     for row in rows:
-        if row == "full":
+        if row in ("full", "export"):
             floor = Contender("floor: pygit2 + yaml.load(CSafeLoader) of every model", [sys.executable, str(BENCH / "floor.py"),
                                                                                       str(path), "main"], path)
-            contenders = [floor, *full_row(path, args)]
-            target = "<= 1.0x the floor (wall)"
+            contenders = [floor, *(full_row if row == "full" else export_row)(path, args)]
+            target = "<= 1.0x the floor (wall)" if row == "full" else "peak memory <= 200 MB (largest process, anon, PSS)"
         elif row == "promote":
             floor, ours = promote_row(path, args)
             contenders, target = [floor, *ours], "<= 2x sed + git commit (wall)"
@@ -260,7 +270,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="2000,10000,50000")
     parser.add_argument("--rows", default="pr,get,full,promote,history",
-                        help="comma-separated; also history-limit, history-all and their -fresh rows "
+                        help="comma-separated; also export, history-limit, history-all and their -fresh rows "
                              "(slow, not in the default), index-only, history-warm and history-limit-warm")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--no-warmup", action="store_true",

@@ -223,6 +223,28 @@ def test_export_is_the_whole_registry_with_sorted_keys(cli, history):
     assert old["commit"] == first and list(old["models"]) == ["faq-bot"]
 
 
+def test_export_is_written_a_model_at_a_time_and_prints_nothing_when_one_is_refused(cli, history, monkeypatch):
+    # export streams: each model is dumped as it is read, the text waits in a spool (past
+    # its memory part, a temporary file) and is printed only once every model passed
+    from registry_tool import open_registry
+    from registry_tool.cli import options
+    from registry_tool.output.values import dump
+    from registry_tool.read.documents import export_document
+
+    repo, _ = history
+    monkeypatch.setattr(options, "SPOOL_BYTES", 100)  # the spool rolls over to its file
+    run = cli(repo.path, "export")
+    assert run.code == 0 and run.out == dump(export_document(open_registry(repo.path).at("HEAD")))
+    repo.write("models/tiny.yaml", MINIMAL_VERSION.replace("stage: staging", "stage: nowhere"))  # the last model
+    repo.commit("tiny: a stage nobody declared")
+    run = cli(repo.path, "export")
+    assert (run.code, run.out) == (2, "")
+    assert run.err.startswith("registry-tool: error: models/tiny.yaml:")
+    repo.git("rm", "-q", "models/faq-bot.yaml", "models/support-llm.yaml", "models/tiny.yaml")
+    repo.commit("no models")
+    assert json.loads(cli(repo.path, "export").out)["models"] == {}
+
+
 def test_empty_repository_and_not_a_repository_exit_2(cli, repo, tmp_path):
     run = cli(repo.path, "get", "faq-bot", "--stage", "production")
     assert run.code == 2 and "HEAD has no commits yet" in run.err

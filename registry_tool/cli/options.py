@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -82,6 +82,23 @@ def auto_format(fmt: str) -> str:
 def emit(text: str, color: bool | None = None) -> None:
     """Print as is; ``color=True`` keeps ANSI styles even when stdout is not a terminal."""
     click.echo(text, nl=False, color=color)
+
+
+SPOOL_BYTES = 8 << 20  # emit_whole keeps up to this much in memory, the rest in a temporary file
+
+
+def emit_whole(parts: Iterable[str]) -> None:
+    """Print the text ``parts`` make, once all of it is made: an error on the way (a model
+    file that breaks a rule) prints nothing. Beyond a few MiB it waits in a temporary file,
+    not in memory (an export of 50,000 models is ~200 MB of JSON)."""
+    import tempfile
+
+    with tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES, mode="w+", encoding="utf-8") as spool:
+        for part in parts:
+            spool.write(part)
+        spool.seek(0)
+        while chunk := spool.read(1 << 20):
+            emit(chunk)
 
 
 def parse_range(spec: str) -> tuple[str, str]:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import click
 
 from registry_tool.cli.completion import complete_models, complete_stages
-from registry_tool.cli.options import at_option, emit, format_option, open_snapshot, repo_option
+from registry_tool.cli.options import at_option, emit, emit_whole, format_option, open_snapshot, repo_option
 from registry_tool.output.show import Provenance, VersionRow, show_columns, show_records, text_columns, version_rows
 from registry_tool.output.table import render_table
 from registry_tool.output.values import dump
@@ -101,6 +101,8 @@ def export(ref: str, at: str | None, repo: Path | None) -> None:
     {"commit": sha, "schema_version": n, "models": {name: {..., "versions": [...]}}}.
     Every model file is checked first: one that breaks a rule fails the export (exit 2).
     """
-    from registry_tool.read.documents import export_document
+    from registry_tool.output.values import dump_parts
+    from registry_tool.read.documents import export_parts
 
-    emit(dump(export_document(open_snapshot(repo, ref, at))))
+    document, models = export_parts(open_snapshot(repo, ref, at))
+    emit_whole(dump_parts(document, "models", models))

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 
@@ -11,6 +12,26 @@ def dump(value: Any) -> str:
     import json  # not for a bare string (get --field artifact.uri)
 
     return json.dumps(value, indent=2, sort_keys=True) + "\n"
+
+
+def dump_parts(document: dict[str, Any], key: str, items: Iterable[tuple[str, Any]]) -> Iterator[str]:
+    """:func:`dump` of ``document`` with ``key`` set to the mapping of ``items`` (given in
+    sorted order), written piece by piece: the same text, without holding the mapping."""
+    import json
+
+    keys = sorted([*document, key])
+    yield "{"
+    for index, name in enumerate(keys):
+        yield ("," if index else "") + f"\n  {json.dumps(name)}: "
+        if name != key:
+            yield json.dumps(document[name], indent=2, sort_keys=True).replace("\n", "\n  ")
+            continue
+        count = 0
+        for count, (item, value) in enumerate(items, 1):
+            text = json.dumps(value, indent=2, sort_keys=True).replace("\n", "\n    ")
+            yield ("{" if count == 1 else ",") + f"\n    {json.dumps(item)}: {text}"
+        yield "\n  }" if count else "{}"
+    yield "\n}\n"
 
 
 def raw(value: Any) -> str:

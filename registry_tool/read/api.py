@@ -17,7 +17,7 @@ refused with a :class:`~registry_tool.errors.RegistryError` naming the violation
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -130,6 +130,13 @@ class RegistrySnapshot:
     def all_models(self) -> list[Model]:
         """Every model, sorted by name, each checked."""
         return [self.model(name) for name in self.models()]
+
+    def each_model(self) -> Iterator[Model]:
+        """Every model, sorted by name, each checked, one at a time: none is kept (``export``
+        of 50,000 models holds one, not all of them)."""
+        entries = self._model_entries()
+        for name in self.models():
+            yield self._models.get(name) or self._load(entries[name])
 
     def version(self, name: str, *, stage: Stage | str | None = None, version: str | None = None,
                 alias: str | None = None) -> ModelVersion:

@@ -14,7 +14,7 @@ shapes. The keys are a contract, documented in the README and pinned by tests:
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any, Protocol
 
 from registry_tool.core.model import ARTIFACT_KEYS, BINDING_KEYS, VERSION_KEYS, Binding, Model, ModelVersion
@@ -27,6 +27,8 @@ class Exportable(Protocol):
     commit: str
 
     def all_models(self) -> list[Model]: ...
+
+    def each_model(self) -> Iterator[Model]: ...
 
 VERSION_OPTIONAL_KEYS = frozenset(["description", "run_id", "bindings"])  # the rest of VERSION_KEYS is always there
 GET_KEYS = frozenset(VERSION_KEYS) | {"model", "commit"}  # every key a ``get`` document may have
@@ -131,6 +133,14 @@ def export_document(snap: Exportable) -> dict[str, Any]:
         "schema_version": SCHEMA_VERSION,
         "models": {m.name: model_dict(m) for m in snap.all_models()},
     }
+
+
+def export_parts(snap: Exportable) -> tuple[dict[str, Any], Iterator[tuple[str, dict[str, Any]]]]:
+    """:func:`export_document` in parts, for a writer that keeps one model at a time: the
+    document without its models, and (name, model) in name order, each checked as it comes."""
+    from registry_tool.schema.check import SCHEMA_VERSION
+
+    return {"commit": snap.commit, "schema_version": SCHEMA_VERSION}, ((m.name, model_dict(m)) for m in snap.each_model())
 
 
 def field_of(document: dict[str, Any], path: str) -> Any:
