@@ -245,6 +245,16 @@ def test_export_is_written_a_model_at_a_time_and_prints_nothing_when_one_is_refu
     assert json.loads(cli(repo.path, "export").out)["models"] == {}
 
 
+@pytest.mark.parametrize("items", [[], [("a", {})], [("a", 1), ("b", [])], [("é\u202e", {"z": [1, {"y": None}], "a": "x\ny"})]])
+def test_a_document_written_in_parts_is_the_document_dumped_whole(items):
+    from registry_tool.output.values import dump, dump_parts
+
+    for around in ({"commit": "c"}, {"commit": "c", "schema_version": 1}, {"zzz": {"n": [1]}}):
+        assert "".join(dump_parts(around, "models", iter(items))) == dump({**around, "models": dict(items)})
+        values = [value for _, value in items]
+        assert "".join(dump_parts(around, "versions", iter(values), mapping=False)) == dump({**around, "versions": values})
+
+
 def test_empty_repository_and_not_a_repository_exit_2(cli, repo, tmp_path):
     run = cli(repo.path, "get", "faq-bot", "--stage", "production")
     assert run.code == 2 and "HEAD has no commits yet" in run.err

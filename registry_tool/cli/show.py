@@ -11,7 +11,7 @@ from registry_tool.cli.completion import complete_models, complete_stages
 from registry_tool.cli.options import at_option, emit, emit_whole, format_option, open_snapshot, repo_option
 from registry_tool.output.show import Provenance, VersionRow, show_columns, show_records, text_columns, version_rows
 from registry_tool.output.table import render_table
-from registry_tool.output.values import dump
+from registry_tool.output.values import dump_parts
 
 if TYPE_CHECKING:
     from registry_tool.core.model import Model
@@ -74,7 +74,7 @@ def show(model: str | None, ref: str, at: str | None, stage: str | None, tags: t
     wanted = bool(model) if provenance is None else provenance
     columns = show_columns(_provenance(snap, rows) if wanted and rows else None)
     if fmt == "json":
-        emit(dump({"commit": snap.commit, "versions": show_records(rows, columns)}))
+        emit_whole(dump_parts({"commit": snap.commit}, "versions", show_records(rows, columns), mapping=False))
         return
     columns = text_columns(rows, columns)
     emit((render_table(rows, columns) if rows else "") + _summary(rows, models, query, f"{snap.rev} ({snap.commit[:12]})"))
@@ -101,7 +101,6 @@ def export(ref: str, at: str | None, repo: Path | None) -> None:
     {"commit": sha, "schema_version": n, "models": {name: {..., "versions": [...]}}}.
     Every model file is checked first: one that breaks a rule fails the export (exit 2).
     """
-    from registry_tool.output.values import dump_parts
     from registry_tool.read.documents import export_parts
 
     document, models = export_parts(open_snapshot(repo, ref, at))

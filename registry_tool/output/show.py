@@ -4,13 +4,13 @@ claims (``CLAIMED PR``: what the message says, like history's ``message claims P
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from registry_tool.core.model import Model, ModelVersion
 from registry_tool.history.events import Event
-from registry_tool.output.table import Column, table_records
+from registry_tool.output.table import Column, table_record
 from registry_tool.read.documents import version_document
 
 Provenance = Mapping[str, Mapping[str, Event]]  # model -> version -> the event that set its stage
@@ -42,12 +42,12 @@ def version_rows(found: Iterable[tuple[Model, ModelVersion]]) -> list[VersionRow
     return [VersionRow(m, v) for m, v in sorted(found, key=lambda pair: pair[0].name)]
 
 
-def show_records(rows: Sequence[VersionRow], columns: Sequence[Column[VersionRow]]) -> list[dict[str, Any]]:
-    """``show --format json``'s rows: each the version as ``get`` shows it (without the
-    commit, which the document states once), plus the columns beyond the table's basic ones
-    (when and by whom it reached its stage)."""
-    records = table_records(rows, columns)
-    return [{**record, **version_document(row.model, row.version)} for record, row in zip(records, rows, strict=True)]
+def show_records(rows: Iterable[VersionRow], columns: Sequence[Column[VersionRow]]) -> Iterator[dict[str, Any]]:
+    """``show --format json``'s rows, one at a time: each the version as ``get`` shows it
+    (without the commit, which the document states once), plus the columns beyond the
+    table's basic ones (when and by whom it reached its stage)."""
+    for row in rows:
+        yield {**table_record(row, columns), **version_document(row.model, row.version)}
 
 
 def show_columns(events: Provenance | None) -> list[Column[VersionRow]]:

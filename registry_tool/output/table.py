@@ -33,6 +33,6 @@ def render_table(rows: Sequence[Row], columns: Sequence[Column[Row]]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def table_records(rows: Sequence[Row], columns: Sequence[Column[Row]]) -> list[dict[str, Any]]:
-    """The same cells as JSON objects, keyed by each column's key."""
-    return [{c.key: (c.json or c.value)(row) for c in columns} for row in rows]
+def table_record(row: Row, columns: Sequence[Column[Row]]) -> dict[str, Any]:
+    """A row's cells as a JSON object, keyed by each column's key."""
+    return {c.key: (c.json or c.value)(row) for c in columns}

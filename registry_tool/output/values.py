@@ -14,9 +14,11 @@ def dump(value: Any) -> str:
     return json.dumps(value, indent=2, sort_keys=True) + "\n"
 
 
-def dump_parts(document: dict[str, Any], key: str, items: Iterable[tuple[str, Any]]) -> Iterator[str]:
-    """:func:`dump` of ``document`` with ``key`` set to the mapping of ``items`` (given in
-    sorted order), written piece by piece: the same text, without holding the mapping."""
+def dump_parts(document: dict[str, Any], key: str, items: Iterable[tuple[str, Any]] | Iterable[Any], *,
+               mapping: bool = True) -> Iterator[str]:
+    """:func:`dump` of ``document`` with ``key`` set to the mapping of ``items`` ((key,
+    value) pairs in sorted order), or with ``mapping=False`` to the list of them, written
+    piece by piece: the same text, without holding the mapping or list."""
     import json
 
     keys = sorted([*document, key])
@@ -26,11 +28,13 @@ def dump_parts(document: dict[str, Any], key: str, items: Iterable[tuple[str, An
         if name != key:
             yield json.dumps(document[name], indent=2, sort_keys=True).replace("\n", "\n  ")
             continue
+        opening, closing = "{}" if mapping else "[]"
         count = 0
-        for count, (item, value) in enumerate(items, 1):
-            text = json.dumps(value, indent=2, sort_keys=True).replace("\n", "\n    ")
-            yield ("{" if count == 1 else ",") + f"\n    {json.dumps(item)}: {text}"
-        yield "\n  }" if count else "{}"
+        for count, item in enumerate(items, 1):
+            text = json.dumps(item[1] if mapping else item, indent=2, sort_keys=True).replace("\n", "\n    ")
+            label = f"{json.dumps(item[0])}: " if mapping else ""
+            yield (opening if count == 1 else ",") + f"\n    {label}{text}"
+        yield f"\n  {closing}" if count else opening + closing
     yield "\n}\n"
 
 
