@@ -230,3 +230,34 @@ def test_init_says_whether_it_created_or_kept_the_models_folder(tmp_path, cli):
     run = cli(tmp_path, "init", str(root), "--requirement", "registry-tool==0.1.0")
     assert run.code == 0 and f"\nkept    models/ (exists) {models}\n" in run.out and "created models/" not in run.out
     assert (root / "models" / "faq-bot.yaml").read_text() == "name: faq-bot\n"
+
+
+def test_init_on_a_registry_says_which_options_the_kept_files_do_not_have(tmp_path, cli):
+    """init completes a registry and never overwrites a file: run again with other options,
+    it must not claim CI uses the new action or requirement, or that CODEOWNERS names the
+    default team, when the files that would say so were kept as they were."""
+    root = tmp_path / "reg"
+    first = cli(tmp_path, "init", str(root), "--requirement", "registry-tool==0.1.0", "--owner", "@acme/ml")
+    assert first.code == 0 and "CI and pre-commit install registry-tool with: pip install 'registry-tool==0.1.0'" in first.out
+    before = {p: p.read_bytes() for p in root.rglob("*") if p.is_file() and ".git" not in p.parts}
+
+    again = cli(tmp_path, "init", str(root), "--action", "acme/registry-tool@v1", "--requirement", "registry-tool==0.2.0",
+                "--owner", "@other/team")
+    assert again.code == 0
+    assert {p: p.read_bytes() for p in before} == before
+    assert "GitHub Action" not in again.out and "0.2.0" not in again.out and "@other/team" not in again.out
+    assert "install registry-tool with" not in again.out
+    kept = "exists and was kept (init never overwrites a file: edit it, or remove it and run init again)"
+    assert again.err == (f"registry-tool: warning: --action is not in .github/workflows/validate.yml: it {kept}\n"
+                         f"registry-tool: warning: --requirement is not in .pre-commit-config.yaml: it {kept}\n"
+                         f"registry-tool: warning: --owner is not in .github/CODEOWNERS: it {kept}\n")
+
+    plain = cli(tmp_path, "init", str(root))
+    assert plain.code == 0 and plain.err == ""
+    assert "CODEOWNERS names @your-org/model-owners" not in plain.out and "install registry-tool with" not in plain.out
+
+    (root / ".pre-commit-config.yaml").unlink()
+    hooks = cli(tmp_path, "init", str(root), "--hooks-repo", "https://github.com/acme/registry-tool", "--hooks-rev", "v1")
+    assert hooks.code == 0 and hooks.err == ""
+    assert "created .pre-commit-config.yaml" in hooks.out
+    assert "pre-commit takes the registry-validate hook from https://github.com/acme/registry-tool at v1" in hooks.out

@@ -57,10 +57,11 @@ def init(directory: Path, requirement: str | None, owner: str | None, hooks_repo
     rev = _hooks_rev(hooks_repo, hooks_rev, source)
     directory.mkdir(parents=True, exist_ok=True)
     models_dir, existed = _prepare_repository(directory)
-    _write_files(directory, spec, owner or DEFAULT_OWNER, models_dir, (hooks_repo, rev), action, pages)
+    kept = _write_files(directory, spec, owner or DEFAULT_OWNER, models_dir, (hooks_repo, rev), action, pages)
     click.echo(f"{'kept    ' if existed else 'created '}{models_dir}/{' (exists)' if existed else ''} "
                "(model files go here: registry-tool register MODEL VERSION --artifact-uri URI)")
-    _explain(directory, spec, source, owner, (hooks_repo, rev), models_dir, action, pages)
+    _warn_not_applied(kept, requirement=requirement, owner=owner, hooks_repo=hooks_repo, action=action, pages=pages)
+    _explain(directory, spec, source, owner, (hooks_repo, rev), models_dir, action, pages, kept)
 
 
 def _check_values(*, requirement: str | None, owner: str | None, hooks_repo: str | None, hooks_rev: str | None,
@@ -128,45 +129,59 @@ def _models_dir(directory: Path) -> str:
 
 
 def _write_files(directory: Path, requirement: str, owner: str, models_dir: str,
-                 hooks: tuple[str | None, str | None], action: str | None, pages: bool) -> None:
+                 hooks: tuple[str | None, str | None], action: str | None, pages: bool) -> set[str]:
+    """Write the files that are not there yet; returns the paths kept as they were."""
     from registry_tool.edit.scaffold import registry_files
 
     files = registry_files(requirement=requirement, owner=owner, models_dir=models_dir, hooks_repo=hooks[0],
                            hooks_rev=hooks[1], action=action, pages=pages)
+    kept = set()
     for relpath, text in files.items():
         target = directory / relpath
         if target.exists():
             click.echo(f"kept    {relpath} (exists)")
+            kept.add(relpath)
             continue
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(text.encode("utf-8"))
         click.echo(f"created {relpath}")
+    return kept
+
+
+_WORKFLOW = ".github/workflows/validate.yml"
+_PRE_COMMIT = ".pre-commit-config.yaml"
+_CODEOWNERS = ".github/CODEOWNERS"
+
+
+def _warn_not_applied(kept: set[str], *, requirement: str | None, owner: str | None, hooks_repo: str | None,
+                      action: str | None, pages: bool) -> None:
+    """An option given for a file that was kept is not in it: say so, never claim it is."""
+    from registry_tool.edit.scaffold import PAGES_WORKFLOW_PATH
+
+    wanted = (("--action", action, [_WORKFLOW]),
+              ("--requirement", requirement, [path for path, uses in ((_WORKFLOW, not action), (_PRE_COMMIT, not hooks_repo),
+                                                                      (PAGES_WORKFLOW_PATH, pages)) if uses]),
+              ("--hooks-repo", hooks_repo, [_PRE_COMMIT]),
+              ("--owner", owner, [_CODEOWNERS]))
+    for option, value, paths in wanted:
+        missed = [path for path in paths if path in kept]
+        if value is None or not missed:
+            continue
+        they = "they exist and were" if len(missed) > 1 else "it exists and was"
+        click.echo(f"registry-tool: warning: {option} is not in {' and '.join(missed)}: {they} kept (init never "
+                   "overwrites a file: edit it, or remove it and run init again)", err=True)
 
 
 def _explain(directory: Path, requirement: str, source: Source | None, owner: str | None,
-             hooks: tuple[str | None, str | None], models_dir: str, action: str | None, pages: bool) -> None:
-    """What was written where it matters (the requirement CI installs), and what to do next."""
+             hooks: tuple[str | None, str | None], models_dir: str, action: str | None, pages: bool,
+             kept: set[str]) -> None:
+    """What was written where it matters (the requirement CI installs), and what to do next;
+    nothing about the files kept as they were."""
     from registry_tool.edit.scaffold import DEFAULT_OWNER
 
-    hooks_repo, hooks_rev = hooks
-    origin = f" (from {source.origin})" if source is not None else " (--requirement)"
-    users = [who for who, uses in (("CI", not action), ("pre-commit", not hooks_repo), ("the Pages workflow", pages))
-             if uses]
-    if action:
-        click.echo(f"CI uses registry-tool's GitHub Action {action}, which installs itself")
-    if users:
-        named = " and ".join(filter(None, (", ".join(users[:-1]), users[-1])))
-        click.echo(f"{named} install{'s' if len(users) == 1 else ''} registry-tool with: "
-                   f"pip install '{requirement}'{origin}")
-    if hooks_repo:
-        click.echo(f"pre-commit takes the registry-validate hook from {hooks_repo} at {hooks_rev}")
-    if source is not None and not source.portable and users:
-        click.echo("registry-tool: warning: that is a path on this machine: CI and your colleagues' machines cannot "
-                   "install it; pass --requirement (a Git URL at a commit, or NAME==VERSION from your package index) "
-                   f"or edit .github/workflows/validate.yml{', pages.yml' if pages else ''} and .pre-commit-config.yaml",
-                   err=True)
-    if owner is None:
-        click.echo(f"note: .github/CODEOWNERS names {DEFAULT_OWNER}; put your team there (or pass --owner)")
+    _say_installs(requirement, source, hooks, action, pages, kept)
+    if owner is None and _CODEOWNERS not in kept:
+        click.echo(f"note: {_CODEOWNERS} names {DEFAULT_OWNER}; put your team there (or pass --owner)")
     shown = "." if directory.resolve() == Path.cwd().resolve() else str(directory)
     click.echo("\nnext steps:\n"
                f"  1. commit the files:   cd {shown} && git add -A && git commit -m 'A model registry'\n"
@@ -180,3 +195,34 @@ def _explain(directory: Path, requirement: str, source: Source | None, owner: st
     if pages:
         click.echo("  6. publish the catalog: the repository's Settings > Pages > Source: GitHub Actions; "
                    "pages.yml rebuilds the site on every push to main")
+
+
+def _say_installs(requirement: str, source: Source | None, hooks: tuple[str | None, str | None], action: str | None,
+                  pages: bool, kept: set[str]) -> None:
+    """Where CI, pre-commit and the Pages workflow get registry-tool from, as the files
+    written say (a kept file says what it says: see :func:`_warn_not_applied`)."""
+    hooks_repo, hooks_rev = hooks
+    origin = f" (from {source.origin})" if source is not None else " (--requirement)"
+    users = _installers(hooks_repo, action, pages, kept)
+    if action and _WORKFLOW not in kept:
+        click.echo(f"CI uses registry-tool's GitHub Action {action}, which installs itself")
+    if users:
+        named = " and ".join(filter(None, (", ".join(users[:-1]), users[-1])))
+        click.echo(f"{named} install{'s' if len(users) == 1 else ''} registry-tool with: "
+                   f"pip install '{requirement}'{origin}")
+    if hooks_repo and _PRE_COMMIT not in kept:
+        click.echo(f"pre-commit takes the registry-validate hook from {hooks_repo} at {hooks_rev}")
+    if source is not None and not source.portable and users:
+        click.echo("registry-tool: warning: that is a path on this machine: CI and your colleagues' machines cannot "
+                   "install it; pass --requirement (a Git URL at a commit, or NAME==VERSION from your package index) "
+                   f"or edit .github/workflows/validate.yml{', pages.yml' if pages else ''} and .pre-commit-config.yaml",
+                   err=True)
+
+
+def _installers(hooks_repo: str | None, action: str | None, pages: bool, kept: set[str]) -> list[str]:
+    """Who installs registry-tool from the requirement, in the files written this time."""
+    from registry_tool.edit.scaffold import PAGES_WORKFLOW_PATH
+
+    uses = (("CI", _WORKFLOW, not action), ("pre-commit", _PRE_COMMIT, not hooks_repo),
+            ("the Pages workflow", PAGES_WORKFLOW_PATH, pages))
+    return [who for who, path, used in uses if used and path not in kept]
