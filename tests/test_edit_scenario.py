@@ -261,3 +261,18 @@ def test_init_on_a_registry_says_which_options_the_kept_files_do_not_have(tmp_pa
     assert hooks.code == 0 and hooks.err == ""
     assert "created .pre-commit-config.yaml" in hooks.out
     assert "pre-commit takes the registry-validate hook from https://github.com/acme/registry-tool at v1" in hooks.out
+
+
+@pytest.mark.parametrize("option, value, why", [
+    ("--requirement", "", "is empty"),
+    ("--owner", " ", "is empty"),
+    ("--requirement", " registry-tool==0.1.0", "may not start or end with a space, nor hold white space other than single spaces between words"),
+    ("--hooks-rev", "v1\tv2", "may not start or end with a space, nor hold white space other than single spaces between words"),
+    ("--requirement", "x\ny", "may not contain line breaks"),
+    ("--requirement", "x'y", "may not contain quotes or backslashes"),
+])
+def test_init_says_what_is_wrong_with_a_value_it_refuses(tmp_path, cli, option, value, why):
+    run = cli(tmp_path, "init", str(tmp_path / "x"), "--hooks-repo", "https://example.com/r", option, value)
+    assert (run.code, run.out) == (2, "")
+    assert run.err == f"registry-tool: error: {option} {value!r} {why}\n"
+    assert not (tmp_path / "x").exists()

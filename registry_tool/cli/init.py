@@ -69,7 +69,7 @@ def _check_values(*, requirement: str | None, owner: str | None, hooks_repo: str
     """What goes into the generated files verbatim must not break out of its place there."""
     for name, value in (("--requirement", requirement), ("--owner", owner), ("--hooks-repo", hooks_repo), ("--hooks-rev", hooks_rev)):
         if value is not None and not _SAFE.fullmatch(value):
-            raise RegistryError(f"{name} '{value}' may not contain quotes, backslashes or line breaks")
+            raise RegistryError(f"{name} {value!r} {_unsafe(value)}")
     bad = next((word for word in (owner or "").split() if not _OWNER.fullmatch(word)), None)
     if bad is not None:
         raise RegistryError(f"--owner '{owner}': '{bad}' is not a GitHub owner: give @user, @org/team or an email "
@@ -77,6 +77,17 @@ def _check_values(*, requirement: str | None, owner: str | None, hooks_repo: str
     if action is not None and not _ACTION.fullmatch(action):
         raise RegistryError(f"--action '{action}': expected OWNER/REPO@REF (or OWNER/REPO/PATH@REF), "
                             "such as acme/registry-tool@v0.1.0 or a full commit sha")
+
+
+def _unsafe(value: str) -> str:
+    """Why ``_SAFE`` refuses ``value``, in words."""
+    if not value.strip():
+        return "is empty"
+    if any(c in value for c in "\"'\\"):
+        return "may not contain quotes or backslashes"
+    if any(c in value for c in "\r\n"):
+        return "may not contain line breaks"
+    return "may not start or end with a space, nor hold white space other than single spaces between words"
 
 
 def _hooks_rev(hooks_repo: str | None, hooks_rev: str | None, source: Source | None) -> str | None:
