@@ -65,3 +65,27 @@ def test_a_comment_only_edit_of_registry_yaml_is_no_policy_change(repo, cli):
     repo.commit("Explain")
     assert cli(repo.path, "diff", base, "HEAD").out.endswith("  no model or policy changes\n")
     assert [e["commit"] for e in json.loads(cli(repo.path, "history", "--format", "json").out)] == [base] * 3
+
+
+def test_a_broken_registry_yaml_is_not_told_as_every_key_unset(repo, cli, monkeypatch):
+    """A commit that breaks registry.yaml (a syntax error) removed no gate, and the one that
+    repairs it added none: history, like diff, compares only valid policies, a repair
+    against the newest valid copy before it, with and without the history index."""
+    repo.write("registry.yaml", "on_promote: refuse\ngates:\n  production:\n    require_sha256: true\n")
+    repo.write("models/faq-bot.yaml", faq(("1.0.0", "production")))
+    first = repo.commit("A registry")
+    repo.write("registry.yaml", "on_promote: refuse\ngates:\n  production:\n    require_sha256: true\n  [\n")
+    broken = repo.commit("Break the policy")
+    repo.write("registry.yaml", "on_promote: refuse\ngates:\n  production:\n    require_sha256: true\n"
+                                "    required_metrics: [accuracy]\n")
+    repaired = repo.commit("Repair it, and require accuracy")
+
+    diff = json.loads(cli(repo.path, "diff", first, broken, "--format", "json").out)
+    assert diff["changes"] == [] and [v["rule"] for v in diff["unreadable"]] == ["yaml-syntax"]
+    for index in ("1", "0"):
+        monkeypatch.setenv("REGISTRY_TOOL_HISTORY_INDEX", index)
+        found = json.loads(cli(repo.path, "history", "--format", "json").out)
+        assert [(e["commit"], e["event"], e["policy"]) for e in found if e["event"] == "policy_changed"] == [
+            (repaired, "policy_changed", [{"key": "gates.production.required_metrics", "from": None, "to": ["accuracy"]}]),
+            (first, "policy_changed", [{"key": "gates.production.require_sha256", "from": None, "to": True},
+                                       {"key": "on_promote", "from": None, "to": "refuse"}])]

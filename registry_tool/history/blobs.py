@@ -35,7 +35,7 @@ class BlobReader:
     def __init__(self, store: GitStore) -> None:
         self.store = store
         self._policies: dict[str | None, Policy] = {}
-        self._policy_data: dict[str | None, dict[str, Any] | None] = {}
+        self._policy_data: dict[str | None, tuple[dict[str, Any] | None, bool]] = {}  # data, valid
         # (blob id, the policy's stages) -> parsed (None: invalid); whether a file is valid depends on the stages
         self._models: OrderedDict[tuple[str, StageSet], Parsed] = OrderedDict()
         # the last blob read (path, id, parsed): the ``near`` of the read that follows it, whatever the
@@ -61,9 +61,17 @@ class BlobReader:
 
     def policy_data(self, oid: str | None) -> dict[str, Any] | None:
         """The checked data of a ``registry.yaml`` blob (None: no file, all defaults, or invalid)."""
+        return self._checked_policy(oid)[0]
+
+    def policy_valid(self, oid: str | None) -> bool:
+        """Whether a ``registry.yaml`` blob is a valid policy (no file is: all defaults)."""
+        return self._checked_policy(oid)[1]
+
+    def _checked_policy(self, oid: str | None) -> tuple[dict[str, Any] | None, bool]:
         if oid not in self._policy_data:
             raw = self.store.read_blob(oid, POLICY_FILE) if oid is not None else None
-            self._policy_data[oid] = load_policy_data(raw)[0]
+            data, problems = load_policy_data(raw)
+            self._policy_data[oid] = (data, not problems)
         return self._policy_data[oid]
 
     def model(self, oid: str, path: str, policy: Policy, near: str | None = None) -> Model | None:

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pygit2
 
-from registry_tool.core.changes import model_changes, policy_change
+from registry_tool.core.changes import Change, model_changes, policy_change
 from registry_tool.core.model import Model, Stage
 from registry_tool.core.names import is_model_file_name, model_name
 from registry_tool.core.policy import POLICY_FILE, Policy
@@ -285,8 +285,7 @@ class _Walk:
         policy change first (a walk for every model), then the model files' changes."""
         landing = _Landing(self.store, head.commit)
         if self._policy_moved(head, base):
-            moved = policy_change(self.reader.policy_data(base.policy if base is not None else None),
-                                  self.reader.policy_data(head.policy))
+            moved = self._policy_change(head, base)
             if moved is not None:
                 yield Event(moved, landing.info, landing.proposer(POLICY_FILE))
         for name, before, after in head.changed:
@@ -322,6 +321,31 @@ class _Walk:
 
     def _policy_moved(self, head: Step, base: Step | None) -> bool:
         return self.file is None and head.policy != (base.policy if base is not None else None)
+
+    def _policy_change(self, head: Step, base: Step | None) -> Change | None:
+        """registry.yaml's change, as ``diff`` tells it: none when the head's copy is not valid
+        (nothing sound to compare; its keys were not unset), and a repair compared with the
+        newest valid copy before it, not with the defaults an invalid copy falls back to."""
+        if not self.reader.policy_valid(head.policy):
+            return None
+        before = base.policy if base is not None else None
+        if base is not None and not self.reader.policy_valid(before):
+            found = self._last_valid_policy(base.commit)
+            if found is _UNKNOWN:
+                return None
+            before = found  # type: ignore[assignment]
+        return policy_change(self.reader.policy_data(before), self.reader.policy_data(head.policy))
+
+    def _last_valid_policy(self, commit_id: str) -> str | object | None:
+        """The newest valid registry.yaml blob at or before a commit (None: no file, or never
+        valid since the root commit; _UNKNOWN: what came before is not in a shallow clone)."""
+        for commit in self.store.first_parents(self.store.commit(commit_id)):
+            blob = self.reader.policy_blob(commit.tree)
+            if self.reader.policy_valid(blob):
+                return blob
+            if str(commit.id) in self.store.shallow_commits:
+                return _UNKNOWN
+        return None
 
     def _model_at(self, step: Step, name: str, oid: str | None, near: str | None = None) -> Model | object | None:
         if oid is None:
