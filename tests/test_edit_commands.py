@@ -471,3 +471,25 @@ def test_metrics_with_a_suite_refuse_an_empty_suite_or_a_path(reg, cli, suite, v
     run = cli(reg.path, "metrics", "faq-bot", "1.1.0", "--suite", suite, value)
     assert (run.code, run.out, run.err) == (2, "", f"registry-tool: error: {message}\n")
     assert fingerprint(reg.path) == before
+
+
+def test_commit_and_branch_name_where_a_model_file_is_missing(repo, cli):
+    """--commit and --branch edit the file as committed at HEAD: a model registered in the
+    working tree but not committed yet is missing at HEAD, not from the disk, and the error
+    says which (it said 'models/new.yaml does not exist' beside the file)."""
+    repo.write("registry.yaml", "# defaults\n")
+    assert cli(repo.path, "register", "new", "1.0.0", "--artifact-uri", "s3://m/new/1").code == 0
+    assert (repo.path / "models/new.yaml").is_file()
+    for how in (["--commit"], ["--branch", "stage-new"]):
+        run = cli(repo.path, "promote", "new", "1.0.0", "--to", "staging", *how)
+        assert (run.code, run.err) == (2, "registry-tool: error: no model new: HEAD has no commits yet\n")
+    kept = (repo.path / "models/new.yaml").read_bytes()
+    (repo.path / "models/new.yaml").unlink()
+    head = repo.commit("A registry without models")
+    (repo.path / "models/new.yaml").write_bytes(kept)
+    repo.git("add", "models/new.yaml")
+    for how in (["--commit"], ["--branch", "stage-new"]):
+        run = cli(repo.path, "promote", "new", "1.0.0", "--to", "staging", *how)
+        assert (run.code, run.err) == (2, f"registry-tool: error: no model new: models/new.yaml is not in HEAD "
+                                          f"({head[:12]})\n")
+    assert repo.git("branch", "--list", "stage-new") == ""

@@ -24,7 +24,7 @@ from registry_tool.edit.proposal import FileEdit, Proposal
 from registry_tool.errors import EXIT_VIOLATIONS, EditRefused, RegistryError
 from registry_tool.history.rollback import Previous
 from registry_tool.read.api import parse_stage
-from registry_tool.snapshots.base import Entry, EntryKind, Snapshot, named
+from registry_tool.snapshots.base import EmptySnapshot, Entry, EntryKind, Snapshot, named
 from registry_tool.validation.model_file import ModelFile, read_model
 from registry_tool.yamlfile import render
 
@@ -88,7 +88,7 @@ def open_model(base: Snapshot, policy: Policy, name: str, *, required: bool = Tr
         entry = found[0] if found else None  # a name listed twice (a malformed tree): the first, as a listing finds it
     if entry is None:
         if required:
-            raise RegistryError(f"no model {name}: {path} does not exist{_did_you_mean(base, policy, name)}")
+            raise RegistryError(f"no model {name}: {_missing(base, path)}{_did_you_mean(base, policy, name)}")
         return None
     if entry.kind is not EntryKind.FILE:
         raise RegistryError(f"{path} is a {entry.kind.value}, not a model file")
@@ -97,6 +97,16 @@ def open_model(base: Snapshot, policy: Policy, name: str, *, required: bool = Tr
         raise EditRefused(problems, f"{path} is not valid as it is; the edit was")
     before = mf.doc.text.encode("utf-8")  # the loader decodes strict UTF-8 without BOM: the same bytes
     return Opened(path, before, mf, ModelEditor(mf.doc.text, path, doc=mf.doc))
+
+
+def _missing(base: Snapshot, path: str) -> str:
+    """Where a model file is missing: an edit with --commit or --branch starts from HEAD's
+    commit, where a file registered in the working tree and not committed is not."""
+    if isinstance(base, EmptySnapshot):
+        return "HEAD has no commits yet"
+    if base.commit_id is not None:
+        return f"{path} is not in HEAD ({base.label})"
+    return f"{path} does not exist"
 
 
 def _version(opened: Opened, label: str) -> Any:
