@@ -75,6 +75,13 @@ def test_range_without_head_means_head(good, cli):
     assert found == [] and len(data["commits_checked"]) == 1
 
 
+def test_a_range_reports_its_commits_even_when_there_are_none(good, cli):
+    # one JSON shape per concept: a range always has commits_checked, other checks never do
+    _, _, data = validate_json(cli, good.path, "--range", "HEAD..HEAD")
+    assert data["commits_checked"] == []
+    assert "commits_checked" not in validate_json(cli, good.path, "--ref", "HEAD")[2]
+
+
 def test_a_reversed_range_is_a_rewind(good, cli):
     """AFTER older than BEFORE is what a force-push that rewinds the branch looks like: judged
     as one change, and failed (tests/test_hostile_history.py has the rewrites)."""

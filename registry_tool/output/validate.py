@@ -56,7 +56,7 @@ def render_json(report: Report, color: bool = False) -> str:
         "violations": [v.to_dict() for v in report.violations],
         "files_checked": report.files_checked,
     }
-    if report.commits_checked:
+    if report.commits_checked is not None:  # a range: its commits, even none
         data["commits_checked"] = report.commits_checked
     return json.dumps(data, indent=2, sort_keys=True) + "\n"
 

@@ -186,14 +186,15 @@ def validate_commits(steps: Iterable[tuple[str, Snapshot, Snapshot]], past: Prod
     """Each (commit, parent snapshot, commit snapshot) judged as a change; violations
     name the commit that introduced them, oldest commit first. ``past``: what history
     says about production before the first step (each step tells it what it changed)."""
-    report = Report()
+    commits: list[str] = []
+    report = Report(commits_checked=commits)
     cache = ChangeCache()
     past = past if past is not None else ProductionPast()
     for commit_id, parent, snapshot in steps:
         step = validate_change(parent, snapshot, cache, past)
         report.violations.extend(v.at_commit(commit_id) for v in step.violations)
         report.checked.extend(Checked(c.path, commit_id) for c in step.checked)
-        report.commits_checked.append(commit_id)
+        commits.append(commit_id)
     return report
 
 

@@ -23,7 +23,7 @@ class Report:
                  commits_checked: list[str] | None = None) -> None:
         self.violations = violations if violations is not None else []
         self.checked = checked if checked is not None else []
-        self.commits_checked = commits_checked if commits_checked is not None else []
+        self.commits_checked = commits_checked  # a range's commits, oldest first ([]: none); None: not a range
 
     @property
     def ok(self) -> bool:
@@ -36,4 +36,5 @@ class Report:
     def extend(self, other: Report) -> None:
         self.violations.extend(other.violations)
         self.checked.extend(other.checked)
-        self.commits_checked.extend(other.commits_checked)
+        if other.commits_checked is not None:
+            self.commits_checked = [*(self.commits_checked or []), *other.commits_checked]
