@@ -240,6 +240,21 @@ def test_missing_path(good, cli):
     assert run.err == "registry-tool: error: models/nope.yaml: no such file\n"
 
 
+@pytest.mark.parametrize("folder", ["models", ".", "models/"])
+def test_a_folder_as_path_is_a_usage_error_not_a_violation(good, cli, folder):
+    # `validate models` used to report "models is a directory" as a violation (exit 1)
+    run = cli(good.path, "validate", folder)
+    assert (run.code, run.out) == (2, "")
+    assert run.err == (f"registry-tool: error: {folder.rstrip('/') or '.'}: a folder; validate takes files (model files, "
+                       "registry.yaml): give no PATH to check the whole registry\n")
+
+
+def test_a_folder_named_like_a_model_file_is_still_a_violation(good, cli):
+    (good.path / "models" / "other.yaml").mkdir()
+    _, found, _ = validate_json(cli, good.path, "models/other.yaml")
+    assert [(v["file"], v["rule"]) for v in found] == [("models/other.yaml", "unexpected-file")]
+
+
 def test_path_outside_the_repository(good, cli, tmp_path):
     outside = tmp_path / "elsewhere.yaml"
     outside.write_text(GOOD)

@@ -243,4 +243,7 @@ def _entry_for(root: Path, path: Path) -> Entry:
         raise RegistryError(f"{path}: outside the repository at {root}{_relative_hint(root, path)}") from None
     if not full.exists() and not full.is_symlink():
         raise RegistryError(f"{path}: no such file")
+    if full.is_dir() and not full.is_symlink() and not full.name.endswith(".yaml"):  # models/x.yaml as a folder: a violation
+        raise RegistryError(f"{path}: a folder; validate takes files (model files, registry.yaml): give no PATH "
+                            "to check the whole registry")
     return entry_of(full, relative)
