@@ -137,6 +137,12 @@ def test_set_commits_on_a_branch(cli, reg):
     assert text(reg) == FAQ
 
 
+def test_a_bad_config_assignment_shows_a_config_example(cli, reg):
+    run = cli(reg.path, "bind", "faq-bot", "1.1.0", "--provider", "openai", "--provider-model-id", "m", "--config", "temperature")
+    assert (run.code, run.out) == (2, "")
+    assert run.err == "registry-tool: error: --config 'temperature' is not KEY=VALUE (e.g. temperature=0.2, max_tokens=512)\n"
+
+
 def test_bind_adds_updates_and_removes_a_provider_binding(cli, reg):
     lines = edit(cli, reg, "bind", "faq-bot", "1.1.0", "--provider", "openai", "--provider-model-id", "ft:gpt-4o-mini:acme:9xQ2",
                  "--status", "active", "--config", "temperature=0.2")

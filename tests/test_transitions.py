@@ -53,7 +53,7 @@ def test_new_version_born_archived():
     head = model(NAME, version("1.0.0", "staging"), version("0.9.0", "archived"))
     found = check(head, model(NAME, version("1.0.0", "staging")),
                   expect=[(stage_line(head, "0.9.0"), 12, "invalid-transition")])
-    assert messages(found) == ["new version faq-bot 0.9.0 starts in archived; a new version starts in none, staging"]
+    assert messages(found) == ["new version faq-bot 0.9.0 starts in archived; a new version starts in none or staging"]
 
 
 def test_custom_transition_table():
@@ -98,7 +98,7 @@ def test_new_version_born_in_production():
     base = model(NAME, version("1.0.0", "staging"))
     head = model(NAME, version("1.0.0", "staging"), version("2.0.0", "production"))
     found = check(head, base, expect=[(stage_line(head, "2.0.0"), 12, "skipped-stage")])
-    assert messages(found) == ["new version faq-bot 2.0.0 starts in production; register it in none, staging, then promote it"]
+    assert messages(found) == ["new version faq-bot 2.0.0 starts in production; register it in none or staging, then promote it"]
 
 
 def test_new_model_born_in_production():

@@ -181,13 +181,16 @@ def _check_suite(suite: str | None, name: str) -> None:
                             "(--suite already names the suite)")
 
 
+ASSIGNMENT_EXAMPLES = {"--config": "temperature=0.2, max_tokens=512"}  # the rest: metadata's
+
+
 def parse_assignment(text: str, option: str) -> tuple[str, Any]:
     """KEY=VALUE -> (key, value): VALUE as JSON when it is a JSON value (3, true, null,
     "text", [...], {...}), as a string otherwise (team=support)."""
     key, sep, raw = text.partition("=")
     key = key.strip()
     if not sep or not key:
-        raise RegistryError(f"{option} '{text}' is not KEY=VALUE (e.g. team=support, epochs=3)")
+        raise RegistryError(f"{option} '{text}' is not KEY=VALUE (e.g. {ASSIGNMENT_EXAMPLES.get(option, 'team=support, epochs=3')})")
     try:
         value = json.loads(raw)
     except ValueError:

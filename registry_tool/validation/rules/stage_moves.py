@@ -56,13 +56,14 @@ def _new_version(head: ModelFile, version: ModelVersion, policy: Policy) -> Iter
         return
     path = ("versions", version.index, "stage")
     label = f"{head.model.name} {version.version}"
-    allowed_start = ", ".join(sorted(s.value for s in policy.initial_stages))
+    starts = sorted(s.value for s in policy.initial_stages)
+    either = " or ".join([", ".join(starts[:-1]), starts[-1]] if len(starts) > 1 else starts)  # none or staging
     if policy.is_unique(version.stage):
         yield head.violation(SKIPPED_STAGE.id, path,
-                             f"new version {label} starts in {version.stage}; register it in {allowed_start}, then promote it")
+                             f"new version {label} starts in {version.stage}; register it in {either}, then promote it")
     else:
         yield head.violation(INVALID_TRANSITION.id, path,
-                             f"new version {label} starts in {version.stage}; a new version starts in {allowed_start}")
+                             f"new version {label} starts in {version.stage}; a new version starts in {either}")
 
 
 def _moved(head: ModelFile, old: ModelVersion, version: ModelVersion, policy: Policy) -> Iterator[Violation]:
