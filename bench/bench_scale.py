@@ -11,6 +11,8 @@ Rows (``--rows``, default all):
 * ``full``     full ``validate --ref HEAD`` vs bench/floor.py (read and ``yaml.load`` every
   model blob). Goal <= 1.0x. Also run with git's pack windows capped (``core.packedGitLimit``),
   which trades time for memory.
+* ``staged``   ``validate --staged`` (the pre-commit hook) with one model file's edit staged
+  vs the import floor; ``git diff --cached --name-only`` beside it. Goal: as ``pr``.
 * ``export``   ``export --ref main`` (the whole registry as one JSON document) vs the same
   floor as ``full``. Goal: peak memory <= 200 MB whatever the size (the document is
   written a model at a time, not held).
@@ -132,6 +134,22 @@ def full_row(path: Path, args: argparse.Namespace) -> list[Contender]:
               for label, cmd, env in tools(args)), unbounded]
 
 
+def staged_row(path: Path, args: argparse.Namespace) -> list[Contender]:
+    """``validate --staged`` (the pre-commit hook) with one model file's edit staged: a
+    comment line appended, untimed before each run (``git reset --hard``, the edit, ``git
+    add``; the last run's edit stays staged). Beside it, for reference: Git listing the
+    staged change."""
+    name, _ = pick_model(path, "production")
+    head = subprocess.run(["git", "rev-parse", "main"], cwd=path, check=True, capture_output=True, text=True).stdout.strip()
+    subprocess.run(["git", "checkout", "-q", "main"], cwd=path, check=True)
+    stage = ["sh", "-c", f"git reset -q --hard {head} && echo '# staged by the bench' >> models/{name}.yaml && "
+             f"git add models/{name}.yaml"]
+    git = Contender("for reference: git diff --cached --name-only", ["git", "diff", "--cached", "--name-only"], path,
+                    before=stage)
+    return [git, *(Contender(f"validate --staged, {name}.yaml edited ({label})", [*cmd, "validate", "--staged"], path, env,
+                             before=stage) for label, cmd, env in tools(args))]
+
+
 def export_row(path: Path, args: argparse.Namespace) -> list[Contender]:
     """``export``: every model read, checked and printed as one JSON document (~200 MB at
     50,000 models), against the same floor as ``full``; what it watches is peak memory."""
@@ -218,6 +236,7 @@ def history_limit_warm_row(path: Path, args: argparse.Namespace) -> list[Contend
 
 ROWS = {"pr": (pr_row, "the import floor", "<= 1.3x the import floor (wall)"),
         "get": (get_row, "the import floor", "<= 1.3x the import floor (wall)"),
+        "staged": (staged_row, "the import floor", "<= 1.3x the import floor (wall), as a pull request's check"),
         "history": (history_row, "git log", "<= 2x git log --format=%H -- path (wall)"),
         "history-limit": (history_limit_row, "git log", "<= 2x git log --raw -- models registry.yaml (wall)"),
         "history-all": (history_all_row, "git log", "peak memory <= 200 MB (largest process, anon, PSS)"),
@@ -270,7 +289,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="2000,10000,50000")
     parser.add_argument("--rows", default="pr,get,full,promote,history",
-                        help="comma-separated; also export, history-limit, history-all and their -fresh rows "
+                        help="comma-separated; also staged, export, history-limit, history-all and their -fresh rows "
                              "(slow, not in the default), index-only, history-warm and history-limit-warm")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--no-warmup", action="store_true",
