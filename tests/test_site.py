@@ -225,3 +225,23 @@ def test_a_rollback_is_said_in_the_timeline(cli, repo, tmp_path):
     page = (tmp_path / "site" / "models" / "m.html").read_text()
     rows = [row for row in page.split("<tr>") if "(rollback" in row]
     assert len(rows) == 1 and f"{back[:12]}</code>" in rows[0] and '<td>1</td>' in rows[0]
+
+
+@pytest.mark.parametrize("values", [("0.0", "5.0e-324"), ("1.7e+308", "-1.7e+308"), ("1.79e+308", "1.79e+308"),
+                                    ("-1.79e+308", "-1.79e+308"), ("1.0e-320", "1.0e-320"), ("1.7e+308", "1.0")])
+def test_metrics_at_the_ends_of_the_doubles_still_draw_a_chart(cli, repo, tmp_path, values):
+    """Values a model file may hold (finite doubles: the largest, the smallest subnormal):
+    the chart is drawn with finite coordinates, where the axis's arithmetic once overflowed
+    to infinity or underflowed to zero (exit 3, nothing written)."""
+    items = "".join(f'  - version: "{i}"\n    stage: none\n    artifact: {{uri: "s3://b/{i}"}}\n    metrics: {{a: {v}}}\n'
+                    for i, v in enumerate(values, 1))
+    repo.write("models/m.yaml", f"name: m\nversions:\n{items}")
+    repo.commit("extreme metrics")
+    build(cli, repo, tmp_path / "site")
+    page = (tmp_path / "site" / "models" / "m.html").read_text()
+    chart = page[page.index('<svg viewBox="0 0 360 190"'):]
+    chart = chart[:chart.index("</svg>")]
+    numbers = re.findall(r' (?:x|y|x1|x2|y1|y2|cx|cy)="([^"]*)"', chart) + re.findall(r' points="([^"]*)"', chart)
+    assert numbers and all(re.fullmatch(r"-?\d+\.\d|\d+", n) for n in numbers if "," not in n), numbers
+    assert all(re.fullmatch(r"-?\d+\.\d,-?\d+\.\d", p) for n in numbers if "," in n for p in n.split()), numbers
+    assert page.count('class="pt') == len(values)

@@ -9,6 +9,7 @@ always gives the same bytes.
 from __future__ import annotations
 
 import math
+import sys
 
 from registry_tool.output.escape import html_text as h
 from registry_tool.output.site.html import Look, number
@@ -31,17 +32,32 @@ def _short(text: str, limit: int) -> str:
 
 def _scale(values: list[float]) -> tuple[float, float, list[float]]:
     """The y axis: round ticks (1, 2, 2.5 or 5 times a power of ten) that cover the values,
-    about four of them, and the axis's ends at the outer ticks."""
+    about four of them, and the axis's ends at the outer ticks. Where round ticks cannot be
+    had in doubles (values near the largest double, or apart by a subnormal), the axis runs
+    from the lowest value to the highest, with those two ticks."""
     low, high = min(values), max(values)
     if low == high:
         pad = abs(low) * 0.05 or 1.0
-        low, high = low - pad, high + pad
-    raw = (high - low) / 4
-    power = 10.0 ** math.floor(math.log10(raw))
-    step = next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
-    first, last = math.floor(low / step), math.ceil(high / step)
-    ticks = [float(f"{k * step:.12g}") for k in range(first, last + 1)]
+        low, high = max(low - pad, -sys.float_info.max), min(high + pad, sys.float_info.max)
+    raw = high / 4 - low / 4  # halves of halves: the difference itself may overflow
+    try:
+        power = 10.0 ** math.floor(math.log10(raw))
+        step = next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
+        first, last = math.floor(low / step), math.ceil(high / step)
+        ticks = [float(f"{k * step:.12g}") for k in range(first, last + 1)]
+    except (ValueError, OverflowError, ZeroDivisionError, StopIteration):  # raw 0, or a power beyond the doubles
+        ticks = []
+    if len(ticks) < 2 or not all(math.isfinite(t) for t in ticks):
+        ticks = [low, high]
     return ticks[0], ticks[-1], ticks
+
+
+def _fraction(value: float, low: float, high: float) -> float:
+    """Where ``value`` lies between ``high`` (0) and ``low`` (1), without overflowing."""
+    span = high - low
+    if math.isinf(span):
+        return (high / 2 - value / 2) / (high / 2 - low / 2)
+    return (high - value) / span
 
 
 def metric_chart(series: MetricSeries, ident: str) -> str:
@@ -57,7 +73,7 @@ def metric_chart(series: MetricSeries, ident: str) -> str:
         return LEFT + (inner_w / 2 if len(points) == 1 else INSET + (inner_w - 2 * INSET) * i / (len(points) - 1))
 
     def y(value: float) -> float:
-        return TOP + inner_h * (high - value) / (high - low)
+        return TOP + inner_h * _fraction(value, low, high)
 
     said = "; ".join(f"{p.version}: {number(p.value)}" + (f" ({p.stage})" if p.marked else "") for p in points)
     out = [f'<svg viewBox="0 0 {WIDTH} {HEIGHT}" width="{WIDTH}" height="{HEIGHT}" role="img" '
