@@ -245,3 +245,56 @@ def test_metrics_at_the_ends_of_the_doubles_still_draw_a_chart(cli, repo, tmp_pa
     assert numbers and all(re.fullmatch(r"-?\d+\.\d|\d+", n) for n in numbers if "," not in n), numbers
     assert all(re.fullmatch(r"-?\d+\.\d,-?\d+\.\d", p) for n in numbers if "," in n for p in n.split()), numbers
     assert page.count('class="pt') == len(values)
+
+
+def test_links_in_an_earlier_site_are_never_written_or_removed_through(cli, registry, tmp_path):
+    """An earlier site (the folder a Pages job rebuilds, perhaps committed) whose models
+    folder is a symbolic link elsewhere is refused, nothing written: the build once wrote
+    its pages there and removed every other .html it found. A link left at a temporary
+    file's name is not followed: the file it points at keeps its bytes."""
+    repo, _ = registry
+    out = tmp_path / "site"
+    build(cli, repo, out)
+    before = files_of(out)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "notes.html").write_text("my notes\n")
+    (elsewhere / "secret").write_text("keep me\n")
+    for page in (out / "models").iterdir():
+        page.unlink()
+    (out / "models").rmdir()
+    (out / "models").symlink_to(elsewhere)
+    run = cli(repo.path, "site", "--out", str(out))
+    assert run.code == 2 and run.err == (f"registry-tool: error: --out {out}: models is a symbolic link, not a folder of "
+                                         "the site's own; remove it, or give another folder\n")
+    assert files_of(elsewhere) == {"notes.html": b"my notes\n", "secret": b"keep me\n"}
+    assert (out / "index.html").read_bytes() == before["index.html"]
+    (out / "models").unlink()
+    (out / ".index.html.tmp").symlink_to(elsewhere / "secret")
+    (out / "models").mkdir()
+    (out / "models" / ".ocr.html.tmp").symlink_to(elsewhere / "notes.html")
+    build(cli, repo, out)
+    assert files_of(elsewhere) == {"notes.html": b"my notes\n", "secret": b"keep me\n"}
+    assert {name: data for name, data in files_of(out).items() if not name.endswith(".tmp")} == before
+    assert (out / ".index.html.tmp").is_symlink()  # left as it was
+
+
+def test_a_folder_where_a_page_goes_is_refused_before_anything_is_written(cli, registry, tmp_path):
+    repo, _ = registry
+    out = tmp_path / "site"
+    build(cli, repo, out)
+    before = files_of(out)
+    (out / "models" / "ocr.html").unlink()
+    (out / "models" / "ocr.html").mkdir()
+    (out / "models" / "ocr.html" / "mine.txt").write_text("mine\n")
+    (out / "models" / "old.html").mkdir()  # a folder named like a stale page is not the build's to remove
+    run = cli(repo.path, "site", "--out", str(out), "--ref", "HEAD~1")
+    assert run.code == 2 and run.err == (f"registry-tool: error: --out {out}: models/ocr.html is a folder, where the "
+                                         "site writes a page; remove it, or give another folder\n")
+    after = files_of(out)
+    assert after == {**{k: v for k, v in before.items() if k != "models/ocr.html"}, "models/ocr.html/mine.txt": b"mine\n"}
+    assert sorted(p.name for p in (out / "models").iterdir()) == ["faq-bot.html", "hostile.html", "ocr.html", "old.html"]
+    (out / "models" / "ocr.html" / "mine.txt").unlink()
+    (out / "models" / "ocr.html").rmdir()
+    build(cli, repo, out)
+    assert (out / "models" / "old.html").is_dir()

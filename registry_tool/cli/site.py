@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
+import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -33,13 +35,14 @@ def site(out: Path, ref: str, repo_url: str | None, repo: Path | None) -> None:
       registry-tool site --out public
       registry-tool site --out public --ref main --repo-url https://github.com/acme/registry
     """
-    from registry_tool.output.site import render_site
+    from registry_tool.output.site import render_site, site_paths
     from registry_tool.read.api import open_registry
     from registry_tool.read.catalog import build_catalog
 
     base = _repo_url(repo_url)
     _check_out(out)
     catalog = build_catalog(open_registry(repo or ".").at(ref))  # every model is checked before anything is written
+    _check_targets(out, site_paths(catalog))
     written = _write(out, render_site(catalog, base))
     n = len(catalog.models)
     click.echo(f"wrote {len(written)} files to {out} ({n} model page{'s' if n != 1 else ''}, "
@@ -72,23 +75,53 @@ def _check_out(out: Path) -> None:
                             "give a new or empty folder")
 
 
+def _check_targets(out: Path, paths: Iterable[str]) -> None:
+    """Nothing is written through a link, or over a folder: the models folder must be the
+    site's own, and no page's place may hold a folder."""
+    from registry_tool.output.site import MODELS_DIR
+
+    models = out / MODELS_DIR
+    if models.is_symlink() or (models.exists() and not models.is_dir()):
+        kind = "a symbolic link" if models.is_symlink() else "a file"
+        raise RegistryError(f"--out {out}: {MODELS_DIR} is {kind}, not a folder of the site's own; remove it, "
+                            "or give another folder")
+    for relpath in paths:
+        target = out / relpath
+        if target.is_dir() and not target.is_symlink():
+            raise RegistryError(f"--out {out}: {relpath} is a folder, where the site writes a page; remove it, "
+                                "or give another folder")
+
+
 def _write(out: Path, files: Iterable[tuple[str, str]]) -> set[str]:
-    """Write each file (to a temporary name, then renamed: a reader never sees half a page),
-    then remove the model pages an earlier build left for models that are gone."""
+    """Write each file (to a new temporary file, then renamed: a reader never sees half a
+    page, and no link at a temporary name is followed), then remove the model pages an
+    earlier build left for models that are gone (files only: a folder is not a page)."""
     from registry_tool.output.site import MODELS_DIR
 
     written: set[str] = set()
+    umask = os.umask(0)
+    os.umask(umask)
     try:
         (out / MODELS_DIR).mkdir(parents=True, exist_ok=True)
         for relpath, text in files:
-            target = out / relpath
-            tmp = target.with_name(f".{target.name}.tmp")
-            tmp.write_bytes(text.encode("utf-8"))
-            os.replace(tmp, target)
+            _replace(out / relpath, text.encode("utf-8"), 0o666 & ~umask)
             written.add(relpath)
         for stale in sorted((out / MODELS_DIR).glob("*.html")):
-            if f"{MODELS_DIR}/{stale.name}" not in written:
+            if f"{MODELS_DIR}/{stale.name}" not in written and (stale.is_symlink() or not stale.is_dir()):
                 stale.unlink()
     except OSError as exc:
         raise RegistryError(f"--out {out}: cannot write: {exc.strerror or exc}") from None
     return written
+
+
+def _replace(target: Path, data: bytes, mode: int) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.chmod(tmp, mode)  # what a new file gets under the umask (mkstemp makes it 0600)
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise

@@ -13,12 +13,17 @@ from registry_tool.output.site.html import GENERATOR, MODELS_DIR, STYLE_FILE, Lo
 from registry_tool.output.site.pages import index_page, model_page_html
 from registry_tool.read.catalog import Catalog
 
-__all__ = ["GENERATOR", "MODELS_DIR", "model_file", "render_site"]
+__all__ = ["GENERATOR", "MODELS_DIR", "model_file", "render_site", "site_paths"]
 
 
 def model_file(name: str) -> str:
     """The site-relative path of a model's page."""
     return f"{MODELS_DIR}/{name}.html"
+
+
+def site_paths(catalog: Catalog) -> list[str]:
+    """The site-relative path of every file :func:`render_site` writes, in its order."""
+    return [STYLE_FILE, "index.html", *(model_file(model_page.name) for model_page in catalog.models)]
 
 
 def render_site(catalog: Catalog, repo_url: str | None = None) -> Iterator[tuple[str, str]]:
