@@ -152,3 +152,32 @@ def test_an_unknown_key_after_a_large_mapping_keeps_its_line(repo, cli):
     code, found, _ = validate_json(cli, repo.path)
     assert code == 1
     assert [(v["line"], v["column"], v["rule"]) for v in found] == [(line_of(text, "ownr: me"), 1, "unknown-field")]
+
+
+def test_annotations_escape_what_a_file_name_could_steer_or_hide(repo):
+    """A file named with a terminal escape or bytes that are not UTF-8, under GitHub
+    Actions: each annotation names it as the text format does (escaped), on one line of
+    UTF-8. The escape once went out raw, and the console (or click, when the output is not
+    a terminal, stripping it) showed `models/faq-bot.yaml` for `models/faq-bot\\x1b[0m.yaml`:
+    an annotation on another, valid file."""
+    import os
+    import subprocess
+    import sys
+
+    from conftest import REPO_ROOT
+
+    repo.write("models/faq-bot.yaml", GOOD)
+    models = os.fsencode(repo.path / "models")
+    for name in (b"faq-bot\x1b[0m.yaml", b"\xff\xfe.yaml", b"a\rb\x07.yaml"):
+        with open(os.path.join(models, name), "wb") as handle:
+            handle.write(b"name: x\n")
+    done = subprocess.run([sys.executable, "-m", "registry_tool", "validate", "--format", "github"], cwd=repo.path,
+                          env={**os.environ, "PYTHONPATH": str(REPO_ROOT)}, capture_output=True, timeout=120)
+    assert done.returncode == 1 and done.stderr == b""
+    lines = done.stdout.decode("utf-8").splitlines()
+    files = [re.match(r"::error file=([^,]*),line=1,col=1,title=unexpected-file::(\S+) is not a model file", line)
+             for line in lines[:-1]]
+    assert [(m[1], m[2]) for m in files if m] == [
+        (r"models/a\rb\x07.yaml", r"a\rb\x07.yaml"), (r"models/faq-bot\x1b[0m.yaml", r"faq-bot\x1b[0m.yaml"),
+        (r"models/\xff\xfe.yaml", r"\xff\xfe.yaml")]
+    assert lines[-1] == "3 violations in 3 files (1 model file checked)"

@@ -74,8 +74,11 @@ SUMMARY_LIMIT = 1024 * 1024  # GitHub refuses a job summary of 1 MiB or more per
 
 
 def _annotation(v: Violation) -> str:
-    return (f"::error file={_escape_property(v.file)},line={v.line},col={v.column},title={_escape_property(v.rule)}::"
-            f"{_escape_data(v.message + _where(v))}")
+    """A workflow command, its file and message escaped as the text format escapes them
+    (a terminal escape or an undecodable byte in a file name goes out as text), then as
+    workflow commands need."""
+    return (f"::error file={_escape_property(printable(v.file))},line={v.line},col={v.column},"
+            f"title={_escape_property(v.rule)}::{_escape_data(printable(v.message) + _where(v))}")
 
 
 def _line(v: Violation) -> str:
