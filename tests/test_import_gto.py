@@ -328,3 +328,37 @@ def test_a_later_import_keeps_every_byte_it_does_not_mean_to_change(repo, cli):
     done = cli(repo.path, "import", "gto", "--artifact-uri", "s3://m/{version}")
     assert done.code == 0, done.err
     assert path.read_text() == edited.replace("stage: none", "stage: staging")
+
+
+BOMB = """\
+churn:
+  path: s3://models/churn
+  custom:
+    a: &a [x, x, x, x, x, x, x, x, x, x]
+    b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]
+    c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]
+    d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]
+    e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]
+    f: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]
+    g: &g [*f, *f, *f, *f, *f, *f, *f, *f, *f, *f]
+    h: &h [*g, *g, *g, *g, *g, *g, *g, *g, *g, *g]
+"""
+
+
+@pytest.mark.parametrize(("text", "problem"), [
+    (BOMB, "line 4, column 8: anchor &a: anchors and aliases are not allowed; write the value out"),
+    ("churn:\n  path: s3://models/churn\n  custom: " + "[" * 5000 + "]" * 5000 + "\n",
+     "line 3, column 73: nesting deeper than 64 levels"),
+])
+def test_an_artifacts_yaml_that_would_exhaust_memory_or_the_stack_is_one_line(repo, text, problem):
+    """An alias bomb (ten to the eighth values from a 500-byte file) once filled memory as
+    custom metadata was copied out, and 5,000 nested brackets overflowed the parser's
+    stack (exit 3). Both are refused in one line, exit 2, nothing written."""
+    from hostile_support import assert_clean_error, run_capped
+
+    repo.write("artifacts.yaml", text)
+    head = repo.commit("artifacts")
+    register(repo, "churn", "v1.0.0", at="2024-05-01T09:00:00+02:00")
+    proc = run_capped(repo.path, "import", "gto")
+    assert_clean_error(proc, f"cannot read artifacts.yaml at {head[:12]}: {problem}")
+    assert not (repo.path / "models").exists()

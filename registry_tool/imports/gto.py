@@ -47,6 +47,7 @@ from registry_tool.imports.imported import (
     text_or_none,
 )
 from registry_tool.snapshots.git import checked
+from registry_tool.yamlfile.nesting import needs_event_scan, scan_events
 
 INDEX = "artifacts.yaml"
 # GTO's stage names by the names a registry without declared stages uses for them.
@@ -206,6 +207,7 @@ def _index(repo: pygit2.Repository, commit: str | None, notes: list[str]) -> dic
         raise RegistryError(f"cannot read {INDEX} at {commit[:12]}: {exc}") from None
     if data is None:
         return {}
+    _refuse_unbounded(data, commit)
     try:
         loaded = yaml.safe_load(data)
     except yaml.YAMLError:
@@ -213,6 +215,19 @@ def _index(repo: pygit2.Repository, commit: str | None, notes: list[str]) -> dic
         return {}
     return {str(name): _artifact(entry) for name, entry in (loaded or {}).items() if isinstance(entry, dict)} \
         if isinstance(loaded, dict) else {}
+
+
+def _refuse_unbounded(data: bytes, commit: str) -> None:
+    """Aliases (a few hundred bytes of them expand to millions of values when the entries are
+    copied out) and nesting past the loader's limit (the parser recurses) are refused, as
+    in a model file; anything else a YAML reader refuses is left to it."""
+    text = data.decode("utf-8", "replace")
+    if not needs_event_scan(text):
+        return
+    for found in scan_events(text, INDEX):
+        if found.rule in ("yaml-alias", "yaml-too-deep"):
+            raise RegistryError(f"cannot read {INDEX} at {commit[:12]}: line {found.line}, column {found.column}: "
+                                f"{found.message}")
 
 
 def _artifact(entry: Mapping[str, Any]) -> GtoArtifact:
