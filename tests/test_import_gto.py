@@ -362,3 +362,17 @@ def test_an_artifacts_yaml_that_would_exhaust_memory_or_the_stack_is_one_line(re
     proc = run_capped(repo.path, "import", "gto")
     assert_clean_error(proc, f"cannot read artifacts.yaml at {head[:12]}: {problem}")
     assert not (repo.path / "models").exists()
+
+
+def test_a_tag_dated_past_the_year_9999_is_told_as_its_raw_time(repo, cli):
+    """A tag object git writes with --literally may carry any time: one past what a date
+    can hold once ended the import (exit 3); the commit message now gives its raw time."""
+    head = repo.commit("train churn")
+    raw = f"object {head}\ntype commit\ntag churn@v1.0.0\ntagger Ada <ada@example.com> 99999999999999 +0000\n\nx\n"
+    tag = subprocess.run(["git", "hash-object", "-t", "tag", "-w", "--literally", "--stdin"], cwd=repo.path,
+                         input=raw, capture_output=True, text=True, check=True).stdout.strip()
+    repo.git("update-ref", "refs/tags/churn@v1.0.0", tag)
+    done = cli(repo.path, "import", "gto", "--artifact-uri", "s3://m/{name}/{version}", "--commit")
+    assert done.code == 0, done.err
+    message = repo.git("log", "-1", "--format=%B")
+    assert "churn@v1.0.0: registered v1.0.0 by Ada <ada@example.com> on 99999999999999 s after 1970-01-01 UTC" in message

@@ -91,8 +91,13 @@ class GtoTag:
 
     @property
     def when(self) -> str:
-        zone = datetime.timezone(datetime.timedelta(minutes=self.offset))
-        return datetime.datetime.fromtimestamp(self.time, tz=zone).strftime("%Y-%m-%d %H:%M:%S %z")
+        """The tagger date as the tag wrote it; one no date can hold (a tag object made by
+        hand may carry any number) as its raw seconds."""
+        try:
+            zone = datetime.timezone(datetime.timedelta(minutes=self.offset))
+            return datetime.datetime.fromtimestamp(self.time, tz=zone).strftime("%Y-%m-%d %H:%M:%S %z")
+        except (OverflowError, ValueError, OSError):
+            return f"{self.time} s after 1970-01-01 UTC"
 
     @property
     def told(self) -> str:
