@@ -177,3 +177,46 @@ def test_tls_certificates_are_verified(registry, cli, https_server, certificate,
     assert ("registry-tool: warning: MLFLOW_TRACKING_INSECURE_TLS=true: the server's TLS certificate is not verified"
             in insecure.err)
     assert len(https_server.seen) == 4  # two imports, each listing models and versions
+
+
+API = "/api/2.0/mlflow"
+VERSION = {"name": "m", "version": "1", "current_stage": "None", "source": "s3://b/1", "status": "READY"}
+
+
+def _answer(fake: Fake, path: str, data: object) -> None:
+    fake.routes[API + path] = (200, {"Content-Type": "application/json"}, json.dumps(data).encode())
+
+
+@pytest.mark.parametrize(("model", "version", "run", "page", "problem"), [
+    ({"aliases": 5}, {}, None, None, "registered-models/search: model 'm': aliases is int, not a list"),
+    ({"tags": {"a": "b"}}, {}, None, None, "registered-models/search: model 'm': tags is dict, not a list"),
+    ({}, {"tags": 7}, None, None, "model-versions/search: model 'm' version 1: tags is int, not a list"),
+    ({}, {"creation_timestamp": "abc"}, None, None,
+     "model-versions/search: model 'm' version 1: creation_timestamp 'abc' is not a time in milliseconds"),
+    ({}, {"last_updated_timestamp": [1]}, None, None,
+     "model-versions/search: model 'm' version 1: last_updated_timestamp [1] is not a time in milliseconds"),
+    ({}, {"run_id": "r1"}, {"run": {"data": {"metrics": 5}}}, None, "runs/get: run r1: metrics is int, not a list"),
+    ({}, {}, None, {"a": 1}, "registered-models/search: next_page_token is dict, not text"),
+])
+def test_an_answer_of_the_wrong_shape_is_one_line(registry, cli, http_server, model, version, run, page, problem):
+    """A field of another JSON type than MLflow's (a proxy, another version, a hostile
+    server) once ended the import with exit 3 (TypeError, ValueError). It is one line
+    naming what was odd, and nothing is written."""
+    search = {"registered_models": [{"name": "m", **model}], **({"next_page_token": page} if page else {})}
+    _answer(http_server, "/registered-models/search", search)
+    _answer(http_server, "/model-versions/search", {"model_versions": [{**VERSION, **version}]})
+    _answer(http_server, "/runs/get", run or {})
+    done = cli(registry.path, "import", "mlflow", "--tracking-uri", http_server.url)
+    assert (done.code, done.err) == (2, f"registry-tool: error: MLflow at {http_server.url} answered {problem}\n")
+    assert not (registry.path / "models").exists()
+
+
+def test_a_time_past_what_a_date_holds_is_told_by_its_raw_value(registry, cli, http_server):
+    _answer(http_server, "/registered-models/search", {"registered_models": [{"name": "m"}]})
+    _answer(http_server, "/model-versions/search",
+            {"model_versions": [{**VERSION, "creation_timestamp": 10**20, "last_updated_timestamp": "1714546800000"}]})
+    done = cli(registry.path, "import", "mlflow", "--tracking-uri", http_server.url, "--commit")
+    assert done.code == 0, done.err
+    message = registry.git("log", "-1", "--format=%B")
+    assert ("m 1: registered at 100000000000000000000 ms after 1970-01-01 UTC; None in MLflow "
+            "(last updated 2024-05-01 07:00:00 UTC)") in message

@@ -138,7 +138,7 @@ def read_registry(api: JsonClient, names: Sequence[str] = (), *, models_page: in
         versions = {}
         for item in _pages(api, "/model-versions/search", "model_versions", versions_page):
             versions.setdefault(str(item.get("name", "")), []).append(item)
-    models = [_model(head, versions.get(str(head.get("name", "")), [])) for head in heads]
+    models = [_model(api.what, head, versions.get(str(head.get("name", "")), [])) for head in heads]
     models = [m for m in models if dict(m.tags).get(PROMPT_TAG, "").lower() != "true"]
     runs: dict[str, MlflowRun | None] = {}
     for run_id in sorted({v.run_id for m in models for v in m.versions if v.run_id}):
@@ -161,6 +161,9 @@ def _pages(api: JsonClient, path: str, key: str, size: int, params: Mapping[str,
         token = page.get("next_page_token") or None
         if token is None:
             return
+        if not isinstance(token, str):
+            raise RegistryError(f"{api.what} answered {path.lstrip('/')}: next_page_token is {type(token).__name__}, "
+                                "not text")
         if token in seen:
             raise RegistryError(f"{api.what} repeated a page token for {path}: the listing does not end")
         seen.add(token)
@@ -197,8 +200,8 @@ def _run(api: JsonClient, run_id: str) -> MlflowRun | None:
         raise
     data = run.get("data", {}) if isinstance(run, dict) else {}
     metrics: dict[str, float] = {}
-    for item in data.get("metrics", []) if isinstance(data, dict) else []:
-        if isinstance(item, dict) and isinstance(item.get("key"), str):
+    for item in _listed(data, "metrics", f"{api.what} answered runs/get: run {run_id}") if isinstance(data, dict) else []:
+        if isinstance(item.get("key"), str):
             value = _number(item.get("value"))
             if value is not None:
                 metrics[item["key"]] = value
@@ -215,38 +218,66 @@ def _number(value: Any) -> float | None:
     return None
 
 
-def _model(head: Mapping[str, Any], versions: list[dict[str, Any]]) -> MlflowModel:
-    aliases = {str(a.get("alias")): str(a.get("version")) for a in head.get("aliases", []) if isinstance(a, dict)}
-    parsed = [_version(v) for v in versions]
+def _model(what: str, head: Mapping[str, Any], versions: list[dict[str, Any]]) -> MlflowModel:
+    name = str(head.get("name", ""))
+    where = f"{what} answered registered-models/search: model '{name}'"
+    aliases = {str(a.get("alias")): str(a.get("version")) for a in _listed(head, "aliases", where)}
+    parsed = [_version(what, v) for v in versions]
     return MlflowModel(
-        name=str(head.get("name", "")),
+        name=name,
         description=str(head.get("description") or ""),
         user_id=str(head.get("user_id") or ""),
-        tags=_tags(head),
+        tags=_tags(head, where),
         aliases=aliases,
         versions=tuple(sorted(parsed, key=lambda v: (int(v.version) if v.version.isdigit() else 0, v.version))),
     )
 
 
-def _version(item: Mapping[str, Any]) -> MlflowVersion:
+def _version(what: str, item: Mapping[str, Any]) -> MlflowVersion:
+    name, version = str(item.get("name", "")), str(item.get("version", ""))
+    where = f"{what} answered model-versions/search: model '{name}' version {version}"
     return MlflowVersion(
-        name=str(item.get("name", "")),
-        version=str(item.get("version", "")),
+        name=name,
+        version=version,
         stage=str(item.get("current_stage") or "None"),
         source=str(item.get("source") or ""),
         description=str(item.get("description") or ""),
         run_id=str(item.get("run_id") or ""),
         status=str(item.get("status") or "READY"),
         user_id=str(item.get("user_id") or ""),
-        created=int(item.get("creation_timestamp") or 0),
-        updated=int(item.get("last_updated_timestamp") or 0),
-        tags=_tags(item),
+        created=_millis(item, "creation_timestamp", where),
+        updated=_millis(item, "last_updated_timestamp", where),
+        tags=_tags(item, where),
     )
 
 
-def _tags(item: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
-    tags = item.get("tags", [])
-    return tuple(sorted((str(t.get("key")), str(t.get("value") or "")) for t in tags if isinstance(t, dict)))
+def _tags(item: Mapping[str, Any], where: str) -> tuple[tuple[str, str], ...]:
+    return tuple(sorted((str(t.get("key")), str(t.get("value") or "")) for t in _listed(item, "tags", where)))
+
+
+def _listed(item: Mapping[str, Any], key: str, where: str) -> list[dict[str, Any]]:
+    """The objects of a list field; a field of another type is the server's error, said in
+    one line (read as empty, it would take aliases and tags away on the next import)."""
+    value = item.get(key)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise RegistryError(f"{where}: {key} is {type(value).__name__}, not a list")
+    return [entry for entry in value if isinstance(entry, dict)]
+
+
+def _millis(item: Mapping[str, Any], key: str, where: str) -> int:
+    """A time in milliseconds since the epoch: a JSON number, or digits in a string (how
+    protobuf's JSON writes a 64-bit integer); absent is 0 (unknown)."""
+    value = item.get(key)
+    if value is None or value == "":
+        return 0
+    if not isinstance(value, bool) and isinstance(value, (int, float, str)):
+        try:
+            return int(value)
+        except (ValueError, OverflowError):
+            pass
+    raise RegistryError(f"{where}: {key} {value!r} is not a time in milliseconds")
 
 
 # -- translating ----------------------------------------------------------------------------
@@ -316,5 +347,8 @@ def _imported_version(source: Source, where: str, label: str, version: MlflowVer
 def _when(millis: int) -> str:
     if millis <= 0:
         return "at an unknown time"
-    moment = datetime.datetime.fromtimestamp(millis / 1000, tz=datetime.timezone.utc)
+    try:
+        moment = datetime.datetime.fromtimestamp(millis / 1000, tz=datetime.timezone.utc)
+    except (OverflowError, ValueError, OSError):  # past what a date holds
+        return f"at {millis} ms after 1970-01-01 UTC"
     return moment.strftime("%Y-%m-%d %H:%M:%S UTC")
