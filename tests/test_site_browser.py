@@ -192,3 +192,31 @@ def test_the_pages_work_without_javascript(site, tmp_path):
         assert plain.remote == []
     finally:
         plain.close()
+
+
+def test_long_unbroken_text_from_files_wraps_instead_of_widening_the_page(repo, cli, tmp_path):
+    """A description, owner, model name and values with no space to break at (a URL, a
+    hash, a pasted blob): the page still does not scroll sideways, at 100 % and 200 %.
+    The heading and the description once widened the whole page to their length."""
+    from builders import model, version
+
+    name = "n" * 100
+    repo.write(f"models/{name}.yaml", model(
+        name, version("1" * 60, "production", uri="s3://b/" + "u" * 1500, metrics={"m" * 100: 0.5},
+                      tags=["t" * 100], metadata={"k": "v" * 3000}, description="d" * 3000),
+        owner="o" * 200, description="D" * 3000, tags=["t" * 100]))
+    repo.commit("long values")
+    out = tmp_path / "site"
+    assert cli(repo.path, "site", "--out", str(out)).code == 0
+    for label, context in (("100", {"viewport": {"width": 1280, "height": 900}}),
+                           ("200", {"viewport": {"width": 640, "height": 900}, "device_scale_factor": 2})):
+        opened = Browser(tmp_path / label, **context)
+        try:
+            for page_name in ("index.html", f"models/{name}.html"):
+                page = opened.open(out / page_name)
+                overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+                assert overflow <= 0, f"{page_name} scrolls sideways by {overflow}px at {label}%"
+            opened.shot(page, f"long-{label}pct.png")
+            assert opened.errors == [] and opened.remote == []
+        finally:
+            opened.close()

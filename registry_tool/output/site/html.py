@@ -164,14 +164,14 @@ body{margin:0 auto;max-width:76rem;padding:1rem 1.25rem 3rem;color:var(--ink);ba
   font:1rem/1.5 system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-serif}
 a{color:var(--link)}
 a:focus-visible,input:focus-visible{outline:3px solid var(--mark);outline-offset:2px}
-h1{font-size:1.75rem;margin:.5rem 0}
+h1{font-size:1.75rem;margin:.5rem 0;overflow-wrap:anywhere}
 h2{font-size:1.3rem;margin:2rem 0 .5rem;border-bottom:1px solid var(--line)}
-h3{font-size:1.1rem;margin:1.25rem 0 .25rem}
+h3{font-size:1.1rem;margin:1.25rem 0 .25rem;overflow-wrap:anywhere}
 code{font-family:ui-monospace,"DejaVu Sans Mono",monospace;font-size:.9em;overflow-wrap:anywhere}
 code.sha{overflow-wrap:normal;white-space:nowrap}
 .muted,.note,footer{color:var(--muted)}
 .note{border-left:4px solid var(--mark);padding:.25rem .75rem;background:#fff7f0}
-.desc{white-space:pre-line}
+.desc{white-space:pre-line;overflow-wrap:anywhere}
 .scroll{overflow-x:auto;max-width:100%}
 table{border-collapse:collapse;margin:.5rem 0 1rem;min-width:50%}
 caption{text-align:left;font-weight:600;padding:.25rem 0}
@@ -190,7 +190,7 @@ dl.facts dd{margin:0;overflow-wrap:anywhere}
 .charts{display:grid;grid-template-columns:repeat(auto-fill,minmax(min(18rem,100%),1fr));gap:1rem}
 figure{margin:0;min-width:0}
 figure svg{width:100%;height:auto;border:1px solid var(--line)}
-figcaption{font-size:.95em}
+figcaption{font-size:.95em;overflow-wrap:anywhere}
 svg text{font-family:system-ui,"DejaVu Sans",sans-serif;fill:var(--ink)}
 svg .axis{stroke:var(--muted);stroke-width:1}
 svg .grid{stroke:#ddd;stroke-width:1}
