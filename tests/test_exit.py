@@ -77,3 +77,17 @@ def test_output_to_a_full_disk_is_a_one_line_error(repo):
                                       stderr=subprocess.PIPE, text=True, env={**env, "PYTHONPATH": str(REPO_ROOT)})
             assert done.returncode == 2, (args, env.get("LANG"), done.stderr)
             assert done.stderr.startswith("registry-tool: error: ") and done.stderr.count("\n") == 1, done.stderr
+
+
+def test_an_error_is_one_line_whatever_a_value_brings(repo, run_process, tmp_path):
+    # a line break could forge a second line; a terminal escape, stripped by click on a
+    # pipe, made "has no version 1" name a version that exists
+    repo.write("models/faq-bot.yaml", model("faq-bot", version("1", "production")))
+    repo.commit("faq-bot")
+    run = run_process(repo.path, "get", "faq-bot", "--version", "9\nregistry-tool: ok: all good")
+    assert run.code == 1 and run.err.count("\n") == 1
+    assert run.err.startswith("registry-tool: error: faq-bot has no version 9\\nregistry-tool: ok: all good at ")
+    run = run_process(repo.path, "get", "faq-bot", "--version", "1\x1b[31m")
+    assert run.err.startswith("registry-tool: error: faq-bot has no version 1\\x1b[31m at ")
+    run = run_process(repo.path, "verify", "faq-bot", "1", "--file", str(tmp_path / "x\u202ey"))
+    assert run.code == 2 and "x\\u202ey" in run.err and "\u202e" not in run.err

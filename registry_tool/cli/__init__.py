@@ -64,7 +64,7 @@ class LazyGroup(click.Group):
         try:
             return super().invoke(ctx)
         except RegistryError as exc:
-            click.echo(f"registry-tool: error: {exc}", err=True)
+            _say(f"registry-tool: error: {exc}")
             ctx.exit(exc.exit_code)
         except BrokenPipeError:
             sys.stderr.close()  # the reader went away (| head); not an error of ours
@@ -75,14 +75,23 @@ class LazyGroup(click.Group):
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
         except OSError as exc:  # the file system's answer about a path the user gave: too long, a loop, no access
-            click.echo(f"registry-tool: error: {os_error(exc)}", err=True)
+            _say(f"registry-tool: error: {os_error(exc)}")
             ctx.exit(EXIT_USAGE)
         except Exception as exc:  # a bug: one line, unless asked for the traceback
             if os.environ.get("REGISTRY_TOOL_DEBUG"):
                 raise
-            click.echo(f"registry-tool: internal error: {type(exc).__name__}: {exc} "
-                       "(set REGISTRY_TOOL_DEBUG=1 for a traceback, and please report it)", err=True)
+            _say(f"registry-tool: internal error: {type(exc).__name__}: {exc} "
+                 "(set REGISTRY_TOOL_DEBUG=1 for a traceback, and please report it)")
             ctx.exit(EXIT_INTERNAL)
+
+
+def _say(line: str) -> None:
+    """An error as one line on stderr: what a value brought (a line break, a terminal
+    escape, a bidi control, from an argument or a file) is shown escaped, never obeyed: it
+    cannot forge a second line or make the message name another value."""
+    from registry_tool.output.escape import printable
+
+    click.echo(printable(line), err=True)
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
