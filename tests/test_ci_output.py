@@ -109,6 +109,18 @@ def test_markdown_with_few_violations_lists_them_all():
     assert MORE.search(out) is None and out.count("| `models/") == 30
 
 
+def test_markdown_file_names_with_backticks_stay_inline_code(repo, cli):
+    # a backtick in a file name ended the code span `...` of the report's file column
+    repo.write("models/a`b.yaml", BAD.replace("faq-bot", "a`b"))
+    repo.write("models/`c.yaml", BAD.replace("faq-bot", "`c"))
+    out = cli(repo.path, "validate", "--format", "markdown").out
+    rows = [line for line in out.splitlines() if line.startswith("| ``")]
+    assert [row.split(" | ")[0] for row in rows] == ["| ``models/`c.yaml``", "| ``models/a`b.yaml``"]
+    from registry_tool.output.escape import markdown_code
+
+    assert [markdown_code(t) for t in ("a", "`x", "a``b|c")] == ["`a`", "`` `x ``", "```a``b\\|c```"]
+
+
 def test_cli_caps_at_ten_thousand_violations(repo, cli, tmp_path):
     """100 files, each with 101 unknown keys: 100 listed plus one 'more' per file = 10,100."""
     keys = "".join(f"extra_{k:03d}: 1\n" for k in range(MAX_SCHEMA_FINDINGS + 1))

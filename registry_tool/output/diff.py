@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
-from registry_tool.output.escape import markdown_cell, printable
+from registry_tool.output.escape import markdown_cell, markdown_code, printable
 from registry_tool.output.sentences import POLICY_FILE, Line, summary_lines
 from registry_tool.read.diff import GateCheck, SemanticDiff
 
@@ -75,14 +75,14 @@ def render_markdown(diff: SemanticDiff) -> str:
         out += [f"| Model | Change | {gates} |", "| --- | --- | --- |"]
         for line in lines:
             text = line.text(model=False)  # the model has its own column
-            out.append(f"| `{markdown_cell(line.change.model or POLICY_FILE)}` | {markdown_cell(text)} | {_gate_cell(diff, line)} |")
+            out.append(f"| {markdown_code(line.change.model or POLICY_FILE)} | {markdown_cell(text)} | {_gate_cell(diff, line)} |")
         failures = [v for check in diff.gates for v in check.violations]
         if failures:
             out += ["", "Gate failures:", ""]
-            out += [f"- `{markdown_cell(v.file)}` line {v.line}: `{v.rule}`: {markdown_cell(v.message)}" for v in failures]
+            out += [f"- {markdown_code(v.file)} line {v.line}: `{v.rule}`: {markdown_cell(v.message)}" for v in failures]
     if diff.unreadable:
         out += ["", "Not compared (run `registry-tool validate`):", ""]
-        out += [f"- `{markdown_cell(v.file)}` line {v.line}: `{v.rule}`: {markdown_cell(v.message)}" for v in diff.unreadable]
+        out += [f"- {markdown_code(v.file)} line {v.line}: `{v.rule}`: {markdown_cell(v.message)}" for v in diff.unreadable]
     return "\n".join(out) + "\n"
 
 

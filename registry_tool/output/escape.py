@@ -64,6 +64,15 @@ def markdown_cell(text: str) -> str:
     return printable(text).replace("|", "\\|")
 
 
+def markdown_code(text: str) -> str:
+    """A value as inline code in Markdown (a file name in a table): :func:`markdown_cell`,
+    fenced by more backticks than it holds in a row, so a backtick in it cannot end the span."""
+    cell = markdown_cell(text)
+    fence = "`" * (max((len(run) for run in re.findall("`+", cell)), default=0) + 1)
+    pad = " " if cell.startswith("`") or cell.endswith("`") else ""
+    return f"{fence}{pad}{cell}{pad}{fence}"
+
+
 def html_text(text: str) -> str:
     """Text from a file or a commit as HTML text or an attribute value: ``<``, ``>``, ``&``
     and both quotes escaped (a ``<script>`` stays text), and what would reorder or hide

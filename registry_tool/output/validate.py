@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from registry_tool.core.findings import Violation
-from registry_tool.output.escape import markdown_cell, printable
+from registry_tool.output.escape import markdown_cell, markdown_code, printable
 from registry_tool.validation.report import Report
 
 Render = Callable[[Report, bool], str]
@@ -102,7 +102,7 @@ def render_github(report: Report, color: bool = False) -> str:
 
 
 def _row(v: Violation) -> str:
-    return f"| `{markdown_cell(v.file)}` | {v.line} | `{v.rule}` | {markdown_cell(v.message + _where(v))} |\n"
+    return f"| {markdown_code(v.file)} | {v.line} | `{v.rule}` | {markdown_cell(v.message + _where(v))} |\n"
 
 
 def _more(n: int) -> str:
