@@ -123,3 +123,44 @@ def test_a_diff_finds_only_the_names_that_changed(repo):
     assert old is not None and new is not None and old.blob_id != new.blob_id
     tree = store.repo.revparse_single(f"{second}:models")
     assert isinstance(tree, pygit2.Tree) and change.head_folder == str(tree.id)
+
+
+def test_the_staged_change_by_diff_reports_what_listing_and_the_commit_report(awkward, tmp_path):
+    # the pre-commit hook diffs HEAD's tree against the index (IndexSnapshot.folder_change)
+    # instead of listing every staged path: each step of the awkward history, staged, is
+    # judged as listing judges it, and as the commit that holds it is judged
+    from registry_tool.snapshots.index import IndexSnapshot
+
+    repo, commits = awkward
+    store = GitStore.discover(repo.path)
+    for step, (older, newer) in enumerate(itertools.pairwise(commits)):
+        index = tmp_path / f"index-{step}"
+        repo.git("read-tree", f"--index-output={index}", newer)
+        base = store.snapshot(store.resolve(older))
+        staged = engine.validate_change(base, IndexSnapshot(store, index))
+        listed = engine.validate_change(Listed(base), Listed(IndexSnapshot(store, index)))  # type: ignore[arg-type]
+        committed = engine.validate_change(base, store.snapshot(store.resolve(newer)))
+        assert staged.violations == listed.violations == committed.violations, step
+        assert [c.path for c in staged.checked] == [c.path for c in listed.checked] == [c.path for c in committed.checked]
+
+
+def test_a_staged_change_by_diff_skips_files_only_marked_to_be_added(repo):
+    from registry_tool.snapshots.index import IndexSnapshot
+
+    repo.write("models/a.yaml", model("a", version("1", "none")))
+    repo.write("models/Ä.yaml", model("Ä", version("1", "none")))
+    repo.commit("a and Ä")
+    repo.write("models/b.yaml", model("b", version("1", "production")))  # would be skipped-stage if it were added
+    repo.write("models/A.yaml", model("a", version("1", "none")))
+    repo.write("models/ä.yaml", model("ä", version("1", "none")))
+    repo.git("add", "-N", "models/b.yaml")
+    repo.git("add", "models/A.yaml", "models/ä.yaml")
+    store = GitStore.discover(repo.path)
+    base = store.snapshot(store.resolve("HEAD"))
+    change = IndexSnapshot(store).folder_change(base, "models")
+    assert change is not None and sorted(change.entries) == ["A.yaml", "ä.yaml"]
+    fast = engine.validate_change(base, IndexSnapshot(store))
+    plain = engine.validate_change(Listed(base), Listed(IndexSnapshot(store)))  # type: ignore[arg-type]
+    assert fast.violations == plain.violations
+    assert ("models/a.yaml", "name-case-collision") in [(v.file, v.rule) for v in fast.violations]
+    assert all(v.file != "models/b.yaml" for v in fast.violations)  # only marked to be added: not in the commit

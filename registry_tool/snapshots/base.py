@@ -70,6 +70,11 @@ class Snapshot(Protocol):
         without listing it (two commits of one repository); None otherwise."""
 
 
+def git_order(entry: Entry) -> bytes:
+    """Git's tree order: by bytes, a folder as if its name ended in '/'."""
+    return (entry.name + ("/" if entry.kind is EntryKind.DIRECTORY else "")).encode("utf-8", "surrogateescape")
+
+
 class FolderChange:
     """The names of a models directory that differ between a base and a head."""
 

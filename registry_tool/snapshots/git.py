@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import weakref
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
@@ -502,14 +502,14 @@ class CommitSnapshot:
     def commit_id(self) -> str:
         return str(self.commit.id)
 
-    def _root(self) -> pygit2.Tree:
+    def root(self) -> pygit2.Tree:
         try:
             return self.commit.tree
         except pygit2.GitError:
             raise self.store.missing(f"the tree of commit {self.label}", self.commit.tree_id) from None
 
     def policy_entry(self) -> Entry | None:
-        root = self._root()
+        root = self.root()
         try:
             obj = root[POLICY_FILE]
         except pygit2.GitError:  # NotFoundError is also a KeyError: a missing object, not a missing name
@@ -521,7 +521,7 @@ class CommitSnapshot:
     def _folder(self, models_dir: str) -> pygit2.Tree | None:
         """The models directory's tree, walked one name at a time: None when it is absent;
         an error when a symlink, submodule or file stands on the way, or an object is missing."""
-        tree, walked = self._root(), ""
+        tree, walked = self.root(), ""
         for part in models_dir.split("/"):
             walked = f"{walked}/{part}" if walked else part
             try:
@@ -571,6 +571,16 @@ class CommitSnapshot:
             return [_entry(item, models_dir) for item in tree_lookup.namesakes(tree, names)]
         except pygit2.GitError:
             raise self.store.missing(f"{models_dir} at {self.label}", tree.id) from None
+
+    def folder_entries(self, models_dir: str, names: Iterable[str]) -> dict[str, Entry | None]:
+        """Each name's entry in the models directory (None: absent there), looked up in its
+        tree as a tree diff's names are (:func:`tree_changes`); nothing else is listed."""
+        tree = self._folder(models_dir)
+        try:
+            found = {name: _get(tree, name) if tree is not None else None for name in names}
+        except pygit2.GitError:
+            raise self.store.missing(f"{models_dir} at {self.label}", tree.id if tree is not None else "") from None
+        return {name: _entry(item, models_dir) if item is not None else None for name, item in found.items()}
 
     def folder_change(self, base: Snapshot, models_dir: str) -> FolderChange | None:
         """The names that differ from ``base``'s models directory, found with libgit2's tree

@@ -31,12 +31,13 @@ FOLDER_MODE = 0o040000
 HIGH = b"\x80"  # the first byte of every non-ASCII character in UTF-8 (and of any other non-ASCII byte)
 
 
-class SortedTree:
-    """A tree's entries as the sorted sequence of their keys (name, '/' after a folder's)."""
+class SortedKeys:
+    """A sorted sequence of byte keys read by position, each read once: a tree's entries
+    (:class:`SortedTree`) or the entries of one folder of Git's index, and the bisections
+    over them."""
 
-    def __init__(self, tree: pygit2.Tree) -> None:
-        self.tree = tree
-        self.size = len(tree)
+    def __init__(self, size: int) -> None:
+        self.size = size
         # Keys read so far: every bisection over the whole tree probes the same first
         # midpoints, and the walk of a name's case variants bisects a few hundred times
         # (about 4,700 probes of 970 entries for three names at 50,000 models).
@@ -48,10 +49,11 @@ class SortedTree:
     def __getitem__(self, index: int) -> bytes:
         key = self._keys.get(index)
         if key is None:
-            item = self.tree[index]
-            name = item.raw_name or b""
-            key = self._keys[index] = name + b"/" if item.filemode == FOLDER_MODE else name
+            key = self._keys[index] = self.key(index)
         return key
+
+    def key(self, index: int) -> bytes:
+        raise NotImplementedError
 
     def first(self, probe: bytes, lo: int, hi: int) -> int:
         """The first index in [lo, hi) whose key is >= probe."""
@@ -77,6 +79,19 @@ class SortedTree:
         return found
 
 
+class SortedTree(SortedKeys):
+    """A tree's entries as the sorted sequence of their keys (name, '/' after a folder's)."""
+
+    def __init__(self, tree: pygit2.Tree) -> None:
+        super().__init__(len(tree))
+        self.tree = tree
+
+    def key(self, index: int) -> bytes:
+        item = self.tree[index]
+        name = item.raw_name or b""
+        return name + b"/" if item.filemode == FOLDER_MODE else name
+
+
 def _successor(prefix: bytes) -> bytes:
     """The smallest byte string above every string that starts with ``prefix``."""
     stripped = prefix.rstrip(b"\xff")
@@ -94,15 +109,20 @@ def named(tree: pygit2.Tree, name: str) -> list[pygit2.Object]:
 def namesakes(tree: pygit2.Tree, names: list[str]) -> list[pygit2.Object]:
     """Every entry of ``tree`` whose name folds to the folded form of one of ``names``,
     in the tree's order."""
-    keys = SortedTree(tree)
     wanted = {fold(name) for name in names}
+    return [tree[i] for i in candidates(SortedTree(tree), names) if fold(tree[i].name or "") in wanted]
+
+
+def candidates(keys: SortedKeys, names: list[str]) -> list[int]:
+    """The indices, in order, whose key may fold to the folded form of one of ``names``
+    (a superset: the caller folds each to compare)."""
     indices: set[int] = set()
-    for target in wanted:
+    for target in {fold(name) for name in names}:
         indices.update(_candidates(keys, target))
-    return [tree[i] for i in sorted(indices) if fold(tree[i].name or "") in wanted]
+    return sorted(indices)
 
 
-def _candidates(keys: SortedTree, target: str) -> Iterator[int]:
+def _candidates(keys: SortedKeys, target: str) -> Iterator[int]:
     """Indices that may fold to ``target`` (a superset; the caller folds each to compare)."""
     head = _ascii_head(target)
     todo: list[tuple[bytes, int, int]] = [(b"", 0, len(keys))]
@@ -130,7 +150,7 @@ def _ascii_head(text: str) -> str:
     return text
 
 
-def _non_ascii_under(keys: SortedTree, prefix: bytes, lo: int, hi: int) -> Iterator[int]:
+def _non_ascii_under(keys: SortedKeys, prefix: bytes, lo: int, hi: int) -> Iterator[int]:
     """The entries in [lo, hi) (all starting with ``prefix``) whose key has a non-ASCII
     byte right after ``prefix``, or one ASCII byte after it: bytes >= 0x80 sort after
     every ASCII byte, so each such run closes its prefix's range."""

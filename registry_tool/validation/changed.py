@@ -13,16 +13,11 @@ A :class:`FoldIndex` keeps the folded names of the last models directory seen, s
 from __future__ import annotations
 
 from registry_tool.core.names import fold
-from registry_tool.snapshots.base import Entry, EntryKind, FolderChange, Snapshot
+from registry_tool.snapshots.base import Entry, EntryKind, FolderChange, Snapshot, git_order
 
 # Up to this many changed names, their namesakes are looked up in the head's tree (about
 # 2 ms each at 10,000 models); more, and listing the folder once (40 ms there) is cheaper.
 LOOKUPS = 20
-
-
-def git_order(entry: Entry) -> bytes:
-    """Git's tree order: by bytes, a folder as if its name ended in '/'."""
-    return (entry.name + ("/" if entry.kind is EntryKind.DIRECTORY else "")).encode("utf-8", "surrogateescape")
 
 
 class Delta:
