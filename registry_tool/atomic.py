@@ -18,12 +18,14 @@ from registry_tool.errors import ChangedMeanwhile, RegistryError
 
 
 def atomic_write(target: Path, data: bytes | Iterable[bytes], *, display: str,
-                 expect: bytes | bool | None = False) -> None:
+                 expect: bytes | bool | None = False, durable: bool = True) -> None:
     """Write ``data`` (bytes, or its pieces in order: a file bigger than what should be held
     in memory) to ``target`` atomically; an exception from the pieces leaves the target as
     it was. ``expect`` (when not False) is what the file must still hold just before the
     rename (None: it must not exist); otherwise nothing is written and
-    :class:`ChangedMeanwhile` is raised."""
+    :class:`ChangedMeanwhile` is raised. ``durable=False`` skips the flushes to disk, for
+    files that are made again from the repository (a site's thousands of pages): a reader
+    still never sees half a file."""
     folder = target.parent
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -35,7 +37,8 @@ def atomic_write(target: Path, data: bytes | Iterable[bytes], *, display: str,
             for piece in [data] if isinstance(data, bytes) else data:
                 handle.write(piece)
             handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                os.fsync(handle.fileno())
         os.chmod(tmp, _mode_for(target))
         if expect is not False and _current(target) != expect:
             raise ChangedMeanwhile(f"{display} changed on disk while it was being edited; nothing was written, "
@@ -47,7 +50,8 @@ def atomic_write(target: Path, data: bytes | Iterable[bytes], *, display: str,
     except BaseException:
         _remove(tmp)
         raise
-    _sync_folder(folder)
+    if durable:
+        _sync_folder(folder)
 
 
 def _current(target: Path) -> bytes | None:

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
-import os
 import re
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -96,15 +93,14 @@ def _write(out: Path, files: Iterable[tuple[str, str]]) -> set[str]:
     """Write each file (to a new temporary file, then renamed: a reader never sees half a
     page, and no link at a temporary name is followed), then remove the model pages an
     earlier build left for models that are gone (files only: a folder is not a page)."""
+    from registry_tool.atomic import atomic_write
     from registry_tool.output.site import MODELS_DIR
 
     written: set[str] = set()
-    umask = os.umask(0)
-    os.umask(umask)
     try:
         (out / MODELS_DIR).mkdir(parents=True, exist_ok=True)
         for relpath, text in files:
-            _replace(out / relpath, text.encode("utf-8"), 0o666 & ~umask)
+            atomic_write(out / relpath, text.encode("utf-8"), display=f"--out {out}: {relpath}", durable=False)
             written.add(relpath)
         for stale in sorted((out / MODELS_DIR).glob("*.html")):
             if f"{MODELS_DIR}/{stale.name}" not in written and (stale.is_symlink() or not stale.is_dir()):
@@ -112,16 +108,3 @@ def _write(out: Path, files: Iterable[tuple[str, str]]) -> set[str]:
     except OSError as exc:
         raise RegistryError(f"--out {out}: cannot write: {exc.strerror or exc}") from None
     return written
-
-
-def _replace(target: Path, data: bytes, mode: int) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.chmod(tmp, mode)  # what a new file gets under the umask (mkstemp makes it 0600)
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
