@@ -10,10 +10,12 @@ import click
 from registry_tool.cli.completion import complete_models, complete_stages
 from registry_tool.cli.options import at_option, emit, emit_whole, format_option, open_snapshot, repo_option
 from registry_tool.output.show import Provenance, VersionRow, show_columns, show_records, text_columns, version_rows
-from registry_tool.output.table import render_table
+from registry_tool.output.table import render_cells, render_table, row_cells
 from registry_tool.output.values import dump_parts
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from registry_tool.core.model import Model
     from registry_tool.read.api import RegistrySnapshot
     from registry_tool.read.query import Query
@@ -69,21 +71,50 @@ def show(model: str | None, ref: str, at: str | None, stage: str | None, tags: t
     snap = open_snapshot(repo, ref, at)
     if stage:
         query = replace(query, stage=parse_stage(stage, snap.policy.stages))
+    wanted = bool(model) if provenance is None else provenance
+    at_rev = f"{snap.rev} ({snap.commit[:12]})"
+    if model is None and not wanted:  # the whole registry without history: a model at a time, none kept
+        _show_each(snap, query, fmt, at_rev)
+        return
     models = [snap.model(model)] if model else snap.all_models()
     rows = version_rows(query.select(models))
-    wanted = bool(model) if provenance is None else provenance
     columns = show_columns(_provenance(snap, rows) if wanted and rows else None)
     if fmt == "json":
         emit_whole(dump_parts({"commit": snap.commit}, "versions", show_records(rows, columns), mapping=False))
         return
     columns = text_columns(rows, columns)
-    emit((render_table(rows, columns) if rows else "") + _summary(rows, models, query, f"{snap.rev} ({snap.commit[:12]})"))
+    emit((render_table(rows, columns) if rows else "") + _summary(len(rows), len(models), query, at_rev))
 
 
-def _summary(rows: list[VersionRow], models: list[Model], query: Query, where: str) -> str:
+def _show_each(snap: RegistrySnapshot, query: Query, fmt: str, at_rev: str) -> None:
+    """``show`` of the whole registry without history columns, reading a model at a time:
+    the JSON rows are written as they come, the table keeps each row's text, not its model
+    (50,000 models held took ~2 GB)."""
+    count = [0]
+
+    def models() -> Iterator[Model]:
+        count[0] = 0
+        for each in snap.each_model():
+            count[0] += 1
+            yield each
+
+    rows = (VersionRow(m, v) for m, v in query.each(models))
+    columns = show_columns(None)
+    if fmt == "json":
+        emit_whole(dump_parts({"commit": snap.commit}, "versions", show_records(rows, columns), mapping=False))
+        return
+    shown = [c for c in columns if c.shown]
+    cells = [row_cells(row, shown) for row in rows]
+    aliases = [c.key for c in shown].index("aliases")
+    if not any(line[aliases] for line in cells):  # as text_columns: ALIASES only when a row has one
+        shown, cells = shown[:aliases] + shown[aliases + 1:], [line[:aliases] + line[aliases + 1:] for line in cells]
+    emit((render_cells([c.header for c in shown], cells) if cells else "") + _summary(len(cells), count[0], query, at_rev))
+
+
+def _summary(rows: int, models: int, query: Query, where: str) -> str:
     """``3 versions in staging of 12 models at HEAD (1a2b3c4d5e6f)``, and the filters."""
-    what = f"{len(rows)} version{'s' if len(rows) != 1 else ''}" + (f" in {query.stage}" if query.stage else "")
-    line = f"{what} of {len(models)} model{'s' if len(models) != 1 else ''} at {where}"
+    what = f"{rows} version{'s' if rows != 1 else ''}" + (f" in {query.stage}" if query.stage else "")
+    line = f"{what} of {models} model{'s' if models != 1 else ''} at {where}"
     if query.filters:
         shown = [f"--tag {t}" for t in query.tags] + [f"--owner {query.owner}"] * (query.owner is not None)
         shown += [f"--task {query.task}"] * (query.task is not None) + [f"--where {c.text}" for c in query.where]

@@ -27,10 +27,20 @@ class Column(Generic[Row]):
 def render_table(rows: Sequence[Row], columns: Sequence[Column[Row]]) -> str:
     """Left-aligned columns separated by two spaces; the last column is not padded."""
     columns = [c for c in columns if c.shown]
-    cells = [[c.header for c in columns]] + [[printable(table_cell(c.value(row))) for c in columns] for row in rows]
-    widths = [max(len(line[i]) for line in cells) for i in range(len(columns))]
-    lines = ["  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True)).rstrip() for line in cells]
-    return "\n".join(lines) + "\n"
+    return render_cells([c.header for c in columns], [row_cells(row, columns) for row in rows])
+
+
+def row_cells(row: Row, columns: Sequence[Column[Row]]) -> list[str]:
+    """A row's cells as the table prints them (the columns given, shown or not)."""
+    return [printable(table_cell(c.value(row))) for c in columns]
+
+
+def render_cells(headers: list[str], cells: Sequence[list[str]]) -> str:
+    """:func:`render_table` of cells already made (a row's text, not the row)."""
+    lines = [headers, *cells]
+    widths = [max(len(line[i]) for line in lines) for i in range(len(headers))]
+    text = ["  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True)).rstrip() for line in lines]
+    return "\n".join(text) + "\n"
 
 
 def table_record(row: Row, columns: Sequence[Column[Row]]) -> dict[str, Any]:

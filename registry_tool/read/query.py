@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -151,13 +151,18 @@ class Query:
         """The versions of ``models`` that pass, in the order given (each model's versions
         oldest first). RegistryError when a ``where`` field is in no version of ``models``."""
         models = list(models)
+        return list(self.each(lambda: models))
+
+    def each(self, models: Callable[[], Iterable[Model]]) -> Iterator[tuple[Model, ModelVersion]]:
+        """:meth:`select`, a model at a time (``models()`` may read them one by one and keep
+        none: ``show`` of 50,000 models); it is called again only to word an error."""
         seen = [False] * len(self.where)
-        found = [(m, v) for m in models if self._model_passes(m)
-                 for v in m.versions if self._version_passes(m, v, seen)]
+        for model in models():
+            if self._model_passes(model):
+                yield from ((model, v) for v in model.versions if self._version_passes(model, v, seen))
         absent = [c for c, present in zip(self.where, seen, strict=True) if not present]
         if absent:
             _refuse_absent(absent, models)
-        return found
 
     def _model_passes(self, model: Model) -> bool:
         return (self.owner is None or model.owner == self.owner) and (self.task is None or model.task == self.task)
@@ -200,21 +205,24 @@ def _paths(value: Any, prefix: str, into: set[str]) -> None:
             _paths(item, f"{prefix}.{index}", into)
 
 
-def _refuse_absent(absent: list[Condition], models: list[Model]) -> None:
+def _refuse_absent(absent: list[Condition], models: Callable[[], Iterable[Model]]) -> None:
     """A free-form field (a metric, a metadata key) that no version read has: a typo until
     shown otherwise. A field of the schema's shape that no version has is an empty answer."""
     for condition in absent:
         # Usually some version has it (the filters before it in the query kept the ones
         # that do from being asked): stop at the first.
         if not free_form(condition.field) or any(_has(version_document(m, v), condition.field)
-                                                 for m in models for v in m.versions):
+                                                 for m in models() for v in m.versions):
             continue
         head = condition.field.split(".")[0]
         known: set[str] = set()
-        for document in (version_document(m, v) for m in models for v in m.versions):
-            if head in document:
-                _paths(document[head], head, known)
-        where = f" of {models[0].name}" if len(models) == 1 else ""
+        names: list[str] = []
+        for model in models():
+            names.append(model.name)
+            for document in (version_document(model, v) for v in model.versions):
+                if head in document:
+                    _paths(document[head], head, known)
+        where = f" of {names[0]}" if len(names) == 1 else ""
         raise RegistryError(f"--where '{condition.text}': no version{where} has {condition.field}"
                             f"{_closest(condition.field, known)}")
 
