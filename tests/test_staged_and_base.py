@@ -170,3 +170,20 @@ def test_base_with_no_common_history(repo, cli):
     assert run.code == 2
     assert "main and HEAD have no common ancestor" in run.err and "--base-mode tip" in run.err
     assert cli(repo.path, "validate", "--base", "main", "--base-mode", "tip").code == 0
+
+
+def test_staged_with_a_sparse_index_says_how_to_expand_it(repo, cli):
+    # git sparse-checkout --sparse-index writes folder entries libgit2 cannot read
+    repo.write(PATH, V1)
+    repo.write("docs/a.md", "x\n")
+    repo.commit("base")
+    repo.git("sparse-checkout", "init", "--cone", "--sparse-index")
+    repo.git("sparse-checkout", "set", "models")
+    run = cli(repo.path, "validate", "--staged")
+    assert (run.code, run.out) == (2, "")
+    assert run.err.endswith("it is a sparse index, which libgit2 cannot read: git sparse-checkout set "
+                            "--no-sparse-index expands it (the checkout stays sparse)\n")
+    repo.git("sparse-checkout", "set", "--no-sparse-index", "models")
+    repo.write(PATH, V2)
+    repo.git("add", PATH)
+    assert validate_json(cli, repo.path, "--staged")[:2] == (0, [])

@@ -44,7 +44,7 @@ class IndexSnapshot:
         try:
             index = pygit2.Index(str(self.path)) if self.path.exists() else pygit2.Index()
         except (pygit2.GitError, OSError) as exc:
-            raise RegistryError(f"cannot read the Git index {self.path}: {exc}") from None
+            raise RegistryError(f"cannot read the Git index {self.path}: {exc}{_hint(exc)}") from None
         if index.conflicts is not None:
             raise RegistryError("the Git index has unresolved merge conflicts: resolve them (git add) before validating "
                                 "what is staged")
@@ -155,6 +155,14 @@ def _intent_to_add(index: pygit2.Index, position: int) -> bool:
     entry is read."""
     entry = C.git_index_get_byindex(index._index, position)
     return bool(entry.flags_extended & INTENT_TO_ADD)
+
+
+def _hint(exc: Exception) -> str:
+    """What to do about an index libgit2 cannot read."""
+    if "'sdir'" in str(exc):  # git sparse-checkout --sparse-index: folders stand for their files
+        return ("; it is a sparse index, which libgit2 cannot read: git sparse-checkout set --no-sparse-index "
+                "expands it (the checkout stays sparse)")
+    return ""
 
 
 def _key(path: str) -> bytes:
