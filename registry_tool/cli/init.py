@@ -167,11 +167,8 @@ _CODEOWNERS = ".github/CODEOWNERS"
 def _warn_not_applied(kept: set[str], *, requirement: str | None, owner: str | None, hooks_repo: str | None,
                       action: str | None, pages: bool) -> None:
     """An option given for a file that was kept is not in it: say so, never claim it is."""
-    from registry_tool.edit.scaffold import PAGES_WORKFLOW_PATH
-
     wanted = (("--action", action, [_WORKFLOW]),
-              ("--requirement", requirement, [path for path, uses in ((_WORKFLOW, not action), (_PRE_COMMIT, not hooks_repo),
-                                                                      (PAGES_WORKFLOW_PATH, pages)) if uses]),
+              ("--requirement", requirement, [path for _, path in _requirement_users(hooks_repo, action, pages)]),
               ("--hooks-repo", hooks_repo, [_PRE_COMMIT]),
               ("--owner", owner, [_CODEOWNERS]))
     for option, value, paths in wanted:
@@ -232,8 +229,15 @@ def _say_installs(requirement: str, source: Source | None, hooks: tuple[str | No
 
 def _installers(hooks_repo: str | None, action: str | None, pages: bool, kept: set[str]) -> list[str]:
     """Who installs registry-tool from the requirement, in the files written this time."""
+    return [who for who, path in _requirement_users(hooks_repo, action, pages) if path not in kept]
+
+
+def _requirement_users(hooks_repo: str | None, action: str | None, pages: bool) -> list[tuple[str, str]]:
+    """(who, file) of each generated file that installs registry-tool from the requirement:
+    the workflow unless it uses the Action, pre-commit unless it takes the hook from a repo,
+    the Pages workflow when there is one."""
     from registry_tool.edit.scaffold import PAGES_WORKFLOW_PATH
 
     uses = (("CI", _WORKFLOW, not action), ("pre-commit", _PRE_COMMIT, not hooks_repo),
             ("the Pages workflow", PAGES_WORKFLOW_PATH, pages))
-    return [who for who, path, used in uses if used and path not in kept]
+    return [(who, path) for who, path, used in uses if used]
